@@ -1,0 +1,57 @@
+/**
+ * The one registry of Warden's error codes. Every error that reaches a client is a `WardenError` with a
+ * code from this table; the HTTP layer turns it into `{"error": {"code", "message"}}` with the status
+ * below. docs/errors.md is generated from (and tested against) this table.
+ */
+export const ERRORS = {
+  bad_request: { status: 400, message: 'the request is malformed', remedy: 'fix the request body or parameters' },
+  invalid_json: { status: 400, message: 'the request body is not valid JSON', remedy: 'send a valid JSON body' },
+  body_too_large: { status: 413, message: 'the request body is larger than the configured limit', remedy: 'send a smaller body or raise `server.maxBodyBytes`' },
+  unsupported_media_type: { status: 415, message: 'the request body must be JSON', remedy: 'send `content-type: application/json`' },
+  validation_failed: { status: 400, message: 'the request does not match the expected shape', remedy: 'see the message for the field path' },
+  unauthenticated: { status: 401, message: 'no valid credential was presented', remedy: 'send a bearer token, an API key or a client certificate' },
+  invalid_token: { status: 401, message: 'the bearer token is invalid', remedy: 'obtain a new token from the identity provider' },
+  token_expired: { status: 401, message: 'the bearer token has expired', remedy: 'obtain a new token' },
+  invalid_api_key: { status: 401, message: 'the API key is invalid, expired or revoked', remedy: 'create a new key with `warden keys create`' },
+  step_up_required: { status: 401, message: 'stronger authentication is required', remedy: 'authenticate again with MFA and retry' },
+  forbidden: { status: 403, message: 'access denied by policy', remedy: 'ask an administrator for access' },
+  insufficient_scope: { status: 403, message: 'the credential lacks the scope for this request', remedy: 'use a credential with the required scope' },
+  not_found: { status: 404, message: 'no such route', remedy: 'check the URL' },
+  unknown_model: { status: 404, message: 'no such model', remedy: 'list the models with GET /v1/models' },
+  method_not_allowed: { status: 405, message: 'method not allowed', remedy: 'check the HTTP method' },
+  conflict: { status: 409, message: 'the resource is in a conflicting state', remedy: 'reload and retry' },
+  guard_blocked: { status: 400, message: 'the content was blocked by the guard', remedy: 'remove the flagged content' },
+  content_too_large: { status: 413, message: 'the content is larger than the scan limit', remedy: 'send less text' },
+  policy_invalid: { status: 422, message: 'the policy set is invalid', remedy: 'fix the policies; the set in force stays in force' },
+  rate_limited: { status: 429, message: 'too many requests', remedy: 'retry later' },
+  internal: { status: 500, message: 'internal error', remedy: 'see the server log for the request id' },
+  upstream_unavailable: { status: 502, message: 'the upstream is unavailable', remedy: 'check the upstream service' },
+  upstream_timeout: { status: 504, message: 'the upstream did not answer in time', remedy: 'retry or raise the upstream timeout' },
+  config_invalid: { status: 500, message: 'the configuration is invalid', remedy: 'run `warden config check`' },
+  not_ready: { status: 503, message: 'warden is not ready', remedy: 'retry shortly' },
+} as const satisfies Record<string, { status: number; message: string; remedy: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export class WardenError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  /** Extra fields safe to show to the client (never secrets). */
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message?: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
+    super(message ?? ERRORS[code].message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'WardenError';
+    this.code = code;
+    this.status = ERRORS[code].status;
+    this.details = options?.details;
+  }
+}
+
+/** The one JSON shape of every error body. Unknown errors become `internal`, without their message. */
+export function errorBody(err: unknown): { status: number; body: { error: { code: ErrorCode; message: string } & Record<string, unknown> } } {
+  if (err instanceof WardenError) {
+    return { status: err.status, body: { error: { code: err.code, message: err.message, ...(err.details ?? {}) } } };
+  }
+  return { status: 500, body: { error: { code: 'internal', message: ERRORS.internal.message } } };
+}

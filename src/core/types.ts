@@ -1,0 +1,86 @@
+/** Types shared by every module: who asks, from what, for what, and what was decided. */
+
+export type PrincipalKind = 'User' | 'Service' | 'Agent';
+
+export interface EntityRef {
+  type: string;
+  id: string;
+}
+
+export interface Principal {
+  kind: PrincipalKind;
+  id: string;
+  /** Cedar entity attributes (e.g. department, clearance). */
+  attributes: Record<string, unknown>;
+  /** Group ids; become Cedar parents `Warden::Group::"<id>"`. */
+  groups: string[];
+  /** Roles such as `admin`; also exposed to policies. */
+  roles: string[];
+}
+
+export type AuthMethod = 'jwt' | 'apikey' | 'mtls' | 'none';
+
+export interface Authentication {
+  method: AuthMethod;
+  /** 1 = single factor, 2 = multi-factor (e.g. JWT `amr` contains `mfa`/`otp`/`hwk`), 3 = hardware-bound (mTLS). */
+  strength: number;
+  mfa: boolean;
+  /** Seconds since the user authenticated (JWT `auth_time`), when known. */
+  ageSeconds?: number;
+  /** Identifier of the credential (key id, token `jti`, certificate fingerprint): never the secret itself. */
+  credentialId?: string;
+  scopes: string[];
+}
+
+/** An AI agent acting for a user carries both identities. */
+export interface Delegation {
+  actor: Principal;
+  onBehalfOf: Principal;
+}
+
+export interface Device {
+  id: string;
+  managed?: boolean;
+  compliant?: boolean;
+  osPatched?: boolean;
+  diskEncrypted?: boolean;
+  platform?: string;
+}
+
+export interface Identity {
+  principal: Principal;
+  authentication: Authentication;
+  delegation?: Delegation;
+  device?: Device;
+}
+
+export interface ResourceRef extends EntityRef {
+  attributes: Record<string, unknown>;
+}
+
+export type DecisionOutcome = 'allow' | 'deny' | 'step_up';
+
+export interface DecisionReason {
+  policyId: string;
+  message: string;
+}
+
+export interface RiskSnapshot {
+  score: number;
+  factors: { name: string; weight: number; detail?: string }[];
+}
+
+export interface Obligation {
+  type: string;
+  [key: string]: unknown;
+}
+
+export interface Decision {
+  decision: DecisionOutcome;
+  decisionId: string;
+  reasons: DecisionReason[];
+  risk: RiskSnapshot;
+  obligations: Obligation[];
+  /** Policies skipped because their evaluation errored (Cedar semantics). */
+  diagnostics?: { errors: { policyId: string; message: string }[] };
+}

@@ -1,0 +1,1 @@
+export { InProcessBus, stampEvent, type EventBus, type EventHandler, type Subscription } from './bus.js';

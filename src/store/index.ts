@@ -1,0 +1,1 @@
+export { openDatabase, applyMigrations, type Migration, type SqliteDatabase } from './database.js';
