@@ -1,0 +1,50 @@
+/**
+ * The reference evaluator: cedar-wasm with the policy set preparsed once, so that a request sends only
+ * the request and the entities across the wasm boundary.
+ */
+import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
+import type { AuthzRequest, AuthzResult, EntityJson, EvaluatorInput, PolicyEvaluator } from './types.js';
+
+let nextSetId = 0;
+
+export function createWasmEvaluator(input: EvaluatorInput): PolicyEvaluator {
+  const setId = `warden-${process.pid}-${nextSetId++}`;
+  const parsed = cedar.preparsePolicySet(setId, input.policies);
+  if (parsed.type === 'failure') {
+    throw new Error(`cedar could not parse the policy set: ${parsed.errors.map((e) => e.message).join('; ')}`);
+  }
+  const staticEntities = new Map<string, EntityJson>();
+  for (const entity of input.entities) staticEntities.set(uidKey(entity.uid), entity);
+
+  return {
+    engine: 'wasm',
+    isAuthorized(request: AuthzRequest, requestEntities: EntityJson[]): AuthzResult {
+      let entities: EntityJson[];
+      if (requestEntities.length === 0) entities = input.entities;
+      else {
+        const merged = new Map(staticEntities);
+        for (const entity of requestEntities) merged.set(uidKey(entity.uid), entity);
+        entities = [...merged.values()];
+      }
+      const answer = cedar.statefulIsAuthorized({ ...request, preparsedPolicySetId: setId, entities });
+      if (answer.type === 'failure') {
+        throw new Error(`cedar could not evaluate the request: ${answer.errors.map((e) => e.message).join('; ')}`);
+      }
+      return {
+        decision: answer.response.decision,
+        determining: answer.response.diagnostics.reason,
+        errors: answer.response.diagnostics.errors.map((e) => ({ policyId: e.policyId, message: e.error.message })),
+      };
+    },
+    dispose(): void {
+      // cedar-wasm keeps preparsed sets in a thread-local map without an eviction call; replacing the
+      // id with an empty set frees the parsed policies.
+      cedar.preparsePolicySet(setId, { staticPolicies: {} });
+    },
+  };
+}
+
+export function uidKey(uid: EntityJson['uid']): string {
+  const ref = '__entity' in uid ? uid.__entity : uid;
+  return `${ref.type}::${JSON.stringify(ref.id)}`;
+}
