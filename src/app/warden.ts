@@ -1,0 +1,209 @@
+/**
+ * The composition root: builds every module from the configuration, wires them through the event bus and
+ * starts the listeners. `WardenApp.start` is what `warden start` and the end-to-end tests run.
+ */
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import type { AddressInfo } from 'node:net';
+import { resolveConfigPath, type LoadedConfig } from '../config/load.js';
+import { DEMO_UPSTREAM } from '../config/demo.js';
+import type { WardenConfig } from '../config/schema.js';
+import { createLogger, type Logger } from '../core/logger.js';
+import { DecisionLog, InProcessBus, type EventBus } from '../events/index.js';
+import { AdminApi } from '../gateway/admin.js';
+import { coreAdminRoutes } from '../gateway/admin-core.js';
+import type { AdminRoute } from '../gateway/admin-route.js';
+import { compileRoutes } from '../gateway/generic.js';
+import { Gateway } from '../gateway/gateway.js';
+import { GatewayMetrics } from '../gateway/metrics.js';
+import { NO_RISK, Pipeline, type AssetAttributeSource, type RiskSource } from '../gateway/pipeline.js';
+import { Upstreams } from '../gateway/upstream.js';
+import { ApiKeyStore, Authenticator, Directory, JwtVerifier, demoApiKey } from '../identity/index.js';
+import { PolicyDecisionPoint, PolicyManager, PolicyVersionStore, demoPolicyDir, readBundle } from '../policy/index.js';
+import { openDatabase, type SqliteDatabase } from '../store/index.js';
+import { startDemoUpstream, type DemoUpstream } from '../demo/upstream.js';
+
+export interface StartOptions {
+  loaded: LoadedConfig;
+  env: NodeJS.ProcessEnv;
+  logger?: Logger;
+}
+
+export interface DemoCredential {
+  principal: string;
+  key: string;
+}
+
+export class WardenApp {
+  private closing = false;
+  private readonly timers: NodeJS.Timeout[] = [];
+
+  private constructor(
+    readonly config: WardenConfig,
+    readonly logger: Logger,
+    readonly db: SqliteDatabase,
+    readonly bus: EventBus,
+    readonly apiKeys: ApiKeyStore,
+    readonly policies: PolicyManager,
+    readonly decisions: DecisionLog,
+    readonly upstreams: Upstreams,
+    readonly servers: Server[],
+    readonly demoUpstream: DemoUpstream | undefined,
+    readonly demoCredentials: DemoCredential[],
+  ) {}
+
+  get url(): string {
+    const { port } = this.servers[0]!.address() as AddressInfo;
+    return `http://${this.config.server.host}:${port}`;
+  }
+
+  get tlsUrl(): string | undefined {
+    const server = this.servers[1];
+    if (!server) return undefined;
+    return `https://${this.config.server.host}:${(server.address() as AddressInfo).port}`;
+  }
+
+  static async start({ loaded, env, logger: givenLogger }: StartOptions): Promise<WardenApp> {
+    const config = loaded.config;
+    const logger = givenLogger ?? createLogger(config.log.level);
+    const db = openDatabase(config.dataDir);
+    const instanceId = `${hostname()}:${process.pid}`;
+    const bus = new InProcessBus({ onSubscriberError: (name, error) => logger.error({ subscriber: name, err: error }, 'event subscriber failed') });
+    const metrics = new GatewayMetrics();
+
+    const directory = new Directory(config.principals, config.devices);
+    const apiKeys = new ApiKeyStore(db);
+    const demoCredentials = config.demo.apiKeys.map(({ principal, name }) => ({ principal, key: apiKeys.ensure({ principal, name, key: demoApiKey(name) }) }));
+    const jwt = new JwtVerifier(config.identity.jwt, (p) => resolveConfigPath(loaded, p));
+    const authenticator = new Authenticator({ apiKeys, jwt, directory, apiKeysEnabled: config.identity.apiKeys.enabled, mtlsEnabled: config.identity.mtls.enabled });
+
+    const pdp = new PolicyDecisionPoint(config.policy.engine);
+    const policies = new PolicyManager(new PolicyVersionStore(db), pdp, logger, {
+      onLoad: (report) => {
+        metrics.policyReloads.inc({ result: 'loaded' });
+        if (report.fallbackReason) metrics.policyFallback.inc();
+      },
+      onLoadFailed: () => metrics.policyReloads.inc({ result: 'failed' }),
+    });
+    const policyDir = config.policy.dir ? resolveConfigPath(loaded, config.policy.dir) : demoPolicyDir();
+    const bundle = readBundle(
+      policyDir,
+      config.policy.schemaFile ? resolveConfigPath(loaded, config.policy.schemaFile) : '',
+      config.policy.entitiesFile ? resolveConfigPath(loaded, config.policy.entitiesFile) : '',
+    );
+    policies.bootstrap(bundle, 'config');
+    policies.start(config.policy.reloadCheckMs);
+
+    const decisions = new DecisionLog(db);
+    decisions.subscribeTo(bus);
+
+    let demoUpstream: DemoUpstream | undefined;
+    const upstreamConfigs = config.upstreams.map((u) => ({ ...u }));
+    if (config.demo.upstream) {
+      const demo = upstreamConfigs.find((u) => u.name === DEMO_UPSTREAM);
+      demoUpstream = await startDemoUpstream({ port: config.demo.upstreamPort, ...(demo?.apiKey ? { apiKey: demo.apiKey } : {}) });
+      if (demo) demo.baseUrl = `${demoUpstream.url}/v1`;
+    }
+    const upstreams = new Upstreams(upstreamConfigs, env);
+
+    const risk: RiskSource = { snapshot: () => NO_RISK };
+    const assets: AssetAttributeSource = { attributes: () => undefined };
+    const pipeline = new Pipeline({
+      authenticator,
+      pdp,
+      bus,
+      metrics,
+      logger,
+      risk,
+      assets,
+      instanceId,
+      onBehalfOfHeader: config.identity.onBehalfOfHeader.toLowerCase(),
+      deviceHeader: config.identity.deviceHeader.toLowerCase(),
+    });
+    const adminRoutes: AdminRoute[] = [...coreAdminRoutes({ apiKeys, policies, decisions, directory, risk, bus, instanceId })];
+    let app: WardenApp | undefined;
+    const gateway = new Gateway({
+      pipeline,
+      admin: new AdminApi(adminRoutes, pipeline, config.server.maxBodyBytes),
+      upstreams,
+      models: new Map(config.models.map((m) => [m.id, m])),
+      routes: compileRoutes(config.routes),
+      directory,
+      maxBodyBytes: config.server.maxBodyBytes,
+      trustedProxies: new Set(config.server.trustedProxies),
+      ready: () => app !== undefined && !app.closing && pdp.version !== undefined,
+      metricsText: () => metrics.registry.metrics(),
+    });
+
+    const servers: Server[] = [createHttpServer({ requestTimeout: config.server.requestTimeoutMs }, gateway.listener)];
+    const tls = config.server.tls;
+    if (tls) {
+      servers.push(
+        createHttpsServer(
+          {
+            cert: readFileSync(resolveConfigPath(loaded, tls.cert)),
+            key: readFileSync(resolveConfigPath(loaded, tls.key)),
+            ca: readFileSync(resolveConfigPath(loaded, tls.ca)),
+            requestCert: true,
+            rejectUnauthorized: tls.requireClientCert,
+            requestTimeout: config.server.requestTimeoutMs,
+          },
+          gateway.listener,
+        ),
+      );
+    }
+    for (const server of servers) server.keepAliveTimeout = 65_000;
+    await listen(servers[0]!, config.server.port, config.server.host);
+    if (tls) await listen(servers[1]!, tls.port, config.server.host);
+
+    app = new WardenApp(config, logger, db, bus, apiKeys, policies, decisions, upstreams, servers, demoUpstream, demoCredentials);
+    app.every(1000, () => {
+      apiKeys.refresh();
+      apiKeys.flushLastUsed();
+    });
+    logger.info({ url: app.url, tlsUrl: app.tlsUrl, dataDir: config.dataDir, policyVersion: pdp.version }, 'warden is listening');
+    return app;
+  }
+
+  private every(ms: number, fn: () => void): void {
+    const timer = setInterval(() => {
+      try {
+        fn();
+      } catch (error) {
+        this.logger.error({ err: error }, 'periodic task failed');
+      }
+    }, ms);
+    timer.unref();
+    this.timers.push(timer);
+  }
+
+  /** Stops accepting requests, lets in-flight ones finish, then flushes and closes the store. */
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    for (const timer of this.timers) clearInterval(timer);
+    this.policies.stop();
+    await Promise.all(this.servers.map((s) => new Promise<void>((resolve) => {
+      s.close(() => resolve());
+      s.closeIdleConnections();
+    })));
+    await this.bus.drain();
+    this.decisions.close();
+    this.apiKeys.flushLastUsed();
+    await this.upstreams.close();
+    await this.demoUpstream?.close();
+    this.db.close();
+  }
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}

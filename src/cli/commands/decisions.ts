@@ -1,0 +1,65 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { UsageError, writeLine, type Command } from '../command.js';
+import { openStore, parse } from '../options.js';
+import { DecisionLog } from '../../events/index.js';
+
+const QUERY_OPTIONS = {
+  principal: { type: 'string' },
+  outcome: { type: 'string' },
+  since: { type: 'string' },
+  until: { type: 'string' },
+  after: { type: 'string' },
+  limit: { type: 'string' },
+} as const;
+
+export const decisionsQueryCommand: Command = {
+  name: 'decisions query',
+  summary: 'query recorded decisions (JSON lines; the last line gives the next-page cursor)',
+  usage: 'usage: warden decisions query [--principal ID] [--outcome allow|deny|step_up] [--since ISO] [--until ISO] [--after SEQ] [--limit N] [--data-dir D]',
+  async run(args, io) {
+    const { values } = parse(args, QUERY_OPTIONS);
+    if (values.outcome && !['allow', 'deny', 'step_up'].includes(values.outcome)) throw new UsageError('--outcome: expected allow, deny or step_up');
+    for (const t of [values.since, values.until]) if (t && Number.isNaN(Date.parse(t))) throw new UsageError(`not an ISO-8601 time: \`${t}\``);
+    const { db } = openStore(values, io);
+    try {
+      const page = new DecisionLog(db).query({
+        ...(values.principal ? { principal: values.principal } : {}),
+        ...(values.outcome ? { outcome: values.outcome } : {}),
+        ...(values.since ? { since: new Date(values.since).toISOString() } : {}),
+        ...(values.until ? { until: new Date(values.until).toISOString() } : {}),
+        ...(values.after ? { after: Number(values.after) } : {}),
+        ...(values.limit ? { limit: Number(values.limit) } : {}),
+      });
+      for (const item of page.items) writeLine(io.stdout, JSON.stringify(item));
+      if (page.next !== undefined) writeLine(io.stderr, `more: --after ${page.next}`);
+      return 0;
+    } finally {
+      db.close();
+    }
+  },
+};
+
+export const decisionsTailCommand: Command = {
+  name: 'decisions tail',
+  summary: 'print new decisions as they are recorded (JSON lines) until interrupted',
+  usage: 'usage: warden decisions tail [--principal ID] [--outcome O] [--interval-ms N] [--data-dir D]',
+  async run(args, io) {
+    const { values } = parse(args, { principal: { type: 'string' }, outcome: { type: 'string' }, 'interval-ms': { type: 'string' } });
+    const interval = Math.max(100, Number(values['interval-ms'] ?? 500));
+    const { db } = openStore(values, io);
+    const log = new DecisionLog(db);
+    let after = (db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM decisions').get() as { seq: number }).seq;
+    let running = true;
+    const stop = () => (running = false);
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    while (running) {
+      const page = log.query({ after, limit: 1000, ...(values.principal ? { principal: values.principal } : {}), ...(values.outcome ? { outcome: values.outcome } : {}) });
+      for (const item of page.items) writeLine(io.stdout, JSON.stringify(item));
+      if (page.items.length) after = page.items.at(-1)!.seq;
+      if (!page.next) await sleep(interval);
+    }
+    db.close();
+    return 0;
+  },
+};

@@ -1,0 +1,138 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { UsageError, writeLine, type CliIO, type Command } from '../command.js';
+import { configFor, openStore, parse } from '../options.js';
+import { resolveConfigPath, type LoadedConfig } from '../../config/load.js';
+import { Directory } from '../../identity/index.js';
+import { authorizeSchema, decideInputOf, subjectIdentity } from '../../gateway/authorize.js';
+import { NO_RISK } from '../../gateway/pipeline.js';
+import { BundleError, PolicyDecisionPoint, PolicyVersionStore, buildCedarRequest, compileBundle, formatProblems, readBundle, type PolicyBundle } from '../../policy/index.js';
+
+const BUNDLE_OPTIONS = { schema: { type: 'string' }, entities: { type: 'string' } } as const;
+
+function bundleFrom(dir: string, values: { schema?: string | undefined; entities?: string | undefined }, loaded: LoadedConfig, io: CliIO): PolicyBundle {
+  const { policy } = loaded.config;
+  const schema = values.schema ? resolve(io.cwd, values.schema) : policy.schemaFile ? resolveConfigPath(loaded, policy.schemaFile) : '';
+  const entities = values.entities ? resolve(io.cwd, values.entities) : policy.entitiesFile ? resolveConfigPath(loaded, policy.entitiesFile) : '';
+  return readBundle(resolve(io.cwd, dir), schema, entities);
+}
+
+function reportBundleError(error: unknown, io: CliIO): number {
+  if (!(error instanceof BundleError)) throw error;
+  writeLine(io.stderr, `${error.message}${error.problems.length ? '\n' + formatProblems(error.problems) : ''}`);
+  return 1;
+}
+
+export const policyValidateCommand: Command = {
+  name: 'policy validate',
+  summary: 'validate a directory of Cedar policies against the schema',
+  usage: 'usage: warden policy validate DIR [--schema FILE] [--entities FILE] [--config FILE]',
+  async run(args, io) {
+    const { values, positionals } = parse(args, BUNDLE_OPTIONS, true);
+    if (positionals.length !== 1) throw new UsageError('give one policy directory');
+    try {
+      const bundle = bundleFrom(positionals[0]!, values, configFor(values, io), io);
+      const compiled = compileBundle(bundle);
+      writeLine(io.stdout, `valid: ${Object.keys(bundle.files).length} files, ${compiled.annotations.size} policies`);
+      return 0;
+    } catch (error) {
+      return reportBundleError(error, io);
+    }
+  },
+};
+
+export const policyShowCommand: Command = {
+  name: 'policy show',
+  summary: 'show the active policy version (or list versions with --versions)',
+  usage: 'usage: warden policy show [--versions] [--json] [--data-dir D] [--config FILE]',
+  async run(args, io) {
+    const { values } = parse(args, { versions: { type: 'boolean' }, json: { type: 'boolean' } });
+    const { db } = openStore(values, io);
+    try {
+      const store = new PolicyVersionStore(db);
+      if (values.versions) {
+        for (const v of store.list()) writeLine(io.stdout, values.json ? JSON.stringify(v) : `${v.active ? '*' : ' '} v${v.version}  ${v.createdAt}  ${v.createdBy}  ${v.digest.slice(0, 12)}`);
+        return 0;
+      }
+      const version = store.activeVersion();
+      const bundle = version === undefined ? undefined : store.get(version);
+      if (!bundle) {
+        writeLine(io.stderr, 'no active policy version (start Warden once, or run `warden policy activate DIR`)');
+        return 1;
+      }
+      if (values.json) writeLine(io.stdout, JSON.stringify({ version, ...bundle }));
+      else {
+        writeLine(io.stdout, `active version: v${version}`);
+        for (const [file, text] of Object.entries(bundle.files)) writeLine(io.stdout, `\n// ---- ${file}\n${text.trimEnd()}`);
+      }
+      return 0;
+    } finally {
+      db.close();
+    }
+  },
+};
+
+export const policyActivateCommand: Command = {
+  name: 'policy activate',
+  summary: 'validate a policy directory and make it the active version (a running Warden picks it up)',
+  usage: 'usage: warden policy activate DIR [--schema FILE] [--entities FILE] [--data-dir D] [--config FILE]',
+  async run(args, io) {
+    const { values, positionals } = parse(args, BUNDLE_OPTIONS, true);
+    if (positionals.length !== 1) throw new UsageError('give one policy directory');
+    const { loaded, db } = openStore(values, io);
+    try {
+      const bundle = bundleFrom(positionals[0]!, values, loaded, io);
+      compileBundle(bundle);
+      const store = new PolicyVersionStore(db);
+      const version = store.save(bundle, `cli:${io.env.USER ?? 'unknown'}`);
+      store.activate(version, `cli:${io.env.USER ?? 'unknown'}`);
+      writeLine(io.stdout, `activated policy version v${version}`);
+      return 0;
+    } catch (error) {
+      return reportBundleError(error, io);
+    } finally {
+      db.close();
+    }
+  },
+};
+
+export const policyDryRunCommand: Command = {
+  name: 'policy dry-run',
+  summary: 'decide requests with a candidate policy directory and compare with the active version',
+  usage: `usage: warden policy dry-run DIR --requests FILE.json [--schema FILE] [--entities FILE] [--data-dir D] [--config FILE]
+
+FILE.json holds an array of /v1/authorize request bodies. Prints one JSON line per request and a summary.`,
+  async run(args, io) {
+    const { values, positionals } = parse(args, { ...BUNDLE_OPTIONS, requests: { type: 'string' } }, true);
+    if (positionals.length !== 1 || !values.requests) throw new UsageError('give one policy directory and --requests FILE');
+    const requests = authorizeSchema.array().safeParse(JSON.parse(readFileSync(resolve(io.cwd, values.requests), 'utf8')));
+    if (!requests.success) throw new UsageError(`--requests: ${requests.error.issues[0]?.path.join('.')}: ${requests.error.issues[0]?.message}`);
+    const { loaded, db } = openStore(values, io);
+    try {
+      const store = new PolicyVersionStore(db);
+      const activeVersion = store.activeVersion();
+      const activeBundle = activeVersion === undefined ? undefined : store.get(activeVersion);
+      const candidate = new PolicyDecisionPoint('wasm');
+      candidate.load(0, bundleFrom(positionals[0]!, values, loaded, io));
+      const active = activeBundle ? new PolicyDecisionPoint('wasm') : undefined;
+      active?.load(activeVersion!, activeBundle!);
+      const directory = new Directory(loaded.config.principals, loaded.config.devices);
+      let changed = 0;
+      for (const request of requests.data) {
+        const identity = subjectIdentity(request, directory);
+        const { action, resource, request: info } = decideInputOf(request);
+        const cedar = buildCedarRequest(identity, action, resource, { now: new Date(), sourceIp: request.context.sourceIp ?? '127.0.0.1', risk: NO_RISK, request: { ...info, method: 'POST', path: '/v1/authorize' } });
+        const next = candidate.decide(cedar.request, cedar.entities);
+        const before = active?.decide(cedar.request, cedar.entities);
+        if (before && before.outcome !== next.outcome) changed++;
+        writeLine(io.stdout, JSON.stringify({ principal: identity.principal.id, action, resource: resource.id, active: before?.outcome ?? null, candidate: next.outcome, policies: next.policyIds }));
+      }
+      writeLine(io.stdout, `${requests.data.length} requests, ${changed} decisions change`);
+      return 0;
+    } catch (error) {
+      return reportBundleError(error, io);
+    } finally {
+      db.close();
+    }
+  },
+};

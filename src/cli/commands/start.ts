@@ -1,0 +1,50 @@
+import { WardenApp } from '../../app/warden.js';
+import { loadConfig } from '../../config/load.js';
+import { createLogger } from '../../core/logger.js';
+import { UsageError, writeLine, type Command } from '../command.js';
+import { parse } from '../options.js';
+import { startBanner } from '../banner.js';
+
+export const startCommand: Command = {
+  name: 'start',
+  summary: 'start Warden (embedded demo configuration when no config file is found)',
+  usage: `usage: warden start [--port P] [--host H] [--data-dir D] [--config FILE] [--log-level LEVEL]
+
+Precedence: flags > environment (WARDEN_PORT, WARDEN_HOST, WARDEN_DATA_DIR, WARDEN_CONFIG,
+WARDEN_LOG_LEVEL) > config file > defaults.`,
+  async run(args, io) {
+    const { values } = parse(args, { port: { type: 'string' }, host: { type: 'string' }, 'log-level': { type: 'string' } });
+    let port: number | undefined;
+    if (values.port !== undefined) {
+      port = Number(values.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port: expected an integer from 0 to 65535');
+    }
+    const loaded = loadConfig(
+      {
+        ...(values.config ? { configFile: values.config } : {}),
+        ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
+        ...(port !== undefined ? { port } : {}),
+        ...(values.host ? { host: values.host } : {}),
+        ...(values['log-level'] ? { logLevel: values['log-level'] } : {}),
+      },
+      io.env,
+      io.cwd,
+    );
+    const logger = createLogger(loaded.config.log.level);
+    const app = await WardenApp.start({ loaded, env: io.env, logger });
+    writeLine(io.stdout, startBanner(app, loaded.file));
+    const stop = (signal: string): void => {
+      logger.info({ signal }, 'shutting down');
+      app.close().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    return 0;
+  },
+};

@@ -1,0 +1,32 @@
+/** Flags shared by the commands that read configuration or state: `--config` and `--data-dir`. */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { loadConfig, type LoadedConfig } from '../config/load.js';
+import { openDatabase, type SqliteDatabase } from '../store/index.js';
+import type { CliIO } from './command.js';
+
+export const COMMON_OPTIONS = {
+  config: { type: 'string' },
+  'data-dir': { type: 'string' },
+} as const satisfies ParseArgsConfig['options'];
+
+export function parse<O extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: O, allowPositionals = false) {
+  return parseArgs({ args, options: { ...COMMON_OPTIONS, ...options }, allowPositionals, strict: true });
+}
+
+/** Loads the configuration with the command's `--config` / `--data-dir` flags applied. */
+export function configFor(values: { config?: string | boolean | undefined; 'data-dir'?: string | boolean | undefined }, io: CliIO): LoadedConfig {
+  return loadConfig(
+    {
+      ...(typeof values.config === 'string' ? { configFile: values.config } : {}),
+      ...(typeof values['data-dir'] === 'string' ? { dataDir: values['data-dir'] } : {}),
+    },
+    io.env,
+    io.cwd,
+  );
+}
+
+/** Opens the store of the configured data directory (safe beside a running Warden: SQLite WAL). */
+export function openStore(values: Parameters<typeof configFor>[0], io: CliIO): { loaded: LoadedConfig; db: SqliteDatabase } {
+  const loaded = configFor(values, io);
+  return { loaded, db: openDatabase(loaded.config.dataDir) };
+}

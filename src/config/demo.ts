@@ -1,0 +1,48 @@
+/**
+ * The embedded demo configuration used when no config file is found: a built-in upstream model server on
+ * loopback, demo principals and devices, and the Cedar policies under demo/. Demo API keys are fixed so
+ * the start-up banner can print ready-to-paste commands; they exist only in this configuration.
+ */
+export const DEMO_UPSTREAM = 'demo';
+
+export const demoConfig = {
+  demo: {
+    upstream: true,
+    apiKeys: [
+      { principal: 'alice', name: 'demo-alice' },
+      { principal: 'bob', name: 'demo-bob' },
+      { principal: 'carol', name: 'demo-carol' },
+      { principal: 'support-bot', name: 'demo-agent' },
+      { principal: 'indexer', name: 'demo-indexer' },
+    ],
+  },
+  principals: [
+    { id: 'alice', kind: 'User', groups: ['engineering', 'data-stewards'], roles: ['user'], attributes: { department: 'engineering', clearance: 2, email: 'alice@example.com' } },
+    { id: 'bob', kind: 'User', groups: ['contractors'], roles: ['user'], attributes: { department: 'contractors', clearance: 1, email: 'bob@example.com' } },
+    { id: 'carol', kind: 'User', groups: ['security'], roles: ['admin'], attributes: { department: 'security', clearance: 3, email: 'carol@example.com' } },
+    { id: 'support-bot', kind: 'Agent', groups: ['agents'], roles: [], mayActFor: ['group:engineering'] },
+    { id: 'indexer', kind: 'Service', groups: ['services'], roles: [] },
+  ],
+  devices: [
+    { id: 'alice-laptop', owner: 'alice', managed: true, compliant: true, osPatched: true, diskEncrypted: true, platform: 'macos' },
+    { id: 'bob-phone', owner: 'bob', managed: false, compliant: false, platform: 'android' },
+  ],
+  upstreams: [{ name: DEMO_UPSTREAM, baseUrl: 'http://127.0.0.1/v1', apiKey: 'demo-upstream-secret' }],
+  models: [
+    { id: 'demo-chat', upstream: DEMO_UPSTREAM, sensitivity: 'internal', owner: 'platform' },
+    { id: 'demo-chat-secure', upstream: DEMO_UPSTREAM, upstreamModel: 'demo-chat', sensitivity: 'confidential', owner: 'platform' },
+    { id: 'demo-restricted', upstream: DEMO_UPSTREAM, upstreamModel: 'demo-chat', sensitivity: 'restricted', owner: 'security' },
+    { id: 'demo-embed', upstream: DEMO_UPSTREAM, sensitivity: 'internal', owner: 'platform' },
+  ],
+  routes: [
+    {
+      name: 'datasets',
+      methods: ['GET', 'PUT', 'DELETE'],
+      path: '/datasets/:id',
+      action: { GET: 'read', PUT: 'write', DELETE: 'delete' },
+      resource: { type: 'Dataset', id: '{id}', attributes: { sensitivity: 'internal', owner: 'data-platform' } },
+      upstream: DEMO_UPSTREAM,
+      upstreamPath: '/store/datasets/{id}',
+    },
+  ],
+};

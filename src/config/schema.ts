@@ -1,0 +1,162 @@
+/**
+ * Warden's configuration: one YAML file validated by this schema. Every value has a default so that
+ * Warden starts with no file at all (the embedded demo). Secrets are never written inline in examples:
+ * `apiKey: env:OPENAI_API_KEY` or `file:/run/secrets/key` (see secret.ts).
+ */
+import { z } from 'zod';
+
+const principalKind = z.enum(['User', 'Service', 'Agent']);
+
+export const principalSchema = z.object({
+  id: z.string().min(1).max(200),
+  kind: principalKind.default('User'),
+  attributes: z.record(z.string(), z.unknown()).default({}),
+  groups: z.array(z.string().min(1)).default([]),
+  roles: z.array(z.string().min(1)).default([]),
+  /** For agents: the users (or groups, as `group:ID`) this agent may act for. */
+  mayActFor: z.array(z.string().min(1)).default([]),
+});
+
+export const deviceSchema = z.object({
+  id: z.string().min(1).max(200),
+  owner: z.string().optional(),
+  managed: z.boolean().default(false),
+  compliant: z.boolean().default(false),
+  osPatched: z.boolean().default(false),
+  diskEncrypted: z.boolean().default(false),
+  platform: z.string().default('unknown'),
+});
+
+const jwtIssuerSchema = z
+  .object({
+    issuer: z.string().min(1),
+    audience: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+    jwksUri: z.url().optional(),
+    jwksFile: z.string().min(1).optional(),
+    algorithms: z.array(z.enum(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'])).min(1).default(['RS256', 'ES256']),
+    clockSkewSeconds: z.number().int().min(0).max(300).default(30),
+    /** Bounds how often an unknown `kid` may trigger a JWKS refetch. */
+    jwksCooldownSeconds: z.number().int().min(1).max(3600).default(30),
+    jwksCacheMaxAgeSeconds: z.number().int().min(10).max(86400).default(600),
+    /** Claim names that map to the principal. */
+    claims: z
+      .object({
+        subject: z.string().default('sub'),
+        kind: z.string().default('warden_kind'),
+        groups: z.string().default('groups'),
+        roles: z.string().default('roles'),
+        device: z.string().default('device_id'),
+      })
+      .prefault({}),
+  })
+  .refine((v) => Boolean(v.jwksUri) !== Boolean(v.jwksFile), { message: 'exactly one of `jwksUri` or `jwksFile` is required' });
+
+const upstreamSchema = z.object({
+  name: z.string().min(1),
+  baseUrl: z.url(),
+  /** `env:NAME`, `file:PATH` or empty for none; never logged or returned. */
+  apiKey: z.string().default(''),
+  /** Header the credential goes in; `authorization` sends `Bearer <key>`. */
+  apiKeyHeader: z.string().default('authorization'),
+  timeoutMs: z.number().int().min(100).max(600_000).default(60_000),
+  connectTimeoutMs: z.number().int().min(50).max(60_000).default(5_000),
+  connections: z.number().int().min(1).max(4096).default(128),
+});
+
+const modelSchema = z.object({
+  id: z.string().min(1),
+  upstream: z.string().min(1),
+  /** Model name sent upstream, when it differs from the id clients use. */
+  upstreamModel: z.string().optional(),
+  sensitivity: z.enum(['public', 'internal', 'confidential', 'restricted']).default('internal'),
+  owner: z.string().default(''),
+  monitorOnly: z.boolean().default(false),
+});
+
+const routeSchema = z.object({
+  name: z.string().min(1),
+  methods: z.array(z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'])).min(1),
+  /** Path pattern with `:param` segments and an optional trailing `*`, e.g. `/datasets/:id/*`. */
+  path: z.string().startsWith('/'),
+  /** Cedar action id, or a map from method to action id. */
+  action: z.union([z.string().min(1), z.record(z.string(), z.string().min(1))]),
+  resource: z.object({
+    type: z.string().min(1),
+    /** Template over path params, e.g. `{id}`. */
+    id: z.string().min(1),
+    attributes: z.record(z.string(), z.unknown()).default({}),
+  }),
+  upstream: z.string().min(1),
+  /** Path sent upstream; template over params; default: the request path. */
+  upstreamPath: z.string().optional(),
+  monitorOnly: z.boolean().default(false),
+});
+
+export const configSchema = z.object({
+  server: z
+    .object({
+      host: z.string().default('127.0.0.1'),
+      port: z.number().int().min(0).max(65535).default(8080),
+      maxBodyBytes: z.number().int().min(1024).max(256 * 1024 * 1024).default(4 * 1024 * 1024),
+      /** Trust X-Forwarded-For from these proxy addresses only. */
+      trustedProxies: z.array(z.string()).default([]),
+      requestTimeoutMs: z.number().int().min(1000).default(300_000),
+      tls: z
+        .object({
+          port: z.number().int().min(0).max(65535),
+          cert: z.string().min(1),
+          key: z.string().min(1),
+          ca: z.string().min(1),
+          /** Require a client certificate (mTLS) on the TLS listener. */
+          requireClientCert: z.boolean().default(true),
+        })
+        .optional(),
+    })
+    .prefault({}),
+  dataDir: z.string().default('.warden'),
+  log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).prefault({}),
+  identity: z
+    .object({
+      jwt: z.array(jwtIssuerSchema).default([]),
+      apiKeys: z.object({ enabled: z.boolean().default(true) }).prefault({}),
+      mtls: z.object({ enabled: z.boolean().default(true) }).prefault({}),
+      /** Header an agent uses to name the user it acts for (API key or mTLS agents). */
+      onBehalfOfHeader: z.string().default('x-warden-on-behalf-of'),
+      deviceHeader: z.string().default('x-warden-device'),
+    })
+    .prefault({}),
+  principals: z.array(principalSchema).default([]),
+  devices: z.array(deviceSchema).default([]),
+  policy: z
+    .object({
+      /** Directory of `.cedar` files; empty means the embedded demo policies. */
+      dir: z.string().default(''),
+      schemaFile: z.string().default(''),
+      /** Static entities (groups hierarchy, resources) in Cedar JSON entity format. */
+      entitiesFile: z.string().default(''),
+      engine: z.enum(['compiled', 'wasm']).default('compiled'),
+      /** How often a running Warden looks for a policy version activated by another process. */
+      reloadCheckMs: z.number().int().min(100).max(60_000).default(1000),
+    })
+    .prefault({}),
+  upstreams: z.array(upstreamSchema).default([]),
+  models: z.array(modelSchema).default([]),
+  routes: z.array(routeSchema).default([]),
+  demo: z
+    .object({
+      /** Start the built-in OpenAI-compatible demo upstream on loopback. */
+      upstream: z.boolean().default(false),
+      upstreamPort: z.number().int().min(0).max(65535).default(0),
+      /** Fixed demo API keys, derived from their names; only the embedded demo configuration sets these. */
+      apiKeys: z.array(z.object({ principal: z.string().min(1), name: z.string().min(1) })).default([]),
+    })
+    .prefault({}),
+});
+
+export type WardenConfig = z.infer<typeof configSchema>;
+export type PrincipalConfig = z.infer<typeof principalSchema>;
+export type DeviceConfig = z.infer<typeof deviceSchema>;
+export type JwtIssuerConfig = WardenConfig['identity']['jwt'][number];
+export type UpstreamConfig = WardenConfig['upstreams'][number];
+export type ModelConfig = WardenConfig['models'][number];
+export type RouteConfig = WardenConfig['routes'][number];

@@ -1,0 +1,190 @@
+/**
+ * The foundation's admin API: API keys, policy versions (validate, show, activate, dry-run) and the
+ * decision record. Other modules contribute their own `AdminRoute`s.
+ */
+import { z } from 'zod';
+import { WardenError } from '../core/errors.js';
+import type { EventBus } from '../events/index.js';
+import type { DecisionLog } from '../events/index.js';
+import type { ApiKeyStore, Directory } from '../identity/index.js';
+import { BundleError, PolicyDecisionPoint, buildCedarRequest, compileBundle, type PolicyBundle, type PolicyManager } from '../policy/index.js';
+import type { AdminRequest, AdminRoute } from './admin-route.js';
+import { authorizeSchema, decideInputOf, subjectIdentity } from './authorize.js';
+import type { RiskSource } from './pipeline.js';
+import { validateInput } from './validate.js';
+
+export interface CoreAdminDeps {
+  apiKeys: ApiKeyStore;
+  policies: PolicyManager;
+  decisions: DecisionLog;
+  directory: Directory;
+  risk: RiskSource;
+  bus: EventBus;
+  instanceId: string;
+}
+
+const createKeySchema = z.object({
+  principal: z.string().min(1).max(200),
+  name: z.string().max(200).optional(),
+  scopes: z.array(z.string().min(1).max(100)).max(50).optional(),
+  expiresAt: z.iso.datetime().optional(),
+});
+
+const bundleSchema = z.object({
+  files: z.record(z.string().min(1).max(300), z.string().max(1_000_000)).refine((f) => Object.keys(f).length > 0, 'at least one policy file is required'),
+  schema: z.string().max(1_000_000).optional(),
+  entities: z.array(z.any()).max(100_000).optional(),
+  links: z.array(z.object({ templateId: z.string(), newId: z.string(), values: z.record(z.string(), z.object({ type: z.string(), id: z.string() })) })).optional(),
+});
+
+const dryRunSchema = z.object({
+  candidate: z.union([bundleSchema, z.object({ version: z.number().int().positive() })]),
+  requests: z.array(authorizeSchema).min(1).max(10_000),
+});
+
+const decisionQuerySchema = z.object({
+  principal: z.string().max(300).optional(),
+  outcome: z.enum(['allow', 'deny', 'step_up']).optional(),
+  since: z.iso.datetime().optional(),
+  until: z.iso.datetime().optional(),
+  after: z.coerce.number().int().min(0).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).optional(),
+});
+
+export function coreAdminRoutes(deps: CoreAdminDeps): AdminRoute[] {
+  const audit = (req: AdminRequest, operation: string, target: string, details?: Record<string, unknown>): void => {
+    deps.bus.publish({
+      type: 'admin',
+      source: deps.instanceId,
+      actor: { type: req.identity.principal.kind, id: req.identity.principal.id },
+      operation,
+      target,
+      outcome: 'success',
+      ...(details ? { details } : {}),
+    });
+  };
+  const fullBundle = (input: z.infer<typeof bundleSchema>): PolicyBundle => {
+    const active = deps.policies.store.get(deps.policies.pdp.version ?? -1);
+    return { files: input.files, schema: input.schema ?? active?.schema ?? '', entities: input.entities ?? active?.entities ?? [], links: input.links ?? [] };
+  };
+  const asProblem = (error: unknown): never => {
+    if (error instanceof BundleError) throw new WardenError('policy_invalid', error.message, { details: { problems: error.problems } });
+    throw error;
+  };
+
+  return [
+    {
+      method: 'POST',
+      path: '/keys',
+      handler: (req) => {
+        const input = validateInput(createKeySchema, req.body);
+        const { key, record } = deps.apiKeys.create({ principal: input.principal, ...(input.name ? { name: input.name } : {}), ...(input.scopes ? { scopes: input.scopes } : {}), ...(input.expiresAt ? { expiresAt: new Date(input.expiresAt) } : {}) });
+        audit(req, 'keys.create', record.id, { principal: record.principal });
+        return { status: 201, body: { key, ...record } };
+      },
+    },
+    { method: 'GET', path: '/keys', handler: (req) => ({ body: { items: deps.apiKeys.list(req.query.principal) } }) },
+    {
+      method: 'DELETE',
+      path: '/keys/:id',
+      handler: (req) => {
+        if (!deps.apiKeys.revoke(req.params.id!)) throw new WardenError('not_found', `no key \`${req.params.id}\``);
+        audit(req, 'keys.revoke', req.params.id!);
+        return { body: { id: req.params.id, revoked: true } };
+      },
+    },
+    { method: 'GET', path: '/policies', handler: () => ({ body: { active: deps.policies.pdp.version ?? null, versions: deps.policies.store.list() } }) },
+    {
+      method: 'GET',
+      path: '/policies/active',
+      handler: () => {
+        const version = deps.policies.pdp.version;
+        const bundle = version === undefined ? undefined : deps.policies.store.get(version);
+        if (!bundle) throw new WardenError('not_found', 'no active policy version');
+        return { body: { version, ...bundle } };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/policies/validate',
+      handler: (req) => {
+        try {
+          compileBundle(fullBundle(validateInput(bundleSchema, req.body)));
+          return { body: { valid: true, problems: [] } };
+        } catch (error) {
+          if (error instanceof BundleError) return { status: 422, body: { valid: false, message: error.message, problems: error.problems } };
+          throw error;
+        }
+      },
+    },
+    {
+      method: 'POST',
+      path: '/policies',
+      handler: (req) => {
+        const bundle = fullBundle(validateInput(bundleSchema, req.body));
+        const by = `${req.identity.principal.kind}::${req.identity.principal.id}`;
+        try {
+          const report = deps.policies.publish(bundle, by);
+          audit(req, 'policies.activate', String(report.version));
+          return { status: 201, body: report };
+        } catch (error) {
+          return asProblem(error);
+        }
+      },
+    },
+    {
+      method: 'POST',
+      path: '/policies/:version/activate',
+      handler: (req) => {
+        const version = Number(req.params.version);
+        if (!Number.isInteger(version) || version < 1) throw new WardenError('validation_failed', '`version`: expected a positive integer');
+        if (!deps.policies.store.get(version)) throw new WardenError('not_found', `no policy version ${version}`);
+        try {
+          const report = deps.policies.activate(version, `${req.identity.principal.kind}::${req.identity.principal.id}`);
+          audit(req, 'policies.activate', String(version));
+          return { body: report };
+        } catch (error) {
+          return asProblem(error);
+        }
+      },
+    },
+    {
+      method: 'POST',
+      path: '/policies/dry-run',
+      handler: (req) => {
+        const input = validateInput(dryRunSchema, req.body);
+        const candidateBundle = 'version' in input.candidate ? deps.policies.store.get(input.candidate.version) : fullBundle(input.candidate);
+        if (!candidateBundle) throw new WardenError('not_found', 'no such policy version');
+        const candidate = new PolicyDecisionPoint('wasm');
+        try {
+          candidate.load(0, candidateBundle);
+        } catch (error) {
+          return asProblem(error);
+        }
+        const results = input.requests.map((request) => {
+          const identity = subjectIdentity(request, deps.directory);
+          const { action, resource, request: info } = decideInputOf(request);
+          const { request: cedarRequest, entities } = buildCedarRequest(identity, action, resource, {
+            now: new Date(),
+            sourceIp: request.context.sourceIp ?? '127.0.0.1',
+            risk: deps.risk.snapshot({ type: identity.principal.kind, id: identity.principal.id }),
+            request: { ...info, method: 'POST', path: '/v1/authorize' },
+          });
+          const active = deps.policies.pdp.decide(cedarRequest, entities);
+          const next = candidate.decide(cedarRequest, entities);
+          return { active: { decision: active.outcome, policyIds: active.policyIds }, candidate: { decision: next.outcome, policyIds: next.policyIds }, changed: active.outcome !== next.outcome };
+        });
+        return { body: { changed: results.filter((r) => r.changed).length, results } };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/decisions',
+      handler: (req) => {
+        const q = validateInput(decisionQuerySchema, req.query);
+        deps.decisions.flush();
+        return { body: deps.decisions.query(q) };
+      },
+    },
+  ];
+}

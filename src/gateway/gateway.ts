@@ -1,0 +1,73 @@
+/**
+ * The policy enforcement point's HTTP entry: health and metrics, OpenAI-compatible routes, the decision
+ * endpoints, the admin API and generic protected routes. Every error becomes the one JSON shape; nothing
+ * that goes wrong in a handler crashes the process or reaches the client as a stack trace.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { WardenError } from '../core/errors.js';
+import type { AdminApi } from './admin.js';
+import { handleAuthorize, handleExtAuthz, type AuthorizeDeps } from './authorize.js';
+import { Exchange } from './exchange.js';
+import { handleGeneric, matchRoute, type GenericDeps } from './generic.js';
+import { clientIp, sendJson } from './http.js';
+import { handleLlm, isLlmPath, type LlmDeps } from './llm.js';
+import type { Pipeline } from './pipeline.js';
+
+export interface GatewayDeps extends LlmDeps, GenericDeps, AuthorizeDeps {
+  pipeline: Pipeline;
+  admin: AdminApi;
+  trustedProxies: ReadonlySet<string>;
+  /** Readiness: false while starting or stopping, or when a dependency failed. */
+  ready(): boolean;
+  metricsText(): Promise<string>;
+}
+
+export class Gateway {
+  constructor(private readonly deps: GatewayDeps) {}
+
+  /** The request listener for node:http / node:https servers. */
+  readonly listener = (req: IncomingMessage, res: ServerResponse): void => {
+    this.handle(req, res).catch((error: unknown) => {
+      // Last resort: handlers record their own failures; this only guards against bugs.
+      this.deps.pipeline.deps.logger.error({ err: error }, 'unhandled gateway error');
+      if (!res.headersSent) sendJson(res, 500, { error: { code: 'internal', message: 'internal error' } });
+      else res.destroy();
+    });
+  };
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q >= 0 ? url.slice(0, q) : url;
+    const search = q >= 0 ? url.slice(q) : '';
+    if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
+    if (path === '/readyz') return this.deps.ready() ? sendJson(res, 200, { status: 'ready' }) : sendJson(res, 503, { error: { code: 'not_ready', message: 'warden is not ready' } });
+    if (path === '/metrics') {
+      const text = await this.deps.metricsText();
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+      res.end(text);
+      return;
+    }
+    const ex = new Exchange(req, clientIp(req, this.deps.trustedProxies));
+    try {
+      if (isLlmPath(path)) await handleLlm(this.deps, ex, res);
+      else if (path === '/v1/authorize') await handleAuthorize(this.deps, ex, res);
+      else if (path === '/ext_authz' || path.startsWith('/ext_authz/')) await handleExtAuthz(this.deps, ex, res);
+      else if (path === '/admin' || path.startsWith('/admin/')) await this.deps.admin.handle(ex, res, search);
+      else {
+        const match = matchRoute(this.deps.routes, ex.method, path);
+        if (!match) throw new WardenError('not_found');
+        await handleGeneric(this.deps, ex, res, match, search);
+      }
+    } catch (error) {
+      if (res.headersSent) {
+        ex.errorCode ??= error instanceof WardenError ? error.code : 'internal';
+        if (!(error instanceof WardenError)) this.deps.pipeline.deps.logger.error({ requestId: ex.requestId, err: error }, 'request failed after the response started');
+        res.destroy();
+        this.deps.pipeline.record(ex);
+      } else {
+        this.deps.pipeline.fail(ex, res, error);
+      }
+    }
+  }
+}

@@ -1,0 +1,75 @@
+/** Small HTTP helpers for the gateway: bounded body reading, the one JSON error shape, client address. */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { WardenError, errorBody } from '../core/errors.js';
+
+/** Reads the whole body up to `limit` bytes; a larger body is refused with 413 before it is buffered. */
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) return Promise.reject(new WardenError('body_too_large'));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let failed = false;
+    req.on('data', (chunk: Buffer) => {
+      if (failed) return;
+      size += chunk.length;
+      if (size > limit) {
+        failed = true;
+        reject(new WardenError('body_too_large'));
+        // Stop reading; the response is sent by the caller and the socket closed after it.
+        req.pause();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => !failed && resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    req.on('error', (error) => !failed && reject(new WardenError('bad_request', 'the request body could not be read', { cause: error })));
+  });
+}
+
+/** Parses a JSON body; empty or malformed bodies are a 400 with `invalid_json`. */
+export function parseJsonBody(body: Buffer, contentType: string | undefined): unknown {
+  if (contentType !== undefined && !/^application\/([\w.+-]*\+)?json\b/i.test(contentType)) throw new WardenError('unsupported_media_type');
+  if (body.length === 0) throw new WardenError('invalid_json', 'the request body is empty');
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch (error) {
+    throw new WardenError('invalid_json', undefined, { cause: error });
+  }
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+export function sendError(res: ServerResponse, error: unknown, headers: Record<string, string> = {}): number {
+  const { status, body } = errorBody(error);
+  sendJson(res, status, body, headers);
+  return status;
+}
+
+/** The client's address; X-Forwarded-For is believed only when the peer is a trusted proxy. */
+export function clientIp(req: IncomingMessage, trustedProxies: ReadonlySet<string>): string {
+  const peer = req.socket.remoteAddress ?? '0.0.0.0';
+  if (trustedProxies.size === 0 || !trustedProxies.has(peer)) return peer;
+  const forwarded = req.headers['x-forwarded-for'];
+  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
+  return first || peer;
+}
+
+export function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+export function parseQuery(search: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of new URLSearchParams(search)) if (!(k in out)) out[k] = v;
+  return out;
+}

@@ -1,0 +1,109 @@
+/**
+ * OpenAI-compatible endpoints: chat completions, completions and embeddings are routed by model name to
+ * the configured upstream, after authentication and a Cedar decision; `/v1/models` lists only the models
+ * the caller may use. Streaming answers (SSE) are relayed chunk by chunk as they arrive.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { z } from 'zod';
+import { WardenError } from '../core/errors.js';
+import type { ModelConfig } from '../config/schema.js';
+import type { Exchange } from './exchange.js';
+import { round } from './exchange.js';
+import { parseJsonBody, readBody, sendJson } from './http.js';
+import type { Pipeline } from './pipeline.js';
+import { relayResponse } from './relay.js';
+import { validateInput } from './validate.js';
+import { forwardableHeaders, upstreamPath, type Upstreams } from './upstream.js';
+
+export type LlmOperation = 'chat' | 'completion' | 'embedding';
+
+const ENDPOINTS: Record<string, { operation: LlmOperation; action: string; suffix: string }> = {
+  '/v1/chat/completions': { operation: 'chat', action: 'invoke', suffix: '/chat/completions' },
+  '/v1/completions': { operation: 'completion', action: 'invoke', suffix: '/completions' },
+  '/v1/embeddings': { operation: 'embedding', action: 'embed', suffix: '/embeddings' },
+};
+
+const modelField = z.string().min(1).max(200);
+const BODY_SCHEMAS: Record<LlmOperation, z.ZodType<{ model: string; stream?: boolean | undefined }>> = {
+  chat: z.looseObject({ model: modelField, stream: z.boolean().optional(), messages: z.array(z.unknown()).min(1).max(10_000) }),
+  completion: z.looseObject({ model: modelField, stream: z.boolean().optional(), prompt: z.union([z.string(), z.array(z.unknown())]) }),
+  embedding: z.looseObject({ model: modelField, stream: z.undefined().optional(), input: z.union([z.string(), z.array(z.unknown())]) }),
+};
+
+export interface LlmDeps {
+  pipeline: Pipeline;
+  upstreams: Upstreams;
+  models: Map<string, ModelConfig>;
+  maxBodyBytes: number;
+}
+
+export function isLlmPath(path: string): boolean {
+  return path in ENDPOINTS || path === '/v1/models';
+}
+
+export async function handleLlm(deps: LlmDeps, ex: Exchange, res: ServerResponse): Promise<void> {
+  if (ex.path === '/v1/models') return listModels(deps, ex, res);
+  const endpoint = ENDPOINTS[ex.path]!;
+  ex.route = `openai.${endpoint.operation}`;
+  if (ex.method !== 'POST') throw new WardenError('method_not_allowed');
+  const raw = await readBody(ex.req, deps.maxBodyBytes);
+  ex.usage.requestBytes = raw.length;
+  await deps.pipeline.authenticate(ex);
+  const body = validateBody(endpoint.operation, parseJsonBody(raw, contentType(ex.req)));
+  const model = deps.models.get(body.model);
+  ex.model = body.model;
+  if (!model) throw new WardenError('unknown_model', `no model named \`${body.model.slice(0, 200)}\``);
+  const stream = body.stream === true;
+  const result = deps.pipeline.decide(ex, {
+    action: endpoint.action,
+    resource: { type: 'Model', id: model.id, attributes: { sensitivity: model.sensitivity, owner: model.owner } },
+    request: { model: model.id, bytes: raw.length, stream },
+    monitorOnly: model.monitorOnly,
+  });
+  if (!deps.pipeline.enforce(ex, res, result)) return;
+
+  const upstream = deps.upstreams.get(model.upstream);
+  const outgoing = model.upstreamModel ? Buffer.from(JSON.stringify({ ...body, model: model.upstreamModel })) : raw;
+  const abort = new AbortController();
+  res.on('close', () => !res.writableFinished && abort.abort());
+  const t0 = performance.now();
+  const headers = forwardableHeaders(ex.req.headers, ex.requestId);
+  headers['content-type'] = 'application/json';
+  const response = await upstream.request({ method: 'POST', path: upstreamPath(upstream, endpoint.suffix), headers, body: outgoing, signal: abort.signal });
+  ex.latency.upstream = round(performance.now() - t0);
+  deps.pipeline.deps.metrics.upstreamSeconds.observe({ upstream: upstream.name, status: String(response.statusCode) }, ex.latency.upstream / 1000);
+  await relayResponse(ex, res, response, { collectUsage: !stream });
+  deps.pipeline.record(ex);
+}
+
+async function listModels(deps: LlmDeps, ex: Exchange, res: ServerResponse): Promise<void> {
+  ex.route = 'openai.models';
+  if (ex.method !== 'GET') throw new WardenError('method_not_allowed');
+  await deps.pipeline.authenticate(ex);
+  const visible: { id: string; object: 'model'; created: number; owned_by: string }[] = [];
+  for (const model of deps.models.values()) {
+    const resource = { type: 'Model', id: model.id, attributes: { sensitivity: model.sensitivity, owner: model.owner } };
+    // A model is listed when the caller may invoke or embed with it, or would be after stepping up.
+    const usable = ['invoke', 'embed'].some((action) => {
+      const r = deps.pipeline.decide(ex, { action, resource, request: { model: model.id, bytes: 0, stream: false }, monitorOnly: model.monitorOnly });
+      return r.outcome !== 'deny' || model.monitorOnly;
+    });
+    if (usable) visible.push({ id: model.id, object: 'model', created: 0, owned_by: model.owner || 'warden' });
+  }
+  ex.action = 'list';
+  ex.resource = { type: 'Warden::Route', id: 'models' };
+  ex.outcome = 'allow';
+  ex.enforced = true;
+  ex.policyIds = [];
+  ex.status = 200;
+  sendJson(res, 200, { object: 'list', data: visible }, { 'x-request-id': ex.requestId });
+  deps.pipeline.record(ex);
+}
+
+function validateBody(operation: LlmOperation, body: unknown): { model: string; stream?: boolean | undefined } & Record<string, unknown> {
+  return validateInput(BODY_SCHEMAS[operation], body) as { model: string; stream?: boolean } & Record<string, unknown>;
+}
+
+function contentType(req: IncomingMessage): string | undefined {
+  return req.headers['content-type'];
+}

@@ -1,0 +1,159 @@
+/**
+ * The steps every protected request shares: authenticate, build the Cedar request, decide, map the
+ * decision to HTTP (the one place that does), and record exactly one decision event.
+ */
+import type { ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import { WardenError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { EntityRef, Identity, ResourceRef, RiskSnapshot } from '../core/types.js';
+import type { EventBus } from '../events/index.js';
+import type { Authenticator } from '../identity/index.js';
+import { buildCedarRequest, type GuardFacts, type PdpResult, type PolicyDecisionPoint } from '../policy/index.js';
+import type { Exchange } from './exchange.js';
+import { round } from './exchange.js';
+import { header, sendError } from './http.js';
+import type { GatewayMetrics } from './metrics.js';
+
+export interface RiskSource {
+  /** In-memory snapshot: no I/O on the request path. */
+  snapshot(principal: EntityRef, sessionId?: string): RiskSnapshot;
+}
+
+export interface AssetAttributeSource {
+  /** Integrity facts for a resource (verified, signer, lastVerified, suspect), from memory. */
+  attributes(type: string, id: string): Record<string, unknown> | undefined;
+}
+
+export interface PipelineDeps {
+  authenticator: Authenticator;
+  pdp: PolicyDecisionPoint;
+  bus: EventBus;
+  metrics: GatewayMetrics;
+  logger: Logger;
+  risk: RiskSource;
+  assets: AssetAttributeSource;
+  instanceId: string;
+  onBehalfOfHeader: string;
+  deviceHeader: string;
+}
+
+export interface DecideInput {
+  action: string;
+  resource: ResourceRef;
+  request: { model?: string; bytes: number; stream: boolean };
+  monitorOnly: boolean;
+  guard?: GuardFacts;
+}
+
+export const NO_RISK: RiskSnapshot = { score: 0, factors: [] };
+
+export class Pipeline {
+  constructor(readonly deps: PipelineDeps) {}
+
+  async authenticate(ex: Exchange): Promise<Identity> {
+    const t0 = performance.now();
+    try {
+      const identity = await this.deps.authenticator.authenticate({
+        authorization: header(ex.req, 'authorization'),
+        apiKey: header(ex.req, 'x-api-key'),
+        tlsSocket: (ex.req.socket as TLSSocket).encrypted ? (ex.req.socket as TLSSocket) : undefined,
+        onBehalfOf: header(ex.req, this.deps.onBehalfOfHeader),
+        deviceId: header(ex.req, this.deps.deviceHeader),
+      });
+      ex.identity = identity;
+      return identity;
+    } catch (error) {
+      if (error instanceof WardenError && error.status === 401) {
+        this.deps.bus.publish({
+          type: 'authentication',
+          source: this.deps.instanceId,
+          method: authMethodOf(ex),
+          outcome: 'failure',
+          sourceIp: ex.sourceIp,
+          reason: error.code,
+          ...(header(ex.req, 'user-agent') ? { userAgent: header(ex.req, 'user-agent')!.slice(0, 256) } : {}),
+        });
+      }
+      throw error;
+    } finally {
+      ex.latency.auth = round(performance.now() - t0);
+    }
+  }
+
+  /** Decides with Cedar and records the outcome on the exchange; does not send anything. */
+  decide(ex: Exchange, input: DecideInput): PdpResult {
+    const identity = ex.identity;
+    if (!identity) throw new WardenError('internal', 'decide before authenticate');
+    const t0 = performance.now();
+    const principal = identity.principal;
+    const risk = this.deps.risk.snapshot({ type: principal.kind, id: principal.id });
+    const assetFacts = this.deps.assets.attributes(input.resource.type, input.resource.id);
+    const resource: ResourceRef = assetFacts ? { ...input.resource, attributes: { ...input.resource.attributes, ...assetFacts } } : input.resource;
+    const { request, entities } = buildCedarRequest(identity, input.action, resource, {
+      now: new Date(),
+      sourceIp: ex.sourceIp,
+      risk,
+      request: { ...input.request, method: ex.method, path: ex.path.slice(0, 512) },
+      ...(input.guard ? { guard: input.guard } : {}),
+    });
+    const result = this.deps.pdp.decide(request, entities);
+    ex.action = input.action;
+    ex.resource = { type: resource.type, id: resource.id };
+    ex.outcome = result.outcome;
+    ex.enforced = !input.monitorOnly;
+    ex.policyIds = result.policyIds;
+    ex.risk = risk.score;
+    const elapsed = performance.now() - t0;
+    ex.latency.decision = round(elapsed);
+    this.deps.metrics.decisionSeconds.observe({ route: ex.route }, (elapsed + (ex.latency.auth ?? 0)) / 1000);
+    if (result.errors.length) this.deps.logger.warn({ requestId: ex.requestId, errors: result.errors }, 'policies skipped because their evaluation errored');
+    return result;
+  }
+
+  /**
+   * Applies a decision: returns true if the request may proceed. A refused request gets its response here:
+   * 401 with an RFC 9470 challenge for step_up, 403 for deny. Monitor-only routes always proceed.
+   */
+  enforce(ex: Exchange, res: ServerResponse, result: PdpResult): boolean {
+    if (result.outcome === 'allow' || !ex.enforced) return true;
+    if (result.outcome === 'step_up') {
+      const error = new WardenError('step_up_required', undefined, { details: { decisionId: ex.decisionId } });
+      this.fail(ex, res, error, { 'www-authenticate': stepUpChallenge() });
+    } else {
+      this.fail(ex, res, new WardenError('forbidden', undefined, { details: { decisionId: ex.decisionId } }));
+    }
+    return false;
+  }
+
+  /** Sends an error response (the one JSON shape) and records the exchange. */
+  fail(ex: Exchange, res: ServerResponse, error: unknown, headers: Record<string, string> = {}): void {
+    if (!(error instanceof WardenError)) this.deps.logger.error({ requestId: ex.requestId, err: error }, 'request failed');
+    const code = error instanceof WardenError ? error.code : 'internal';
+    if (error instanceof WardenError && error.status === 401 && !headers['www-authenticate']) headers['www-authenticate'] = 'Bearer realm="warden"';
+    ex.errorCode = code;
+    ex.status = sendError(res, error, { 'x-request-id': ex.requestId, ...headers });
+    this.deps.metrics.errors.inc({ code });
+    this.record(ex);
+  }
+
+  /** Publishes the exchange's single decision event. */
+  record(ex: Exchange): void {
+    if (!ex.claimRecord()) return;
+    if (ex.status === 0) ex.status = 499;
+    this.deps.metrics.decisions.inc({ outcome: ex.outcome, route: ex.route, enforced: String(ex.enforced) });
+    this.deps.bus.publish(ex.toEvent(this.deps.instanceId));
+  }
+}
+
+/** RFC 9470: the resource server asks for a token from a stronger authentication. */
+export function stepUpChallenge(): string {
+  return 'Bearer realm="warden", error="insufficient_user_authentication", error_description="stronger authentication is required", acr_values="mfa"';
+}
+
+function authMethodOf(ex: Exchange): 'jwt' | 'apikey' | 'mtls' | 'none' {
+  const auth = header(ex.req, 'authorization');
+  if (header(ex.req, 'x-api-key') || auth?.includes('wdn_')) return 'apikey';
+  if (auth) return 'jwt';
+  return (ex.req.socket as TLSSocket).encrypted ? 'mtls' : 'none';
+}

@@ -1,0 +1,141 @@
+/**
+ * Turns a request's credentials into an Identity: a bearer JWT, a Warden API key (bearer or `x-api-key`),
+ * or a verified client certificate. Every failure is a `WardenError` (401) that names no secret.
+ */
+import type { TLSSocket } from 'node:tls';
+import { WardenError } from '../core/errors.js';
+import type { Authentication, Identity, Principal, PrincipalKind } from '../core/types.js';
+import type { ApiKeyStore } from './apikeys.js';
+import { looksLikeApiKey } from './apikeys.js';
+import type { Directory } from './directory.js';
+import type { JwtVerifier, VerifiedJwt } from './jwt.js';
+import { identityFromCertificate } from './mtls.js';
+
+export interface RequestCredentials {
+  authorization?: string;
+  apiKey?: string;
+  /** The TLS socket when the request came over the mTLS listener. */
+  tlsSocket?: TLSSocket;
+  /** The user an agent says it acts for (header). */
+  onBehalfOf?: string;
+  deviceId?: string;
+}
+
+export interface AuthenticatorOptions {
+  apiKeys: ApiKeyStore;
+  jwt: JwtVerifier;
+  directory: Directory;
+  apiKeysEnabled: boolean;
+  mtlsEnabled: boolean;
+}
+
+const MFA_METHODS = new Set(['mfa', 'otp', 'hwk', 'swk', 'fpt', 'face', 'iris', 'retina', 'sms', 'tel', 'sc', 'pop']);
+const KINDS = new Set<PrincipalKind>(['User', 'Service', 'Agent']);
+
+export class Authenticator {
+  constructor(private readonly options: AuthenticatorOptions) {}
+
+  async authenticate(credentials: RequestCredentials, now = Date.now()): Promise<Identity> {
+    const bearer = parseBearer(credentials.authorization);
+    const apiKey = credentials.apiKey ?? (bearer && looksLikeApiKey(bearer) ? bearer : undefined);
+    let identity: Identity;
+    if (apiKey !== undefined) identity = this.fromApiKey(apiKey, now);
+    else if (bearer !== undefined) identity = await this.fromJwt(bearer, now);
+    else if (credentials.tlsSocket && this.options.mtlsEnabled) identity = this.fromCertificate(credentials.tlsSocket);
+    else throw new WardenError('unauthenticated');
+    return this.withDelegationAndDevice(identity, credentials);
+  }
+
+  private fromApiKey(key: string, now: number): Identity {
+    if (!this.options.apiKeysEnabled) throw new WardenError('unauthenticated', 'API keys are disabled');
+    const record = this.options.apiKeys.verify(key, now);
+    return {
+      principal: this.options.directory.principal(record.principal),
+      authentication: { method: 'apikey', strength: 1, mfa: false, credentialId: record.id, scopes: record.scopes },
+    };
+  }
+
+  private async fromJwt(token: string, now: number): Promise<Identity> {
+    if (!this.options.jwt.enabled) throw new WardenError('invalid_token', 'no token issuer is configured');
+    const verified = await this.options.jwt.verify(token);
+    const principal = this.principalFromClaims(verified);
+    const amr = Array.isArray(verified.payload.amr) ? (verified.payload.amr as unknown[]).map(String) : [];
+    const mfa = amr.some((m) => MFA_METHODS.has(m)) || /mfa|multi|phr|aal[23]/i.test(String(verified.payload.acr ?? ''));
+    const authTime = typeof verified.payload.auth_time === 'number' ? verified.payload.auth_time : undefined;
+    const authentication: Authentication = {
+      method: 'jwt',
+      strength: mfa ? 2 : 1,
+      mfa,
+      scopes: parseScopes(verified.payload.scope ?? verified.payload.scp),
+      ...(typeof verified.payload.jti === 'string' ? { credentialId: verified.payload.jti.slice(0, 128) } : {}),
+      ...(authTime !== undefined ? { ageSeconds: Math.max(0, Math.floor(now / 1000) - authTime) } : {}),
+    };
+    const identity: Identity = { principal, authentication };
+    // RFC 8693 `act`: the token's subject is the user; the actor (an agent) makes the call.
+    const act = verified.payload.act as { sub?: unknown } | undefined;
+    if (act && typeof act.sub === 'string' && act.sub.length > 0) {
+      const actor = this.options.directory.principal(act.sub, 'Agent');
+      identity.delegation = { actor, onBehalfOf: principal };
+      identity.principal = actor;
+    }
+    const deviceClaim = verified.payload[verified.config.claims.device];
+    if (typeof deviceClaim === 'string' && deviceClaim) identity.device = this.options.directory.device(deviceClaim);
+    return identity;
+  }
+
+  private principalFromClaims(verified: VerifiedJwt): Principal {
+    const { claims } = verified.config;
+    const subject = verified.payload[claims.subject];
+    if (typeof subject !== 'string' || subject.length === 0 || subject.length > 256) throw new WardenError('invalid_token', 'the token has no usable subject');
+    const claimedKind = verified.payload[claims.kind];
+    const kind = typeof claimedKind === 'string' && KINDS.has(claimedKind as PrincipalKind) ? (claimedKind as PrincipalKind) : 'User';
+    const principal = this.options.directory.principal(subject, kind);
+    const known = this.options.directory.has(subject);
+    // Groups and roles asserted by the IdP add to the configured ones; a configured principal's kind wins.
+    principal.groups = union(principal.groups, stringList(verified.payload[claims.groups]));
+    principal.roles = union(principal.roles, stringList(verified.payload[claims.roles]));
+    if (!known && typeof verified.payload.email === 'string') principal.attributes.email = verified.payload.email;
+    return principal;
+  }
+
+  private fromCertificate(socket: TLSSocket): Identity {
+    const cert = identityFromCertificate(socket);
+    if (!cert) throw new WardenError('unauthenticated', 'the client certificate is missing or not trusted');
+    return {
+      principal: this.options.directory.principal(cert.id, 'Service'),
+      authentication: { method: 'mtls', strength: 3, mfa: false, credentialId: `sha256:${cert.fingerprint}`, scopes: ['*'] },
+    };
+  }
+
+  private withDelegationAndDevice(identity: Identity, credentials: RequestCredentials): Identity {
+    if (credentials.onBehalfOf !== undefined && !identity.delegation) {
+      const actor = identity.principal;
+      if (actor.kind !== 'Agent') throw new WardenError('forbidden', 'only agents may act on behalf of a user');
+      const user = this.options.directory.principal(credentials.onBehalfOf);
+      if (!this.options.directory.mayActFor(actor.id, user)) throw new WardenError('forbidden', `agent \`${actor.id}\` may not act for \`${user.id}\``);
+      identity.delegation = { actor, onBehalfOf: user };
+    }
+    if (!identity.device && credentials.deviceId) identity.device = this.options.directory.device(credentials.deviceId);
+    return identity;
+  }
+}
+
+function parseBearer(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  const match = /^Bearer[ ]+([^\s]+)\s*$/i.exec(header);
+  if (!match) throw new WardenError('unauthenticated', 'the authorization header must use the Bearer scheme');
+  return match[1];
+}
+
+function parseScopes(value: unknown): string[] {
+  if (typeof value === 'string') return value.split(' ').filter(Boolean);
+  return stringList(value);
+}
+
+function stringList(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string' && v.length > 0 && v.length <= 200) : [];
+}
+
+function union(a: string[], b: string[]): string[] {
+  return [...new Set([...a, ...b])];
+}

@@ -1,0 +1,41 @@
+/** The principals and devices Warden knows from its configuration. */
+import type { DeviceConfig, PrincipalConfig } from '../config/schema.js';
+import type { Device, Principal, PrincipalKind } from '../core/types.js';
+
+export class Directory {
+  private readonly principals = new Map<string, PrincipalConfig>();
+  private readonly devices = new Map<string, DeviceConfig>();
+
+  constructor(principals: PrincipalConfig[], devices: DeviceConfig[]) {
+    for (const p of principals) this.principals.set(p.id, p);
+    for (const d of devices) this.devices.set(d.id, d);
+  }
+
+  /** The configured principal, or a bare one of the given kind for identities only the IdP knows. */
+  principal(id: string, fallbackKind: PrincipalKind = 'User'): Principal {
+    const p = this.principals.get(id);
+    if (!p) return { kind: fallbackKind, id, attributes: {}, groups: [], roles: [] };
+    return { kind: p.kind, id: p.id, attributes: { ...p.attributes }, groups: [...p.groups], roles: [...p.roles] };
+  }
+
+  has(id: string): boolean {
+    return this.principals.has(id);
+  }
+
+  /** Whether agent `agentId` may act for `user` (by user id or `group:NAME`). */
+  mayActFor(agentId: string, user: Principal): boolean {
+    const allowed = this.principals.get(agentId)?.mayActFor ?? [];
+    return allowed.some((entry) => entry === user.id || (entry.startsWith('group:') && user.groups.includes(entry.slice(6))));
+  }
+
+  /** A known device's posture; an unknown device id is present but neither managed nor compliant. */
+  device(id: string): Device {
+    const d = this.devices.get(id);
+    if (!d) return { id, managed: false, compliant: false, osPatched: false, diskEncrypted: false, platform: 'unknown' };
+    return { id: d.id, managed: d.managed, compliant: d.compliant, osPatched: d.osPatched, diskEncrypted: d.diskEncrypted, platform: d.platform };
+  }
+
+  listPrincipals(): PrincipalConfig[] {
+    return [...this.principals.values()];
+  }
+}

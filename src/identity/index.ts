@@ -1,0 +1,5 @@
+export { ApiKeyStore, demoApiKey, hashKey, looksLikeApiKey, type ApiKeyRecord } from './apikeys.js';
+export { Authenticator, type RequestCredentials } from './authenticate.js';
+export { Directory } from './directory.js';
+export { JwtVerifier, type VerifiedJwt } from './jwt.js';
+export { identityFromCertificate, type CertificateIdentity } from './mtls.js';

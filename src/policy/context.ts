@@ -1,0 +1,79 @@
+/** Builds the Cedar request context that Warden's schema declares (demo/schema.cedarschema `Context`). */
+import type { Identity, RiskSnapshot } from '../core/types.js';
+import type { CedarValueJson } from './engine/types.js';
+import { ipValue, toCedarRecord, uid } from './entities.js';
+
+export interface GuardFacts {
+  injectionScore: number;
+  flagged: boolean;
+  piiTypes: string[];
+  secretTypes: string[];
+}
+
+export interface ContextFacts {
+  now: Date;
+  sourceIp: string;
+  identity: Identity;
+  risk: RiskSnapshot;
+  request: { model?: string; bytes: number; stream: boolean; method: string; path: string };
+  guard?: GuardFacts;
+  /** Caller-supplied extra context (from /v1/authorize), merged last under its own keys. */
+  extra?: Record<string, unknown>;
+}
+
+export function buildContext(facts: ContextFacts): Record<string, CedarValueJson> {
+  const { identity } = facts;
+  const device = identity.device;
+  const authn = identity.authentication;
+  const context: Record<string, CedarValueJson> = {
+    time: {
+      epochSeconds: Math.floor(facts.now.getTime() / 1000),
+      hourUtc: facts.now.getUTCHours(),
+      weekdayUtc: facts.now.getUTCDay(),
+    },
+    ip: ipValue(normaliseIp(facts.sourceIp)),
+    authn: {
+      method: authn.method,
+      strength: authn.strength,
+      mfa: authn.mfa,
+      ...(authn.ageSeconds !== undefined ? { ageSeconds: authn.ageSeconds } : {}),
+    },
+    device: {
+      present: device !== undefined,
+      id: device?.id ?? '',
+      managed: device?.managed ?? false,
+      compliant: device?.compliant ?? false,
+      osPatched: device?.osPatched ?? false,
+      diskEncrypted: device?.diskEncrypted ?? false,
+    },
+    risk: { score: Math.round(Math.min(100, Math.max(0, facts.risk.score))), factors: facts.risk.factors.map((f) => f.name) },
+    delegation: identity.delegation
+      ? { present: true, onBehalfOf: { __entity: uid(identity.delegation.onBehalfOf.kind, identity.delegation.onBehalfOf.id) as { type: string; id: string } } }
+      : { present: false },
+    request: {
+      ...(facts.request.model !== undefined ? { model: facts.request.model } : {}),
+      bytes: facts.request.bytes,
+      stream: facts.request.stream,
+      method: facts.request.method,
+      path: facts.request.path,
+    },
+  };
+  if (facts.guard) {
+    context.guard = {
+      injectionScore: Math.round(facts.guard.injectionScore),
+      flagged: facts.guard.flagged,
+      piiTypes: facts.guard.piiTypes,
+      secretTypes: facts.guard.secretTypes,
+    };
+  }
+  if (facts.extra) Object.assign(context, toCedarRecord(facts.extra));
+  return context;
+}
+
+/** `::ffff:1.2.3.4` (IPv4 on a dual-stack socket) becomes `1.2.3.4`; anything unparsable becomes `0.0.0.0`. */
+export function normaliseIp(ip: string): string {
+  const v4 = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  if (v4) return v4[1]!;
+  if (/^[0-9a-fA-F:.]+$/.test(ip) && ip.length <= 45) return ip;
+  return '0.0.0.0';
+}
