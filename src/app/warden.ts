@@ -23,6 +23,7 @@ import { Upstreams } from '../gateway/upstream.js';
 import { ApiKeyStore, Authenticator, Directory, JwtVerifier, demoApiKey } from '../identity/index.js';
 import { PolicyDecisionPoint, PolicyManager, PolicyVersionStore, demoPolicyDir, readBundle } from '../policy/index.js';
 import { openDatabase, type SqliteDatabase } from '../store/index.js';
+import { createIntegrity, integrityAdminRoutes, type Integrity } from '../integrity/index.js';
 import { startDemoUpstream, type DemoUpstream } from '../demo/upstream.js';
 
 export interface StartOptions {
@@ -48,7 +49,9 @@ export class WardenApp {
     readonly apiKeys: ApiKeyStore,
     readonly policies: PolicyManager,
     readonly decisions: DecisionLog,
+    private readonly decisionsDb: SqliteDatabase,
     readonly upstreams: Upstreams,
+    readonly integrity: Integrity,
     readonly servers: Server[],
     readonly demoUpstream: DemoUpstream | undefined,
     readonly demoCredentials: DemoCredential[],
@@ -96,7 +99,10 @@ export class WardenApp {
     policies.bootstrap(bundle, 'config');
     policies.start(config.policy.reloadCheckMs);
 
-    const decisions = new DecisionLog(db);
+    // Decision rows are written in batches on their own connection without an fsync per batch, so
+    // recording never stalls the event loop; the audit log keeps the durable copy of every event.
+    const decisionsDb = openDatabase(config.dataDir, 'warden.db', { synchronous: 'NORMAL' });
+    const decisions = new DecisionLog(decisionsDb);
     decisions.subscribeTo(bus);
 
     let demoUpstream: DemoUpstream | undefined;
@@ -109,7 +115,8 @@ export class WardenApp {
     const upstreams = new Upstreams(upstreamConfigs, env);
 
     const risk: RiskSource = { snapshot: () => NO_RISK };
-    const assets: AssetAttributeSource = { attributes: () => undefined };
+    const integrity = createIntegrity({ db, bus, config: config.integrity, logger });
+    const assets: AssetAttributeSource = { attributes: (type, id) => integrity.resourceAttributes(type, id) };
     const pipeline = new Pipeline({
       authenticator,
       pdp,
@@ -122,7 +129,7 @@ export class WardenApp {
       onBehalfOfHeader: config.identity.onBehalfOfHeader.toLowerCase(),
       deviceHeader: config.identity.deviceHeader.toLowerCase(),
     });
-    const adminRoutes: AdminRoute[] = [...coreAdminRoutes({ apiKeys, policies, decisions, directory, risk, bus, instanceId })];
+    const adminRoutes: AdminRoute[] = [...coreAdminRoutes({ apiKeys, policies, decisions, directory, risk, bus, instanceId }), ...integrityAdminRoutes(integrity)];
     let app: WardenApp | undefined;
     const gateway = new Gateway({
       pipeline,
@@ -158,7 +165,8 @@ export class WardenApp {
     await listen(servers[0]!, config.server.port, config.server.host);
     if (tls) await listen(servers[1]!, tls.port, config.server.host);
 
-    app = new WardenApp(config, logger, db, bus, apiKeys, policies, decisions, upstreams, servers, demoUpstream, demoCredentials);
+    app = new WardenApp(config, logger, db, bus, apiKeys, policies, decisions, decisionsDb, upstreams, integrity, servers, demoUpstream, demoCredentials);
+    integrity.watcher.start();
     app.every(1000, () => {
       apiKeys.refresh();
       apiKeys.flushLastUsed();
@@ -185,12 +193,22 @@ export class WardenApp {
     this.closing = true;
     for (const timer of this.timers) clearInterval(timer);
     this.policies.stop();
-    await Promise.all(this.servers.map((s) => new Promise<void>((resolve) => {
-      s.close(() => resolve());
-      s.closeIdleConnections();
-    })));
+    // In-flight requests get a grace period; connections still open after it are cut.
+    const grace = setTimeout(() => this.servers.forEach((s) => s.closeAllConnections()), 10_000);
+    await Promise.all(
+      this.servers.map(
+        (s) =>
+          new Promise<void>((resolve) => {
+            s.close(() => resolve());
+            s.closeIdleConnections();
+          }),
+      ),
+    );
+    clearTimeout(grace);
+    await this.integrity.close();
     await this.bus.drain();
     this.decisions.close();
+    this.decisionsDb.close();
     this.apiKeys.flushLastUsed();
     await this.upstreams.close();
     await this.demoUpstream?.close();

@@ -4,6 +4,8 @@
  * `apiKey: env:OPENAI_API_KEY` or `file:/run/secrets/key` (see secret.ts).
  */
 import { z } from 'zod';
+import { exportConfigSchema } from '../export/config.js';
+import { integrityConfigSchema } from '../integrity/config.js';
 
 const principalKind = z.enum(['User', 'Service', 'Agent']);
 
@@ -142,6 +144,8 @@ export const configSchema = z.object({
   upstreams: z.array(upstreamSchema).default([]),
   models: z.array(modelSchema).default([]),
   routes: z.array(routeSchema).default([]),
+  integrity: integrityConfigSchema,
+  export: exportConfigSchema,
   demo: z
     .object({
       /** Start the built-in OpenAI-compatible demo upstream on loopback. */

@@ -22,7 +22,7 @@ export interface RiskSource {
 
 export interface AssetAttributeSource {
   /** Integrity facts for a resource (verified, signer, lastVerified, suspect), from memory. */
-  attributes(type: string, id: string): Record<string, unknown> | undefined;
+  attributes(type: string, id: string): object | undefined;
 }
 
 export interface PipelineDeps {

@@ -129,7 +129,12 @@ export class ApiKeyStore {
   /** Checks a presented key; throws `invalid_api_key` for any failure without saying which. */
   verify(key: string, now = Date.now()): ApiKeyRecord {
     const match = KEY_PATTERN.exec(key);
-    const row = match ? this.index.get(match[1]!) : undefined;
+    let row = match ? this.index.get(match[1]!) : undefined;
+    if (match && !row) {
+      // A key created moments ago by another process (the CLI): look again if the table changed.
+      this.refresh();
+      row = this.index.get(match[1]!);
+    }
     const presented = hashKey(key);
     // Compare even when no row matched, so timing does not reveal whether the key id exists.
     const expected = row?.hash ?? Buffer.alloc(32);

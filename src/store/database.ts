@@ -16,12 +16,16 @@ export interface Migration {
   sql: string;
 }
 
-/** Opens (creating if needed) `<dataDir>/<file>` with Warden's pragmas. */
-export function openDatabase(dataDir: string, file = 'warden.db'): SqliteDatabase {
+/**
+ * Opens (creating if needed) `<dataDir>/<file>` with Warden's pragmas. `synchronous: 'NORMAL'` suits
+ * high-volume records whose durable copy lives elsewhere (the decision table: the audit log holds every
+ * event durably); in WAL mode it still survives a process crash, only not a power loss.
+ */
+export function openDatabase(dataDir: string, file = 'warden.db', options: { synchronous?: 'FULL' | 'NORMAL' } = {}): SqliteDatabase {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const db = new Database(join(dataDir, file));
   db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
+  db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (

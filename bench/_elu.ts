@@ -1,0 +1,17 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { auditConfigSchema, createAuditLog } from '../src/audit/index.js';
+import type { WardenEvent } from '../src/core/events.js';
+const dir = mkdtempSync(join(tmpdir(), 'c1elu-'));
+const log = await createAuditLog({ dataDir: dir, config: auditConfigSchema.parse({}) });
+const ev = (i: number) => ({ type: 'decision', id: randomUUID(), time: new Date().toISOString(), requestId: 'r' + i, decisionId: 'd' + i, principal: { type: 'User', id: 'u' + (i % 500), groups: ['eng'] }, action: 'invoke', resource: { type: 'Model', id: 'gpt' }, route: 'chat', method: 'POST', path: '/v1/chat/completions', sourceIp: '10.0.0.1', outcome: 'allow', enforced: true, policyIds: ['p'], status: 200, latencyMs: { total: 3 }, usage: { promptTokens: 5 } }) as unknown as WardenEvent;
+const evs = Array.from({ length: 100000 }, (_, i) => ev(i));
+const e0 = performance.eventLoopUtilization(); const t = performance.now();
+let k = 0;
+for (let r = 0; r < 5; r++) await Promise.all(Array.from({ length: 20000 }, () => log.append(evs[k++]!)));
+const e = performance.eventLoopUtilization(e0);
+console.log('wall', ((performance.now() - t) / 1000).toFixed(2), 's; rate', Math.round(100000 / ((performance.now() - t) / 1000)), '/s; main ELU', e.utilization.toFixed(2));
+await log.close(); rmSync(dir, { recursive: true });

@@ -1,0 +1,104 @@
+/**
+ * Gateway benchmark: the same load, in one run, against (a) the upstream directly, (b) Warden with
+ * authentication, Cedar policy and decision recording on, and (c) the Portkey AI gateway as the peer,
+ * for JSON and for streaming (SSE) chat completions; plus the cost of one decision in-process.
+ *
+ *   npm run bench            # all of it
+ *   npm run bench -- --duration 5 --connections 32 --engine wasm
+ *
+ * Peers live in bench/package.json (`npm --prefix bench install`), never in Warden's dependencies.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createRequire } from 'node:module';
+import { stringify } from 'yaml';
+import { ApiKeyStore } from '../src/identity/index.js';
+import { openDatabase } from '../src/store/index.js';
+import { startProcess, wardenCommand, ROOT, type Started } from './lib/processes.js';
+import { measureDecisions } from './lib/decisions.js';
+
+const require = createRequire(join(ROOT, 'bench/package.json'));
+type Autocannon = (opts: Record<string, unknown>) => Promise<{ requests: { average: number }; latency: { p50: number; p99: number; average: number }; non2xx: number; errors: number; timeouts: number }>;
+const autocannon = require('autocannon') as Autocannon;
+
+const { values: flags } = parseArgs({
+  options: { duration: { type: 'string', default: '10' }, connections: { type: 'string', default: '32' }, engine: { type: 'string', default: 'compiled' }, skipPortkey: { type: 'boolean', default: false } },
+});
+const duration = Number(flags.duration);
+const connections = Number(flags.connections);
+const UPSTREAM_KEY = 'bench-upstream-key';
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'warden-bench-'));
+  const started: Started[] = [];
+  try {
+    const upstream = await startProcess(wardenCommand(['demo-upstream', '--port', '0', '--api-key', UPSTREAM_KEY]), /listening at (http:\/\/\S+)/);
+    started.push(upstream);
+    const dataDir = join(dir, 'data');
+    const db = openDatabase(dataDir);
+    const { key } = new ApiKeyStore(db).create({ principal: 'alice' });
+    db.close();
+    writeFileSync(join(dir, 'upstream.key'), UPSTREAM_KEY);
+    writeFileSync(
+      join(dir, 'warden.yaml'),
+      stringify({
+        server: { port: 0 },
+        dataDir,
+        log: { level: 'warn' },
+        policy: { engine: flags.engine },
+        principals: [{ id: 'alice', groups: ['engineering'], roles: ['user'], attributes: { clearance: 2 } }],
+        upstreams: [{ name: 'main', baseUrl: `${upstream.url}/v1`, apiKey: `file:${join(dir, 'upstream.key')}` }],
+        models: [{ id: 'demo-chat', upstream: 'main', sensitivity: 'internal' }],
+      }),
+    );
+    const warden = await startProcess(wardenCommand(['start', '--config', join(dir, 'warden.yaml')]), /Warden is running at (http:\/\/\S+)/);
+    started.push(warden);
+    let portkey: Started | undefined;
+    if (!flags.skipPortkey) {
+      const entry = require.resolve('@portkey-ai/gateway/build/start-server.js');
+      const port = 20_000 + Math.floor(Math.random() * 20_000);
+      const peer = await startProcess([entry, `--port=${port}`, '--headless'], /Ready for connections/, { NODE_ENV: 'production' });
+      portkey = { ...peer, url: `http://127.0.0.1:${port}` };
+      started.push(portkey);
+    }
+
+    const body = (stream: boolean) => JSON.stringify({ model: 'demo-chat', stream, messages: [{ role: 'user', content: 'Summarise the zero-trust principles in one sentence.' }] });
+    const targets = [
+      { name: 'upstream (direct)', url: `${upstream.url}/v1/chat/completions`, headers: { authorization: `Bearer ${UPSTREAM_KEY}` } },
+      { name: 'warden', url: `${warden.url}/v1/chat/completions`, headers: { authorization: `Bearer ${key}` } },
+      ...(portkey
+        ? [{ name: 'portkey', url: `${portkey.url}/v1/chat/completions`, headers: { authorization: `Bearer ${UPSTREAM_KEY}`, 'x-portkey-provider': 'openai', 'x-portkey-custom-host': `${upstream.url}/v1` } }]
+        : []),
+    ];
+    const rows: { mode: string; target: string; rps: number; p50: number; p99: number; non2xx: number; errors: number }[] = [];
+    for (const stream of [false, true]) {
+      for (const target of targets) {
+        const options = { url: target.url, method: 'POST', headers: { 'content-type': 'application/json', ...target.headers }, body: body(stream), connections, pipelining: 1 };
+        await autocannon({ ...options, duration: 2 }); // warm-up: JIT, connection pools
+        const r = await autocannon({ ...options, duration });
+        rows.push({ mode: stream ? 'stream' : 'json', target: target.name, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors + r.timeouts });
+      }
+    }
+    console.log(`\nGateway benchmark: ${connections} connections, ${duration} s per run, policy engine ${flags.engine}, one 2-core shared machine\n`);
+    console.log('| mode | target | req/s | p50 ms | p99 ms | non-2xx | errors | vs direct | warden vs portkey |');
+    console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    for (const row of rows) {
+      const direct = rows.find((r) => r.mode === row.mode && r.target === 'upstream (direct)')!;
+      const pk = rows.find((r) => r.mode === row.mode && r.target === 'portkey');
+      const vsPortkey = row.target === 'warden' && pk ? `${(row.rps / pk.rps).toFixed(1)}x` : '';
+      console.log(`| ${row.mode} | ${row.target} | ${row.rps.toFixed(0)} | ${row.p50} | ${row.p99} | ${row.non2xx} | ${row.errors} | ${(row.rps / direct.rps).toFixed(2)} | ${vsPortkey} |`);
+    }
+    console.log('\nOne decision in-process (demo policies, principal + resource entities + full context):');
+    for (const engine of ['wasm', 'compiled'] as const) {
+      const d = measureDecisions(engine, 20_000);
+      console.log(`  ${engine.padEnd(8)} p50 ${d.p50Us.toFixed(1)} µs  p99 ${d.p99Us.toFixed(1)} µs  ${d.perSecond.toFixed(0)} decisions/s`);
+    }
+  } finally {
+    for (const p of started.reverse()) await p.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

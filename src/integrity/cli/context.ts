@@ -1,0 +1,58 @@
+/**
+ * Shared plumbing of the integrity CLI commands: the data directory (`--data-dir`, `WARDEN_DATA_DIR`, or
+ * `.warden`), the acting principal (`--actor`, default the OS user) and its roles (`--role`, repeatable).
+ * The CLI opens the store directly, so whoever runs it is a local administrator; the admin API is where
+ * identities are authenticated.
+ */
+import { userInfo } from 'node:os';
+import { resolve } from 'node:path';
+import type { CliIO } from '../../cli/command.js';
+import { openDatabase } from '../../store/database.js';
+import { createIntegrity, type Integrity } from '../service.js';
+import type { Actor } from '../registry/types.js';
+import { errorBody } from '../../core/errors.js';
+
+export const COMMON_OPTIONS = {
+  'data-dir': { type: 'string' },
+  json: { type: 'boolean', default: false },
+} as const;
+
+export const ACTOR_OPTIONS = {
+  actor: { type: 'string' },
+  role: { type: 'string', multiple: true },
+} as const;
+
+export async function withIntegrity<T>(io: CliIO, dataDir: string | undefined, fn: (integrity: Integrity) => Promise<T>): Promise<T> {
+  const db = openDatabase(resolve(io.cwd, dataDir ?? io.env.WARDEN_DATA_DIR ?? '.warden'));
+  const integrity = createIntegrity({ db });
+  try {
+    return await fn(integrity);
+  } finally {
+    await integrity.close();
+    db.close();
+  }
+}
+
+export function actorFrom(values: { actor?: string; role?: string[] }): Actor {
+  let id = values.actor;
+  if (!id) {
+    try {
+      id = userInfo().username;
+    } catch {
+      id = 'unknown';
+    }
+  }
+  return { id, type: 'User', roles: values.role ?? [] };
+}
+
+/** A WardenError becomes `warden NAME: message` and exit code 1; anything else propagates. */
+export function reportError(io: CliIO, name: string, error: unknown): number {
+  const { body } = errorBody(error);
+  if (body.error.code === 'internal') throw error;
+  io.stderr.write(`warden ${name}: ${body.error.message}\n`);
+  return 1;
+}
+
+export function json(io: CliIO, value: unknown): void {
+  io.stdout.write(JSON.stringify(value, null, 2) + '\n');
+}

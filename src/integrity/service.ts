@@ -1,0 +1,96 @@
+/**
+ * The integrity service the lead wires into Warden: registry, change control, lineage, verifier and
+ * watcher over one store, plus the synchronous `resourceAttributes` the gateway gives to Cedar.
+ *
+ * @example
+ * const integrity = createIntegrity({ db, bus, config: integrityConfigSchema.parse({}) });
+ * integrity.watcher.start();
+ * integrity.resourceAttributes('Warden::Model', 'sentiment-v3'); // { verified, signer, lastVerified, suspect }
+ * await integrity.close();
+ */
+import { applyMigrations, type SqliteDatabase } from '../store/database.js';
+import type { EventBus } from '../events/bus.js';
+import { integrityConfigSchema, type IntegrityConfig } from './config.js';
+import { HashPool } from './hash/pool.js';
+import { AssetRegistry, type ResourceAttributes } from './registry/registry.js';
+import { ChangeControl } from './registry/changes.js';
+import { Lineage } from './registry/lineage.js';
+import { INTEGRITY_MODULE, integrityMigrations } from './registry/migrations.js';
+import type { Actor, Asset, AssetInput, ChangeRequest } from './registry/types.js';
+import { AssetVerifier, type CheckOutcome } from './verifier.js';
+import { AssetWatcher, type WatcherLogger } from './watcher.js';
+
+export interface IntegrityOptions {
+  db: SqliteDatabase;
+  bus?: EventBus;
+  config?: IntegrityConfig;
+  logger?: WatcherLogger;
+}
+
+export interface Integrity {
+  config: IntegrityConfig;
+  registry: AssetRegistry;
+  changes: ChangeControl;
+  lineage: Lineage;
+  verifier: AssetVerifier;
+  watcher: AssetWatcher;
+  /** Registers an asset and checks it once (baseline digest, signature). */
+  addAsset(input: AssetInput, actor: Actor): Promise<{ asset: Asset; check: CheckOutcome }>;
+  /** Approves a change, then re-checks the asset so an already-made change is accepted at once. */
+  approveChange(id: string, approver: Actor, note?: string): Promise<{ change: ChangeRequest; check?: CheckOutcome }>;
+  /** Synchronous, from memory; undefined when the resource is not a registered asset. */
+  resourceAttributes(resourceType: string, resourceId: string): ResourceAttributes | undefined;
+  /** Clears the suspect mark of an asset (after review). */
+  clearSuspect(id: string, actor: Actor): Asset;
+  close(): Promise<void>;
+}
+
+export function createIntegrity(options: IntegrityOptions): Integrity {
+  const config = options.config ?? integrityConfigSchema.parse({});
+  applyMigrations(options.db, INTEGRITY_MODULE, integrityMigrations);
+  const registry = new AssetRegistry(options.db, options.bus);
+  const changes = new ChangeControl(options.db, registry, { approverRoles: config.approverRoles, approvalTtlSeconds: config.approvalTtlSeconds }, options.bus);
+  const lineage = new Lineage(options.db, registry, options.bus);
+  let pool: HashPool | undefined;
+  const getPool = (): HashPool => (pool ??= new HashPool({ workers: config.hashWorkers, chunkBytes: config.readChunkBytes }));
+  const verifier = new AssetVerifier({ registry, changes, lineage, pool: getPool, ...(options.bus ? { bus: options.bus } : {}) });
+  const watcher = new AssetWatcher({ registry, verifier, config, ...(options.logger ? { logger: options.logger } : {}) });
+
+  return {
+    config,
+    registry,
+    changes,
+    lineage,
+    verifier,
+    watcher,
+    async addAsset(input, actor) {
+      const asset = registry.add(input, actor);
+      const check = await verifier.check(asset.id, 'registered');
+      watcher.sync();
+      return { asset: registry.require(asset.id), check };
+    },
+    async approveChange(id, approver, note) {
+      const change = changes.approve(id, approver, note);
+      try {
+        const check = await verifier.check(change.assetId, 'change-approved');
+        return { change: changes.require(id), check };
+      } catch (error) {
+        options.logger?.warn({ assetId: change.assetId, err: error }, 'check after approval failed');
+        return { change };
+      }
+    },
+    resourceAttributes: (type, id) => registry.attributes(type, id),
+    clearSuspect(id, actor) {
+      registry.require(id);
+      const asset = registry.update(id, { suspect: false, suspectReason: null });
+      options.bus?.publish({ type: 'admin', actor: { type: actor.type ?? 'User', id: actor.id }, operation: 'integrity.clear_suspect', target: id, outcome: 'success' });
+      return asset;
+    },
+    async close() {
+      await watcher.stop();
+      await verifier.idle();
+      await pool?.close();
+      pool = undefined;
+    },
+  };
+}
