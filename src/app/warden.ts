@@ -55,6 +55,7 @@ export class WardenApp {
     readonly servers: Server[],
     readonly demoUpstream: DemoUpstream | undefined,
     readonly demoCredentials: DemoCredential[],
+    private readonly readiness: { serving: boolean },
   ) {}
 
   get url(): string {
@@ -130,7 +131,8 @@ export class WardenApp {
       deviceHeader: config.identity.deviceHeader.toLowerCase(),
     });
     const adminRoutes: AdminRoute[] = [...coreAdminRoutes({ apiKeys, policies, decisions, directory, risk, bus, instanceId }), ...integrityAdminRoutes(integrity)];
-    let app: WardenApp | undefined;
+    // Ready once every listener is up, not ready again from the moment shutdown begins.
+    const readiness = { serving: false };
     const gateway = new Gateway({
       pipeline,
       admin: new AdminApi(adminRoutes, pipeline, config.server.maxBodyBytes),
@@ -140,7 +142,7 @@ export class WardenApp {
       directory,
       maxBodyBytes: config.server.maxBodyBytes,
       trustedProxies: new Set(config.server.trustedProxies),
-      ready: () => app !== undefined && !app.closing && pdp.version !== undefined,
+      ready: () => readiness.serving && pdp.version !== undefined,
       metricsText: () => metrics.registry.metrics(),
     });
 
@@ -165,7 +167,8 @@ export class WardenApp {
     await listen(servers[0]!, config.server.port, config.server.host);
     if (tls) await listen(servers[1]!, tls.port, config.server.host);
 
-    app = new WardenApp(config, logger, db, bus, apiKeys, policies, decisions, decisionsDb, upstreams, integrity, servers, demoUpstream, demoCredentials);
+    const app = new WardenApp(config, logger, db, bus, apiKeys, policies, decisions, decisionsDb, upstreams, integrity, servers, demoUpstream, demoCredentials, readiness);
+    readiness.serving = true;
     integrity.watcher.start();
     app.every(1000, () => {
       apiKeys.refresh();
@@ -191,6 +194,7 @@ export class WardenApp {
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
+    this.readiness.serving = false;
     for (const timer of this.timers) clearInterval(timer);
     this.policies.stop();
     // In-flight requests get a grace period; connections still open after it are cut.

@@ -94,10 +94,17 @@ export class DecisionLog {
       where.push(q.principal.includes('::') ? 'principal = @principal' : "principal LIKE '%::' || @principal");
       params.principal = q.principal;
     }
-    if (q.outcome) (where.push('outcome = @outcome'), (params.outcome = q.outcome));
-    if (q.since) (where.push('time >= @since'), (params.since = q.since));
-    if (q.until) (where.push('time < @until'), (params.until = q.until));
-    if (q.after !== undefined) (where.push('seq > @after'), (params.after = q.after));
+    const filters: [unknown, string, string][] = [
+      [q.outcome, 'outcome = @outcome', 'outcome'],
+      [q.since, 'time >= @since', 'since'],
+      [q.until, 'time < @until', 'until'],
+      [q.after, 'seq > @after', 'after'],
+    ];
+    for (const [value, clause, name] of filters) {
+      if (value === undefined || value === '') continue;
+      where.push(clause);
+      params[name] = value;
+    }
     const limit = Math.min(Math.max(q.limit ?? 100, 1), 1000);
     const rows = this.db
       .prepare(`SELECT seq, event FROM decisions ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY seq LIMIT ${limit + 1}`)

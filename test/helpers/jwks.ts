@@ -1,7 +1,7 @@
 /** Test identity provider: key pairs, a JWKS server over real HTTP, and token minting. */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { webcrypto } from 'node:crypto';
+import type { webcrypto } from 'node:crypto';
 import { SignJWT, exportJWK, generateKeyPair, type JWK } from 'jose';
 
 type CryptoKey = webcrypto.CryptoKey;
