@@ -18,12 +18,15 @@ import type { AdminRoute } from '../gateway/admin-route.js';
 import { compileRoutes } from '../gateway/generic.js';
 import { Gateway } from '../gateway/gateway.js';
 import { GatewayMetrics } from '../gateway/metrics.js';
-import { NO_RISK, Pipeline, type AssetAttributeSource, type RiskSource } from '../gateway/pipeline.js';
+import { Pipeline, type AssetAttributeSource, type RiskSource } from '../gateway/pipeline.js';
 import { Upstreams } from '../gateway/upstream.js';
 import { ApiKeyStore, Authenticator, Directory, JwtVerifier, demoApiKey } from '../identity/index.js';
 import { PolicyDecisionPoint, PolicyManager, PolicyVersionStore, demoPolicyDir, readBundle } from '../policy/index.js';
 import { openDatabase, type SqliteDatabase } from '../store/index.js';
 import { createIntegrity, integrityAdminRoutes, type Integrity } from '../integrity/index.js';
+import { auditAdminRoutes, createAuditLog, type AuditLog } from '../audit/index.js';
+import { createExportAdminRoutes, createExporter, type Exporter } from '../export/index.js';
+import { createRiskEngine, riskAdminRoutes, type RiskEngine } from '../risk/index.js';
 import { startDemoUpstream, type DemoUpstream } from '../demo/upstream.js';
 
 export interface StartOptions {
@@ -52,6 +55,9 @@ export class WardenApp {
     private readonly decisionsDb: SqliteDatabase,
     readonly upstreams: Upstreams,
     readonly integrity: Integrity,
+    readonly audit: AuditLog,
+    readonly risk: RiskEngine,
+    readonly exporter: Exporter,
     readonly servers: Server[],
     readonly demoUpstream: DemoUpstream | undefined,
     readonly demoCredentials: DemoCredential[],
@@ -105,6 +111,9 @@ export class WardenApp {
     const decisionsDb = openDatabase(config.dataDir, 'warden.db', { synchronous: 'NORMAL' });
     const decisions = new DecisionLog(decisionsDb);
     decisions.subscribeTo(bus);
+    // The audit log subscribes to the bus itself; exporters follow the log with their own cursors.
+    const audit = await createAuditLog({ dataDir: config.dataDir, config: config.audit, bus, logger, env });
+    const exporter = createExporter({ reader: audit, dataDir: config.dataDir, config: config.export, logger, env });
 
     let demoUpstream: DemoUpstream | undefined;
     const upstreamConfigs = config.upstreams.map((u) => ({ ...u }));
@@ -115,7 +124,9 @@ export class WardenApp {
     }
     const upstreams = new Upstreams(upstreamConfigs, env);
 
-    const risk: RiskSource = { snapshot: () => NO_RISK };
+    const riskEngine = createRiskEngine({ db, bus, config: config.risk, logger });
+    riskEngine.subscribeTo(bus);
+    const risk: RiskSource = riskEngine;
     const integrity = createIntegrity({ db, bus, config: config.integrity, logger });
     const assets: AssetAttributeSource = { attributes: (type, id) => integrity.resourceAttributes(type, id) };
     const pipeline = new Pipeline({
@@ -130,7 +141,7 @@ export class WardenApp {
       onBehalfOfHeader: config.identity.onBehalfOfHeader.toLowerCase(),
       deviceHeader: config.identity.deviceHeader.toLowerCase(),
     });
-    const adminRoutes: AdminRoute[] = [...coreAdminRoutes({ apiKeys, policies, decisions, directory, risk, bus, instanceId }), ...integrityAdminRoutes(integrity)];
+    const adminRoutes: AdminRoute[] = [...coreAdminRoutes({ apiKeys, policies, decisions, directory, risk, bus, instanceId }), ...integrityAdminRoutes(integrity), ...auditAdminRoutes(audit), ...createExportAdminRoutes(exporter), ...riskAdminRoutes(riskEngine)];
     // Ready once every listener is up, not ready again from the moment shutdown begins.
     const readiness = { serving: false };
     const gateway = new Gateway({
@@ -167,9 +178,10 @@ export class WardenApp {
     await listen(servers[0]!, config.server.port, config.server.host);
     if (tls) await listen(servers[1]!, tls.port, config.server.host);
 
-    const app = new WardenApp(config, logger, db, bus, apiKeys, policies, decisions, decisionsDb, upstreams, integrity, servers, demoUpstream, demoCredentials, readiness);
+    const app = new WardenApp(config, logger, db, bus, apiKeys, policies, decisions, decisionsDb, upstreams, integrity, audit, riskEngine, exporter, servers, demoUpstream, demoCredentials, readiness);
     readiness.serving = true;
     integrity.watcher.start();
+    exporter.start();
     app.every(1000, () => {
       apiKeys.refresh();
       apiKeys.flushLastUsed();
@@ -211,6 +223,10 @@ export class WardenApp {
     clearTimeout(grace);
     await this.integrity.close();
     await this.bus.drain();
+    this.risk.close();
+    // Every event is in the log before it closes; exporters stop before the log they read.
+    await this.exporter.stop();
+    await this.audit.close();
     this.decisions.close();
     this.decisionsDb.close();
     this.apiKeys.flushLastUsed();

@@ -4,8 +4,10 @@
  * `apiKey: env:OPENAI_API_KEY` or `file:/run/secrets/key` (see secret.ts).
  */
 import { z } from 'zod';
+import { auditConfigSchema } from '../audit/config.js';
 import { exportConfigSchema } from '../export/config.js';
 import { integrityConfigSchema } from '../integrity/config.js';
+import { riskConfigSchema } from '../risk/config.js';
 
 const principalKind = z.enum(['User', 'Service', 'Agent']);
 
@@ -144,6 +146,8 @@ export const configSchema = z.object({
   upstreams: z.array(upstreamSchema).default([]),
   models: z.array(modelSchema).default([]),
   routes: z.array(routeSchema).default([]),
+  audit: auditConfigSchema,
+  risk: riskConfigSchema.prefault({}),
   integrity: integrityConfigSchema,
   export: exportConfigSchema,
   demo: z

@@ -21,6 +21,7 @@ export const ERRORS = {
   method_not_allowed: { status: 405, message: 'method not allowed', remedy: 'check the HTTP method' },
   conflict: { status: 409, message: 'the resource is in a conflicting state', remedy: 'reload and retry' },
   guard_blocked: { status: 400, message: 'the content was blocked by the guard', remedy: 'remove the flagged content' },
+  guard_error: { status: 503, message: 'the guard could not inspect the content', remedy: 'retry; this route fails closed when inspection fails' },
   content_too_large: { status: 413, message: 'the content is larger than the scan limit', remedy: 'send less text' },
   policy_invalid: { status: 422, message: 'the policy set is invalid', remedy: 'fix the policies; the set in force stays in force' },
   rate_limited: { status: 429, message: 'too many requests', remedy: 'retry later' },

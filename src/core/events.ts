@@ -26,6 +26,8 @@ export interface DecisionEvent extends EventBase {
   delegation?: { actor: PrincipalRef; onBehalfOf: PrincipalRef };
   device?: { id: string; [key: string]: unknown };
   authMethod?: string;
+  /** The credential used (API key id, token `jti`, certificate fingerprint): never the secret. */
+  credentialId?: string;
   action: string;
   resource: EntityRef;
   route: string;

@@ -60,6 +60,7 @@ export class Exchange {
       ...(delegation ? { delegation: { actor: principalRef(delegation.actor), onBehalfOf: principalRef(delegation.onBehalfOf) } } : {}),
       ...(identity?.device ? { device: { ...identity.device } } : {}),
       ...(identity ? { authMethod: identity.authentication.method } : {}),
+      ...(identity?.authentication.credentialId ? { credentialId: identity.authentication.credentialId } : {}),
       action: this.action,
       resource: this.resource,
       route: this.route,

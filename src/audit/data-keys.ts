@@ -1,0 +1,110 @@
+/**
+ * Data keys for sensitive fields: one active key at a time, rotated after `dataKeyRotationHours`, wrapped
+ * by the current KEK, unwrapped lazily for reads, rewrapped when the KEK rotates, and destroyed by the
+ * retention policy (crypto-shredding).
+ */
+import { randomBytes } from 'node:crypto';
+import type { SqliteDatabase } from '../store/index.js';
+import { unwrapDataKey, wrapDataKey, type DataKey, type Keyring } from './sensitive.js';
+import type { WriteBatch } from './writer.js';
+
+type KeyRow = { kid: string; kek_id: string; wrapped: Buffer | null; created_at: string; retired_at: string | null };
+
+export class DataKeyManager {
+  private active: (DataKey & { createdAt: number }) | undefined;
+  private readonly cache = new Map<string, Buffer | null>();
+  private pendingOps: WriteBatch['keys'] = [];
+
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly keyring: Keyring,
+    private readonly rotationMs: number,
+  ) {
+    this.rewrapOld();
+    const row = db
+      .prepare('SELECT * FROM audit_data_keys WHERE retired_at IS NULL AND wrapped IS NOT NULL ORDER BY created_at DESC LIMIT 1')
+      .get() as KeyRow | undefined;
+    if (row) {
+      const key = this.get(row.kid);
+      if (key) this.active = { kid: row.kid, key, createdAt: Date.parse(row.created_at) };
+    }
+  }
+
+  /** Rewraps data keys wrapped by an older KEK under the current one (KEK rotation). */
+  private rewrapOld(): number {
+    const rows = this.db.prepare('SELECT * FROM audit_data_keys WHERE wrapped IS NOT NULL AND kek_id != ?').all(this.keyring.current.id) as KeyRow[];
+    const update = this.db.prepare('UPDATE audit_data_keys SET kek_id = ?, wrapped = ? WHERE kid = ?');
+    let n = 0;
+    this.db.transaction(() => {
+      for (const row of rows) {
+        const old = this.keyring.byId.get(row.kek_id);
+        if (!old) continue; // KEK no longer available: the key stays unreadable until it is supplied
+        const key = unwrapDataKey(old, row.kid, row.wrapped!);
+        update.run(this.keyring.current.id, wrapDataKey(this.keyring.current, row.kid, key), row.kid);
+        n++;
+      }
+    })();
+    return n;
+  }
+
+  /** The key to encrypt with now; creating (and retiring the previous) is queued for the next batch. */
+  current(now = Date.now()): DataKey {
+    if (this.active && now - this.active.createdAt < this.rotationMs) return this.active;
+    const createdAt = new Date(now).toISOString();
+    if (this.active) {
+      const prev = this.active;
+      this.pendingOps.push({ kid: prev.kid, kekId: this.keyring.current.id, wrapped: new Uint8Array(0), createdAt, retiredAt: createdAt });
+    }
+    const kid = `dk-${randomBytes(8).toString('hex')}`;
+    const key = randomBytes(32);
+    this.pendingOps.push({ kid, kekId: this.keyring.current.id, wrapped: wrapDataKey(this.keyring.current, kid, key), createdAt, retiredAt: null });
+    this.active = { kid, key, createdAt: now };
+    this.cache.set(kid, key);
+    return this.active;
+  }
+
+  /** Key operations to commit with the next batch (before any entry that uses them is durable). */
+  takeOps(): WriteBatch['keys'] {
+    const ops = this.pendingOps;
+    this.pendingOps = [];
+    return ops;
+  }
+
+  get = (kid: string): Buffer | undefined => {
+    const cached = this.cache.get(kid);
+    if (cached !== undefined) return cached ?? undefined;
+    const row = this.db.prepare('SELECT * FROM audit_data_keys WHERE kid = ?').get(kid) as KeyRow | undefined;
+    let key: Buffer | null = null;
+    const kek = row?.wrapped ? this.keyring.byId.get(row.kek_id) : undefined;
+    if (row?.wrapped && kek) {
+      try {
+        key = unwrapDataKey(kek, kid, row.wrapped);
+      } catch {
+        key = null;
+      }
+    }
+    if (row) this.cache.set(kid, key);
+    return key ?? undefined;
+  };
+
+  /** Destroys data keys retired before `cutoff` (crypto-shredding). Returns the ids destroyed. */
+  shred(cutoff: Date): string[] {
+    const rows = this.db
+      .prepare(
+        `SELECT kid FROM audit_data_keys WHERE wrapped IS NOT NULL
+           AND ((retired_at IS NOT NULL AND retired_at < ?) OR (retired_at IS NULL AND created_at < ?))`,
+      )
+      .all(cutoff.toISOString(), new Date(cutoff.getTime() - this.rotationMs).toISOString()) as { kid: string }[];
+    if (rows.length === 0) return [];
+    const destroy = this.db.prepare('UPDATE audit_data_keys SET wrapped = NULL, destroyed_at = ? WHERE kid = ?');
+    const now = new Date().toISOString();
+    this.db.transaction(() => {
+      for (const r of rows) destroy.run(now, r.kid);
+    })();
+    // Push the overwritten pages out of the WAL too (secure_delete zeroes them in the main file).
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
+    for (const r of rows) this.cache.set(r.kid, null);
+    if (this.active && rows.some((r) => r.kid === this.active!.kid)) this.active = undefined;
+    return rows.map((r) => r.kid);
+  }
+}

@@ -1,0 +1,24 @@
+/** The audit log module: a tamper-evident, RFC 9162 Merkle-tree log of every event, with signed checkpoints. */
+export type { AuditRecord, AuditReader } from './reader.js';
+export { auditConfigSchema, type AuditConfig, type AuditConfigInput } from './config.js';
+export { createAuditLog, type AuditLog, type AuditLogOptions, type AuditLogger } from './log.js';
+export { type Checkpoint, type SignedCheckpoint, openCheckpoint, checkpointBody } from './checkpoint.js';
+export { parseVerifierKey, loadVerifier, verifierKeyString, type NoteVerifier } from './signing-key.js';
+export {
+  hashLeaf,
+  hashChildren,
+  EMPTY_ROOT,
+  rootFromLeafHashes,
+  inclusionProof,
+  consistencyProof,
+  verifyInclusion,
+  verifyConsistency,
+  rootFromInclusionProof,
+} from './tree.js';
+export { encodeEntry, decodeEntry } from './encoding.js';
+export { verifyAuditLog, type VerifyReport, type VerifyProblem, type VerifyOptions, type ProblemKind } from './verify.js';
+export { writeExport, verifyExport, EXPORT_FORMAT, type ExportHeader, type OfflineReport } from './export.js';
+export { openAuditView, type AuditView, type LogSource } from './view.js';
+export { verifierKeyFromFile, publicKeyPemFromFile } from './signing-key.js';
+export { canonicalJson } from './canonical-json.js';
+export { auditAdminRoutes } from './admin-routes.js';

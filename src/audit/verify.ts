@@ -1,0 +1,210 @@
+/**
+ * `audit verify` for a data directory: recomputes every leaf hash and the tree from storage, checks every
+ * stored checkpoint's signature and root, and names the position of each kind of tampering. Large logs
+ * are checked by worker threads in parallel (each a contiguous range of rows).
+ *
+ * @example
+ * const report = await verifyAuditLog({ dataDir: '/var/lib/warden' });
+ * if (!report.ok) for (const p of report.problems) console.log(p.kind, p.message);
+ */
+import Database from 'better-sqlite3';
+import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { isAbsolute, join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { WardenError } from '../core/errors.js';
+import { openCheckpoint, type SignedCheckpoint } from './checkpoint.js';
+import { AUDIT_DB_FILE, CHUNK_SIZE } from './migrations.js';
+import { loadOrCreateSigningKey, type NoteVerifier } from './signing-key.js';
+import { CompactRange } from './tree.js';
+import { ProblemList, classifyMisplaced, scanRows, type Misplaced, type VerifyProblem } from './verify-scan.js';
+import type { VerifyJob, VerifyResult } from './verify-worker.js';
+import { workerEntry } from './worker-url.js';
+
+export { ProblemList, classifyMisplaced, type ProblemKind, type VerifyProblem } from './verify-scan.js';
+
+export interface VerifyReport {
+  ok: boolean;
+  entries: number;
+  checkpointsVerified: number;
+  latestCheckpointSize: number;
+  /** Entries after the latest valid checkpoint: intact as far as storage shows, not yet signed. */
+  uncoveredEntries: number;
+  problems: VerifyProblem[];
+  /** Problems beyond the first 1000 are counted, not listed. */
+  problemsOmitted: number;
+  seconds: number;
+  workers: number;
+}
+
+export interface VerifyOptions {
+  dataDir: string;
+  /** Verifier for checkpoints; default: derived from the data dir's signing key. */
+  verifier?: NoteVerifier;
+  origin?: string;
+  signingKeyFile?: string;
+  /** Worker threads; default: the CPU count (at most 16) for logs over 100,000 entries, else none. */
+  workers?: number;
+}
+
+function defaultVerifier(options: VerifyOptions): NoteVerifier {
+  const file = options.signingKeyFile ?? 'audit-signing.key';
+  const path = isAbsolute(file) ? file : join(options.dataDir, file);
+  if (!existsSync(path)) throw new WardenError('bad_request', `no signing key at \`${path}\`; pass the public key with --key`);
+  const s = loadOrCreateSigningKey(path, options.origin ?? 'warden.local/audit');
+  return { name: s.name, keyId: s.keyId, publicKey: s.publicKey };
+}
+
+/** Valid checkpoints (DB and the checkpoint file beside it), ascending; invalid ones become problems. */
+function loadTargets(db: Database.Database, dataDir: string, verifier: NoteVerifier, problems: ProblemList): SignedCheckpoint[] {
+  const targets: SignedCheckpoint[] = [];
+  for (const row of db.prepare('SELECT tree_size, note FROM audit_checkpoints ORDER BY tree_size').all() as { tree_size: number; note: string }[]) {
+    const opened = openCheckpoint(row.note, verifier);
+    if (!opened.ok) {
+      problems.add({ kind: 'checkpoint_forged', position: row.tree_size, message: `checkpoint at tree size ${row.tree_size}: ${opened.reason}` });
+    } else if (opened.checkpoint.size !== row.tree_size) {
+      problems.add({ kind: 'checkpoint_forged', position: row.tree_size, message: `checkpoint stored at tree size ${row.tree_size} is signed for size ${opened.checkpoint.size}` });
+    } else {
+      targets.push(opened.checkpoint);
+    }
+  }
+  // The latest checkpoint is also kept as a file beside the database: it catches a truncated tail whose checkpoints were deleted too.
+  const filePath = join(dataDir, 'audit.checkpoint');
+  if (existsSync(filePath)) {
+    const opened = openCheckpoint(readFileSync(filePath, 'utf8'), verifier);
+    if (!opened.ok) problems.add({ kind: 'checkpoint_forged', position: 0, message: `the checkpoint file: ${opened.reason}` });
+    else if (!targets.some((t) => t.size === opened.checkpoint.size)) {
+      targets.push(opened.checkpoint);
+      targets.sort((a, b) => a.size - b.size);
+    }
+  }
+  return targets;
+}
+
+/** Compares roots with checkpoints as the tree grows. */
+class RootChecker {
+  private t = 0;
+  private lastGood = 0;
+  constructor(
+    private readonly targets: SignedCheckpoint[],
+    private readonly problems: ProblemList,
+  ) {}
+
+  /** The next checkpoint size to check, or Infinity. */
+  get next(): number {
+    return this.targets[this.t]?.size ?? Infinity;
+  }
+
+  check(size: number, root: () => Buffer): void {
+    while (this.t < this.targets.length && this.targets[this.t]!.size <= size) {
+      const target = this.targets[this.t++]!;
+      if (target.size < size) continue;
+      if (!root().equals(target.rootHash)) {
+        this.problems.add({ kind: 'root_mismatch', position: this.lastGood, through: target.size - 1, message: `the tree of size ${target.size} does not match its signed checkpoint: an entry between positions ${this.lastGood} and ${target.size - 1} was altered` });
+      }
+      this.lastGood = target.size;
+    }
+  }
+
+  /** Checkpoints within the log's positions that the leaves present could not reach (rows missing). */
+  finish(position: number, leaves: number): void {
+    for (; this.t < this.targets.length && this.targets[this.t]!.size <= position; this.t++) {
+      const size = this.targets[this.t]!.size;
+      if (size <= leaves) continue;
+      this.problems.add({ kind: 'root_mismatch', position: this.lastGood, through: size - 1, message: `the tree of size ${size} cannot be rebuilt to match its signed checkpoint: only ${leaves} entries are stored below position ${position}` });
+      this.lastGood = size;
+    }
+  }
+}
+
+function runWorker(job: VerifyJob): Promise<VerifyResult> {
+  return new Promise((resolve, reject) => {
+    const w = new Worker(workerEntry('verify-worker'), { workerData: job });
+    w.once('message', (r: VerifyResult) => resolve(r));
+    w.once('error', reject);
+    w.once('exit', (code) => code !== 0 && reject(new Error(`verification worker exited with ${code}`)));
+  });
+}
+
+/** Verifies the log in `dataDir` (read-only). */
+export async function verifyAuditLog(options: VerifyOptions): Promise<VerifyReport> {
+  const started = performance.now();
+  const dbPath = join(options.dataDir, AUDIT_DB_FILE);
+  if (!existsSync(dbPath)) throw new WardenError('not_found', `no audit log at \`${dbPath}\``);
+  const verifier = options.verifier ?? defaultVerifier(options);
+  const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+  const problems = new ProblemList();
+  const misplaced: Misplaced[] = [];
+  let targets: SignedCheckpoint[];
+  let position = 0;
+  let workers = 0;
+  try {
+    targets = loadTargets(db, options.dataDir, verifier, problems);
+    const checker = new RootChecker(targets, problems);
+    const range = new CompactRange();
+    checker.check(0, () => range.root());
+    const maxIdx = (db.prepare('SELECT COALESCE(MAX(idx) + 1, 0) AS n FROM audit_entries').get() as { n: number }).n;
+    workers = Math.max(0, Math.floor(options.workers ?? (maxIdx > 100_000 ? Math.min(availableParallelism(), 16) : 0)));
+    if (workers <= 1) {
+      workers = 0;
+      const rows = db.prepare('SELECT idx, entry, leaf_hash FROM audit_entries ORDER BY idx').raw().iterate() as IterableIterator<[number, unknown, unknown]>;
+      position = scanRows(rows, 0, problems, misplaced, (leaf) => {
+        range.append(leaf);
+        if (range.size >= checker.next) checker.check(range.size, () => range.root());
+      });
+    } else {
+      db.close();
+      const span = Math.ceil(maxIdx / workers / CHUNK_SIZE) * CHUNK_SIZE;
+      const jobs: VerifyJob[] = [];
+      for (let s = 0; s < maxIdx; s += span) jobs.push({ dbPath, start: s, end: Math.min(maxIdx, s + span), first: s === 0 });
+      const results = await Promise.all(jobs.map(runWorker));
+      const contiguous = results.every((r, i) => r.count === jobs[i]!.end - jobs[i]!.start);
+      for (const r of results) {
+        for (const p of r.problems) problems.add(p);
+        problems.omitted += r.omitted;
+        misplaced.push(...r.misplaced);
+        position = r.end;
+        const leaves = Buffer.from(r.leaves);
+        const leaf = (i: number): Buffer => leaves.subarray(i * 32, i * 32 + 32);
+        const chunks = Buffer.from(r.chunks);
+        const fullChunks = contiguous ? chunks.length / 32 : 0;
+        for (let c = 0; c < fullChunks; c++) {
+          const base = range.size;
+          // A checkpoint inside this chunk: a copy of the range takes the chunk's leaves one by one.
+          while (checker.next > base && checker.next < base + CHUNK_SIZE) {
+            const at = checker.next;
+            const partial = range.clone();
+            for (let i = 0; i < at - base; i++) partial.append(leaf(c * CHUNK_SIZE + i));
+            checker.check(at, () => partial.root());
+          }
+          range.appendPerfect(chunks.subarray(c * 32, c * 32 + 32), CHUNK_SIZE);
+          if (range.size >= checker.next) checker.check(range.size, () => range.root());
+        }
+        for (let i = fullChunks * CHUNK_SIZE; i < r.count; i++) {
+          range.append(leaf(i));
+          if (range.size >= checker.next) checker.check(range.size, () => range.root());
+        }
+      }
+    }
+    checker.finish(position, range.size);
+  } finally {
+    if (db.open) db.close();
+  }
+  classifyMisplaced(misplaced, position, problems);
+  const latest = targets.at(-1);
+  if (latest && latest.size > position) {
+    problems.add({ kind: 'tail_truncated', position, through: latest.size - 1, message: `the log ends at ${position} entries but a checkpoint was signed for ${latest.size}: entries ${position}..${latest.size - 1} were removed` });
+  }
+  const coveredTo = Math.min(latest?.size ?? 0, position);
+  return {
+    ok: problems.items.length === 0 && problems.omitted === 0,
+    entries: position,
+    checkpointsVerified: targets.length,
+    latestCheckpointSize: latest?.size ?? 0,
+    uncoveredEntries: position - coveredTo,
+    problems: problems.items,
+    problemsOmitted: problems.omitted,
+    seconds: (performance.now() - started) / 1000,
+    workers,
+  };
+}

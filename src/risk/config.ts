@@ -1,0 +1,102 @@
+/**
+ * The `risk:` section of Warden's configuration. Every value has a default, so Warden starts without a
+ * config file.
+ *
+ * @example
+ * const config = riskConfigSchema.parse({ thresholds: { stepUp: 40 } });
+ */
+import { z } from 'zod';
+
+const hourSchema = z.number().int().min(0).max(24);
+
+/** A weekly change window in UTC: days 0 (Sunday) .. 6 and an hour range [from, to). */
+export const changeWindowSchema = z.object({
+  days: z.array(z.number().int().min(0).max(6)).min(1).default([1, 2, 3, 4, 5]),
+  fromHour: hourSchema.default(8),
+  toHour: hourSchema.default(18),
+});
+
+export const riskConfigSchema = z.object({
+  enabled: z.boolean().default(true),
+  thresholds: z
+    .object({
+      /** Score at or above which policies should ask for stronger authentication. */
+      stepUp: z.number().int().min(1).max(100).default(50),
+      /** Score at or above which policies should deny. */
+      deny: z.number().int().min(1).max(100).default(80),
+    })
+    .default({ stepUp: 50, deny: 80 }),
+  /** Days an entity is observed before its baseline-based detections count. */
+  learningDays: z.number().min(0).max(365).default(7),
+  /** Events an entity must have produced before its baseline-based detections count. */
+  learningMinEvents: z.number().int().min(0).default(20),
+  /** Half-life of a detection's contribution to the risk score. */
+  decayHalfLifeMinutes: z.number().positive().default(240),
+  /** A factor whose decayed weight falls below this is dropped. */
+  minFactorWeight: z.number().min(0).default(1),
+  geo: z
+    .object({
+      enabled: z.boolean().default(true),
+      /** MaxMind-format city databases; default: the bundled DB-IP Lite City (CC-BY-4.0). */
+      ipv4Database: z.string().optional(),
+      ipv6Database: z.string().optional(),
+      /** Accuracy radius assumed when the database gives none (DB-IP Lite gives none). */
+      defaultAccuracyKm: z.number().min(0).default(100),
+      /** Fastest plausible travel, km/h (airliner plus slack). */
+      maxSpeedKmh: z.number().positive().default(1000),
+      /** Extra CIDRs whose location must count as unknown (anycast, VPN egress, proxies). */
+      unknownCidrs: z.array(z.string()).default([]),
+    })
+    .default({ enabled: true, defaultAccuracyKm: 100, maxSpeedKmh: 1000, unknownCidrs: [] }),
+  spray: z
+    .object({
+      windowMinutes: z.number().positive().default(60),
+      /** Distinct principals failing from one source within the window. */
+      minPrincipals: z.number().int().min(2).default(8),
+    })
+    .default({ windowMinutes: 60, minPrincipals: 8 }),
+  token: z
+    .object({
+      /** Two devices or networks using one token or session within this window is an anomaly. */
+      windowMinutes: z.number().positive().default(720),
+    })
+    .default({ windowMinutes: 720 }),
+  guard: z
+    .object({
+      windowMinutes: z.number().positive().default(60),
+      /** Guard detections for one principal within the window that make a campaign. */
+      minDetections: z.number().int().min(1).default(3),
+    })
+    .default({ windowMinutes: 60, minDetections: 3 }),
+  /** Change windows for writes to models and datasets; empty = learn the asset's usual write hours. */
+  changeWindows: z.array(changeWindowSchema).default([]),
+  /** Resource types treated as AI assets (writes are watched for tampering). */
+  assetTypes: z.array(z.string()).default(['Dataset', 'Model', 'S3Object']),
+  /** Risk points (0..100) a detection adds at full confidence, per detector. */
+  weights: z.record(z.string(), z.number().min(0).max(100)).default({}),
+  /** Seconds between background saves of baselines (0 = only on flush/close). */
+  persistIntervalSeconds: z.number().int().min(0).default(60),
+  /** Most entities kept in memory; the least recently seen are evicted (after saving). */
+  maxEntities: z.number().int().positive().default(200_000),
+});
+
+export type RiskConfig = z.infer<typeof riskConfigSchema>;
+/** What `riskConfigSchema` accepts: every field optional. */
+export type RiskConfigInput = z.input<typeof riskConfigSchema>;
+
+/** Default risk points per detector (overridden by `weights`). */
+export const DEFAULT_WEIGHTS: Readonly<Record<string, number>> = {
+  'risk.impossible_travel': 60,
+  'risk.atypical_travel': 30,
+  'risk.unfamiliar_sign_in': 45,
+  'risk.unusual_hours': 25,
+  'risk.volume': 55,
+  'risk.peer_first_access': 30,
+  'risk.password_spray': 40,
+  'risk.spray_success': 70,
+  'risk.token_reuse': 70,
+  'risk.asset_tamper': 60,
+  'risk.guard_campaign': 65,
+  guard: 15,
+  other: 20,
+};

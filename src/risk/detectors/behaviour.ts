@@ -1,0 +1,132 @@
+/**
+ * Behaviour detectors against the principal's own baseline and its peer group's: unusual hours (own
+ * weekly pattern), volume anomalies (requests, bytes, tokens, downloads per hour) and first access to a
+ * resource that no peer uses.
+ */
+import type { Baseline, GroupBaseline } from '../baseline/principal.js';
+import { excess, METRICS, MIN_ABSOLUTE } from '../baseline/volume.js';
+import type { Activity, Finding } from '../types.js';
+import { fmtDays, hourOfWeek, HOUR_MS } from './context.js';
+
+const DAY_NAMES = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+
+export function detectHours(a: Activity, b: Baseline, learning: boolean, out: Finding[]): void {
+  if (!a.success) return;
+  const slot = hourOfWeek(a.t);
+  if (!learning && b.hourTotal >= 50) {
+    const share = b.hourShare(slot);
+    if (share < 0.005) {
+      out.push({
+        detector: 'risk.unusual_hours',
+        category: 'behaviour',
+        entity: a.principal,
+        score: share === 0 ? 0.4 : 0.3,
+        explanation: `active ${DAY_NAMES[Math.floor(slot / 24)]} ${String(slot % 24).padStart(2, '0')}:00 UTC: ${(share * 100).toFixed(2)}% of this principal's ${b.hourTotal} events over ${fmtDays(a.t - b.firstSeen)} fall in this hour of day`,
+        details: { hourUtc: slot % 24, share },
+        sessionId: a.credentialId,
+        requestId: a.requestId,
+      });
+    }
+  }
+  b.countHour(slot);
+}
+
+function valueOf(a: Activity, m: number): number {
+  switch (m) {
+    case 0:
+      return a.requests;
+    case 1:
+      return a.bytes;
+    case 2:
+      return a.tokens;
+    default:
+      return a.downloads;
+  }
+}
+
+export function detectVolume(a: Activity, b: Baseline, g: GroupBaseline, learning: boolean, out: Finding[]): void {
+  const hour = Math.floor(a.t / HOUR_MS);
+  for (let m = 0; m < METRICS.length; m++) {
+    const value = valueOf(a, m);
+    if (value <= 0) continue;
+    const metric = METRICS[m]!;
+    const total = b.volume.add(m, hour, value, (x, closedTotal, closedHour) => {
+      g.volume.foldMetric(m, x);
+      g.dirty = true;
+      hourClosed(a, b, g, m, closedTotal, closedHour, learning, out);
+    });
+    if (learning || total < MIN_ABSOLUTE[metric]) continue;
+    const own = b.volume.stats(m);
+    const peer = g.volume.stats(m);
+    const sOwn = excess(total, own, 24);
+    if (sOwn === 0) continue;
+    const sPeer = excess(total, peer, 48);
+    const score = sPeer > 0 ? Math.max(sOwn, sPeer) : sOwn * 0.6;
+    if (score < 0.2) continue;
+    b.surgeHour[m] = hour;
+    out.push({
+      detector: 'risk.volume',
+      category: 'behaviour',
+      entity: a.principal,
+      score,
+      explanation: `${Math.round(total)} ${metric} this hour vs a typical active hour of ${Math.round(Math.expm1(own.mean))} for this principal (${own.n} hours) and ${Math.round(Math.expm1(peer.mean))} for its peer group \`${a.group}\``,
+      details: { metric, total, expected: Math.round(Math.expm1(own.mean)), peerExpected: Math.round(Math.expm1(peer.mean)), hour },
+      sessionId: a.credentialId,
+      requestId: a.requestId,
+    });
+  }
+}
+
+/**
+ * When an hour closes, its total goes to the metric's streaming series detector (seasonal baseline by
+ * time of day, anomaly likelihood: src/risk/volume). It catches hours that were unusual for their time
+ * of day without being a surge, after the fact; an hour the in-hour check already flagged is not repeated.
+ */
+function hourClosed(a: Activity, b: Baseline, g: GroupBaseline, m: number, total: number, closedHour: number, learning: boolean, out: Finding[]): void {
+  const r = b.seriesDetector(m).update(total, closedHour * HOUR_MS);
+  const metric = METRICS[m]!;
+  if (learning || r.score < 0.4 || total < MIN_ABSOLUTE[metric] || b.surgeHour[m] === closedHour) return;
+  // Unusual for the principal's own series is not enough: the hour must also stand out in its peer group.
+  const peer = g.volume.stats(m);
+  const sPeer = excess(total, peer, 48);
+  if (sPeer === 0) return;
+  out.push({
+    detector: 'risk.volume',
+    category: 'behaviour',
+    entity: a.principal,
+    score: Math.min(0.9, 0.25 + 0.25 * r.score + 0.4 * sPeer),
+    explanation: `${metric} in the hour from ${new Date(closedHour * HOUR_MS).toISOString().slice(11, 16)} UTC: ${r.explanation}, against this principal's streaming hourly baseline; a typical active hour in peer group \`${a.group}\` is ${Math.round(Math.expm1(peer.mean))}`,
+    details: { metric, total, expected: Math.round(r.expected), peerExpected: Math.round(Math.expm1(peer.mean)), hour: closedHour, basis: 'hourly-series' },
+  });
+}
+
+/** First access to a resource that others in the organisation use, but no one in the peer group. */
+export function detectPeerAccess(
+  a: Activity,
+  b: Baseline,
+  g: GroupBaseline,
+  known: Map<string, number>,
+  learning: boolean,
+  out: Finding[],
+): void {
+  const resource = a.resource;
+  if (!resource || !a.success) return;
+  if (!b.rememberResource(resource, a.t)) return;
+  const peers = g.resources.get(resource) ?? 0;
+  const users = known.get(resource) ?? 0;
+  if (!learning && peers === 0 && users > 0 && g.members.size >= 3) {
+    out.push({
+      detector: 'risk.peer_first_access',
+      category: 'behaviour',
+      entity: a.principal,
+      score: a.write ? 0.7 : 0.5,
+      explanation: `first ${a.write ? 'write to' : 'access to'} \`${resource}\`: none of the ${g.members.size} members of peer group \`${a.group}\` use it (${users} principals elsewhere do)`,
+      details: { resource, action: a.action, peerGroup: a.group, peers: g.members.size },
+      sessionId: a.credentialId,
+      requestId: a.requestId,
+    });
+  }
+  g.resources.set(resource, peers + 1);
+  g.dirty = true;
+  known.set(resource, users + 1);
+}

@@ -1,0 +1,305 @@
+/**
+ * The risk engine: consumes decision, authentication, detection and asset events, keeps per-entity and
+ * per-peer-group baselines, runs the detectors, stores and publishes detections, and keeps the live risk
+ * score that the gateway reads with `snapshot` (in memory, no I/O).
+ *
+ * @example
+ * const engine = createRiskEngine({ db, config: riskConfigSchema.parse({}) });
+ * engine.subscribeTo(bus);
+ * engine.snapshot({ type: 'User', id: 'alice' }); // { score: 0, factors: [] }
+ */
+import { randomUUID } from 'node:crypto';
+import type { EntityRef, RiskSnapshot } from '../core/types.js';
+import type { DetectionEvent, WardenEvent } from '../core/events.js';
+import type { EventBus } from '../events/index.js';
+import type { SqliteDatabase } from '../store/index.js';
+import { DEFAULT_WEIGHTS, riskConfigSchema, type RiskConfig, type RiskConfigInput } from './config.js';
+import { detectAssetEvent, detectTamper, GuardTracker } from './detectors/assets.js';
+import { detectHours, detectPeerAccess, detectVolume } from './detectors/behaviour.js';
+import { DAY_MS, HOUR_MS, hourOfWeek, type DetectorContext } from './detectors/context.js';
+import { detectSignIn } from './detectors/sign-in.js';
+import { SourceDetectors } from './detectors/sources.js';
+import { openGeoLocator, type GeoLocator } from './geo.js';
+import { fromAuthentication, fromDecision } from './normalize.js';
+import { RiskLedger } from './scoring.js';
+import { BaselineState } from './state.js';
+import { RiskStore } from './store.js';
+import { severityOf, type Activity, type DetectionQuery, type DetectionRecord, type Finding, type RiskEngine } from './types.js';
+
+export interface RiskLogger {
+  warn(obj: object, msg?: string): void;
+}
+
+export interface RiskEngineOptions {
+  db: SqliteDatabase;
+  bus?: EventBus | undefined;
+  /** Parsed `risk:` section; raw input is validated with `riskConfigSchema`. */
+  config?: RiskConfigInput | RiskConfig | undefined;
+  logger?: RiskLogger | undefined;
+  /** Current time for snapshots (default `Date.now`); the simulator passes simulated time. */
+  clock?: (() => number) | undefined;
+  /** Geolocation; default opens the configured database when `geo.enabled`. `null` disables it. */
+  geo?: GeoLocator | null | undefined;
+}
+
+const NONE: readonly DetectionRecord[] = Object.freeze([]);
+const PRINCIPAL_TYPES = new Set(['User', 'Service', 'Agent']);
+const SEVERITIES = new Set<string>(['info', 'low', 'medium', 'high', 'critical']);
+
+class Engine implements RiskEngine {
+  private readonly config: RiskConfig;
+  private readonly store: RiskStore;
+  private readonly ledger: RiskLedger;
+  private readonly ctx: DetectorContext;
+  private readonly state: BaselineState;
+  private readonly sources: SourceDetectors;
+  private readonly guard: GuardTracker;
+  private readonly lastFired = new Map<string, number>();
+  private readonly assetTypes: Set<string>;
+  private readonly clock: () => number;
+  private pending: DetectionRecord[] = [];
+  private readonly scratch: Finding[] = [];
+  private writeScheduled = false;
+  private bus: EventBus | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(private readonly options: RiskEngineOptions) {
+    this.config = riskConfigSchema.parse(options.config ?? {});
+    this.store = new RiskStore(options.db);
+    this.state = new BaselineState(this.store);
+    this.ledger = new RiskLedger(this.config.decayHalfLifeMinutes, this.config.minFactorWeight);
+    const geo = options.geo !== undefined ? options.geo : this.config.geo.enabled ? openGeoLocator(this.config.geo) : null;
+    this.ctx = { config: this.config, geo, learningMs: this.config.learningDays * DAY_MS };
+    this.sources = new SourceDetectors(this.config);
+    this.guard = new GuardTracker(this.config);
+    this.assetTypes = new Set(this.config.assetTypes);
+    this.clock = options.clock ?? Date.now;
+    this.bus = options.bus;
+    this.restore();
+    if (this.config.persistIntervalSeconds > 0) {
+      this.timer = setInterval(() => this.safeFlush(), this.config.persistIntervalSeconds * 1000);
+      this.timer.unref();
+    }
+  }
+
+  get entityCount(): number {
+    return this.state.principals.size;
+  }
+
+  snapshot(principal: EntityRef, sessionId?: string): RiskSnapshot {
+    return this.ledger.snapshot(`${principal.type}:${principal.id}`, this.clock(), sessionId);
+  }
+
+  process(event: WardenEvent): readonly DetectionRecord[] {
+    if (this.closed || !this.config.enabled) return [];
+    try {
+      const parsed = Date.parse(event.time);
+      const t = Number.isFinite(parsed) ? parsed : this.clock();
+      const findings = this.scratch;
+      findings.length = 0;
+      switch (event.type) {
+        case 'decision': {
+          const a = fromDecision(event, t, this.assetTypes);
+          if (a) this.activity(a, findings);
+          break;
+        }
+        case 'authentication': {
+          const a = fromAuthentication(event, t);
+          if (a) this.activity(a, findings);
+          break;
+        }
+        case 'detection':
+          if (typeof event.detector !== 'string' || event.detector.startsWith('risk.')) break; // our own, echoed by the bus
+          this.guard.observe(event, t, findings);
+          this.external(event, t);
+          break;
+        case 'asset':
+          detectAssetEvent(event, findings);
+          break;
+        default:
+          break;
+      }
+      if (findings.length === 0) return NONE;
+      const out: DetectionRecord[] = [];
+      for (const f of findings.splice(0)) {
+        const r = this.emit(f, t);
+        if (r) out.push(r);
+      }
+      return out;
+    } catch (error) {
+      this.options.logger?.warn({ err: error, eventId: event.id }, 'risk engine could not process an event');
+      return [];
+    }
+  }
+
+  private activity(a: Activity, findings: Finding[]): void {
+    const b = this.state.principal(a.key, this.config.maxEntities);
+    b.touch(a.t);
+    const learning = b.learning(a.t, this.ctx.learningMs, this.config.learningMinEvents);
+    const g = this.state.group(a.group);
+    if (!g.members.has(a.key)) {
+      g.members.set(a.key, a.t);
+      g.dirty = true;
+    }
+    if (a.sourceIp !== undefined || a.device !== undefined || a.origin !== undefined) detectSignIn(a, b, learning, this.ctx, findings);
+    detectHours(a, b, learning, findings);
+    if (a.kind === 'access') {
+      detectVolume(a, b, g, learning, findings);
+      detectPeerAccess(a, b, g, this.state.knownResources, learning, findings);
+      if (a.write && a.resource && a.resourceType && this.assetTypes.has(a.resourceType)) {
+        detectTamper(a, this.state.asset(a.resource), b.hourShare(hourOfWeek(a.t)), this.config, this.ctx.learningMs, findings);
+      }
+    }
+    this.sources.spray(a, findings);
+    this.sources.token(a, findings);
+  }
+
+  /** A detection from another module (guard, integrity): stored with the others, and raises the entity's risk directly. */
+  private external(event: DetectionEvent, t: number): void {
+    const entity = event.entity;
+    if (!entity || typeof entity.type !== 'string' || typeof entity.id !== 'string') return;
+    if (typeof event.detector !== 'string') return;
+    const raw = Number.isFinite(event.score) ? event.score : 0;
+    const confidence = raw > 1 ? Math.min(1, raw / 100) : Math.max(0, raw);
+    const base = event.detector.startsWith('guard.') ? this.weight('guard') : this.weight('other');
+    const contribution = Math.round(base * confidence * 10) / 10;
+    this.queue({
+      id: typeof event.id === 'string' && event.id ? event.id : randomUUID(),
+      time: new Date(t).toISOString(),
+      detector: event.detector,
+      category: typeof event.category === 'string' ? event.category : 'external',
+      entity: { type: entity.type, id: entity.id },
+      score: confidence,
+      severity: SEVERITIES.has(event.severity) ? event.severity : severityOf(confidence),
+      explanation: typeof event.explanation === 'string' ? event.explanation : '',
+      contribution,
+      details: event.details,
+    });
+    if (!PRINCIPAL_TYPES.has(entity.type)) return;
+    this.addFactor(`${entity.type}:${entity.id}`, entity, { name: event.detector, weight: contribution, t, detail: event.explanation });
+  }
+
+  private queue(record: DetectionRecord): void {
+    this.pending.push(record);
+    if (!this.writeScheduled) {
+      this.writeScheduled = true;
+      queueMicrotask(() => this.writePending());
+    }
+  }
+
+  private weight(name: string): number {
+    return this.config.weights[name] ?? DEFAULT_WEIGHTS[name] ?? DEFAULT_WEIGHTS.other!;
+  }
+
+  private emit(f: Finding, t: number): DetectionRecord | undefined {
+    const entityKey = `${f.entity.type}:${f.entity.id}`;
+    const discriminator = (f.details?.metric as string | undefined) ?? (f.details?.resource as string | undefined) ?? '';
+    const dedupeKey = `${f.detector}|${entityKey}|${discriminator}`;
+    const suppressMs = f.detector === 'risk.unusual_hours' ? 6 * HOUR_MS : HOUR_MS;
+    const last = this.lastFired.get(dedupeKey);
+    if (last !== undefined && t - last < suppressMs && t >= last) return undefined;
+    if (this.lastFired.size > 500_000) this.lastFired.clear();
+    this.lastFired.set(dedupeKey, t);
+    const score = Math.round(f.score * 1000) / 1000; // 0.35 + 0.1 is 0.45, not 0.4499...
+    const contribution = Math.round(this.weight(f.detector) * score * 10) / 10;
+    const record: DetectionRecord = {
+      id: randomUUID(),
+      time: new Date(t).toISOString(),
+      detector: f.detector,
+      category: f.category,
+      entity: f.entity,
+      score,
+      severity: severityOf(score),
+      explanation: f.explanation,
+      contribution,
+      sessionId: f.sessionId,
+      details: f.details,
+    };
+    this.queue(record);
+    this.bus?.publish({
+      type: 'detection',
+      id: record.id,
+      time: record.time,
+      detector: f.detector,
+      category: f.category,
+      entity: f.entity,
+      score: record.score,
+      severity: record.severity,
+      explanation: f.explanation,
+      ...(f.details ? { details: f.details } : {}),
+      ...(f.requestId ? { requestId: f.requestId } : {}),
+    });
+    const principal = f.principal ?? (PRINCIPAL_TYPES.has(f.entity.type) ? f.entity : undefined);
+    if (principal) {
+      this.addFactor(`${principal.type}:${principal.id}`, principal, { name: f.detector, weight: contribution, t, detail: f.explanation, sessionId: f.sessionId });
+    }
+    return record;
+  }
+
+  private addFactor(key: string, principal: EntityRef, factor: { name: string; weight: number; t: number; detail: string; sessionId?: string | undefined }): void {
+    const before = this.ledger.snapshot(key, factor.t).score;
+    this.ledger.add(key, factor);
+    const after = this.ledger.snapshot(key, factor.t);
+    const crossed = [this.config.thresholds.deny, this.config.thresholds.stepUp].find((th) => before < th && after.score >= th);
+    if (crossed !== undefined && this.bus) {
+      this.bus.publish({ type: 'risk', time: new Date(factor.t).toISOString(), principal, previous: before, score: after.score, threshold: crossed, factors: after.factors });
+    }
+  }
+
+  private writePending(): void {
+    this.writeScheduled = false;
+    const batch = this.pending;
+    this.pending = [];
+    try {
+      const failed = this.store.saveDetections(batch);
+      if (failed > 0) this.options.logger?.warn({ count: failed }, 'risk engine could not store some detections');
+    } catch (error) {
+      this.options.logger?.warn({ err: error, count: batch.length }, 'risk engine could not store detections');
+    }
+  }
+
+  subscribeTo(bus: EventBus): { unsubscribe(): void } {
+    this.bus ??= bus;
+    return bus.subscribe((event) => void this.process(event), { name: 'risk', types: ['decision', 'authentication', 'detection', 'asset'] });
+  }
+
+  detections(query: DetectionQuery = {}): DetectionRecord[] {
+    this.writePending();
+    return this.store.queryDetections(query);
+  }
+
+  flush(): void {
+    this.writePending();
+    this.state.save();
+  }
+
+  private safeFlush(): void {
+    try {
+      this.flush();
+    } catch (error) {
+      this.options.logger?.warn({ err: error }, 'risk engine could not persist baselines');
+    }
+  }
+
+  close(): void {
+    if (this.closed) return;
+    if (this.timer) clearInterval(this.timer);
+    this.safeFlush();
+    this.closed = true;
+  }
+
+  private restore(): void {
+    this.state.load();
+    const horizon = new Date(this.clock() - 8 * this.config.decayHalfLifeMinutes * 60_000).toISOString();
+    const recent = this.store.queryDetections({ since: horizon, limit: 100_000 }).reverse();
+    for (const d of recent) {
+      if (!PRINCIPAL_TYPES.has(d.entity.type)) continue;
+      this.ledger.add(`${d.entity.type}:${d.entity.id}`, { name: d.detector, weight: d.contribution, t: Date.parse(d.time), detail: d.explanation, sessionId: d.sessionId });
+    }
+  }
+}
+
+export function createRiskEngine(options: RiskEngineOptions): RiskEngine {
+  return new Engine(options);
+}

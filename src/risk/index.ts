@@ -1,0 +1,11 @@
+/** The risk module's public interface: behaviour analytics, detections and the live risk score. */
+export { createRiskEngine, type RiskEngineOptions, type RiskLogger } from './engine.js';
+export { riskConfigSchema, changeWindowSchema, DEFAULT_WEIGHTS, type RiskConfig, type RiskConfigInput } from './config.js';
+export { riskAdminRoutes, ingestBatch } from './admin-routes.js';
+export { parseLog, isLogFormat, LOG_FORMATS, type LogFormat, type ParseResult, type ParseOptions } from './connectors/index.js';
+export { openGeoLocator, distanceKm, type GeoLocator, type GeoLocation } from './geo.js';
+export { RISK_MIGRATIONS } from './store.js';
+export type { RiskEngine, DetectionRecord, DetectionQuery } from './types.js';
+export { simulate, evaluate, type Simulation, type SimulationOptions, type Evaluation, type ScenarioResult } from './simulate/run.js';
+export { renderEvaluation } from './simulate/report.js';
+export { listDetections } from './list.js';

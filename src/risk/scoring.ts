@@ -1,0 +1,82 @@
+/**
+ * The live risk score: per principal (and per session) a short list of factors, each a detection's
+ * risk points decaying with a half-life. Factors of the same name count once (the strongest); different
+ * names combine as independent evidence: score = 100 * (1 - prod(1 - w_i / 100)).
+ * Everything is in memory; `snapshot` is O(factors) with no I/O.
+ */
+import type { RiskSnapshot } from '../core/types.js';
+
+export interface Factor {
+  name: string;
+  /** Risk points (0..100) at time `t`. */
+  weight: number;
+  t: number;
+  detail: string;
+  sessionId?: string | undefined;
+}
+
+const MAX_FACTORS = 32;
+
+export class RiskLedger {
+  private readonly factors = new Map<string, Factor[]>();
+  private readonly lambda: number;
+
+  constructor(halfLifeMinutes: number, private readonly minWeight: number) {
+    this.lambda = Math.LN2 / (halfLifeMinutes * 60_000);
+  }
+
+  get size(): number {
+    return this.factors.size;
+  }
+
+  add(key: string, factor: Factor): void {
+    let list = this.factors.get(key);
+    if (!list) this.factors.set(key, (list = []));
+    list.push(factor);
+    if (list.length > MAX_FACTORS) {
+      const now = factor.t;
+      list.sort((a, b) => this.decayed(b, now) - this.decayed(a, now));
+      list.length = MAX_FACTORS;
+    }
+  }
+
+  private decayed(f: Factor, now: number): number {
+    const age = Math.max(0, now - f.t);
+    return f.weight * Math.exp(-this.lambda * age);
+  }
+
+  /** Score and top factors at `now`. A session sees its own factors fully, other sessions' at half weight. */
+  snapshot(key: string, now: number, sessionId?: string, top = 5): RiskSnapshot {
+    const list = this.factors.get(key);
+    if (!list || list.length === 0) return { score: 0, factors: [] };
+    const best = new Map<string, { w: number; f: Factor }>();
+    let kept = 0;
+    for (let i = 0; i < list.length; i++) {
+      const f = list[i]!;
+      let w = this.decayed(f, now);
+      if (w < this.minWeight) continue;
+      list[kept++] = f;
+      if (f.sessionId !== undefined && sessionId !== undefined && f.sessionId !== sessionId) w /= 2;
+      const prev = best.get(f.name);
+      if (!prev || prev.w < w) best.set(f.name, { w, f });
+    }
+    list.length = kept;
+    if (kept === 0) {
+      this.factors.delete(key);
+      return { score: 0, factors: [] };
+    }
+    let keep = 1;
+    for (const { w } of best.values()) keep *= 1 - Math.min(100, w) / 100;
+    const score = Math.round(100 * (1 - keep));
+    const factors = [...best.values()]
+      .sort((a, b) => b.w - a.w)
+      .slice(0, top)
+      .map(({ w, f }) => ({ name: f.name, weight: Math.round(w * 10) / 10, detail: f.detail }));
+    return { score, factors };
+  }
+
+  /** Drops principals with no live factor left (call now and then). */
+  prune(now: number): void {
+    for (const key of [...this.factors.keys()]) this.snapshot(key, now);
+  }
+}

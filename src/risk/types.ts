@@ -1,0 +1,100 @@
+/** Internal and public types of the risk module. */
+import type { EntityRef, RiskSnapshot } from '../core/types.js';
+import type { Severity, WardenEvent } from '../core/events.js';
+import type { EventBus } from '../events/index.js';
+
+/** One observed action, normalised from any event source (gateway, CloudTrail, Entra, Okta, sshd). */
+export interface Activity {
+  /** Epoch milliseconds. */
+  t: number;
+  /** `Type:id` of the principal. */
+  key: string;
+  principal: EntityRef;
+  /** Peer group (first group, else the principal type). */
+  group: string;
+  kind: 'auth' | 'access';
+  success: boolean;
+  system: string;
+  sourceIp?: string | undefined;
+  device?: string | undefined;
+  client?: string | undefined;
+  /** Location supplied by the source (imported logs); otherwise looked up from the IP. */
+  origin?: { country?: string | undefined; asn?: number | undefined; city?: string | undefined; lat?: number | undefined; lon?: number | undefined } | undefined;
+  action?: string | undefined;
+  /** `Type:id` of the resource. */
+  resource?: string | undefined;
+  resourceType?: string | undefined;
+  write: boolean;
+  requests: number;
+  bytes: number;
+  tokens: number;
+  downloads: number;
+  credentialId?: string | undefined;
+  requestId?: string | undefined;
+  /** Network of the source: `AS<n>` when the source names it, else the address's /16 (set by the engine). */
+  network?: string | undefined;
+}
+
+/** A detection as stored and listed. */
+export interface DetectionRecord {
+  id: string;
+  time: string;
+  detector: string;
+  category: string;
+  entity: EntityRef;
+  /** 0..1 confidence. */
+  score: number;
+  severity: Severity;
+  explanation: string;
+  /** Risk points this detection added (0..100) at the time it fired. */
+  contribution: number;
+  sessionId?: string | undefined;
+  details?: Record<string, unknown> | undefined;
+}
+
+export interface DetectionQuery {
+  entityType?: string | undefined;
+  entityId?: string | undefined;
+  detector?: string | undefined;
+  /** ISO time; only detections at or after it. */
+  since?: string | undefined;
+  limit?: number | undefined;
+}
+
+/** What a detector returns before the engine stamps, weighs and stores it. */
+export interface Finding {
+  detector: string;
+  category: string;
+  entity: EntityRef;
+  /** 0..1 confidence. */
+  score: number;
+  explanation: string;
+  details?: Record<string, unknown> | undefined;
+  /** Principal whose risk this raises (defaults to `entity` when that is a principal). */
+  principal?: EntityRef | undefined;
+  sessionId?: string | undefined;
+  requestId?: string | undefined;
+}
+
+export interface RiskEngine {
+  /** In-memory, synchronous: safe on the request path. */
+  snapshot(principal: EntityRef, sessionId?: string): RiskSnapshot;
+  /** Feeds one event; returns the detections it produced. */
+  process(event: WardenEvent): readonly DetectionRecord[];
+  /** Consumes decision, authentication, detection and asset events from the bus. */
+  subscribeTo(bus: EventBus): { unsubscribe(): void };
+  detections(query?: DetectionQuery): DetectionRecord[];
+  /** Entities currently tracked in memory. */
+  readonly entityCount: number;
+  /** Persists baselines changed since the last flush. */
+  flush(): void;
+  close(): void;
+}
+
+export function severityOf(score: number): Severity {
+  if (score >= 0.9) return 'critical';
+  if (score >= 0.7) return 'high';
+  if (score >= 0.45) return 'medium';
+  if (score >= 0.2) return 'low';
+  return 'info';
+}

@@ -1,0 +1,72 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { runCli } from '../../src/cli/run.js';
+
+function io(cwd: string): { io: Parameters<typeof runCli>[1]; out: () => string; err: () => string } {
+  let out = '';
+  let err = '';
+  const sink = (f: (s: string) => void): Writable => new Writable({ write(chunk, _enc, cb) { f(String(chunk)); cb(); } });
+  return { io: { stdout: sink((s) => (out += s)), stderr: sink((s) => (err += s)), env: {}, cwd }, out: () => out, err: () => err };
+}
+
+const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+
+test('warden ingest imports a file into the data directory and reports malformed lines; detections list prints JSON lines', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'warden-risk-cli-'));
+  try {
+    const a = io(dir);
+    assert.equal(await runCli(['ingest', '--format', 'sshd', fixture('sshd.log'), '--data-dir', join(dir, 'data')], a.io), 0, a.err());
+    assert.match(a.out(), /9 records, 8 events imported, 2 skipped, 1 malformed/);
+    assert.match(a.err(), /sshd\.log:8: not a syslog line/);
+
+    const b = io(dir);
+    assert.equal(await runCli(['ingest', '--format', 'okta', fixture('okta.jsonl'), '--data-dir', join(dir, 'data'), '--json'], b.io), 0, b.err());
+    const summary = JSON.parse(b.out()) as { records: number; malformed: number; errors: { line: number }[] };
+    assert.equal(summary.records, 6);
+    assert.deepEqual(summary.errors.map((e) => e.line), [5, 6]);
+
+    // A spray makes a detection to list.
+    const spray = join(dir, 'spray.log');
+    const lines = Array.from({ length: 10 }, (_, i) => `2026-11-02T07:0${i}:00Z bastion sshd[9]: Failed password for user${i} from 5.255.255.5 port 22 ssh2`);
+    (await import('node:fs')).writeFileSync(spray, lines.join('\n'));
+    const c = io(dir);
+    assert.equal(await runCli(['ingest', '--format', 'sshd', spray, '--data-dir', join(dir, 'data')], c.io), 0, c.err());
+    const d = io(dir);
+    assert.equal(await runCli(['detections', 'list', '--json', '--data-dir', join(dir, 'data')], d.io), 0, d.err());
+    const rows = d.out().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const row = rows.find((r) => r.type === 'risk.password_spray');
+    assert.ok(row, d.out());
+    for (const key of ['entity', 'type', 'score', 'time', 'explanation']) assert.ok(key in row, key);
+
+    const e = io(dir);
+    assert.equal(await runCli(['ingest', '--format', 'syslog', spray, '--data-dir', join(dir, 'data')], e.io), 2);
+    const f = io(dir);
+    assert.equal(await runCli(['ingest', '--format', 'sshd', join(dir, 'missing.log'), '--data-dir', join(dir, 'data')], f.io), 1);
+    assert.match(f.err(), /cannot read .*ENOENT/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('warden simulate --out writes the events as JSON lines and the attack labels beside them', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'warden-risk-sim-'));
+  try {
+    const a = io(dir);
+    assert.equal(await runCli(['simulate', '--days', '16', '--users-per-team', '5', '--out', 'events.jsonl'], a.io), 0, a.err());
+    const fs = await import('node:fs');
+    const lines = fs.readFileSync(join(dir, 'events.jsonl'), 'utf8').trim().split('\n');
+    assert.ok(lines.length > 1000);
+    assert.ok(['decision', 'authentication', 'detection'].includes((JSON.parse(lines[0]!) as { type: string }).type));
+    const labels = JSON.parse(fs.readFileSync(join(dir, 'events.jsonl.labels.json'), 'utf8')) as { scenario: string }[];
+    assert.equal(labels.length, 7);
+    const b = io(dir);
+    assert.equal(await runCli(['simulate', '--days', '3'], b.io), 2, 'too short to learn and attack');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
