@@ -40,25 +40,37 @@ function pct(values: number[], p: number): number {
 }
 
 const perChunk: number[] = [];
+/** The same, in CPU time of this process (not inflated when the machine preempts us). */
+const perChunkCpu: number[] = [];
+const firstTokenCpu: number[] = [];
+const cpuMs = (u: NodeJS.CpuUsage): number => (u.user + u.system) / 1000;
 const firstToken: number[] = [];
 const endTimes: number[] = [];
 let releasedFirst = 0;
 let chunksTotal = 0;
 for (let k = 0; k < streams + 20; k++) {
   const chunks = chunk(ANSWER, k + 1);
+  const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   const inspector = guard.createOutputInspector({ route, canaries: [guard.systemPromptCanary()] });
   const first = inspector.push(chunks[0]!);
   const t1 = process.hrtime.bigint();
+  const c1 = process.cpuUsage(c0);
   if (k >= 20) {
     firstToken.push(Number(t1 - t0) / 1e6);
+    firstTokenCpu.push(cpuMs(c1));
     if (first.text === chunks[0]) releasedFirst++;
   }
   for (const c of chunks.slice(1)) {
+    const ca = process.cpuUsage();
     const a = process.hrtime.bigint();
     inspector.push(c);
     const b = process.hrtime.bigint();
-    if (k >= 20) perChunk.push(Number(b - a) / 1e6);
+    const cb = process.cpuUsage(ca);
+    if (k >= 20) {
+      perChunk.push(Number(b - a) / 1e6);
+      perChunkCpu.push(cpuMs(cb));
+    }
   }
   const a = process.hrtime.bigint();
   inspector.end();
@@ -89,7 +101,9 @@ const mbps = bytes / 1e6 / ((cpu.user + cpu.system) / 1e6);
 const f = (x: number): string => x.toFixed(3);
 console.log(`output inspector, ${streams} streams of ${ANSWER.length} chars in ${Math.round(chunksTotal / (streams + 20))} chunks (3-12 chars each)`);
 console.log(`  added time to first token (create + first push): p50 ${f(pct(firstToken, 50))} ms, p99 ${f(pct(firstToken, 99))} ms; first chunk released at once in ${releasedFirst}/${streams} streams`);
-console.log(`  per chunk push: p50 ${f(pct(perChunk, 50))} ms, p99 ${f(pct(perChunk, 99))} ms, max ${f(Math.max(...perChunk))} ms`);
+console.log(`  per chunk push: p50 ${f(pct(perChunk, 50))} ms, p99 ${f(pct(perChunk, 99))} ms, max ${f(Math.max(...perChunk))} ms (wall clock)`);
+console.log(`  CPU time: first token p50 ${f(pct(firstTokenCpu, 50))} ms, p99 ${f(pct(firstTokenCpu, 99))} ms; per chunk p50 ${f(pct(perChunkCpu, 50))} ms, p99 ${f(pct(perChunkCpu, 99))} ms, mean ${f(perChunkCpu.reduce((a, b) => a + b, 0) / perChunkCpu.length)} ms`);
+console.log(`  machine load average: ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')} on ${(await import('node:os')).cpus().length} CPUs`);
 console.log(`  end(): p50 ${f(pct(endTimes, 50))} ms`);
 console.log(`input inspection of a ${JSON.stringify(request).length}-byte chat request (injection + DLP): p50 ${f(pct(inputTimes, 50))} ms, p99 ${f(pct(inputTimes, 99))} ms`);
 console.log(`DLP scanText on plain prose: ${mbps.toFixed(1)} MB/s of CPU time (one core)`);

@@ -27,6 +27,7 @@ import { createIntegrity, integrityAdminRoutes, type Integrity } from '../integr
 import { auditAdminRoutes, createAuditLog, type AuditLog } from '../audit/index.js';
 import { createExportAdminRoutes, createExporter, type Exporter } from '../export/index.js';
 import { createRiskEngine, riskAdminRoutes, type RiskEngine } from '../risk/index.js';
+import { createGuard, defaultInjectionModel } from '../guard/index.js';
 import { startDemoUpstream, type DemoUpstream } from '../demo/upstream.js';
 
 export interface StartOptions {
@@ -144,8 +145,11 @@ export class WardenApp {
     const adminRoutes: AdminRoute[] = [...coreAdminRoutes({ apiKeys, policies, decisions, directory, risk, bus, instanceId }), ...integrityAdminRoutes(integrity), ...auditAdminRoutes(audit), ...createExportAdminRoutes(exporter), ...riskAdminRoutes(riskEngine)];
     // Ready once every listener is up, not ready again from the moment shutdown begins.
     const readiness = { serving: false };
+    // Load the injection model now rather than on the first request.
+    if (config.guard.enabled) defaultInjectionModel();
     const gateway = new Gateway({
       pipeline,
+      ...(config.guard.enabled ? { guard: createGuard(config.guard) } : {}),
       admin: new AdminApi(adminRoutes, pipeline, config.server.maxBodyBytes),
       upstreams,
       models: new Map(config.models.map((m) => [m.id, m])),

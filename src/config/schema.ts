@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { auditConfigSchema } from '../audit/config.js';
 import { exportConfigSchema } from '../export/config.js';
+import { guardConfigSchema } from '../guard/config.js';
 import { integrityConfigSchema } from '../integrity/config.js';
 import { riskConfigSchema } from '../risk/config.js';
 
@@ -146,6 +147,7 @@ export const configSchema = z.object({
   upstreams: z.array(upstreamSchema).default([]),
   models: z.array(modelSchema).default([]),
   routes: z.array(routeSchema).default([]),
+  guard: guardConfigSchema,
   audit: auditConfigSchema,
   risk: riskConfigSchema.prefault({}),
   integrity: integrityConfigSchema,

@@ -96,7 +96,11 @@ export async function handleExtAuthz(deps: AuthorizeDeps, ex: Exchange, res: Ser
   }
 }
 
-/** Obligations come from `@obligation("type")` or `@obligation("type:arg,type2")` on the deciding policies. */
+/**
+ * Obligations come from `@obligation("type")` or `@obligation("type:value,type2")` on the deciding
+ * policies. A value lists `+`-separated items as `types` too, the form DLP obligations take:
+ * `@obligation("redact:EMAIL+PHONE")`.
+ */
 export function obligationsOf(pipeline: Pipeline, result: PdpResult): Obligation[] {
   const compiled = pipeline.deps.pdp.compiled;
   const out: Obligation[] = [];
@@ -105,7 +109,8 @@ export function obligationsOf(pipeline: Pipeline, result: PdpResult): Obligation
     if (!spec) continue;
     for (const item of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
       const [type, ...rest] = item.split(':');
-      out.push({ type: type!, ...(rest.length ? { value: rest.join(':') } : {}), policyId });
+      const value = rest.join(':');
+      out.push({ type: type!, ...(value ? { value, types: value.split('+') } : {}), policyId });
     }
   }
   return out;

@@ -13,6 +13,10 @@ import { parseJsonBody, readBody, sendJson } from './http.js';
 import type { Pipeline } from './pipeline.js';
 import { relayResponse } from './relay.js';
 import { validateInput } from './validate.js';
+import { obligationsOf } from './authorize.js';
+import { inspectInput, prepareGuardedBody, publishFindings } from './input-guard.js';
+import { guardedRelay, type OutputGuardResult } from './output-guard.js';
+import type { Guard } from '../guard/index.js';
 import { forwardableHeaders, upstreamPath, type Upstreams } from './upstream.js';
 
 export type LlmOperation = 'chat' | 'completion' | 'embedding';
@@ -32,6 +36,8 @@ const BODY_SCHEMAS: Record<LlmOperation, z.ZodType<{ model: string; stream?: boo
 
 export interface LlmDeps {
   pipeline: Pipeline;
+  /** Input and output inspection; absent when the guard is disabled. */
+  guard?: Guard;
   upstreams: Upstreams;
   models: Map<string, ModelConfig>;
   maxBodyBytes: number;
@@ -54,16 +60,23 @@ export async function handleLlm(deps: LlmDeps, ex: Exchange, res: ServerResponse
   ex.model = body.model;
   if (!model) throw new WardenError('unknown_model', `no model named \`${body.model.slice(0, 200)}\``);
   const stream = body.stream === true;
+  const inspection = deps.guard ? inspectInput(deps.guard, deps.pipeline, ex, body) : undefined;
   const result = deps.pipeline.decide(ex, {
     action: endpoint.action,
     resource: { type: 'Model', id: model.id, attributes: { sensitivity: model.sensitivity, owner: model.owner } },
     request: { model: model.id, bytes: raw.length, stream },
     monitorOnly: model.monitorOnly,
+    ...(inspection ? { guard: inspection.input.context } : {}),
   });
   if (!deps.pipeline.enforce(ex, res, result)) return;
+  const guarded = deps.guard && inspection ? prepareGuardedBody(deps.guard, ex, body, inspection, obligationsOf(deps.pipeline, result), endpoint.operation) : undefined;
 
   const upstream = deps.upstreams.get(model.upstream);
-  const outgoing = model.upstreamModel ? Buffer.from(JSON.stringify({ ...body, model: model.upstreamModel })) : raw;
+  const forwardBody = guarded?.body ?? body;
+  const outgoing =
+    model.upstreamModel || forwardBody !== body
+      ? Buffer.from(JSON.stringify({ ...(forwardBody as Record<string, unknown>), ...(model.upstreamModel ? { model: model.upstreamModel } : {}) }))
+      : raw;
   const abort = new AbortController();
   res.on('close', () => !res.writableFinished && abort.abort());
   const t0 = performance.now();
@@ -72,7 +85,11 @@ export async function handleLlm(deps: LlmDeps, ex: Exchange, res: ServerResponse
   const response = await upstream.request({ method: 'POST', path: upstreamPath(upstream, endpoint.suffix), headers, body: outgoing, signal: abort.signal });
   ex.latency.upstream = round(performance.now() - t0);
   deps.pipeline.deps.metrics.upstreamSeconds.observe({ upstream: upstream.name, status: String(response.statusCode) }, ex.latency.upstream / 1000);
-  await relayResponse(ex, res, response, { collectUsage: !stream });
+  const outputResult: OutputGuardResult = { findings: [] };
+  const sse = String(response.headers['content-type'] ?? '').includes('text/event-stream');
+  const output = guarded?.createInspector && response.statusCode < 300 ? guardedRelay(guarded.createInspector, sse, outputResult) : {};
+  await relayResponse(ex, res, response, { collectUsage: !stream, ...output });
+  if (deps.guard && outputResult.findings.length) publishFindings(deps.guard, deps.pipeline, ex, outputResult.findings, 'output');
   deps.pipeline.record(ex);
 }
 

@@ -14,8 +14,8 @@ export interface RelayOptions {
   collectUsage: boolean;
   /** Transforms each chunk (e.g. output inspection); returns the bytes to send and whether to stop. */
   transform?: (chunk: Buffer) => { data: Buffer | string; stop?: string };
-  /** Called at the end of a stream to flush what the transform held back. */
-  flush?: () => Buffer | string;
+  /** Called at the end of a stream to flush what the transform held back; may replace the status while nothing was sent. */
+  flush?: () => { data: Buffer | string; status?: number };
 }
 
 const USAGE_PARSE_LIMIT = 1 << 20;
@@ -49,7 +49,15 @@ export async function relayResponse(ex: Exchange, res: ServerResponse, upstream:
         break;
       }
     }
-    if (options.flush && !res.destroyed) res.write(options.flush());
+    if (options.flush && !res.destroyed) {
+      const tail = options.flush();
+      if (tail.status !== undefined && !res.headersSent) {
+        res.statusCode = tail.status;
+        ex.status = tail.status;
+        res.setHeader('content-type', 'application/json');
+      }
+      if (tail.data.length) res.write(tail.data);
+    }
   } catch (error) {
     ex.errorCode = res.destroyed ? 'client_closed' : 'upstream_stream_error';
     if (sse && !res.destroyed) {

@@ -38,7 +38,18 @@ export async function startTestUpstream(secret: string): Promise<TestUpstream> {
       res.writeHead(200, { 'content-type': 'text/plain' });
       return res.end(`stored object ${req.url}`);
     }
-    const parsed = JSON.parse(body || '{}') as { model?: string; stream?: boolean; lockstep?: boolean };
+    const parsed = JSON.parse(body || '{}') as { model?: string; stream?: boolean; lockstep?: boolean; reply?: string[]; echoSystem?: boolean; messages?: { role: string; content: string }[] };
+    // Scripted answers for output-guard tests: given chunks, or the system prompt echoed back (a leak).
+    const scripted = parsed.echoSystem ? [parsed.messages?.find((m) => m.role === 'system')?.content ?? ''] : parsed.reply;
+    if (scripted) {
+      if (parsed.stream) {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        for (const piece of scripted) res.write(`data: ${JSON.stringify({ id: 's', object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content: piece } }] })}\n\n`);
+        return res.end('data: [DONE]\n\n');
+      }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return res.end(JSON.stringify({ id: 's', object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content: scripted.join('') } }] }));
+    }
     if (req.url === '/v1/embeddings') {
       res.writeHead(200, { 'content-type': 'application/json' });
       return res.end(JSON.stringify({ object: 'list', data: [{ object: 'embedding', index: 0, embedding: [0.1, 0.2] }], model: parsed.model }));
@@ -46,7 +57,7 @@ export async function startTestUpstream(secret: string): Promise<TestUpstream> {
     if (parsed.stream) {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       for (let i = 1; i <= 3; i++) {
-        res.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: `part${i}` } }] })}\n\n`);
+        res.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: `Here is part${i}. ` } }] })}\n\n`);
         markWritten();
         if (parsed.lockstep && i < 3) {
           await new Promise<void>((resolve) => (releaseNext = resolve));

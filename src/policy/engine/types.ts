@@ -3,9 +3,9 @@
  * JavaScript evaluator. An evaluator is built once per published policy set and entity-store version;
  * a request brings only what changes per request (principal entity, context).
  */
-import type { EntityJson, EntityUidJson, CedarValueJson, PolicySet } from '@cedar-policy/cedar-wasm/nodejs';
+import type { EntityJson, EntityUidJson, CedarValueJson, PolicySet, PolicyJson, Schema } from '@cedar-policy/cedar-wasm/nodejs';
 
-export type { EntityJson, EntityUidJson, CedarValueJson, PolicySet };
+export type { EntityJson, EntityUidJson, CedarValueJson, PolicySet, PolicyJson, Schema };
 
 export interface AuthzRequest {
   principal: EntityUidJson;
@@ -29,6 +29,12 @@ export interface EvaluatorInput {
   policies: PolicySet;
   /** Entities that do not change per request (groups, actions, resources). */
   entities: EntityJson[];
+  /**
+   * Optional schema (Cedar text or JSON). When given, entity and context JSON are read the way Cedar
+   * reads them with a schema (extension values and entity references without escapes, e.g.
+   * `"confidence": "0.6"` for a `decimal`), and the schema's action entities are added to the store.
+   */
+  schema?: Schema;
 }
 
 export interface PolicyEvaluator {

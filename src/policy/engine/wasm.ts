@@ -2,8 +2,15 @@
  * The reference evaluator: cedar-wasm with the policy set preparsed once, so that a request sends only
  * the request and the entities across the wasm boundary.
  */
+import { setFlagsFromString } from 'node:v8';
 import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
 import type { AuthzRequest, AuthzResult, EntityJson, EvaluatorInput, PolicyEvaluator } from './types.js';
+
+// Node 20's V8 (11.3) can abort the process ("Fatal error ... unreachable code" in
+// Deoptimizer::DoComputeBuiltinContinuation) when TurboFan has inlined JS-to-Wasm calls into
+// cedar-wasm's glue and then deoptimises. Reproduced here with mixed cedar-wasm / compiled workloads
+// (bench:pdp, fuzz:cedar); gone with this inlining off. It costs one JS-to-Wasm wrapper call per request.
+setFlagsFromString('--no-turbo-inline-js-wasm-calls');
 
 let nextSetId = 0;
 
@@ -13,20 +20,35 @@ export function createWasmEvaluator(input: EvaluatorInput): PolicyEvaluator {
   if (parsed.type === 'failure') {
     throw new Error(`cedar could not parse the policy set: ${parsed.errors.map((e) => e.message).join('; ')}`);
   }
+  let schemaName: string | undefined;
+  if (input.schema !== undefined) {
+    schemaName = `${setId}-schema`;
+    const schema = cedar.preparseSchema(schemaName, input.schema);
+    if (schema.type === 'failure') {
+      throw new Error(`cedar could not parse the schema: ${schema.errors.map((e) => e.message).join('; ')}`);
+    }
+  }
   const staticEntities = new Map<string, EntityJson>();
   for (const entity of input.entities) staticEntities.set(uidKey(entity.uid), entity);
+  // duplicates resolved once, last wins (as for request entities, and as in the compiled engine)
+  const staticList = staticEntities.size === input.entities.length ? input.entities : [...staticEntities.values()];
 
   return {
     engine: 'wasm',
     isAuthorized(request: AuthzRequest, requestEntities: EntityJson[]): AuthzResult {
       let entities: EntityJson[];
-      if (requestEntities.length === 0) entities = input.entities;
+      if (requestEntities.length === 0) entities = staticList;
       else {
         const merged = new Map(staticEntities);
         for (const entity of requestEntities) merged.set(uidKey(entity.uid), entity);
         entities = [...merged.values()];
       }
-      const answer = cedar.statefulIsAuthorized({ ...request, preparsedPolicySetId: setId, entities });
+      const answer = cedar.statefulIsAuthorized({
+        ...request,
+        preparsedPolicySetId: setId,
+        entities,
+        ...(schemaName === undefined ? {} : { preparsedSchemaName: schemaName, validateRequest: false }),
+      });
       if (answer.type === 'failure') {
         throw new Error(`cedar could not evaluate the request: ${answer.errors.map((e) => e.message).join('; ')}`);
       }
@@ -40,6 +62,7 @@ export function createWasmEvaluator(input: EvaluatorInput): PolicyEvaluator {
       // cedar-wasm keeps preparsed sets in a thread-local map without an eviction call; replacing the
       // id with an empty set frees the parsed policies.
       cedar.preparsePolicySet(setId, { staticPolicies: {} });
+      if (schemaName !== undefined) cedar.preparseSchema(schemaName, '');
     },
   };
 }

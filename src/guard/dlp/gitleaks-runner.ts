@@ -1,0 +1,156 @@
+/**
+ * Runs the converted gitleaks rules the way gitleaks does: a keyword pre-filter (here one Aho-Corasick pass),
+ * then the rule's regex near each keyword, the secret taken from the first non-empty group, an entropy floor,
+ * and the rule's and the global allow-lists and stop-words.
+ *
+ * @example
+ * const out: DlpFinding[] = [];
+ * detectGitleaks('export GITHUB_TOKEN=ghp_' + 'x'.repeat(36), out);
+ */
+import { shannonEntropy } from './checksums.js';
+import { GITLEAKS_GLOBAL_ALLOW, GITLEAKS_GLOBAL_STOPWORDS, GITLEAKS_RULES } from './gitleaks/rules.generated.js';
+import type { GitleaksRuleSpec } from './gitleaks/rule-spec.js';
+import { findKeywordHits, KW_GITLEAKS, type KeywordHits } from './keyword-hits.js';
+import { implausibleSecret, jwtHeaderValid } from './secrets.js';
+import type { DlpFinding } from './types.js';
+
+interface CompiledRule {
+  spec: GitleaksRuleSpec;
+  regex: RegExp;
+  allowSecret: RegExp[];
+  allowMatch: RegExp[];
+  allowLine: RegExp[];
+  generic: boolean;
+}
+
+/** Rules whose matches are weak on their own (keyword + any token): lower confidence. */
+const GENERIC = new Set(['generic-api-key', 'database-password', 'curl-auth-user', 'curl-auth-header']);
+/** How far before / after a keyword the rule's regex is run. */
+const BEFORE = 200;
+const AFTER = 1200;
+
+const compile = (p: { source: string; flags: string }): RegExp => new RegExp(p.source, p.flags);
+
+const RULES: CompiledRule[] = GITLEAKS_RULES.map((spec) => ({
+  spec,
+  regex: new RegExp(spec.source, spec.flags + 'g'),
+  allowSecret: spec.allow.secret.map(compile),
+  allowMatch: spec.allow.match.map(compile),
+  allowLine: spec.allow.line.map(compile),
+  generic: GENERIC.has(spec.id),
+}));
+const GLOBAL_ALLOW = GITLEAKS_GLOBAL_ALLOW.map(compile);
+/** Rules without keywords run on the whole text. */
+const ALWAYS = RULES.map((_, i) => i).filter((i) => RULES[i]!.spec.keywords.length === 0);
+
+/** [\w.-] */
+function isIdent(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 46 || c === 45;
+}
+
+function isSpace(c: number): boolean {
+  return c === 32 || c === 10 || c === 13 || c === 9;
+}
+
+function windowAround(text: string, at: number): [number, number] {
+  let s = Math.max(0, at - BEFORE);
+  const nl = text.lastIndexOf('\n', at);
+  if (nl + 1 > s) s = nl + 1;
+  else while (s > 0 && s > at - BEFORE - 64 && !isSpace(text.charCodeAt(s - 1))) s--;
+  let e = Math.min(text.length, at + AFTER);
+  while (e < text.length && e < at + AFTER + 256 && !isSpace(text.charCodeAt(e))) e++;
+  return [s, e];
+}
+
+function lineOf(text: string, start: number, end: number): string {
+  const s = text.lastIndexOf('\n', start - 1) + 1;
+  const e = text.indexOf('\n', end);
+  return text.slice(s, e === -1 ? text.length : e);
+}
+
+function secretOf(rule: CompiledRule, m: RegExpExecArray): { value: string; offset: number } | undefined {
+  const g = rule.spec.secretGroup;
+  if (g === 'whole' || m.length === 1) return { value: m[0], offset: 0 };
+  if (typeof g === 'number') {
+    const v = m[g];
+    return v === undefined ? undefined : { value: v, offset: m[0].indexOf(v) };
+  }
+  // gitleaks takes the first non-empty group; we take the longest, which is the same for every rule but one
+  // (sonar-api-token, whose first group is the keyword `login|token`).
+  let best: string | undefined;
+  for (let i = 1; i < m.length; i++) {
+    const v = m[i];
+    if (v && (best === undefined || v.length > best.length)) best = v;
+  }
+  return best === undefined ? { value: m[0], offset: 0 } : { value: best, offset: m[0].lastIndexOf(best) };
+}
+
+function allowed(rule: CompiledRule, secret: string, match: string, line: string): boolean {
+  const lower = secret.toLowerCase();
+  for (const re of GLOBAL_ALLOW) if (re.test(secret)) return true;
+  for (const w of GITLEAKS_GLOBAL_STOPWORDS) if (lower.includes(w)) return true;
+  for (const re of rule.allowSecret) if (re.test(secret)) return true;
+  for (const re of rule.allowMatch) if (re.test(match)) return true;
+  for (const re of rule.allowLine) if (re.test(line)) return true;
+  for (const w of rule.spec.stopwords) if (lower.includes(w)) return true;
+  return false;
+}
+
+function runRule(text: string, ruleIndex: number, from: number, to: number, out: DlpFinding[]): void {
+  const rule = RULES[ruleIndex]!;
+  const slice = from === 0 && to === text.length ? text : text.slice(from, to);
+  const re = rule.regex;
+  re.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(slice)) !== null) {
+    if (m[0].length === 0) {
+      re.lastIndex++;
+      continue;
+    }
+    const secret = secretOf(rule, m);
+    if (!secret || secret.value.length === 0) continue;
+    if (rule.spec.entropy > 0 && shannonEntropy(secret.value) < rule.spec.entropy) continue;
+    const start = from + m.index + Math.max(0, secret.offset);
+    const end = start + secret.value.length;
+    let matchStart = from + m.index;
+    if (rule.spec.identPrefix > 0) {
+      const limit = Math.max(0, matchStart - rule.spec.identPrefix);
+      while (matchStart > limit && isIdent(text.charCodeAt(matchStart - 1))) matchStart--;
+    }
+    const matchText = text.slice(matchStart, from + m.index + m[0].length);
+    if (allowed(rule, secret.value, matchText, lineOf(text, start, end))) continue;
+    // Beyond gitleaks: generic rules skip implausible values; JWT headers must decode.
+    if (rule.generic && implausibleSecret(secret.value)) continue;
+    if (rule.spec.id === 'jwt' && !jwtHeaderValid(secret.value)) continue;
+    out.push({
+      type: 'SECRET',
+      subtype: rule.spec.id,
+      start,
+      end,
+      confidence: rule.generic ? 0.7 : 0.95,
+      detector: 'secret.gitleaks',
+    });
+  }
+}
+
+/** SECRET findings from the gitleaks rule set (subtype = the gitleaks rule id). */
+export function detectGitleaks(text: string, out: DlpFinding[], hits: KeywordHits = findKeywordHits(text)): void {
+  // Per rule, the windows still to scan (merged as keyword hits arrive in order).
+  const windows = new Map<number, [number, number][]>();
+  const found = hits[KW_GITLEAKS];
+  for (let h = 0; h < found.length; h += 2) {
+    const rule = found[h]!;
+    const at = found[h + 1]!;
+    let list = windows.get(rule);
+    if (!list) windows.set(rule, (list = []));
+    const last = list[list.length - 1];
+    if (last && at < last[1] - 64) continue;
+    const w = windowAround(text, at);
+    if (last && w[0] <= last[1]) last[1] = Math.max(last[1], w[1]);
+    else list.push(w);
+  }
+  for (const [rule, list] of windows) for (const [s, e] of list) runRule(text, rule, s, e, out);
+  for (const rule of ALWAYS) runRule(text, rule, 0, text.length, out);
+}
+
+export const GITLEAKS_RULE_COUNT = RULES.length;

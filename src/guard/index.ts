@@ -1,0 +1,90 @@
+/**
+ * The guard: what the gateway calls on the request path. Input inspection (injection + DLP) of an
+ * OpenAI-style body, streaming output inspection, canaries for system-prompt leaks, and the detection
+ * events to publish. Everything is synchronous and in memory; nothing here touches the network or disk.
+ *
+ * @example
+ * const guard = createGuard(config.guard);
+ * const route = guard.routeOptions('chat', decision.obligations);
+ * const input = guard.inspectRequest(body, route);          // context → Cedar `context.guard`
+ * if (input.blocked) return deny(input.blocked);
+ * const { body: forwarded, canary } = guard.withCanary(input.body);
+ * const output = guard.createOutputInspector({ route, canaries: canary ? [canary] : [], vault: input.tokenVault });
+ */
+import type { NewEvent } from '../core/events.js';
+import type { EntityRef, Obligation } from '../core/types.js';
+import { guardConfigSchema, resolveRouteOptions, type GuardConfig, type GuardConfigInput, type RouteGuardOptions } from './config.js';
+import type { TokenVault } from './dlp/index.js';
+import { detectInjection } from './injection/index.js';
+import { createCanary } from './output/canary.js';
+import { createOutputInspector } from './output/inspector.js';
+import { withCanary } from './request/canary.js';
+import { inspectRequest, type InjectionDetector } from './request/inspect.js';
+import type { GuardFinding, OutputInspector, RequestInspection } from './types.js';
+
+export { guardConfigSchema, routeGuardSchema, routeGuardOverrideSchema, resolveRouteOptions, DEFAULT_INPUT_ACTIONS, DEFAULT_OUTPUT_ACTIONS } from './config.js';
+export type { GuardConfig, GuardConfigInput, RouteGuardOptions, GuardObligation } from './config.js';
+export type { GuardFinding, GuardFindingType, GuardContext, GuardBlock, RequestInspection, OutputInspector, OutputChunkResult } from './types.js';
+export { scanText, TokenVault, DLP_TYPES, PII_TYPES, type DlpType, type DlpFinding, type DlpAction } from './dlp/index.js';
+export { decodeBody } from './request/decode.js';
+export { createCanary } from './output/canary.js';
+export { defaultInjectionModel, detectInjection } from './injection/index.js';
+export type { InjectionDetector } from './request/inspect.js';
+
+export interface Guard {
+  readonly config: GuardConfig;
+  /** Options for one request: config defaults, the route's override, then DLP obligations from the decision. */
+  routeOptions(route?: string, obligations?: Obligation[]): RouteGuardOptions;
+  inspectRequest(body: unknown, route: RouteGuardOptions, options?: { vault?: TokenVault }): RequestInspection;
+  createOutputInspector(options: { route: RouteGuardOptions; canaries?: string[]; vault?: TokenVault }): OutputInspector;
+  /** A fresh canary token to place in a system prompt (see withCanary). */
+  systemPromptCanary(): string;
+  /** A copy of a chat body with a fresh canary added to its system prompt, and that canary. */
+  withCanary(body: unknown): { body: unknown; canary?: string };
+  /** One detection event per finding (never the raw value), for the bus. */
+  detectionEvents(findings: GuardFinding[], ctx: { entity: EntityRef; requestId?: string; direction: 'input' | 'output'; route?: string }): NewEvent[];
+}
+
+const SEVERITY: Record<string, 'info' | 'low' | 'medium' | 'high' | 'critical'> = {
+  INJECTION: 'high',
+  TOOL_INJECTION: 'high',
+  CANARY_LEAK: 'critical',
+  EXFILTRATION: 'high',
+  SECRET: 'high',
+  CREDIT_CARD: 'medium',
+  SSN: 'medium',
+  NATIONAL_ID: 'medium',
+  IBAN: 'medium',
+  URL_CREDENTIALS: 'high',
+};
+
+export function createGuard(input: GuardConfig | GuardConfigInput = {}, deps: { detectInjection?: InjectionDetector } = {}): Guard {
+  const config = guardConfigSchema.parse(input);
+  const detect: InjectionDetector = deps.detectInjection ?? ((text, o) => detectInjection(text, o));
+  return {
+    config,
+    routeOptions: (route, obligations) => resolveRouteOptions(config, route, obligations ?? []),
+    inspectRequest: (body, route, options) => {
+      if (!config.enabled) return { context: { injectionScore: 0, flagged: false, piiTypes: [], secretTypes: [] }, findings: [], body, unscanned: [], truncated: false, latencyMs: 0 };
+      return inspectRequest(body, route, { detectInjection: detect }, options);
+    },
+    createOutputInspector: ({ route, canaries, vault }) => {
+      if (!config.enabled) return { push: (d) => ({ text: vault ? vault.detokenize(d) : d }), end: () => ({ text: '', findings: [] }) };
+      return createOutputInspector({ route, canaries: canaries ?? [], ...(vault ? { vault } : {}), detectInjection: detect });
+    },
+    systemPromptCanary: createCanary,
+    withCanary: (body) => withCanary(body, createCanary()),
+    detectionEvents: (findings, ctx) =>
+      findings.map((f) => ({
+        type: 'detection' as const,
+        detector: f.type === 'INJECTION' || f.type === 'TOOL_INJECTION' ? 'guard.injection' : f.type === 'CANARY_LEAK' || f.type === 'EXFILTRATION' ? 'guard.output' : 'guard.dlp',
+        category: f.type.toLowerCase(),
+        entity: ctx.entity,
+        score: f.confidence,
+        severity: SEVERITY[f.type] ?? 'low',
+        explanation: `${f.type}${f.subtype ? ` (${f.subtype})` : ''} in the ${ctx.direction}${f.path ? ` at ${f.path}` : ''}; action: ${f.action}`,
+        details: { direction: ctx.direction, action: f.action, reasons: f.reasons, start: f.start, end: f.end, ...(f.subtype ? { subtype: f.subtype } : {}), ...(f.messageIndex !== undefined ? { messageIndex: f.messageIndex } : {}), ...(ctx.route ? { route: ctx.route } : {}) },
+        ...(ctx.requestId ? { requestId: ctx.requestId } : {}),
+      })),
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * Classifier runtime: the two committed logistic-regression heads, stored as int16 with one scale per
+ * head (base64 in a generated module, so it works from src/ under tsx and from dist/ alike).
+ */
+import { FEATURE_DIM, HASH_DIM, SIGNAL_NAMES, type SparseVector } from './features.js';
+import { dot, sigmoid, type LinearModel } from './linear.js';
+
+export interface SerializedHead {
+  bias: number;
+  scale: number;
+  /** base64 of little-endian int16 weights, FEATURE_DIM of them */
+  weights: string;
+}
+
+export interface SerializedModel {
+  format: 'warden-guard-injection/1';
+  hashDim: number;
+  signalNames: readonly string[];
+  threshold: number;
+  prompt: SerializedHead;
+  document: SerializedHead;
+  trainedOn: Record<string, number>;
+  seed: number;
+}
+
+export interface InjectionModel {
+  prompt: LinearModel;
+  document: LinearModel;
+  threshold: number;
+}
+
+export function serializeHead(m: LinearModel): SerializedHead {
+  let max = 0;
+  for (const w of m.weights) max = Math.max(max, Math.abs(w));
+  const scale = max > 0 ? max / 32767 : 1;
+  const q = new Int16Array(m.weights.length);
+  for (let i = 0; i < q.length; i++) q[i] = Math.round((m.weights[i] as number) / scale);
+  return { bias: m.bias, scale, weights: Buffer.from(q.buffer, q.byteOffset, q.byteLength).toString('base64') };
+}
+
+export function deserializeHead(h: SerializedHead): LinearModel {
+  const buf = Buffer.from(h.weights, 'base64');
+  if (buf.length !== FEATURE_DIM * 2) throw new Error(`model head has ${buf.length / 2} weights, expected ${FEATURE_DIM}`);
+  const weights = new Float32Array(FEATURE_DIM);
+  for (let i = 0; i < FEATURE_DIM; i++) weights[i] = buf.readInt16LE(i * 2) * h.scale;
+  return { bias: h.bias, weights };
+}
+
+/** Checks that a serialised model matches this build's feature layout, then loads it. */
+export function loadModel(s: SerializedModel): InjectionModel {
+  if (s.format !== 'warden-guard-injection/1') throw new Error(`unknown model format \`${String(s.format)}\``);
+  if (s.hashDim !== HASH_DIM || s.signalNames.join(',') !== SIGNAL_NAMES.join(',')) {
+    throw new Error('model feature layout does not match this build; run `npm run train:guard`');
+  }
+  return { prompt: deserializeHead(s.prompt), document: deserializeHead(s.document), threshold: s.threshold };
+}
+
+export function scoreWith(m: LinearModel, x: SparseVector): number {
+  return sigmoid(dot(m, x));
+}

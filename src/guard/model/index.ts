@@ -1,0 +1,1 @@
+export { INJECTION_MODEL } from './weights.js';
