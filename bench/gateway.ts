@@ -30,31 +30,53 @@ const duration = Number(flags.duration);
 const connections = Number(flags.connections);
 const UPSTREAM_KEY = 'bench-upstream-key';
 
+async function sample(options: { url: string; method: string; headers: Record<string, string | undefined>; body: string }): Promise<string> {
+  const res = await fetch(options.url, { method: options.method, headers: options.headers as Record<string, string>, body: options.body });
+  return `${res.status} ${(await res.text()).slice(0, 200)}`;
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'warden-bench-'));
   const started: Started[] = [];
   try {
     const upstream = await startProcess(wardenCommand(['demo-upstream', '--port', '0', '--api-key', UPSTREAM_KEY]), /listening at (http:\/\/\S+)/);
     started.push(upstream);
-    const dataDir = join(dir, 'data');
-    const db = openDatabase(dataDir);
-    const { key } = new ApiKeyStore(db).create({ principal: 'alice' });
-    db.close();
+    let key: string | undefined;
+    const dataDirFor = (name: string): string => {
+      // One data directory per instance (the audit log has one writer), the same API key in each.
+      const dataDir = join(dir, name);
+      const db = openDatabase(dataDir);
+      key = new ApiKeyStore(db).create({ principal: 'alice', ...(key ? { key } : {}) }).key;
+      db.close();
+      return dataDir;
+    };
     writeFileSync(join(dir, 'upstream.key'), UPSTREAM_KEY);
-    writeFileSync(
-      join(dir, 'warden.yaml'),
-      stringify({
-        server: { port: 0 },
-        dataDir,
-        log: { level: 'warn' },
-        policy: { engine: flags.engine },
-        principals: [{ id: 'alice', groups: ['engineering'], roles: ['user'], attributes: { clearance: 2 } }],
-        upstreams: [{ name: 'main', baseUrl: `${upstream.url}/v1`, apiKey: `file:${join(dir, 'upstream.key')}` }],
-        models: [{ id: 'demo-chat', upstream: 'main', sensitivity: 'internal' }],
-      }),
-    );
-    const warden = await startProcess(wardenCommand(['start', '--config', join(dir, 'warden.yaml')]), /Warden is running at (http:\/\/\S+)/);
+    // Two Warden configurations: the access path alone (authentication, Cedar policy, decision events
+    // recorded in the decision table and the audit log), and the same with the guard inspecting prompts
+    // and answers. Behaviour analytics stay off: a single principal firing thousands of requests a second
+    // is exactly what the risk engine flags, and its step-ups would make the load measure refusals.
+    const startWarden = async (name: string, guard: boolean): Promise<Started> => {
+      const file = join(dir, `${name}.yaml`);
+      writeFileSync(
+        file,
+        stringify({
+          server: { port: 0 },
+          dataDir: dataDirFor(name),
+          log: { level: 'warn' },
+          policy: { engine: flags.engine },
+          guard: { enabled: guard },
+          risk: { enabled: false },
+          principals: [{ id: 'alice', groups: ['engineering'], roles: ['user'], attributes: { clearance: 2 } }],
+          upstreams: [{ name: 'main', baseUrl: `${upstream.url}/v1`, apiKey: `file:${join(dir, 'upstream.key')}` }],
+          models: [{ id: 'demo-chat', upstream: 'main', sensitivity: 'internal' }],
+        }),
+      );
+      return startProcess(wardenCommand(['start', '--config', file]), /Warden is running at (http:\/\/\S+)/);
+    };
+    const warden = await startWarden('warden', false);
     started.push(warden);
+    const wardenGuard = await startWarden('warden-guard', true);
+    started.push(wardenGuard);
     let portkey: Started | undefined;
     if (!flags.skipPortkey) {
       const entry = require.resolve('@portkey-ai/gateway/build/start-server.js');
@@ -68,6 +90,7 @@ async function main(): Promise<void> {
     const targets = [
       { name: 'upstream (direct)', url: `${upstream.url}/v1/chat/completions`, headers: { authorization: `Bearer ${UPSTREAM_KEY}` } },
       { name: 'warden', url: `${warden.url}/v1/chat/completions`, headers: { authorization: `Bearer ${key}` } },
+      { name: 'warden + guard', url: `${wardenGuard.url}/v1/chat/completions`, headers: { authorization: `Bearer ${key}` } },
       ...(portkey
         ? [{ name: 'portkey', url: `${portkey.url}/v1/chat/completions`, headers: { authorization: `Bearer ${UPSTREAM_KEY}`, 'x-portkey-provider': 'openai', 'x-portkey-custom-host': `${upstream.url}/v1` } }]
         : []),
@@ -78,6 +101,7 @@ async function main(): Promise<void> {
         const options = { url: target.url, method: 'POST', headers: { 'content-type': 'application/json', ...target.headers }, body: body(stream), connections, pipelining: 1 };
         await autocannon({ ...options, duration: 2 }); // warm-up: JIT, connection pools
         const r = await autocannon({ ...options, duration });
+        if (r.non2xx) console.error(`${target.name} (${stream ? 'stream' : 'json'}): ${r.non2xx} non-2xx answers, e.g. ${await sample(options)}`);
         rows.push({ mode: stream ? 'stream' : 'json', target: target.name, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors + r.timeouts });
       }
     }
@@ -87,7 +111,7 @@ async function main(): Promise<void> {
     for (const row of rows) {
       const direct = rows.find((r) => r.mode === row.mode && r.target === 'upstream (direct)')!;
       const pk = rows.find((r) => r.mode === row.mode && r.target === 'portkey');
-      const vsPortkey = row.target === 'warden' && pk ? `${(row.rps / pk.rps).toFixed(1)}x` : '';
+      const vsPortkey = row.target.startsWith('warden') && pk ? `${(row.rps / pk.rps).toFixed(1)}x` : '';
       console.log(`| ${row.mode} | ${row.target} | ${row.rps.toFixed(0)} | ${row.p50} | ${row.p99} | ${row.non2xx} | ${row.errors} | ${(row.rps / direct.rps).toFixed(2)} | ${vsPortkey} |`);
     }
     console.log('\nOne decision in-process (demo policies, principal + resource entities + full context):');

@@ -18,7 +18,7 @@ export interface RelayOptions {
   flush?: () => { data: Buffer | string; status?: number };
 }
 
-const USAGE_PARSE_LIMIT = 1 << 20;
+const WHOLE_LIMIT = 8 << 20;
 
 export async function relayResponse(ex: Exchange, res: ServerResponse, upstream: Dispatcher.ResponseData, options: RelayOptions): Promise<void> {
   ex.status = upstream.statusCode;
@@ -32,8 +32,8 @@ export async function relayResponse(ex: Exchange, res: ServerResponse, upstream:
     res.setHeader('x-accel-buffering', 'no');
     res.flushHeaders();
   }
+  if (!sse && upstream.statusCode !== 204) return relayWhole(ex, res, upstream, options, contentType);
   let bytes = 0;
-  const kept: Buffer[] = [];
   try {
     for await (const chunk of upstream.body as AsyncIterable<Buffer>) {
       if (res.destroyed) break;
@@ -41,7 +41,6 @@ export async function relayResponse(ex: Exchange, res: ServerResponse, upstream:
       let data: Buffer | string = chunk;
       let stop: string | undefined;
       if (options.transform) ({ data, stop } = options.transform(chunk));
-      if (options.collectUsage && bytes <= USAGE_PARSE_LIMIT) kept.push(chunk);
       if (data.length && !res.write(data)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
       if (stop !== undefined) {
         ex.errorCode = stop;
@@ -74,7 +73,55 @@ export async function relayResponse(ex: Exchange, res: ServerResponse, upstream:
     res.end();
   }
   ex.usage.responseBytes = bytes;
-  if (options.collectUsage && bytes <= USAGE_PARSE_LIMIT && contentType.includes('json')) readUsage(ex, Buffer.concat(kept));
+}
+
+/**
+ * A complete (non-streamed) answer up to the buffering limit is read whole and sent in one write with a
+ * content length: one syscall instead of a chunked stream, and the usage can be read from it. Larger
+ * answers are streamed as they come.
+ */
+async function relayWhole(ex: Exchange, res: ServerResponse, upstream: Dispatcher.ResponseData, options: RelayOptions, contentType: string): Promise<void> {
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  try {
+    for await (const chunk of upstream.body as AsyncIterable<Buffer>) {
+      chunks.push(chunk);
+      bytes += chunk.length;
+      if (bytes > WHOLE_LIMIT) break;
+    }
+  } catch {
+    ex.errorCode = res.destroyed ? 'client_closed' : 'upstream_stream_error';
+    res.destroy();
+    return;
+  }
+  if (bytes > WHOLE_LIMIT) {
+    // Too large to hold: send what was read, then stream the rest.
+    for (const chunk of chunks) res.write(chunk);
+    for await (const chunk of upstream.body as AsyncIterable<Buffer>) {
+      bytes += chunk.length;
+      if (!res.write(chunk)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+    }
+    res.end();
+    ex.usage.responseBytes = bytes;
+    return;
+  }
+  let body: Buffer | string = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+  if (options.collectUsage && contentType.includes('json')) readUsage(ex, body);
+  if (options.transform) {
+    body = options.transform(Buffer.from(body)).data;
+    const tail = options.flush?.();
+    if (tail) {
+      if (tail.status !== undefined) {
+        res.statusCode = tail.status;
+        ex.status = tail.status;
+        res.setHeader('content-type', 'application/json');
+      }
+      body = Buffer.concat([Buffer.from(body), Buffer.from(tail.data)]);
+    }
+  }
+  res.setHeader('content-length', Buffer.byteLength(body));
+  res.end(body);
+  ex.usage.responseBytes = bytes;
 }
 
 function readUsage(ex: Exchange, body: Buffer): void {

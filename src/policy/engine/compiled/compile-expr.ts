@@ -5,15 +5,14 @@
  * to cedar-wasm.
  */
 import type { CedarValueJson } from '../types.js';
+import { evalIn, getAttr, getTag, hasAttr } from './access.js';
 import { EXT_FUNCTIONS, comparable } from './ext-functions.js';
-import type { EntityLookup } from './entities.js';
-import { EntityDataError, valueFromJson } from './entities.js';
+import { EntityDataError, valueFromJson, type EntityLookup } from './entities.js';
 import { compileLike } from './like.js';
 import {
   CedarError,
   CedarRecord,
   CedarSet,
-  EntityRef,
   UnsupportedConstruct,
   asBool,
   asEntity,
@@ -21,10 +20,12 @@ import {
   asSet,
   asString,
   checkedLong,
-  typeError,
   valueEquals,
+  type EntityRef,
   type Value,
 } from './values.js';
+
+export { evalIn };
 
 export interface Env {
   principal: EntityRef;
@@ -237,52 +238,6 @@ function compileComparison(op: '<' | '<=' | '>' | '>=', l: Compiled, r: Compiled
         return a >= b;
       };
   }
-}
-
-/** Cedar `in`: equality or ancestry; a set on the right must hold only entities. */
-export function evalIn(left: EntityRef, right: Value, entities: EntityLookup): boolean {
-  if (right instanceof EntityRef) {
-    if (left.key === right.key) return true;
-    return entities.get(left.key)?.ancestors.has(right.key) ?? false;
-  }
-  if (right instanceof CedarSet) {
-    // every element must be an entity (else a type error), even after a match
-    for (const item of right.items) asEntity(item);
-    const ancestors = entities.get(left.key)?.ancestors;
-    for (const t of right.items as EntityRef[]) if (t.key === left.key || (ancestors?.has(t.key) ?? false)) return true;
-    return false;
-  }
-  throw typeError('set or entity', right);
-}
-
-function getAttr(target: Value, attr: string, entities: EntityLookup): Value {
-  if (target instanceof EntityRef) {
-    const entity = entities.get(target.key);
-    if (entity === undefined) throw new CedarError(`entity \`${target.key}\` does not exist`);
-    const v = entity.attrs.get(attr);
-    if (v === undefined) throw new CedarError(`\`${target.key}\` does not have the attribute \`${attr}\``);
-    return v;
-  }
-  if (target instanceof CedarRecord) {
-    const v = target.attrs.get(attr);
-    if (v === undefined) throw new CedarError(`record does not have the attribute \`${attr}\``);
-    return v;
-  }
-  throw typeError('entity or record', target);
-}
-
-function hasAttr(target: Value, attr: string, entities: EntityLookup): boolean {
-  if (target instanceof EntityRef) return entities.get(target.key)?.attrs.has(attr) ?? false;
-  if (target instanceof CedarRecord) return target.attrs.has(attr);
-  throw typeError('entity or record', target);
-}
-
-function getTag(uid: EntityRef, tag: string, entities: EntityLookup): Value {
-  const entity = entities.get(uid.key);
-  if (entity === undefined) throw new CedarError(`entity \`${uid.key}\` does not exist`);
-  const v = entity.tags.get(tag);
-  if (v === undefined) throw new CedarError(`\`${uid.key}\` does not have the tag \`${tag}\``);
-  return v;
 }
 
 /** `e has a.b.c` is `e has a && e.a has b && e.a.b has c`. */
