@@ -51,12 +51,17 @@ function allOccurrences(text: string, value: string): number[] {
   return out;
 }
 
+/** Peers live in eval/node_modules only; importing by name keeps Warden's own typecheck free of them. */
+async function importPeer<T>(name: string): Promise<T> {
+  return (await import(name)) as T;
+}
+
 export async function loadPeers(): Promise<Peer[]> {
   const peers: Peer[] = [];
 
-  const { OpenRedaction } = (await import('openredaction')) as unknown as {
+  const { OpenRedaction } = await importPeer<{
     OpenRedaction: new (o: object) => { detect(t: string): Promise<{ detections: { type: string; position: [number, number] }[] }> };
-  };
+  }>('openredaction');
   const redactor = new OpenRedaction({ redactionMode: 'placeholder' });
   const orDetect = async (text: string): Promise<Span[]> => {
     const r = await redactor.detect(text);
@@ -67,10 +72,10 @@ export async function loadPeers(): Promise<Peer[]> {
   };
   peers.push({ name: 'openredaction 1.1.5 (placeholder mode)', detect: orDetect });
 
-  const piiModule = (await import('@openai/guardrails/dist/checks/pii.js')) as unknown as {
+  const piiModule = await importPeer<{
     pii: (ctx: object, text: string, cfg: object) => Promise<{ info: { detected_entities: Record<string, string[]> } }>;
     PIIConfig: { parse(o: object): { entities: string[] } };
-  };
+  }>('@openai/guardrails/dist/checks/pii.js');
   const entities = piiModule.PIIConfig.parse({}).entities;
   const oaDetect = async (text: string): Promise<Span[]> => {
     if (!text.trim()) return [];
@@ -85,10 +90,10 @@ export async function loadPeers(): Promise<Peer[]> {
   };
   peers.push({ name: '@openai/guardrails 0.2.1 PII (regex, default entities)', detect: oaDetect });
 
-  const { lintSource } = (await import('@secretlint/core')) as unknown as {
+  const { lintSource } = await importPeer<{
     lintSource(o: object): Promise<{ messages: { range: [number, number]; ruleId: string }[] }>;
-  };
-  const presetModule = (await import('@secretlint/secretlint-rule-preset-recommend')) as unknown as { creator: object };
+  }>('@secretlint/core');
+  const presetModule = await importPeer<{ creator: object }>('@secretlint/secretlint-rule-preset-recommend');
   const config = { rules: [{ id: '@secretlint/secretlint-rule-preset-recommend', rule: presetModule.creator }] };
   const slDetect = async (text: string): Promise<Span[]> => {
     const r = await lintSource({
