@@ -29,6 +29,22 @@ function textSlot(choice: Choice): { get(): string | undefined; set(v: string): 
   return { get: () => undefined, set: () => undefined };
 }
 
+/** Passes each choice's text through its inspector, in place; returns the slots and the first stop. */
+function inspectChoices(choices: Choice[], inspector: (i: number) => OutputInspector): { slots: Map<number, ReturnType<typeof textSlot>>; stop?: GuardBlock } {
+  const slots = new Map<number, ReturnType<typeof textSlot>>();
+  let stop: GuardBlock | undefined;
+  for (const choice of choices) {
+    const slot = textSlot(choice);
+    const text = slot.get();
+    if (text === undefined) continue;
+    const r = inspector(choice.index ?? 0).push(text);
+    slot.set(r.text);
+    slots.set(choice.index ?? 0, slot);
+    stop ??= r.stop;
+  }
+  return stop ? { slots, stop } : { slots };
+}
+
 export function guardedRelay(createInspector: () => OutputInspector, sse: boolean, result: OutputGuardResult): Pick<RelayOptions, 'transform' | 'flush'> {
   const inspectors = new Map<number, OutputInspector>();
   const inspector = (index: number): OutputInspector => {
@@ -87,15 +103,7 @@ function sseRelay(inspector: (i: number) => OutputInspector, finish: () => { tai
     }
     if (!Array.isArray(payload.choices)) return { text: `${event}\n\n` };
     last = payload;
-    let stop: GuardBlock | undefined;
-    for (const choice of payload.choices) {
-      const slot = textSlot(choice);
-      const text = slot.get();
-      if (text === undefined) continue;
-      const r = inspector(choice.index ?? 0).push(text);
-      slot.set(r.text);
-      stop ??= r.stop;
-    }
+    const { stop } = inspectChoices(payload.choices, inspector);
     const out = `data: ${JSON.stringify(payload)}\n\n`;
     return stop ? { text: out + errorEvent(stop), stop } : { text: out };
   };
@@ -142,17 +150,9 @@ function jsonRelay(inspector: (i: number) => OutputInspector, finish: () => { ta
         return { data: raw };
       }
       if (!Array.isArray(payload.choices)) return { data: raw };
-      const slots = new Map<number, ReturnType<typeof textSlot>>();
-      let stop: GuardBlock | undefined;
-      for (const choice of payload.choices) {
-        const slot = textSlot(choice);
-        const text = slot.get();
-        if (text === undefined) continue;
-        const r = inspector(choice.index ?? 0).push(text);
-        slot.set(r.text);
-        slots.set(choice.index ?? 0, slot);
-        stop ??= r.stop;
-      }
+      const inspected = inspectChoices(payload.choices, inspector);
+      const slots = inspected.slots;
+      let stop = inspected.stop;
       const { tails, stop: endStop } = finish();
       for (const [index, tail] of tails) {
         const slot = slots.get(index);
