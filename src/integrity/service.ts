@@ -1,5 +1,5 @@
 /**
- * The integrity service the lead wires into Warden: registry, change control, lineage, verifier and
+ * The integrity service that Warden's composition root wires in: registry, change control, lineage, verifier and
  * watcher over one store, plus the synchronous `resourceAttributes` the gateway gives to Cedar.
  *
  * @example
