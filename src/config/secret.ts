@@ -1,19 +1,25 @@
-/** Secret references in config: `env:NAME` or `file:PATH`; a bare string is taken literally (discouraged). */
+/**
+ * Secret references in config: `env:NAME` or `file:PATH`; a bare string is taken literally (discouraged).
+ * A reference that cannot be resolved is `config_invalid`, naming the key path, never the value.
+ */
 import { readFileSync } from 'node:fs';
-import { ConfigError } from './load.js';
+import { WardenError } from '../core/errors.js';
 
-export function resolveSecret(reference: string, keyPath: string, env: NodeJS.ProcessEnv): string {
-  if (reference === '') return '';
+export function resolveSecret(reference: string, keyPath: string, env: NodeJS.ProcessEnv = process.env): string {
   if (reference.startsWith('env:')) {
-    const value = env[reference.slice(4)];
-    if (value === undefined || value === '') throw new ConfigError(`${keyPath}: environment variable \`${reference.slice(4)}\` is not set`, [{ path: keyPath, message: 'environment variable not set' }]);
+    const name = reference.slice(4);
+    const value = env[name];
+    if (value === undefined || value === '') throw new WardenError('config_invalid', `${keyPath}: environment variable \`${name}\` is not set`);
     return value;
   }
   if (reference.startsWith('file:')) {
+    const path = reference.slice(5);
     try {
-      return readFileSync(reference.slice(5), 'utf8').trim();
-    } catch {
-      throw new ConfigError(`${keyPath}: cannot read secret file \`${reference.slice(5)}\``, [{ path: keyPath, message: 'secret file unreadable' }]);
+      const value = readFileSync(path, 'utf8').trim();
+      if (value === '') throw new Error('empty');
+      return value;
+    } catch (error) {
+      throw new WardenError('config_invalid', `${keyPath}: cannot read secret file \`${path}\``, { cause: error });
     }
   }
   return reference;

@@ -15,7 +15,7 @@ import { WardenError } from '../core/errors.js';
 import { exportConfigSchema, type ExportConfig, type ExportConfigInput, type ExportSinkConfig } from './config.js';
 import { CursorStore } from './cursor-store.js';
 import { defaultFormatContext } from './formats/index.js';
-import { resolveSecretRef } from './secret.js';
+import { resolveSecret } from '../config/secret.js';
 import { createHecSink } from './sinks/hec.js';
 import { createFileSink, createStreamSink } from './sinks/jsonl.js';
 import { createSyslogSink } from './sinks/syslog.js';
@@ -47,7 +47,7 @@ export interface Exporter {
 function createSink(config: ExportSinkConfig, env: NodeJS.ProcessEnv, host: string): Sink {
   switch (config.type) {
     case 'hec':
-      return createHecSink(config, resolveSecretRef(config.hec.token, `export.sinks.${config.name}.hec.token`, env), host);
+      return createHecSink(config, resolveSecret(config.hec.token, `export.sinks.${config.name}.hec.token`, env), host);
     case 'syslog':
       return createSyslogSink(config, host);
     case 'file':
