@@ -40,7 +40,7 @@ export const assetsAddCommand: Command = {
     if (!values.kind || !values.path || !values.owner) throw new UsageError('--kind, --path and --owner are required');
     const location = /^[a-z][a-z0-9+.-]*:\/\//i.test(values.path) ? values.path : resolve(io.cwd, values.path);
     try {
-      return await withIntegrity(io, values['data-dir'], async (integrity) => {
+      return await withIntegrity(io, values, async (integrity) => {
         const { asset, check } = await integrity.addAsset(
           {
             kind: values.kind as 'model',
@@ -70,7 +70,7 @@ export const assetsListCommand: Command = {
   usage: 'usage: warden assets list [--data-dir DIR] [--json]',
   async run(args, io) {
     const { values } = parseArgs({ args, options: { ...COMMON_OPTIONS } });
-    return withIntegrity(io, values['data-dir'], async (integrity) => {
+    return withIntegrity(io, values, async (integrity) => {
       const assets = integrity.registry.list();
       if (values.json) json(io, { assets });
       else {
@@ -90,7 +90,7 @@ export const assetsShowCommand: Command = {
     const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { ...COMMON_OPTIONS, verify: { type: 'boolean', default: false } } });
     if (positionals.length !== 1) throw new UsageError('give one asset ID');
     try {
-      return await withIntegrity(io, values['data-dir'], async (integrity) => {
+      return await withIntegrity(io, values, async (integrity) => {
         const id = positionals[0] as string;
         integrity.registry.require(id);
         const check = values.verify ? await integrity.verifier.check(id, 'cli') : undefined;

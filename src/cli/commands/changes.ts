@@ -16,7 +16,7 @@ export const changesRequestCommand: Command = {
     const { values } = parseArgs({ args, options: { ...COMMON_OPTIONS, ...ACTOR_OPTIONS, asset: { type: 'string' }, reason: { type: 'string' }, digest: { type: 'string' } } });
     if (!values.asset || !values.reason) throw new UsageError('--asset and --reason are required');
     try {
-      return await withIntegrity(io, values['data-dir'], async (integrity) => {
+      return await withIntegrity(io, values, async (integrity) => {
         const change = integrity.changes.request({ assetId: values.asset as string, reason: values.reason as string, ...(values.digest ? { expectedDigest: values.digest } : {}) }, actorFrom(values));
         if (values.json) json(io, { change });
         else writeLine(io.stdout, `requested ${line(change)}`);
@@ -37,7 +37,7 @@ function decide(kind: 'approve' | 'reject'): Command {
       const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { ...COMMON_OPTIONS, ...ACTOR_OPTIONS, note: { type: 'string' } } });
       if (positionals.length !== 1) throw new UsageError('give one change request ID');
       try {
-        return await withIntegrity(io, values['data-dir'], async (integrity) => {
+        return await withIntegrity(io, values, async (integrity) => {
           const id = positionals[0] as string;
           const actor = actorFrom(values);
           if (kind === 'approve') {
@@ -69,7 +69,7 @@ export const changesListCommand: Command = {
     const { values } = parseArgs({ args, options: { ...COMMON_OPTIONS, asset: { type: 'string' }, status: { type: 'string' } } });
     const statuses = ['pending', 'approved', 'rejected', 'applied', 'expired'];
     if (values.status && !statuses.includes(values.status)) throw new UsageError(`--status is one of ${statuses.join(', ')}`);
-    return withIntegrity(io, values['data-dir'], async (integrity) => {
+    return withIntegrity(io, values, async (integrity) => {
       const changes = integrity.changes.list({ ...(values.asset ? { assetId: values.asset } : {}), ...(values.status ? { status: values.status as 'pending' } : {}) });
       if (values.json) json(io, { changes });
       else for (const c of changes) writeLine(io.stdout, line(c));

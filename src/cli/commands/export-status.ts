@@ -5,10 +5,11 @@
  * from the environment variable named by `--token-env`), which adds the live state, log size and lag.
  */
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError, writeLine, type CliIO, type Command } from '../command.js';
 import { CursorStore, type ExporterStatus } from '../../export/index.js';
+import { COMMON_OPTIONS, configFor } from '../options.js';
 
 interface Row {
   sink: string;
@@ -61,10 +62,10 @@ export const exportStatusCommand: Command = {
   name: 'export status',
   summary: "show each SIEM export sink's cursor, lag and dead letters",
   usage: [
-    'warden export status [--data-dir DIR] [--json]',
+    'warden export status [--data-dir DIR] [--config FILE] [--json]',
     'warden export status --url URL [--token-env NAME] [--json]',
     '',
-    '--data-dir   Warden data directory holding warden.db (default: .warden)',
+    '--data-dir   Warden data directory holding warden.db (default: as `warden start` finds it)',
     '--url        base URL of a running Warden admin API: adds live state, log size and lag',
     '--token-env  environment variable holding an admin bearer token for --url',
     '--json       machine-readable output',
@@ -72,7 +73,7 @@ export const exportStatusCommand: Command = {
   async run(args: string[], io: CliIO): Promise<number> {
     let parsed;
     try {
-      parsed = parseArgs({ args, options: { 'data-dir': { type: 'string', default: '.warden' }, url: { type: 'string' }, 'token-env': { type: 'string' }, json: { type: 'boolean', default: false } } });
+      parsed = parseArgs({ args, options: { ...COMMON_OPTIONS, url: { type: 'string' }, 'token-env': { type: 'string' }, json: { type: 'boolean', default: false } } });
     } catch (err) {
       throw new UsageError(err instanceof Error ? err.message : String(err));
     }
@@ -82,7 +83,7 @@ export const exportStatusCommand: Command = {
       print(await fromServer(parsed.values.url, tokenEnv ? io.env[tokenEnv] : undefined), io, json);
       return 0;
     }
-    const dataDir = resolve(io.cwd, parsed.values['data-dir'] ?? '.warden');
+    const { dataDir } = configFor(parsed.values, io).config;
     if (!existsSync(join(dataDir, 'warden.db'))) {
       writeLine(io.stderr, `no warden.db in \`${dataDir}\``);
       return 1;

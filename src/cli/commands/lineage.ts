@@ -11,7 +11,7 @@ export const lineageAddCommand: Command = {
     const { values } = parseArgs({ args, options: { ...COMMON_OPTIONS, ...ACTOR_OPTIONS, from: { type: 'string' }, to: { type: 'string' }, run: { type: 'string' } } });
     if (!values.from || !values.to) throw new UsageError('--from and --to are required');
     try {
-      return await withIntegrity(io, values['data-dir'], async (integrity) => {
+      return await withIntegrity(io, values, async (integrity) => {
         const edge = integrity.lineage.add({ upstream: values.from as string, downstream: values.to as string, ...(values.run ? { runId: values.run } : {}) }, actorFrom(values));
         if (values.json) json(io, { edge });
         else writeLine(io.stdout, `recorded ${edge.upstreamId} -> ${edge.runId ? `[run ${edge.runId}] -> ` : ''}${edge.downstreamId}`);
@@ -31,7 +31,7 @@ export const lineageShowCommand: Command = {
     const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { ...COMMON_OPTIONS } });
     if (positionals.length !== 1) throw new UsageError('give one ASSET id');
     try {
-      return await withIntegrity(io, values['data-dir'], async (integrity) => {
+      return await withIntegrity(io, values, async (integrity) => {
         const shown = integrity.lineage.show(positionals[0] as string);
         if (values.json) {
           json(io, shown);

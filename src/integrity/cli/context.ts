@@ -1,12 +1,13 @@
 /**
- * Shared plumbing of the integrity CLI commands: the data directory (`--data-dir`, `WARDEN_DATA_DIR`, or
- * `.warden`), the acting principal (`--actor`, default the OS user) and its roles (`--role`, repeatable).
+ * Shared plumbing of the integrity CLI commands: the data directory and `integrity:` settings, found as every
+ * command finds them (`--data-dir` / `--config`, then WARDEN_DATA_DIR / WARDEN_CONFIG, then the config
+ * file, then `.warden`), the acting principal (`--actor`, default the OS user) and its roles (`--role`, repeatable).
  * The CLI opens the store directly, so whoever runs it is a local administrator; the admin API is where
  * identities are authenticated.
  */
 import { userInfo } from 'node:os';
-import { resolve } from 'node:path';
 import type { CliIO } from '../../cli/command.js';
+import { configFor } from '../../cli/options.js';
 import { openDatabase } from '../../store/database.js';
 import { createIntegrity, type Integrity } from '../service.js';
 import type { Actor } from '../registry/types.js';
@@ -14,6 +15,7 @@ import { errorBody } from '../../core/errors.js';
 
 export const COMMON_OPTIONS = {
   'data-dir': { type: 'string' },
+  config: { type: 'string' },
   json: { type: 'boolean', default: false },
 } as const;
 
@@ -22,9 +24,10 @@ export const ACTOR_OPTIONS = {
   role: { type: 'string', multiple: true },
 } as const;
 
-export async function withIntegrity<T>(io: CliIO, dataDir: string | undefined, fn: (integrity: Integrity) => Promise<T>): Promise<T> {
-  const db = openDatabase(resolve(io.cwd, dataDir ?? io.env.WARDEN_DATA_DIR ?? '.warden'));
-  const integrity = createIntegrity({ db });
+export async function withIntegrity<T>(io: CliIO, values: { 'data-dir'?: string; config?: string }, fn: (integrity: Integrity) => Promise<T>): Promise<T> {
+  const { config } = configFor(values, io);
+  const db = openDatabase(config.dataDir);
+  const integrity = createIntegrity({ db, config: config.integrity });
   try {
     return await fn(integrity);
   } finally {
