@@ -7,9 +7,10 @@ import { WardenError } from '../core/errors.js';
 import type { EventBus } from '../events/index.js';
 import type { DecisionLog } from '../events/index.js';
 import type { ApiKeyStore, Directory } from '../identity/index.js';
-import { BundleError, PolicyDecisionPoint, buildCedarRequest, compileBundle, type PolicyBundle, type PolicyManager } from '../policy/index.js';
+import { BundleError, PolicyDecisionPoint, compileBundle, type PolicyBundle, type PolicyManager } from '../policy/index.js';
 import type { AdminRequest, AdminRoute } from './admin-route.js';
-import { authorizeSchema, decideInputOf, subjectIdentity } from './authorize.js';
+import { authorizeSchema } from './authorize.js';
+import { dryRun } from './dry-run.js';
 import type { RiskSource } from './pipeline.js';
 import { validateInput } from './validate.js';
 
@@ -161,19 +162,8 @@ export function coreAdminRoutes(deps: CoreAdminDeps): AdminRoute[] {
         } catch (error) {
           return asProblem(error);
         }
-        const results = input.requests.map((request) => {
-          const identity = subjectIdentity(request, deps.directory);
-          const { action, resource, request: info } = decideInputOf(request);
-          const { request: cedarRequest, entities } = buildCedarRequest(identity, action, resource, {
-            now: new Date(),
-            sourceIp: request.context.sourceIp ?? '127.0.0.1',
-            risk: deps.risk.snapshot({ type: identity.principal.kind, id: identity.principal.id }),
-            request: { ...info, method: 'POST', path: '/v1/authorize' },
-          });
-          const active = deps.policies.pdp.decide(cedarRequest, entities);
-          const next = candidate.decide(cedarRequest, entities);
-          return { active: { decision: active.outcome, policyIds: active.policyIds }, candidate: { decision: next.outcome, policyIds: next.policyIds }, changed: active.outcome !== next.outcome };
-        });
+        const active = deps.policies.pdp.version === undefined ? undefined : deps.policies.pdp;
+        const results = dryRun(input.requests, { candidate, ...(active ? { active } : {}), directory: deps.directory, risk: deps.risk });
         return { body: { changed: results.filter((r) => r.changed).length, results } };
       },
     },

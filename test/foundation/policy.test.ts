@@ -109,3 +109,16 @@ test('duplicate policy ids are refused; a new version activated elsewhere is pic
   assert.equal(pdp.version, v);
   assert.equal(decide(pdp, user('bob', ['contractors']), 'invoke', model('restricted')).outcome, 'allow');
 });
+
+test('a dry-run shows which decisions a candidate set would change', async () => {
+  const { dryRun } = await import('../../src/gateway/dry-run.js');
+  const { Directory } = await import('../../src/identity/index.js');
+  const active = new PolicyDecisionPoint('compiled');
+  active.load(1, demo());
+  const candidate = new PolicyDecisionPoint('wasm');
+  candidate.load(2, { ...demo(), files: { 'open.cedar': 'permit(principal, action, resource);' } });
+  const directory = new Directory([{ id: 'bob', kind: 'User', groups: ['contractors'], roles: [], attributes: {}, mayActFor: [] }], []);
+  const request = (sensitivity: string) => ({ principal: 'bob', action: 'invoke', resource: { type: 'Model', id: 'm', attributes: { sensitivity, owner: 'x' } }, context: {} });
+  const results = dryRun([request('internal'), request('restricted')], { candidate, active, directory, risk: { snapshot: () => ({ score: 0, factors: [] }) } });
+  assert.deepEqual(results.map((r) => [r.active?.decision, r.candidate.decision, r.changed]), [['allow', 'allow', false], ['deny', 'allow', true]]);
+});

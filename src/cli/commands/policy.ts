@@ -4,9 +4,10 @@ import { UsageError, writeLine, type CliIO, type Command } from '../command.js';
 import { configFor, openStore, parse } from '../options.js';
 import { resolveConfigPath, type LoadedConfig } from '../../config/load.js';
 import { Directory } from '../../identity/index.js';
-import { authorizeSchema, decideInputOf, subjectIdentity } from '../../gateway/authorize.js';
+import { authorizeSchema } from '../../gateway/authorize.js';
+import { dryRun } from '../../gateway/dry-run.js';
 import { NO_RISK } from '../../gateway/pipeline.js';
-import { BundleError, PolicyDecisionPoint, PolicyVersionStore, buildCedarRequest, compileBundle, formatProblems, readBundle, type PolicyBundle } from '../../policy/index.js';
+import { BundleError, PolicyDecisionPoint, PolicyVersionStore, compileBundle, formatProblems, readBundle, type PolicyBundle } from '../../policy/index.js';
 
 const BUNDLE_OPTIONS = { schema: { type: 'string' }, entities: { type: 'string' } } as const;
 
@@ -116,17 +117,9 @@ FILE.json holds an array of /v1/authorize request bodies. Prints one JSON line p
       candidate.load(0, bundleFrom(positionals[0]!, values, loaded, io));
       const active = activeBundle ? new PolicyDecisionPoint('wasm') : undefined;
       active?.load(activeVersion!, activeBundle!);
-      const directory = new Directory(loaded.config.principals, loaded.config.devices);
-      let changed = 0;
-      for (const request of requests.data) {
-        const identity = subjectIdentity(request, directory);
-        const { action, resource, request: info } = decideInputOf(request);
-        const cedar = buildCedarRequest(identity, action, resource, { now: new Date(), sourceIp: request.context.sourceIp ?? '127.0.0.1', risk: NO_RISK, request: { ...info, method: 'POST', path: '/v1/authorize' } });
-        const next = candidate.decide(cedar.request, cedar.entities);
-        const before = active?.decide(cedar.request, cedar.entities);
-        if (before && before.outcome !== next.outcome) changed++;
-        writeLine(io.stdout, JSON.stringify({ principal: identity.principal.id, action, resource: resource.id, active: before?.outcome ?? null, candidate: next.outcome, policies: next.policyIds }));
-      }
+      const results = dryRun(requests.data, { candidate, ...(active ? { active } : {}), directory: new Directory(loaded.config.principals, loaded.config.devices), risk: { snapshot: () => NO_RISK } });
+      for (const r of results) writeLine(io.stdout, JSON.stringify({ principal: r.principal, action: r.action, resource: r.resource, active: r.active?.decision ?? null, candidate: r.candidate.decision, policies: r.candidate.policyIds }));
+      const changed = results.filter((r) => r.changed).length;
       writeLine(io.stdout, `${requests.data.length} requests, ${changed} decisions change`);
       return 0;
     } catch (error) {
