@@ -29,20 +29,15 @@ function check(size: number, offset: number, n: number): void {
   if (offset < 0 || offset + n > size) throw new TruncatedError();
 }
 
-export class BufferSource implements ByteSource {
+/** Sequential reading and skipping on top of `readAt`, shared by every source. */
+abstract class PositionedSource implements ByteSource {
   position = 0;
-  constructor(private readonly buffer: Buffer) {}
-  get size(): number {
-    return this.buffer.length;
-  }
+  abstract readonly size: number;
+  abstract readAt(offset: number, n: number): Buffer;
   read(n: number): Buffer {
     const out = this.readAt(this.position, n);
     this.position += n;
     return out;
-  }
-  readAt(offset: number, n: number): Buffer {
-    check(this.size, offset, n);
-    return this.buffer.subarray(offset, offset + n);
   }
   skip(n: number): void {
     if (!Number.isSafeInteger(n) || n < 0 || this.position + n > this.size) throw new TruncatedError();
@@ -51,24 +46,32 @@ export class BufferSource implements ByteSource {
   close(): void {}
 }
 
+export class BufferSource extends PositionedSource {
+  constructor(private readonly buffer: Buffer) {
+    super();
+  }
+  get size(): number {
+    return this.buffer.length;
+  }
+  readAt(offset: number, n: number): Buffer {
+    check(this.size, offset, n);
+    return this.buffer.subarray(offset, offset + n);
+  }
+}
+
 /** Reads a file through a 1 MiB window. */
-export class FileSource implements ByteSource {
-  position = 0;
+export class FileSource extends PositionedSource {
   readonly size: number;
   private readonly fd: number;
   private window = Buffer.alloc(0);
   private windowStart = 0;
 
   constructor(path: string) {
+    super();
     this.fd = openSync(path, 'r');
     this.size = fstatSync(this.fd).size;
   }
 
-  read(n: number): Buffer {
-    const out = this.readAt(this.position, n);
-    this.position += n;
-    return out;
-  }
 
   readAt(offset: number, n: number): Buffer {
     check(this.size, offset, n);
@@ -88,38 +91,24 @@ export class FileSource implements ByteSource {
     return buffer.subarray(0, n);
   }
 
-  skip(n: number): void {
-    if (!Number.isSafeInteger(n) || n < 0 || this.position + n > this.size) throw new TruncatedError();
-    this.position += n;
-  }
 
-  close(): void {
+  override close(): void {
     closeSync(this.fd);
   }
 }
 
 /** A window [offset, offset+size) of another source (a stored ZIP member). */
-export class SliceSource implements ByteSource {
-  position = 0;
+export class SliceSource extends PositionedSource {
   constructor(
     private readonly parent: ByteSource,
     private readonly offset: number,
     readonly size: number,
   ) {
+    super();
     if (offset < 0 || size < 0 || offset + size > parent.size) throw new TruncatedError('slice out of bounds');
-  }
-  read(n: number): Buffer {
-    const out = this.readAt(this.position, n);
-    this.position += n;
-    return out;
   }
   readAt(offset: number, n: number): Buffer {
     check(this.size, offset, n);
     return this.parent.readAt(this.offset + offset, n);
   }
-  skip(n: number): void {
-    if (!Number.isSafeInteger(n) || n < 0 || this.position + n > this.size) throw new TruncatedError();
-    this.position += n;
-  }
-  close(): void {}
 }
