@@ -6,34 +6,13 @@
  * preset. Usage: npx tsx eval/nab/entity-sim.ts [MULT=5] [ENTITIES=200]
  */
 import { createVolumeDetector, ENTITY_VOLUME_OPTIONS, type VolumeDetectorOptions } from '../../src/risk/volume/index.js';
+import { Random } from '../../src/risk/index.js';
 
 const MULT = Number(process.argv[2] ?? 5);
 const ENTITIES = Number(process.argv[3] ?? 200);
 const HOUR = 3_600_000;
 const MONDAY = Date.UTC(2026, 0, 5);
 const ALERT = 0.4;
-
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function poisson(r: () => number, mean: number): number {
-  if (mean > 30) return Math.max(0, Math.round(mean + Math.sqrt(mean) * Math.sqrt(-2 * Math.log(r() + 1e-12)) * Math.cos(2 * Math.PI * r())));
-  let k = 0;
-  let p = 1;
-  const limit = Math.exp(-mean);
-  do {
-    k++;
-    p *= r();
-  } while (p > limit);
-  return k - 1;
-}
 
 const configs: Record<string, VolumeDetectorOptions> = {
   defaults: {},
@@ -48,7 +27,7 @@ for (const [name, options] of Object.entries(configs)) {
   let days = 0;
   let delay = 0;
   for (let u = 0; u < ENTITIES; u++) {
-    const r = rng(u + 1);
+    const r = new Random(u + 1);
     const det = createVolumeDetector(options);
     const inject = u % 2 === 0;
     const at = (6 * 7 + 2) * 24 + 10 + (u % 5);
@@ -68,7 +47,7 @@ for (const [name, options] of Object.entries(configs)) {
       const work = day % 7 < 5 && hour >= 9 && hour < 17;
       let mean = work ? 40 : day % 7 < 5 ? 1 : 3;
       if (inject && h >= at && h < at + 3) mean *= MULT;
-      const s = det.update(poisson(r, mean), MONDAY + h * HOUR).score;
+      const s = det.update(r.poisson(mean), MONDAY + h * HOUR).score;
       if (s < ALERT) continue;
       if (inject && h >= at && h < at + 6) {
         if (found < 0) found = h - at;

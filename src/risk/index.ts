@@ -9,3 +9,4 @@ export type { RiskEngine, DetectionRecord, DetectionQuery } from './types.js';
 export { simulate, evaluate, type Simulation, type SimulationOptions, type Evaluation, type ScenarioResult } from './simulate/run.js';
 export { renderEvaluation } from './simulate/report.js';
 export { listDetections } from './list.js';
+export { Random } from './simulate/random.js';

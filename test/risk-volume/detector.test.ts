@@ -2,25 +2,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createVolumeDetector, DEFAULT_VOLUME_OPTIONS, volumeDetectorOptionsSchema } from '../../src/risk/volume/index.js';
 import { WardenError } from '../../src/core/errors.js';
+import { Random } from '../../src/risk/index.js';
 
 const STEP = 5 * 60_000; // one point every 5 minutes, 288 a day
 const T0 = Date.UTC(2026, 0, 5);
 
-/** deterministic PRNG (mulberry32) */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** daily pattern 100 +- 40 with noise of about +-3 */
 function daily(n: number, seed = 1): number[] {
-  const r = rng(seed);
-  return Array.from({ length: n }, (_, i) => 100 + 40 * Math.sin((2 * Math.PI * i) / 288) + (r() - 0.5) * 6);
+  const r = new Random(seed);
+  return Array.from({ length: n }, (_, i) => 100 + 40 * Math.sin((2 * Math.PI * i) / 288) + (r.next() - 0.5) * 6);
 }
 
 function run(values: number[]) {

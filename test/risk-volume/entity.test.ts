@@ -1,32 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createVolumeDetector, ENTITY_VOLUME_OPTIONS } from '../../src/risk/volume/index.js';
+import { Random } from '../../src/risk/index.js';
 
 const HOUR = 3_600_000;
 const MONDAY = Date.UTC(2026, 0, 5);
-
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Poisson draw (normal approximation above 30) */
-function poisson(r: () => number, mean: number): number {
-  if (mean > 30) return Math.max(0, Math.round(mean + Math.sqrt(mean) * Math.sqrt(-2 * Math.log(r() + 1e-12)) * Math.cos(2 * Math.PI * r())));
-  let k = 0;
-  let p = 1;
-  const limit = Math.exp(-mean);
-  do {
-    k++;
-    p *= r();
-  } while (p > limit);
-  return k - 1;
-}
 
 /** hourly requests of an office worker: 40/h on weekday working hours, 1/h at night, 3/h at weekends */
 function hourly(h: number): number {
@@ -39,12 +17,12 @@ test('entity preset: a 5x surge is flagged in its first hour; quiet weeks stay q
   const surgeAt = (5 * 7 + 2) * 24 + 11; // week 6, Wednesday 11:00
   let falseAlerts = 0;
   for (let seed = 1; seed <= 10; seed++) {
-    const r = rng(seed);
+    const r = new Random(seed);
     const det = createVolumeDetector(ENTITY_VOLUME_OPTIONS);
     let flaggedAt = -1;
     for (let h = 0; h < 6 * 7 * 24; h++) {
       const surge = h >= surgeAt && h < surgeAt + 3;
-      const res = det.update(poisson(r, hourly(h) * (surge ? 5 : 1)), MONDAY + h * HOUR);
+      const res = det.update(r.poisson(hourly(h) * (surge ? 5 : 1)), MONDAY + h * HOUR);
       if (res.score < 0.4) continue;
       if (surge && flaggedAt < 0) flaggedAt = h;
       else if (!surge && h > 14 * 24) falseAlerts++;
@@ -56,10 +34,10 @@ test('entity preset: a 5x surge is flagged in its first hour; quiet weeks stay q
 });
 
 test('entity preset: a drop in volume is not an alert', () => {
-  const r = rng(99);
+  const r = new Random(99);
   const det = createVolumeDetector(ENTITY_VOLUME_OPTIONS);
   for (let h = 0; h < 4 * 7 * 24; h++) {
-    const res = det.update(poisson(r, h >= 3 * 7 * 24 ? 0.5 : hourly(h)), MONDAY + h * HOUR);
+    const res = det.update(r.poisson(h >= 3 * 7 * 24 ? 0.5 : hourly(h)), MONDAY + h * HOUR);
     if (h >= 3 * 7 * 24) assert.ok(res.score < 0.4, `hour ${h}: ${res.explanation}`);
   }
 });

@@ -32,6 +32,19 @@ export class Random {
     return mean + sd * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * this.next());
   }
 
+  /** A Poisson draw with the given mean (normal approximation above 30). */
+  poisson(mean: number): number {
+    if (mean > 30) return Math.max(0, Math.round(mean + Math.sqrt(mean) * Math.sqrt(-2 * Math.log(this.next() + 1e-12)) * Math.cos(2 * Math.PI * this.next())));
+    let k = 0;
+    let p = 1;
+    const limit = Math.exp(-mean);
+    do {
+      k++;
+      p *= this.next();
+    } while (p > limit);
+    return k - 1;
+  }
+
   id(prefix: string): string {
     return `${prefix}-${Math.floor(this.next() * 0xffffffff).toString(16).padStart(8, '0')}${Math.floor(this.next() * 0xffff).toString(16).padStart(4, '0')}`;
   }
