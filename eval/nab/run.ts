@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadCorpus, loadProfiles } from './corpus.js';
 import { detectCorpus } from './detect.js';
-import { normalizeScore, optimizeThreshold, scoreCorpus } from './scorer.js';
+import { normalizeScore, optimizeThreshold, referenceScores, scoreCorpus } from './scorer.js';
 
 const PUBLISHED = ['ARTime', 'numenta', 'contextOSE', 'randomCutForest', 'windowedGaussian'];
 
@@ -40,14 +40,7 @@ const t2 = performance.now();
 
 // self-check of the scorer on this corpus: the perfect detector scores 100 and the null detector 0
 for (const p of profiles) {
-  const perfect = corpus.map((s) => {
-    const scores = new Float64Array(s.values.length);
-    for (const [start] of s.windows) scores[start] = 1;
-    return { name: s.name, scores, windows: s.windows };
-  });
-  const none = corpus.map((s) => ({ name: s.name, scores: new Float64Array(s.values.length), windows: s.windows }));
-  const perfectScore = normalizeScore(optimizeThreshold(perfect, p.costMatrix).score, windowCount, p.costMatrix);
-  const nullScore = normalizeScore(scoreCorpus(none, 1, p.costMatrix).score, windowCount, p.costMatrix);
+  const { perfect: perfectScore, none: nullScore } = referenceScores(corpus, p.costMatrix);
   if (Math.abs(perfectScore - 100) > 1e-9 || Math.abs(nullScore) > 1e-9) {
     throw new Error(`scorer self-check failed on ${p.name}: perfect ${perfectScore}, null ${nullScore}`);
   }

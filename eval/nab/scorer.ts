@@ -235,3 +235,24 @@ export function normalizeScore(raw: number, windowCount: number, cost: CostMatri
   const perfect = windowCount * cost.tpWeight;
   return (100 * (raw - nullScore)) / (perfect - nullScore);
 }
+
+/**
+ * The scorer's self-check on a corpus: a detector that fires exactly at each window's start must score
+ * 100 and one that never fires 0, once normalised.
+ */
+export function referenceScores(
+  corpus: readonly { name: string; values: ArrayLike<number>; windows: ReadonlyArray<readonly [number, number]> }[],
+  cost: CostMatrix,
+): { perfect: number; none: number } {
+  const windowCount = corpus.reduce((a, s) => a + s.windows.length, 0);
+  const perfect = corpus.map((s) => {
+    const scores = new Float64Array(s.values.length);
+    for (const [start] of s.windows) scores[start] = 1;
+    return { name: s.name, scores, windows: s.windows };
+  });
+  const none = corpus.map((s) => ({ name: s.name, scores: new Float64Array(s.values.length), windows: s.windows }));
+  return {
+    perfect: normalizeScore(optimizeThreshold(perfect, cost).score, windowCount, cost),
+    none: normalizeScore(scoreCorpus(none, 1, cost).score, windowCount, cost),
+  };
+}

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadCorpus, loadProfiles } from '../../eval/nab/corpus.js';
-import { normalizeScore, optimizeThreshold, scoreCorpus } from '../../eval/nab/scorer.js';
+import { normalizeScore, referenceScores } from '../../eval/nab/scorer.js';
 
 const NAB = resolve('..', 'shared', 'data', 'nab');
 const skip = existsSync(join(NAB, 'labels', 'combined_windows.json')) ? false : 'NAB data (../shared/data/nab) is absent';
@@ -17,14 +17,9 @@ test('scorer on the real NAB labels: perfect 100, null 0, published raw scores n
   const thresholds = JSON.parse(readFileSync(join(NAB, 'config', 'thresholds.json'), 'utf8')) as Record<string, Record<string, { score: number }>>;
   const published = JSON.parse(readFileSync(join(NAB, 'results', 'final_results.json'), 'utf8')) as Record<string, Record<string, number>>;
   for (const p of profiles) {
-    const perfect = corpus.map((s) => {
-      const scores = new Float64Array(s.values.length);
-      for (const [start] of s.windows) scores[start] = 1;
-      return { name: s.name, scores, windows: s.windows };
-    });
-    const none = corpus.map((s) => ({ name: s.name, scores: new Float64Array(s.values.length), windows: s.windows }));
-    assert.ok(Math.abs(normalizeScore(optimizeThreshold(perfect, p.costMatrix).score, windows, p.costMatrix) - 100) < 1e-9);
-    assert.ok(Math.abs(normalizeScore(scoreCorpus(none, 1, p.costMatrix).score, windows, p.costMatrix)) < 1e-9);
+    const reference = referenceScores(corpus, p.costMatrix);
+    assert.ok(Math.abs(reference.perfect - 100) < 1e-9);
+    assert.ok(Math.abs(reference.none) < 1e-9);
     for (const d of ['ARTime', 'numenta', 'randomCutForest']) {
       const raw = thresholds[d]?.[p.name]?.score as number;
       const want = published[d]?.[p.name] as number;
