@@ -30,3 +30,13 @@ export function openStore(values: Parameters<typeof configFor>[0], io: CliIO): {
   const loaded = configFor(values, io);
   return { loaded, db: openDatabase(loaded.config.dataDir) };
 }
+
+/** Runs `fn` with the store open and closes it afterwards, whatever happens. */
+export async function withStore<T>(values: Parameters<typeof configFor>[0], io: CliIO, fn: (store: { loaded: LoadedConfig; db: SqliteDatabase }) => T | Promise<T>): Promise<T> {
+  const store = openStore(values, io);
+  try {
+    return await fn(store);
+  } finally {
+    store.db.close();
+  }
+}

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UsageError, writeLine, type Command } from '../command.js';
-import { openStore, parse } from '../options.js';
+import { openStore, parse, withStore } from '../options.js';
 import { DecisionLog } from '../../events/index.js';
 
 const QUERY_OPTIONS = {
@@ -20,8 +20,7 @@ export const decisionsQueryCommand: Command = {
     const { values } = parse(args, QUERY_OPTIONS);
     if (values.outcome && !['allow', 'deny', 'step_up'].includes(values.outcome)) throw new UsageError('--outcome: expected allow, deny or step_up');
     for (const t of [values.since, values.until]) if (t && Number.isNaN(Date.parse(t))) throw new UsageError(`not an ISO-8601 time: \`${t}\``);
-    const { db } = openStore(values, io);
-    try {
+    return withStore(values, io, async ({ db }) => {
       const page = new DecisionLog(db).query({
         ...(values.principal ? { principal: values.principal } : {}),
         ...(values.outcome ? { outcome: values.outcome } : {}),
@@ -33,9 +32,7 @@ export const decisionsQueryCommand: Command = {
       for (const item of page.items) writeLine(io.stdout, JSON.stringify(item));
       if (page.next !== undefined) writeLine(io.stderr, `more: --after ${page.next}`);
       return 0;
-    } finally {
-      db.close();
-    }
+    });
   },
 };
 

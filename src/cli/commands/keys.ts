@@ -1,5 +1,5 @@
 import { UsageError, writeLine, type Command } from '../command.js';
-import { openStore, parse } from '../options.js';
+import { parse, withStore } from '../options.js';
 import { ApiKeyStore } from '../../identity/index.js';
 
 export const keysCreateCommand: Command = {
@@ -8,16 +8,16 @@ export const keysCreateCommand: Command = {
   usage: 'usage: warden keys create --principal ID [--name NAME] [--scope S]... [--expires ISO-8601] [--data-dir D] [--config FILE]',
   async run(args, io) {
     const { values } = parse(args, { principal: { type: 'string' }, name: { type: 'string' }, scope: { type: 'string', multiple: true }, expires: { type: 'string' } });
-    if (!values.principal) throw new UsageError('--principal is required');
+    const principal = values.principal;
+    if (!principal) throw new UsageError('--principal is required');
     let expiresAt: Date | undefined;
     if (values.expires) {
       expiresAt = new Date(values.expires);
       if (Number.isNaN(expiresAt.getTime())) throw new UsageError('--expires: expected an ISO-8601 time');
     }
-    const { db } = openStore(values, io);
-    try {
+    return withStore(values, io, async ({ db }) => {
       const { key, record } = new ApiKeyStore(db).create({
-        principal: values.principal,
+        principal,
         ...(values.name ? { name: values.name } : {}),
         ...(values.scope ? { scopes: values.scope } : {}),
         ...(expiresAt ? { expiresAt } : {}),
@@ -26,9 +26,7 @@ export const keysCreateCommand: Command = {
       writeLine(io.stdout, 'store it now: it is not shown again');
       writeLine(io.stdout, key);
       return 0;
-    } finally {
-      db.close();
-    }
+    });
   },
 };
 
@@ -38,8 +36,7 @@ export const keysListCommand: Command = {
   usage: 'usage: warden keys list [--principal ID] [--json] [--data-dir D] [--config FILE]',
   async run(args, io) {
     const { values } = parse(args, { principal: { type: 'string' }, json: { type: 'boolean' } });
-    const { db } = openStore(values, io);
-    try {
+    return withStore(values, io, async ({ db }) => {
       const keys = new ApiKeyStore(db).list(values.principal);
       if (values.json) for (const k of keys) writeLine(io.stdout, JSON.stringify(k));
       else {
@@ -50,9 +47,7 @@ export const keysListCommand: Command = {
         }
       }
       return 0;
-    } finally {
-      db.close();
-    }
+    });
   },
 };
 
@@ -63,16 +58,13 @@ export const keysRevokeCommand: Command = {
   async run(args, io) {
     const { values, positionals } = parse(args, {}, true);
     if (positionals.length !== 1) throw new UsageError('give exactly one key id');
-    const { db } = openStore(values, io);
-    try {
+    return withStore(values, io, async ({ db }) => {
       if (!new ApiKeyStore(db).revoke(positionals[0]!)) {
         writeLine(io.stderr, `no key \`${positionals[0]}\``);
         return 1;
       }
       writeLine(io.stdout, `revoked ${positionals[0]}`);
       return 0;
-    } finally {
-      db.close();
-    }
+    });
   },
 };

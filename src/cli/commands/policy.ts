@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UsageError, writeLine, type CliIO, type Command } from '../command.js';
-import { configFor, openStore, parse } from '../options.js';
+import { configFor, parse, withStore } from '../options.js';
 import { resolveConfigPath, type LoadedConfig } from '../../config/load.js';
 import { Directory } from '../../identity/index.js';
 import { authorizeSchema } from '../../gateway/authorize.js';
@@ -48,8 +48,7 @@ export const policyShowCommand: Command = {
   usage: 'usage: warden policy show [--versions] [--json] [--data-dir D] [--config FILE]',
   async run(args, io) {
     const { values } = parse(args, { versions: { type: 'boolean' }, json: { type: 'boolean' } });
-    const { db } = openStore(values, io);
-    try {
+    return withStore(values, io, async ({ db }) => {
       const store = new PolicyVersionStore(db);
       if (values.versions) {
         for (const v of store.list()) writeLine(io.stdout, values.json ? JSON.stringify(v) : `${v.active ? '*' : ' '} v${v.version}  ${v.createdAt}  ${v.createdBy}  ${v.digest.slice(0, 12)}`);
@@ -67,9 +66,7 @@ export const policyShowCommand: Command = {
         for (const [file, text] of Object.entries(bundle.files)) writeLine(io.stdout, `\n// ---- ${file}\n${text.trimEnd()}`);
       }
       return 0;
-    } finally {
-      db.close();
-    }
+    });
   },
 };
 
@@ -80,20 +77,19 @@ export const policyActivateCommand: Command = {
   async run(args, io) {
     const { values, positionals } = parse(args, BUNDLE_OPTIONS, true);
     if (positionals.length !== 1) throw new UsageError('give one policy directory');
-    const { loaded, db } = openStore(values, io);
-    try {
-      const bundle = bundleFrom(positionals[0]!, values, loaded, io);
-      compileBundle(bundle);
-      const store = new PolicyVersionStore(db);
-      const version = store.save(bundle, `cli:${io.env.USER ?? 'unknown'}`);
-      store.activate(version, `cli:${io.env.USER ?? 'unknown'}`);
-      writeLine(io.stdout, `activated policy version v${version}`);
-      return 0;
-    } catch (error) {
-      return reportBundleError(error, io);
-    } finally {
-      db.close();
-    }
+    return withStore(values, io, async ({ loaded, db }) => {
+      try {
+        const bundle = bundleFrom(positionals[0]!, values, loaded, io);
+        compileBundle(bundle);
+        const store = new PolicyVersionStore(db);
+        const version = store.save(bundle, `cli:${io.env.USER ?? 'unknown'}`);
+        store.activate(version, `cli:${io.env.USER ?? 'unknown'}`);
+        writeLine(io.stdout, `activated policy version v${version}`);
+        return 0;
+      } catch (error) {
+        return reportBundleError(error, io);
+      }
+    });
   },
 };
 
@@ -108,24 +104,23 @@ FILE.json holds an array of /v1/authorize request bodies. Prints one JSON line p
     if (positionals.length !== 1 || !values.requests) throw new UsageError('give one policy directory and --requests FILE');
     const requests = authorizeSchema.array().safeParse(JSON.parse(readFileSync(resolve(io.cwd, values.requests), 'utf8')));
     if (!requests.success) throw new UsageError(`--requests: ${requests.error.issues[0]?.path.join('.')}: ${requests.error.issues[0]?.message}`);
-    const { loaded, db } = openStore(values, io);
-    try {
-      const store = new PolicyVersionStore(db);
-      const activeVersion = store.activeVersion();
-      const activeBundle = activeVersion === undefined ? undefined : store.get(activeVersion);
-      const candidate = new PolicyDecisionPoint('wasm');
-      candidate.load(0, bundleFrom(positionals[0]!, values, loaded, io));
-      const active = activeBundle ? new PolicyDecisionPoint('wasm') : undefined;
-      active?.load(activeVersion!, activeBundle!);
-      const results = dryRun(requests.data, { candidate, ...(active ? { active } : {}), directory: new Directory(loaded.config.principals, loaded.config.devices), risk: { snapshot: () => NO_RISK } });
-      for (const r of results) writeLine(io.stdout, JSON.stringify({ principal: r.principal, action: r.action, resource: r.resource, active: r.active?.decision ?? null, candidate: r.candidate.decision, policies: r.candidate.policyIds }));
-      const changed = results.filter((r) => r.changed).length;
-      writeLine(io.stdout, `${requests.data.length} requests, ${changed} decisions change`);
-      return 0;
-    } catch (error) {
-      return reportBundleError(error, io);
-    } finally {
-      db.close();
-    }
+    return withStore(values, io, async ({ loaded, db }) => {
+      try {
+        const store = new PolicyVersionStore(db);
+        const activeVersion = store.activeVersion();
+        const activeBundle = activeVersion === undefined ? undefined : store.get(activeVersion);
+        const candidate = new PolicyDecisionPoint('wasm');
+        candidate.load(0, bundleFrom(positionals[0]!, values, loaded, io));
+        const active = activeBundle ? new PolicyDecisionPoint('wasm') : undefined;
+        active?.load(activeVersion!, activeBundle!);
+        const results = dryRun(requests.data, { candidate, ...(active ? { active } : {}), directory: new Directory(loaded.config.principals, loaded.config.devices), risk: { snapshot: () => NO_RISK } });
+        for (const r of results) writeLine(io.stdout, JSON.stringify({ principal: r.principal, action: r.action, resource: r.resource, active: r.active?.decision ?? null, candidate: r.candidate.decision, policies: r.candidate.policyIds }));
+        const changed = results.filter((r) => r.changed).length;
+        writeLine(io.stdout, `${requests.data.length} requests, ${changed} decisions change`);
+        return 0;
+      } catch (error) {
+        return reportBundleError(error, io);
+      }
+    });
   },
 };
