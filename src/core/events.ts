@@ -43,6 +43,8 @@ export interface DecisionEvent extends EventBase {
   status: number;
   errorCode?: string;
   model?: string;
+  /** For imported account and group changes: the account the change is about (the resource is the host, group or policy). */
+  target?: EntityRef;
   risk?: number;
   /** Byte and token counts, when known. */
   usage?: { requestBytes?: number; responseBytes?: number; promptTokens?: number; completionTokens?: number };
@@ -63,7 +65,7 @@ export interface AuthenticationEvent extends EventBase {
   reason?: string;
   mfa?: boolean;
   /** For imported logs: the system and country/ASN when known. */
-  origin?: { system: string; country?: string; asn?: number; city?: string; lat?: number; lon?: number };
+  origin?: { system: string; country?: string; asn?: number; city?: string; lat?: number; lon?: number; host?: string };
 }
 
 export type Severity = 'info' | 'low' | 'medium' | 'high' | 'critical';
@@ -116,6 +118,8 @@ export interface RiskEvent extends EventBase {
   score: number;
   /** The threshold crossed, when the change crossed one. */
   threshold?: number;
+  /** `up` when the score rose to the threshold, `down` when aged evidence let it fall below again. */
+  direction?: 'up' | 'down';
   factors: { name: string; weight: number; detail?: string }[];
 }
 

@@ -55,6 +55,35 @@ export const riskConfigSchema = z.object({
       minPrincipals: z.number().int().min(2).default(8),
     })
     .default({ windowMinutes: 60, minPrincipals: 8 }),
+  /** Credential attacks in authentication logs (src/risk/detectors/credentials.ts). */
+  bruteForce: z
+    .object({
+      windowMinutes: z.number().positive().default(60),
+      /** Fewest failures in the window that count, whatever the account's or source's own rate. */
+      minFailures: z.number().int().min(2).default(10),
+      /** Distinct non-existent user names from one source within the window. */
+      enumerationMinUsers: z.number().int().min(2).default(5),
+      /** How far back failures count before a success. */
+      successLookbackMinutes: z.number().positive().default(1440),
+      /** Fewest failures before a success that count. */
+      successMinFailures: z.number().int().min(1).default(5),
+      /** How long a source flagged for brute force, enumeration or spraying stays suspect. */
+      attackerMemoryDays: z.number().positive().default(7),
+    })
+    .default({ windowMinutes: 60, minFailures: 10, enumerationMinUsers: 5, successLookbackMinutes: 1440, successMinFailures: 5, attackerMemoryDays: 7 }),
+  /** Account lifecycle and privilege changes (src/risk/detectors/accounts.ts). */
+  accounts: z
+    .object({
+      /** Account or privilege changes after which a principal's further changes are routine. */
+      routineChanges: z.number().int().min(0).default(3),
+      /** A created account's first use within this many days is reported. */
+      newAccountDays: z.number().positive().default(7),
+      /** Silence after which a success wakes a dormant account. */
+      dormantDays: z.number().positive().default(21),
+      /** Events a principal must have had before its silence counts as dormancy. */
+      dormantMinEvents: z.number().int().min(1).default(10),
+    })
+    .default({ routineChanges: 3, newAccountDays: 7, dormantDays: 21, dormantMinEvents: 10 }),
   token: z
     .object({
       /** Two devices or networks using one token or session within this window is an anomaly. */
@@ -97,6 +126,14 @@ export const DEFAULT_WEIGHTS: Readonly<Record<string, number>> = {
   'risk.token_reuse': 70,
   'risk.asset_tamper': 60,
   'risk.guard_campaign': 65,
+  'risk.brute_force': 40,
+  'risk.source_brute_force': 40,
+  'risk.user_enumeration': 30,
+  'risk.success_after_failures': 70,
+  'risk.attacker_success': 80,
+  'risk.privilege_change': 50,
+  'risk.new_account_use': 45,
+  'risk.dormant_account': 40,
   guard: 15,
   other: 20,
 };

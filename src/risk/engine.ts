@@ -15,12 +15,14 @@ import type { EventBus } from '../events/index.js';
 import type { SqliteDatabase } from '../store/index.js';
 import { DEFAULT_WEIGHTS, riskConfigSchema, type RiskConfig, type RiskConfigInput } from './config.js';
 import { detectAssetEvent, detectTamper, GuardTracker } from './detectors/assets.js';
+import { AccountDetectors, accountChangeOf } from './detectors/accounts.js';
 import { detectHours, detectPeerAccess, detectVolume } from './detectors/behaviour.js';
+import { CredentialDetectors } from './detectors/credentials.js';
 import { DAY_MS, HOUR_MS, hourOfWeek, type DetectorContext } from './detectors/context.js';
 import { detectSignIn } from './detectors/sign-in.js';
 import { SourceDetectors } from './detectors/sources.js';
 import { openGeoLocator, type GeoLocator } from './geo.js';
-import { fromAuthentication, fromDecision } from './normalize.js';
+import { fromAuthentication, fromDecision, sourceOfAuthentication } from './normalize.js';
 import { RiskLedger } from './scoring.js';
 import { BaselineState } from './state.js';
 import { RiskStore } from './store.js';
@@ -43,6 +45,8 @@ export interface RiskEngineOptions {
 }
 
 const NONE: readonly DetectionRecord[] = Object.freeze([]);
+/** How often (in event time, or on the persistence timer) scores are checked for falling below a threshold. */
+const SWEEP_MS = 60_000;
 const PRINCIPAL_TYPES = new Set(['User', 'Service', 'Agent']);
 const SEVERITIES = new Set<string>(['info', 'low', 'medium', 'high', 'critical']);
 
@@ -54,9 +58,14 @@ class Engine implements RiskEngine {
   private readonly state: BaselineState;
   private readonly sources: SourceDetectors;
   private readonly guard: GuardTracker;
+  private readonly credentials: CredentialDetectors;
+  private readonly accounts: AccountDetectors;
   private readonly lastFired = new Map<string, number>();
   private readonly assetTypes: Set<string>;
   private readonly clock: () => number;
+  /** Risk thresholds, highest first. */
+  private readonly thresholds: readonly number[];
+  private lastSweep = -Infinity;
   private pending: DetectionRecord[] = [];
   private readonly scratch: Finding[] = [];
   private writeScheduled = false;
@@ -73,12 +82,18 @@ class Engine implements RiskEngine {
     this.ctx = { config: this.config, geo, learningMs: this.config.learningDays * DAY_MS };
     this.sources = new SourceDetectors(this.config);
     this.guard = new GuardTracker(this.config);
+    this.credentials = new CredentialDetectors(this.config);
+    this.accounts = new AccountDetectors(this.config);
     this.assetTypes = new Set(this.config.assetTypes);
     this.clock = options.clock ?? Date.now;
+    this.thresholds = [this.config.thresholds.deny, this.config.thresholds.stepUp].sort((x, y) => y - x);
     this.bus = options.bus;
     this.restore();
     if (this.config.persistIntervalSeconds > 0) {
-      this.timer = setInterval(() => this.safeFlush(), this.config.persistIntervalSeconds * 1000);
+      this.timer = setInterval(() => {
+        this.sweep(this.clock());
+        this.safeFlush();
+      }, this.config.persistIntervalSeconds * 1000);
       this.timer.unref();
     }
   }
@@ -96,6 +111,7 @@ class Engine implements RiskEngine {
     try {
       const parsed = Date.parse(event.time);
       const t = Number.isFinite(parsed) ? parsed : this.clock();
+      if (t - this.lastSweep >= SWEEP_MS) this.sweep(t);
       const findings = this.scratch;
       findings.length = 0;
       switch (event.type) {
@@ -107,6 +123,8 @@ class Engine implements RiskEngine {
         case 'authentication': {
           const a = fromAuthentication(event, t);
           if (a) this.activity(a, findings);
+          // An attempt that names no account (old PAM lines) still counts against its source.
+          else this.credentials.observe({ t, success: event.outcome === 'success', source: sourceOfAuthentication(event), reason: event.reason }, findings);
           break;
         }
         case 'detection':
@@ -135,6 +153,11 @@ class Engine implements RiskEngine {
 
   private activity(a: Activity, findings: Finding[]): void {
     const b = this.state.principal(a.key, this.config.maxEntities);
+    if (a.success) {
+      this.accounts.dormant(a, b, findings);
+      this.accounts.use(a, findings);
+      b.lastSuccess = a.t;
+    }
     b.touch(a.t);
     const learning = b.learning(a.t, this.ctx.learningMs, this.config.learningMinEvents);
     const g = this.state.group(a.group);
@@ -142,17 +165,39 @@ class Engine implements RiskEngine {
       g.members.set(a.key, a.t);
       g.dirty = true;
     }
+    if (a.kind === 'auth') {
+      const source = a.sourceIp ?? a.origin?.host;
+      this.credentials.observe({ t: a.t, success: a.success, key: a.key, principal: a.principal, source, reason: a.reason, account: { failures: b.failures, firstSeen: b.firstSeen } }, findings);
+      if (!a.success) b.failures++;
+    }
     if (a.sourceIp !== undefined || a.device !== undefined || a.origin !== undefined) detectSignIn(a, b, learning, this.ctx, findings);
+    if (a.kind === 'access') {
+      const change = accountChangeOf(a, a.target);
+      if (change) this.accounts.change(a, b, change, findings);
+    }
     detectHours(a, b, learning, findings);
     if (a.kind === 'access') {
       detectVolume(a, b, g, learning, findings);
+      if (a.device !== undefined) this.deviceVolume(a, a.device, findings);
       detectPeerAccess(a, b, g, this.state.knownResources, learning, findings);
       if (a.write && a.resource && a.resourceType && this.assetTypes.has(a.resourceType)) {
         detectTamper(a, this.state.asset(a.resource), b.hourShare(hourOfWeek(a.t)), this.config, this.ctx.learningMs, findings);
       }
     }
+    const before = findings.length;
     this.sources.spray(a, findings);
+    for (let i = before; i < findings.length; i++) {
+      if (findings[i]!.detector === 'risk.password_spray') this.credentials.flag(findings[i]!.entity.id, a.t, 'password spraying');
+    }
     this.sources.token(a, findings);
+  }
+
+  /** The device's own volume, against its own baseline and all devices' (not the principal's). */
+  private deviceVolume(a: Activity, device: string, findings: Finding[]): void {
+    const d = this.state.device(device, this.config.maxEntities);
+    d.touch(a.t);
+    const learning = d.learning(a.t, this.ctx.learningMs, this.config.learningMinEvents);
+    detectVolume(a, d, this.state.deviceGroup, learning, findings, { entity: { type: 'Device', id: device }, own: `device \`${device}\``, peers: 'a typical device', series: false });
   }
 
   /** A detection from another module (guard, integrity): stored with the others, and raises the entity's risk directly. */
@@ -241,9 +286,18 @@ class Engine implements RiskEngine {
     const before = this.ledger.snapshot(key, factor.t).score;
     this.ledger.add(key, factor);
     const after = this.ledger.snapshot(key, factor.t);
-    const crossed = [this.config.thresholds.deny, this.config.thresholds.stepUp].find((th) => before < th && after.score >= th);
-    if (crossed !== undefined && this.bus) {
-      this.bus.publish({ type: 'risk', time: new Date(factor.t).toISOString(), principal, previous: before, score: after.score, threshold: crossed, factors: after.factors });
+    const crossed = this.thresholds.find((th) => before < th && after.score >= th);
+    if (crossed === undefined) return;
+    this.ledger.markRaised(key, principal, crossed, after.score);
+    this.bus?.publish({ type: 'risk', time: new Date(factor.t).toISOString(), principal, previous: before, score: after.score, threshold: crossed, direction: 'up', factors: after.factors });
+  }
+
+  /** Publishes a `risk` event for each principal whose risk fell back below a threshold as its evidence aged. */
+  private sweep(now: number): void {
+    this.lastSweep = now;
+    for (const f of this.ledger.falls(now, this.thresholds)) {
+      const after = this.ledger.snapshot(`${f.principal.type}:${f.principal.id}`, now);
+      this.bus?.publish({ type: 'risk', time: new Date(now).toISOString(), principal: f.principal, previous: f.previous, score: f.score, threshold: f.threshold, direction: 'down', factors: after.factors });
     }
   }
 

@@ -83,6 +83,7 @@ export function fromDecision(event: DecisionEvent, t: number, assetTypes: Readon
     downloads: isAsset && verb === 2 ? 1 : 0,
     credentialId: extra(event, 'sessionId') ?? extra(event, 'credentialId'),
     requestId: event.requestId,
+    target: event.target,
   };
 }
 
@@ -107,5 +108,11 @@ export function fromAuthentication(event: AuthenticationEvent, t: number): Activ
     tokens: 0,
     downloads: 0,
     credentialId: event.credentialId,
+    reason: event.reason,
   };
+}
+
+/** Where a sign-in came from: the address, else the host name an imported log gave. */
+export function sourceOfAuthentication(event: AuthenticationEvent): string | undefined {
+  return event.sourceIp || event.origin?.host || undefined;
 }

@@ -4,7 +4,15 @@
  * names combine as independent evidence: score = 100 * (1 - prod(1 - w_i / 100)).
  * Everything is in memory; `snapshot` is O(factors) with no I/O.
  */
-import type { RiskSnapshot } from '../core/types.js';
+import type { EntityRef, RiskSnapshot } from '../core/types.js';
+
+/** A principal whose score fell back below a threshold it had crossed. */
+export interface Fall {
+  principal: EntityRef;
+  previous: number;
+  score: number;
+  threshold: number;
+}
 
 export interface Factor {
   name: string;
@@ -20,6 +28,8 @@ const MAX_FACTORS = 32;
 export class RiskLedger {
   private readonly factors = new Map<string, Factor[]>();
   private readonly lambda: number;
+  /** Principals at or above a threshold: the highest one crossed and the score last seen. */
+  private readonly raised = new Map<string, { principal: EntityRef; threshold: number; score: number }>();
 
   constructor(halfLifeMinutes: number, private readonly minWeight: number) {
     this.lambda = Math.LN2 / (halfLifeMinutes * 60_000);
@@ -73,6 +83,33 @@ export class RiskLedger {
       .slice(0, top)
       .map(({ w, f }) => ({ name: f.name, weight: Math.round(w * 10) / 10, detail: f.detail }));
     return { score, factors };
+  }
+
+  /** Remembers that `key` rose to `threshold`, so that its fall below it can be reported. */
+  markRaised(key: string, principal: EntityRef, threshold: number, score: number): void {
+    const cur = this.raised.get(key);
+    if (!cur || cur.threshold <= threshold) this.raised.set(key, { principal, threshold, score });
+  }
+
+  /**
+   * The principals whose score has fallen below the threshold they had crossed, as evidence aged.
+   * `thresholds` in descending order: a principal that falls below the higher one stays watched at the
+   * lower one it is still above.
+   */
+  falls(now: number, thresholds: readonly number[]): Fall[] {
+    const out: Fall[] = [];
+    for (const [key, r] of this.raised) {
+      const score = this.snapshot(key, now).score;
+      if (score >= r.threshold) {
+        r.score = score;
+        continue;
+      }
+      out.push({ principal: r.principal, previous: r.score, score, threshold: r.threshold });
+      const lower = thresholds.find((th) => th < r.threshold && score >= th);
+      if (lower === undefined) this.raised.delete(key);
+      else this.raised.set(key, { principal: r.principal, threshold: lower, score });
+    }
+    return out;
   }
 
   /** Drops principals with no live factor left (call now and then). */

@@ -28,7 +28,7 @@ export function openMemoryDatabase(): SqliteDatabase {
   return db;
 }
 
-export type BaselineKind = 'principal' | 'group' | 'asset';
+export type BaselineKind = 'principal' | 'group' | 'asset' | 'device';
 
 interface DetectionRow {
   id: string;

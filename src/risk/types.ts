@@ -19,7 +19,7 @@ export interface Activity {
   device?: string | undefined;
   client?: string | undefined;
   /** Location supplied by the source (imported logs); otherwise looked up from the IP. */
-  origin?: { country?: string | undefined; asn?: number | undefined; city?: string | undefined; lat?: number | undefined; lon?: number | undefined } | undefined;
+  origin?: { country?: string | undefined; asn?: number | undefined; city?: string | undefined; lat?: number | undefined; lon?: number | undefined; host?: string | undefined } | undefined;
   action?: string | undefined;
   /** `Type:id` of the resource. */
   resource?: string | undefined;
@@ -31,6 +31,10 @@ export interface Activity {
   downloads: number;
   credentialId?: string | undefined;
   requestId?: string | undefined;
+  /** For account changes: the account the change is about. */
+  target?: EntityRef | undefined;
+  /** For failed sign-ins: the stable failure reason (`invalid_credentials`, `unknown_user`, ...). */
+  reason?: string | undefined;
   /** Network of the source: `AS<n>` when the source names it, else the address's /16 (set by the engine). */
   network?: string | undefined;
 }

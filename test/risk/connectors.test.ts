@@ -65,20 +65,6 @@ test('Okta: sessions, SSO, failures and admin events; malformed lines counted', 
   assert.equal((r.events[3] as never as { type: string; action: string }).action, 'okta:group.user_membership.add');
 });
 
-test('sshd: accepted and failed logins, invalid users; other programs skipped; non-syslog lines reported', () => {
-  const r = parseLog(fixture('sshd.log'), 'sshd', { year: 2026 });
-  assert.equal(r.records, 9);
-  assert.equal(r.skipped, 2);
-  assert.deepEqual(r.errors, [{ line: 8, message: 'not a syslog line' }]);
-  const auth = r.events.filter((e) => e.type === 'authentication') as never as { outcome: string; principal: { id: string }; credentialId?: string; time: string }[];
-  assert.equal(auth.length, 6);
-  assert.equal(auth[0]!.credentialId, 'SHA256:Zx9v2b1qExampleFingerprintAAAAAAAAAAAAAAAAAA');
-  assert.equal(auth[0]!.time, '2026-11-02T06:58:12.000Z');
-  assert.deepEqual(auth.map((a) => a.outcome), ['success', 'failure', 'failure', 'failure', 'success', 'failure']);
-  const logins = r.events.filter((e) => e.type === 'decision') as never as { resource: { type: string; id: string } }[];
-  assert.deepEqual(logins.map((l) => l.resource), [{ type: 'Host', id: 'bastion-1' }, { type: 'Host', id: 'bastion-1' }]);
-});
-
 test('record splitting survives a cut-off file and braces inside strings', () => {
   const text = '{"Records": [\n{"a": "}{\\"]"},\n{"b": 1},\n{"c": [1, 2\n';
   const r = splitJsonRecords(text);

@@ -31,7 +31,9 @@ test('travel within the accuracy radii, or to an unknown location, is not travel
   const te = testEngine();
   const found = feed(te, [
     signIn('bo', T0, { ip: '81.2.69.1', ...LONDON }),
-    signIn('bo', T0 + 300_000, { ip: '81.2.69.2', lat: 52.2, lon: 0.12, country: 'GB', city: 'Cambridge' }), // ~80 km < 2 x 100 km
+    // London -> Newcastle is ~400 km in 5 minutes: above the 300 km floor, but 200 km once both 100 km
+    // accuracy radii are subtracted; dropping the subtraction makes this impossible travel.
+    signIn('bo', T0 + 300_000, { ip: '81.2.69.2', lat: 54.97, lon: -1.61, country: 'GB', city: 'Newcastle' }),
     signIn('bo', T0 + 600_000, { ip: '10.9.9.9' }), // unknown (no geo)
   ]);
   assert.equal(found.filter((d) => d.detector.includes('travel')).length, 0);

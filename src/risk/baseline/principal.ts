@@ -44,6 +44,12 @@ export class Baseline {
   firstSeen = 0;
   lastSeen = 0;
   events = 0;
+  /** Failed sign-ins for this account, ever (its own failure rate for brute-force detection). */
+  failures = 0;
+  /** Last successful sign-in or action (0 = none yet): dormancy. */
+  lastSuccess = 0;
+  /** Account and privilege changes this principal made. */
+  adminActs = 0;
   devices = new Map<string, number>();
   networks = new Map<string, number>();
   countries = new Map<string, number>();
@@ -133,6 +139,9 @@ export class Baseline {
       firstSeen: this.firstSeen,
       lastSeen: this.lastSeen,
       events: this.events,
+      failures: this.failures,
+      lastSuccess: this.lastSuccess,
+      adminActs: this.adminActs,
       devices: [...this.devices],
       networks: [...this.networks],
       countries: [...this.countries],
@@ -161,6 +170,9 @@ export class Baseline {
     b.firstSeen = num(d.firstSeen);
     b.lastSeen = num(d.lastSeen);
     b.events = num(d.events);
+    b.failures = num(d.failures);
+    b.lastSuccess = num(d.lastSuccess);
+    b.adminActs = num(d.adminActs);
     b.devices = pairs(d.devices);
     b.networks = pairs(d.networks);
     b.countries = pairs(d.countries);

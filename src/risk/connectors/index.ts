@@ -1,87 +1,121 @@
 /**
- * Log connectors: turn another system's export into Warden events, record by record. A malformed
- * record is counted and reported with its line number; it never stops the import.
+ * Log connectors: turn another system's export into Warden events, record by record. Every record is
+ * accounted for: it becomes events, or it is skipped with a stated reason, or it is malformed and
+ * reported with its line number; a malformed record never stops the import.
  *
  * @example
- * const result = parseLog(readFileSync('trail.json', 'utf8'), 'cloudtrail');
- * result.events.forEach((e) => engine.process(e)); // result.errors: [{ line: 12, message: 'missing `eventTime`' }]
+ * const result = parseLog(readFileSync('/var/log/auth.log', 'utf8'), 'syslog');
+ * result.events.forEach((e) => engine.process(e));
+ * result.skippedByReason; // { 'sshd: connection ended before authentication': 413, 'other program: cron': 12 }
  */
 import type { WardenEvent } from '../../core/events.js';
+import { parseAuditLine } from './auditd.js';
 import { parseCloudTrail } from './cloudtrail.js';
 import { parseEntra } from './entra.js';
 import { parseOkta } from './okta.js';
 import { splitJsonRecords } from './records.js';
-import { parseSshdLine, type SshdOptions } from './sshd.js';
+import { SyslogReader } from './syslog/reader.js';
+import type { SyslogOptions } from './syslog/header.js';
+import { Skip, Tally } from './tally.js';
+import { parseWindows } from './windows.js';
 
-export const LOG_FORMATS = ['cloudtrail', 'entra', 'okta', 'sshd'] as const;
+/** `sshd` is the syslog reader under its former name (an auth log holds sshd and the rest). */
+export const LOG_FORMATS = ['syslog', 'sshd', 'auditd', 'windows', 'cloudtrail', 'entra', 'okta'] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];
 
 export interface ParseResult {
   format: LogFormat;
   /** Records read (including malformed and skipped ones). */
   records: number;
+  /** Records that became at least one event. */
+  converted: number;
   events: WardenEvent[];
-  /** Well-formed records that carry nothing the risk engine uses (e.g. other syslog programs). */
+  /** Well-formed records that carry nothing the risk engine uses, or repeat what another record carries. */
   skipped: number;
+  skippedByReason: Record<string, number>;
+  errorCount: number;
+  /** The first `maxErrors` malformed records, by line. */
   errors: { line: number; message: string }[];
+  malformedByReason: Record<string, number>;
 }
 
-export interface ParseOptions extends SshdOptions {
+export interface ParseOptions extends SyslogOptions {
   /** Most errors listed (all are counted). */
   maxErrors?: number | undefined;
+  /** Host name for audit records without `node=` (default `localhost`). */
+  host?: string | undefined;
 }
 
-const JSON_PARSERS: Record<Exclude<LogFormat, 'sshd'>, (record: unknown) => WardenEvent[]> = {
+type JsonFormat = 'cloudtrail' | 'entra' | 'okta' | 'windows';
+const JSON_PARSERS: Record<JsonFormat, (record: unknown) => WardenEvent[] | Skip> = {
   cloudtrail: parseCloudTrail,
   entra: parseEntra,
   okta: parseOkta,
+  windows: parseWindows,
 };
 
 export function isLogFormat(value: string): value is LogFormat {
   return (LOG_FORMATS as readonly string[]).includes(value);
 }
 
-export function parseLog(text: string, format: LogFormat, options: ParseOptions = {}): ParseResult & { errorCount: number } {
-  const maxErrors = options.maxErrors ?? 1000;
-  const result: ParseResult & { errorCount: number } = { format, records: 0, events: [], skipped: 0, errors: [], errorCount: 0 };
-  const fail = (line: number, message: string): void => {
-    result.errorCount++;
-    if (result.errors.length < maxErrors) result.errors.push({ line, message });
-  };
-  if (format === 'sshd') {
+function take(tally: Tally, out: WardenEvent[] | Skip): void {
+  if (out instanceof Skip) tally.skip(out.reason);
+  else if (out.length === 0) tally.skip('record carries no event');
+  else tally.convert(out);
+}
+
+export function parseLog(text: string, format: LogFormat, options: ParseOptions = {}): ParseResult {
+  const tally = new Tally(options.maxErrors ?? 1000);
+  if (format === 'syslog' || format === 'sshd') {
+    const reader = new SyslogReader(tally, options);
+    const lines = text.split('\n');
+    for (let i = 0; i < lines.length; i++) reader.line(lines[i]!, i + 1);
+    reader.finish();
+  } else if (format === 'auditd') {
     const lines = text.split('\n');
     for (let i = 0; i < lines.length; i++) {
       if (!lines[i]!.trim()) continue;
-      result.records++;
+      tally.read();
       try {
-        const events = parseSshdLine(lines[i]!, options);
-        if (events) result.events.push(...events);
-        else result.skipped++;
+        take(tally, parseAuditLine(lines[i]!, options.host));
       } catch (error) {
-        fail(i + 1, (error as Error).message);
+        tally.fail(i + 1, (error as Error).message);
       }
     }
-    return result;
-  }
-  const parse = JSON_PARSERS[format];
-  const split = splitJsonRecords(text);
-  for (const e of split.errors) fail(e.line, e.message);
-  for (const raw of split.records) {
-    result.records++;
-    let value: unknown;
-    try {
-      value = JSON.parse(raw.text);
-    } catch {
-      fail(raw.line, 'not valid JSON');
-      continue;
+  } else {
+    const parse = JSON_PARSERS[format];
+    const split = splitJsonRecords(text);
+    for (const e of split.errors) {
+      tally.read();
+      tally.fail(e.line, e.message);
     }
-    try {
-      result.events.push(...parse(value));
-    } catch (error) {
-      fail(raw.line, (error as Error).message);
+    for (const raw of split.records) {
+      tally.read();
+      let value: unknown;
+      try {
+        value = JSON.parse(raw.text);
+      } catch {
+        tally.fail(raw.line, 'not valid JSON');
+        continue;
+      }
+      try {
+        take(tally, parse(value));
+      } catch (error) {
+        tally.fail(raw.line, (error as Error).message);
+      }
     }
   }
-  return result;
+  return {
+    format,
+    records: tally.records,
+    converted: tally.converted,
+    events: tally.events,
+    skipped: tally.skippedTotal,
+    skippedByReason: Object.fromEntries([...tally.skipped].sort((a, b) => b[1] - a[1])),
+    errorCount: tally.errorCount,
+    errors: tally.errors,
+    malformedByReason: Object.fromEntries([...tally.malformed].sort((a, b) => b[1] - a[1])),
+  };
 }
 
-export { parseCloudTrail, parseEntra, parseOkta, parseSshdLine };
+export { parseCloudTrail, parseEntra, parseOkta, parseWindows, parseAuditLine, SyslogReader, Tally };

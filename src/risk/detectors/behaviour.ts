@@ -5,6 +5,7 @@
  */
 import type { Baseline, GroupBaseline } from '../baseline/principal.js';
 import { excess, METRICS, MIN_ABSOLUTE } from '../baseline/volume.js';
+import type { EntityRef } from '../../core/types.js';
 import type { Activity, Finding } from '../types.js';
 import { fmtDays, hourOfWeek, HOUR_MS } from './context.js';
 
@@ -44,7 +45,17 @@ function valueOf(a: Activity, m: number): number {
   }
 }
 
-export function detectVolume(a: Activity, b: Baseline, g: GroupBaseline, learning: boolean, out: Finding[]): void {
+/** Whose volume is judged: the principal (default), or the device it used against the device baseline. */
+export interface VolumeScope {
+  entity: EntityRef;
+  /** How the explanation names the entity and its peers. */
+  own: string;
+  peers: string;
+  /** Also run the hourly-series detector (principals only: it costs memory per entity). */
+  series: boolean;
+}
+
+export function detectVolume(a: Activity, b: Baseline, g: GroupBaseline, learning: boolean, out: Finding[], scope?: VolumeScope): void {
   const hour = Math.floor(a.t / HOUR_MS);
   for (let m = 0; m < METRICS.length; m++) {
     const value = valueOf(a, m);
@@ -53,7 +64,7 @@ export function detectVolume(a: Activity, b: Baseline, g: GroupBaseline, learnin
     const total = b.volume.add(m, hour, value, (x, closedTotal, closedHour) => {
       g.volume.foldMetric(m, x);
       g.dirty = true;
-      hourClosed(a, b, g, m, closedTotal, closedHour, learning, out);
+      if (!scope || scope.series) hourClosed(a, b, g, m, closedTotal, closedHour, learning, out);
     });
     if (learning || total < MIN_ABSOLUTE[metric]) continue;
     const own = b.volume.stats(m);
@@ -67,10 +78,11 @@ export function detectVolume(a: Activity, b: Baseline, g: GroupBaseline, learnin
     out.push({
       detector: 'risk.volume',
       category: 'behaviour',
-      entity: a.principal,
+      entity: scope?.entity ?? a.principal,
+      ...(scope ? { principal: a.principal } : {}),
       score,
-      explanation: `${Math.round(total)} ${metric} this hour vs a typical active hour of ${Math.round(Math.expm1(own.mean))} for this principal (${own.n} hours) and ${Math.round(Math.expm1(peer.mean))} for its peer group \`${a.group}\``,
-      details: { metric, total, expected: Math.round(Math.expm1(own.mean)), peerExpected: Math.round(Math.expm1(peer.mean)), hour },
+      explanation: `${Math.round(total)} ${metric} this hour vs a typical active hour of ${Math.round(Math.expm1(own.mean))} for ${scope?.own ?? 'this principal'} (${own.n} hours) and ${Math.round(Math.expm1(peer.mean))} for ${scope?.peers ?? `its peer group \`${a.group}\``}`,
+      details: { metric, total, expected: Math.round(Math.expm1(own.mean)), peerExpected: Math.round(Math.expm1(peer.mean)), hour, ...(scope ? { principal: a.key } : {}) },
       sessionId: a.credentialId,
       requestId: a.requestId,
     });

@@ -1,0 +1,231 @@
+/**
+ * Credential attacks seen in authentication logs, keyed by source and by account:
+ * - `risk.brute_force`: many failed passwords against one account within the window, above what that
+ *   account's own failure rate predicts (an internet-facing `root` that is guessed at all day has a
+ *   high baseline, so only a burst well above it counts);
+ * - `risk.source_brute_force`: a source failing many times within the window, above its own rate;
+ * - `risk.user_enumeration`: a source trying many user names that do not exist;
+ * - `risk.success_after_failures`: a success after a run of failures on the same account (likely
+ *   compromise: high);
+ * - `risk.attacker_success`: a success, for any account, from a source that was flagged for brute
+ *   force, enumeration or spraying (critical).
+ *
+ * Windows and rate state live in memory (bounded); an account's failure count is part of its persisted
+ * baseline.
+ */
+import type { EntityRef } from '../../core/types.js';
+import type { RiskConfig } from '../config.js';
+import type { Finding } from '../types.js';
+import { HOUR_MS } from './context.js';
+
+/** One authentication attempt, with or without a known account (old PAM lines name none). */
+export interface Attempt {
+  t: number;
+  success: boolean;
+  /** `Type:id` of the account tried, when named. */
+  key?: string | undefined;
+  principal?: EntityRef | undefined;
+  /** IP address, else the host name the log gave. */
+  source?: string | undefined;
+  reason?: string | undefined;
+  /** The account's failures before this attempt and when its baseline began (persisted per principal). */
+  account?: { failures: number; firstSeen: number } | undefined;
+}
+
+interface SourceState {
+  firstSeen: number;
+  /** Failures before the current window (for the source's own rate). */
+  failuresBefore: number;
+  /** Recent guesses: time, account tried, whether that account exists. */
+  recent: { t: number; user: string | undefined; unknown: boolean }[];
+}
+
+interface AccountWindow {
+  recent: { t: number; source: string | undefined }[];
+}
+
+const MAX_SOURCES = 100_000;
+const MAX_ACCOUNTS = 100_000;
+const MAX_RECENT = 5_000;
+/** Failure reasons that are guesses (a rejected public key is a client offering its keys in turn). */
+const GUESS = new Set(['invalid_credentials', 'unknown_user', 'not_allowed', 'locked_out']);
+
+export function sourceEntity(source: string): EntityRef {
+  return { type: /^[\d.]+$|:/.test(source) ? 'SourceIp' : 'SourceHost', id: source };
+}
+
+/** Failures a rate predicts for one window, and the count above which the window is unusual. */
+function threshold(failures: number, sinceMs: number, windowMs: number, floor: number): { expected: number; limit: number } {
+  const hours = Math.max(1, sinceMs / HOUR_MS);
+  const expected = (failures / hours) * (windowMs / HOUR_MS);
+  return { expected, limit: Math.max(floor, Math.ceil(expected + 5 * Math.sqrt(expected) + 3)) };
+}
+
+const fmtRate = (expected: number, windowMin: number): string => `${expected < 0.1 ? expected.toFixed(2) : expected.toFixed(1)} per ${windowMin} min`;
+
+export class CredentialDetectors {
+  private readonly sources = new Map<string, SourceState>();
+  private readonly accounts = new Map<string, AccountWindow>();
+  /** Sources flagged as attackers, with when and why. */
+  private readonly attackers = new Map<string, { t: number; why: string }>();
+
+  constructor(private readonly config: RiskConfig) {}
+
+  /** Marks a source as an attacker (also called for password-spray findings). */
+  flag(source: string, t: number, why: string): void {
+    if (this.attackers.size >= MAX_SOURCES) this.attackers.delete(this.attackers.keys().next().value as string);
+    this.attackers.set(source, { t, why });
+  }
+
+  observe(a: Attempt, out: Finding[]): void {
+    if (a.success) this.success(a, out);
+    else if (a.reason === undefined || GUESS.has(a.reason)) this.failure(a, out);
+  }
+
+  private failure(a: Attempt, out: Finding[]): void {
+    const c = this.config.bruteForce;
+    const windowMs = c.windowMinutes * 60_000;
+    const unknown = a.reason === 'unknown_user';
+    if (a.source) {
+      const s = this.source(a.source, a.t);
+      trim(s.recent, a.t - windowMs, (n) => (s.failuresBefore += n));
+      if (s.recent.length < MAX_RECENT) s.recent.push({ t: a.t, user: a.principal?.id, unknown });
+      const { expected, limit } = threshold(s.failuresBefore, a.t - s.firstSeen, windowMs, c.minFailures);
+      const n = s.recent.length;
+      if (n >= limit) {
+        const accounts = distinct(s.recent.map((r) => r.user));
+        this.flag(a.source, a.t, 'brute force');
+        out.push({
+          detector: 'risk.source_brute_force',
+          category: 'identity',
+          entity: sourceEntity(a.source),
+          score: Math.min(0.9, 0.5 + 0.1 * Math.log2(n / limit + 1)),
+          explanation: `${n} failed sign-ins from \`${a.source}\` within ${c.windowMinutes} min against ${accounts.size} account${accounts.size === 1 ? '' : 's'} (${topList(s.recent.map((r) => r.user))}); its own baseline predicts ${fmtRate(expected, c.windowMinutes)} over ${fmtHours(a.t - s.firstSeen)} (threshold ${limit})`,
+          details: { failures: n, expected: round(expected), threshold: limit, accounts: [...accounts].slice(0, 20), window: c.windowMinutes },
+        });
+      }
+      if (unknown) {
+        const names = distinct(s.recent.filter((r) => r.unknown).map((r) => r.user));
+        if (names.size >= c.enumerationMinUsers) {
+          this.flag(a.source, a.t, 'user enumeration');
+          out.push({
+            detector: 'risk.user_enumeration',
+            category: 'identity',
+            entity: sourceEntity(a.source),
+            score: Math.min(0.85, 0.45 + 0.05 * names.size / c.enumerationMinUsers),
+            explanation: `\`${a.source}\` tried ${names.size} user names that do not exist within ${c.windowMinutes} min (${[...names].slice(0, 8).map((u) => `\`${u}\``).join(', ')}); a legitimate source mistypes one or two (threshold ${c.enumerationMinUsers})`,
+            details: { users: [...names].slice(0, 30), window: c.windowMinutes },
+          });
+        }
+      }
+    }
+    if (!a.key || unknown || !a.principal) return;
+    const w = this.account(a.key);
+    const lookback = c.successLookbackMinutes * 60_000;
+    trim(w.recent, a.t - lookback);
+    if (w.recent.length < MAX_RECENT) w.recent.push({ t: a.t, source: a.source });
+    const inWindow = countSince(w.recent, a.t - windowMs);
+    const before = Math.max(0, (a.account?.failures ?? 0) - inWindow);
+    const { expected, limit } = threshold(before, a.t - (a.account?.firstSeen ?? a.t), windowMs, c.minFailures);
+    if (inWindow >= limit) {
+      const recent = w.recent.filter((r) => r.t >= a.t - windowMs);
+      out.push({
+        detector: 'risk.brute_force',
+        category: 'identity',
+        entity: a.principal,
+        score: Math.min(0.85, 0.5 + 0.1 * Math.log2(inWindow / limit + 1)),
+        explanation: `${inWindow} failed passwords for \`${a.principal.id}\` within ${c.windowMinutes} min from ${distinct(recent.map((r) => r.source)).size} source(s) (${topList(recent.map((r) => r.source))}); this account's own baseline predicts ${fmtRate(expected, c.windowMinutes)} (threshold ${limit})`,
+        details: { failures: inWindow, expected: round(expected), threshold: limit, sources: [...distinct(recent.map((r) => r.source))].slice(0, 20), window: c.windowMinutes },
+      });
+    }
+  }
+
+  private success(a: Attempt, out: Finding[]): void {
+    const c = this.config.bruteForce;
+    if (a.source) {
+      const flagged = this.attackers.get(a.source);
+      if (flagged && a.t - flagged.t <= c.attackerMemoryDays * 24 * HOUR_MS && a.principal) {
+        out.push({
+          detector: 'risk.attacker_success',
+          category: 'identity',
+          entity: a.principal,
+          score: 0.95,
+          explanation: `successful sign-in as \`${a.principal.id}\` from \`${a.source}\`, a source flagged for ${flagged.why} ${fmtHours(a.t - flagged.t)} earlier: a credential it guessed or stole likely works`,
+          details: { sourceIp: a.source, flaggedFor: flagged.why, flaggedAt: new Date(flagged.t).toISOString() },
+        });
+      }
+    }
+    if (!a.key || !a.principal) return;
+    const w = this.accounts.get(a.key);
+    if (!w) return;
+    trim(w.recent, a.t - c.successLookbackMinutes * 60_000);
+    const n = w.recent.length;
+    const before = Math.max(0, (a.account?.failures ?? 0) - n);
+    const { expected, limit } = threshold(before, a.t - (a.account?.firstSeen ?? a.t), c.successLookbackMinutes * 60_000, c.successMinFailures);
+    if (n >= limit) {
+      const fromHere = a.source ? w.recent.filter((r) => r.source === a.source).length : 0;
+      out.push({
+        detector: 'risk.success_after_failures',
+        category: 'identity',
+        entity: a.principal,
+        score: Math.min(0.9, 0.75 + (fromHere > 0 ? 0.1 : 0) + (n >= 4 * limit ? 0.05 : 0)),
+        explanation: `successful sign-in as \`${a.principal.id}\`${a.source ? ` from \`${a.source}\`` : ''} after ${n} failed attempts on this account within ${c.successLookbackMinutes} min (${fromHere} from the same source); this account's own baseline predicts ${expected.toFixed(1)} (threshold ${limit}): likely a guessed password`,
+        details: { sourceIp: a.source, failures: n, fromSameSource: fromHere, expected: round(expected), threshold: limit },
+      });
+    }
+    w.recent.length = 0; // the run ends with the success
+  }
+
+  private source(key: string, t: number): SourceState {
+    let s = this.sources.get(key);
+    if (!s) {
+      if (this.sources.size >= MAX_SOURCES) this.sources.delete(this.sources.keys().next().value as string);
+      this.sources.set(key, (s = { firstSeen: t, failuresBefore: 0, recent: [] }));
+    }
+    return s;
+  }
+
+  private account(key: string): AccountWindow {
+    let w = this.accounts.get(key);
+    if (!w) {
+      if (this.accounts.size >= MAX_ACCOUNTS) this.accounts.delete(this.accounts.keys().next().value as string);
+      this.accounts.set(key, (w = { recent: [] }));
+    }
+    return w;
+  }
+}
+
+/** Drops entries older than `from` (the list is in time order); `dropped` learns how many. */
+function trim(list: { t: number }[], from: number, dropped?: (n: number) => void): void {
+  let i = 0;
+  while (i < list.length && list[i]!.t < from) i++;
+  if (i > 0) {
+    list.splice(0, i);
+    dropped?.(i);
+  }
+}
+
+function countSince(list: readonly { t: number }[], from: number): number {
+  let n = 0;
+  for (let i = list.length - 1; i >= 0 && list[i]!.t >= from; i--) n++;
+  return n;
+}
+
+function distinct(values: (string | undefined)[]): Set<string> {
+  const s = new Set<string>();
+  for (const v of values) if (v !== undefined) s.add(v);
+  return s;
+}
+
+function topList(values: (string | undefined)[]): string {
+  const counts = new Map<string, number>();
+  for (const v of values) counts.set(v ?? '(unnamed)', (counts.get(v ?? '(unnamed)') ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([k, n]) => `\`${k}\` ${n}`).join(', ');
+}
+
+function fmtHours(ms: number): string {
+  const h = ms / HOUR_MS;
+  return h >= 48 ? `${Math.round(h / 24)} days` : h >= 1 ? `${Math.round(h)} h` : `${Math.max(1, Math.round(ms / 60_000))} min`;
+}
+
+const round = (x: number): number => Math.round(x * 100) / 100;
