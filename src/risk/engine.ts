@@ -239,7 +239,7 @@ class Engine implements RiskEngine {
 
   private emit(f: Finding, t: number): DetectionRecord | undefined {
     const entityKey = `${f.entity.type}:${f.entity.id}`;
-    const discriminator = (f.details?.metric as string | undefined) ?? (f.details?.resource as string | undefined) ?? '';
+    const discriminator = f.discriminator ?? (f.details?.metric as string | undefined) ?? (f.details?.resource as string | undefined) ?? '';
     const dedupeKey = `${f.detector}|${entityKey}|${discriminator}`;
     const suppressMs = f.detector === 'risk.unusual_hours' ? 6 * HOUR_MS : HOUR_MS;
     const last = this.lastFired.get(dedupeKey);

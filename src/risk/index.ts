@@ -10,3 +10,5 @@ export { simulate, evaluate, type Simulation, type SimulationOptions, type Evalu
 export { renderEvaluation } from './simulate/report.js';
 export { listDetections } from './list.js';
 export { Random } from './simulate/random.js';
+export { rankSources, type RankedSource } from './rank.js';
+export { openMemoryDatabase } from './store.js';

@@ -78,6 +78,8 @@ export interface Finding {
   principal?: EntityRef | undefined;
   sessionId?: string | undefined;
   requestId?: string | undefined;
+  /** Separates findings of one detector and entity that must not suppress each other (e.g. an escalation level). */
+  discriminator?: string | undefined;
 }
 
 export interface RiskEngine {

@@ -94,14 +94,16 @@ export class CredentialDetectors {
       const n = s.recent.length;
       if (n >= limit) {
         const accounts = distinct(s.recent.map((r) => r.user));
+        const since = a.t - s.firstSeen;
         this.flag(a.source, a.t, 'brute force');
         out.push({
           detector: 'risk.source_brute_force',
           category: 'identity',
           entity: sourceEntity(a.source),
           score: Math.min(0.9, 0.5 + 0.1 * Math.log2(n / limit + 1)),
-          explanation: `${n} failed sign-ins from \`${a.source}\` within ${c.windowMinutes} min against ${accounts.size} account${accounts.size === 1 ? '' : 's'} (${topList(s.recent.map((r) => r.user))}); its own baseline predicts ${fmtRate(expected, c.windowMinutes)} over ${fmtHours(a.t - s.firstSeen)} (threshold ${limit})`,
+          explanation: `${n} failed sign-ins from \`${a.source}\` within ${c.windowMinutes} min against ${accounts.size} named account${accounts.size === 1 ? '' : 's'} (${topList(s.recent.map((r) => r.user))}); ${since < windowMs ? `a source first seen ${fmtHours(since)} ago has no baseline yet: the floor of ${limit} applies` : `its own baseline over ${fmtHours(since)} predicts ${fmtRate(expected, c.windowMinutes)} (threshold ${limit})`}`,
           details: { failures: n, expected: round(expected), threshold: limit, accounts: [...accounts].slice(0, 20), window: c.windowMinutes },
+          discriminator: level(n, limit),
         });
       }
       if (unknown) {
@@ -115,6 +117,7 @@ export class CredentialDetectors {
             score: Math.min(0.85, 0.45 + 0.05 * names.size / c.enumerationMinUsers),
             explanation: `\`${a.source}\` tried ${names.size} user names that do not exist within ${c.windowMinutes} min (${[...names].slice(0, 8).map((u) => `\`${u}\``).join(', ')}); a legitimate source mistypes one or two (threshold ${c.enumerationMinUsers})`,
             details: { users: [...names].slice(0, 30), window: c.windowMinutes },
+            discriminator: level(names.size, c.enumerationMinUsers),
           });
         }
       }
@@ -136,6 +139,7 @@ export class CredentialDetectors {
         score: Math.min(0.85, 0.5 + 0.1 * Math.log2(inWindow / limit + 1)),
         explanation: `${inWindow} failed passwords for \`${a.principal.id}\` within ${c.windowMinutes} min from ${distinct(recent.map((r) => r.source)).size} source(s) (${topList(recent.map((r) => r.source))}); this account's own baseline predicts ${fmtRate(expected, c.windowMinutes)} (threshold ${limit})`,
         details: { failures: inWindow, expected: round(expected), threshold: limit, sources: [...distinct(recent.map((r) => r.source))].slice(0, 20), window: c.windowMinutes },
+        discriminator: level(inWindow, limit),
       });
     }
   }
@@ -226,6 +230,11 @@ function topList(values: (string | undefined)[]): string {
 function fmtHours(ms: number): string {
   const h = ms / HOUR_MS;
   return h >= 48 ? `${Math.round(h / 24)} days` : h >= 1 ? `${Math.round(h)} h` : `${Math.max(1, Math.round(ms / 60_000))} min`;
+}
+
+/** Escalation level: a further finding each time the count doubles past the threshold (10, 20, 40, ...). */
+function level(n: number, limit: number): string {
+  return `x${Math.floor(Math.log2(n / limit))}`;
 }
 
 const round = (x: number): number => Math.round(x * 100) / 100;
