@@ -104,7 +104,8 @@ export class RiskLedger {
         r.score = score;
         continue;
       }
-      out.push({ principal: r.principal, previous: r.score, score, threshold: r.threshold });
+      // One event per threshold passed on the way down (a fall from 85 to 10 passes deny and step-up).
+      for (const th of thresholds) if (th <= r.threshold && score < th) out.push({ principal: r.principal, previous: r.score, score, threshold: th });
       const lower = thresholds.find((th) => th < r.threshold && score >= th);
       if (lower === undefined) this.raised.delete(key);
       else this.raised.set(key, { principal: r.principal, threshold: lower, score });

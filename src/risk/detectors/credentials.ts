@@ -172,7 +172,7 @@ export class CredentialDetectors {
         detector: 'risk.success_after_failures',
         category: 'identity',
         entity: a.principal,
-        score: Math.min(0.9, 0.75 + (fromHere > 0 ? 0.1 : 0) + (n >= 4 * limit ? 0.05 : 0)),
+        score: Math.min(0.85, 0.75 + (fromHere > 0 ? 0.05 : 0) + (n >= 4 * limit ? 0.05 : 0)), // high; an attacker's success is critical
         explanation: `successful sign-in as \`${a.principal.id}\`${a.source ? ` from \`${a.source}\`` : ''} after ${n} failed attempts on this account within ${c.successLookbackMinutes} min (${fromHere} from the same source); this account's own baseline predicts ${expected.toFixed(1)} (threshold ${limit}): likely a guessed password`,
         details: { sourceIp: a.source, failures: n, fromSameSource: fromHere, expected: round(expected), threshold: limit },
       });
