@@ -125,7 +125,7 @@ export class WardenApp {
     }
     const upstreams = new Upstreams(upstreamConfigs, env);
 
-    const riskEngine = createRiskEngine({ db, bus, config: config.risk, logger });
+    const riskEngine = createRiskEngine({ db, bus, config: config.risk, logger, inboxOwner: instanceId });
     riskEngine.subscribeTo(bus);
     const risk: RiskSource = riskEngine;
     const integrity = createIntegrity({ db, bus, config: config.integrity, logger });

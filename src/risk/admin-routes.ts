@@ -1,6 +1,7 @@
 /**
  * Admin API of the risk module (mounted under /admin by the gateway):
- * - `POST /ingest?format=cloudtrail|entra|okta|sshd`: a batch (file body); per-line errors reported.
+ * - `POST /ingest?format=syslog|auditd|windows|cloudtrail|entra|okta`: a batch (file body) through the
+ *   risk inbox; counts by reason and per-line errors reported; 202 when another consumer holds the inbox.
  * - `GET /detections?entityType=&entityId=&detector=&since=&limit=`: stored detections, newest first.
  * - `GET /risk/:type/:id?session=`: the live risk snapshot and the principal's latest detections.
  */
@@ -29,20 +30,29 @@ function validate<T>(schema: z.ZodType<T>, value: unknown): T {
   return parsed.data;
 }
 
-/** Imports one batch and feeds it to the engine; the summary lists malformed records by line. */
-export function ingestBatch(engine: RiskEngine, text: string, format: string): Record<string, unknown> {
+/**
+ * Imports one batch: parses it, appends the events to the risk inbox and lets the engine that consumes
+ * the inbox process them (this one, in a running Warden). The summary counts records by what became of
+ * them, lists malformed records by line, and says whether the events were processed or are queued.
+ */
+export function ingestBatch(engine: RiskEngine, text: string, format: string, origin: string): Record<string, unknown> {
   if (!isLogFormat(format)) throw new WardenError('validation_failed', `format: must be one of ${LOG_FORMATS.join(', ')}`);
   const result = parseLog(text, format, { maxErrors: 100 });
-  let detections = 0;
-  for (const event of result.events) detections += engine.process(event).length;
+  const ingested = engine.ingest(result.events, origin);
   return {
     format,
     records: result.records,
+    converted: result.converted,
     events: result.events.length,
     skipped: result.skipped,
+    skippedByReason: result.skippedByReason,
     malformed: result.errorCount,
+    malformedByReason: result.malformedByReason,
     errors: result.errors,
-    detections,
+    inbox: { first: ingested.first, last: ingested.last },
+    queued: ingested.queued,
+    processed: ingested.processed,
+    detections: ingested.detections.length,
   };
 }
 
@@ -54,7 +64,8 @@ export function riskAdminRoutes(engine: RiskEngine): AdminRoute[] {
       handler(request) {
         const format = request.query.format ?? '';
         if (!request.rawBody.trim()) throw new WardenError('bad_request', 'the body is empty: send the log records');
-        return { body: ingestBatch(engine, request.rawBody, format) };
+        const body = ingestBatch(engine, request.rawBody, format, `POST /admin/ingest by ${request.identity.principal.kind}:${request.identity.principal.id}`.slice(0, 200));
+        return { status: body.queued ? 202 : 200, body };
       },
     },
     {

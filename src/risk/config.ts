@@ -103,6 +103,17 @@ export const riskConfigSchema = z.object({
   assetTypes: z.array(z.string()).default(['Dataset', 'Model', 'S3Object']),
   /** Risk points (0..100) a detection adds at full confidence, per detector. */
   weights: z.record(z.string(), z.number().min(0).max(100)).default({}),
+  /** The durable inbox of imported events (src/risk/inbox.ts). */
+  inbox: z
+    .object({
+      /** How often the consuming engine looks for new events (0 = only when asked). */
+      pollMilliseconds: z.number().int().min(0).default(1000),
+      /** How long a consumer's lease lasts without renewal (a crashed Warden's lease expires after it). */
+      leaseSeconds: z.number().int().min(2).default(15),
+      /** Events processed between lease renewals. */
+      batch: z.number().int().min(1).max(100_000).default(5000),
+    })
+    .default({ pollMilliseconds: 1000, leaseSeconds: 15, batch: 5000 }),
   /** Seconds between background saves of baselines (0 = only on flush/close). */
   persistIntervalSeconds: z.number().int().min(0).default(60),
   /** Most entities kept in memory; the least recently seen are evicted (after saving). */

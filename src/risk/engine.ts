@@ -8,7 +8,7 @@
  * engine.subscribeTo(bus);
  * engine.snapshot({ type: 'User', id: 'alice' }); // { score: 0, factors: [] }
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { EntityRef, RiskSnapshot } from '../core/types.js';
 import type { DetectionEvent, WardenEvent } from '../core/events.js';
 import type { EventBus } from '../events/index.js';
@@ -25,8 +25,9 @@ import { openGeoLocator, type GeoLocator } from './geo.js';
 import { fromAuthentication, fromDecision, sourceOfAuthentication } from './normalize.js';
 import { RiskLedger } from './scoring.js';
 import { BaselineState } from './state.js';
-import { RiskStore } from './store.js';
-import { severityOf, type Activity, type DetectionQuery, type DetectionRecord, type Finding, type RiskEngine } from './types.js';
+import { SqliteRiskInbox, type RiskInbox } from './inbox.js';
+import { RiskStore, type RiskRepository } from './store.js';
+import { severityOf, type Activity, type DetectionQuery, type DetectionRecord, type Finding, type IngestResult, type RiskEngine } from './types.js';
 
 export interface RiskLogger {
   warn(obj: object, msg?: string): void;
@@ -42,6 +43,12 @@ export interface RiskEngineOptions {
   clock?: (() => number) | undefined;
   /** Geolocation; default opens the configured database when `geo.enabled`. `null` disables it. */
   geo?: GeoLocator | null | undefined;
+  /**
+   * Consume the risk inbox (imported logs) as this holder: the running Warden's instance id, or the
+   * CLI's when it imports with no Warden running. Unset: the engine appends to the inbox but never
+   * consumes it (simulation, benchmarks).
+   */
+  inboxOwner?: string | undefined;
 }
 
 const NONE: readonly DetectionRecord[] = Object.freeze([]);
@@ -52,7 +59,14 @@ const SEVERITIES = new Set<string>(['info', 'low', 'medium', 'high', 'critical']
 
 class Engine implements RiskEngine {
   private readonly config: RiskConfig;
-  private readonly store: RiskStore;
+  private readonly store: RiskRepository;
+  private readonly inbox: RiskInbox;
+  /** Highest inbox sequence processed (saved with the baselines on flush). */
+  private consumed = 0;
+  private holding = false;
+  private inboxTimer: NodeJS.Timeout | undefined;
+  /** The event being processed: detections take ids derived from it, so a replay stores no duplicate. */
+  private eventId: string | undefined;
   private readonly ledger: RiskLedger;
   private readonly ctx: DetectorContext;
   private readonly state: BaselineState;
@@ -76,6 +90,7 @@ class Engine implements RiskEngine {
   constructor(private readonly options: RiskEngineOptions) {
     this.config = riskConfigSchema.parse(options.config ?? {});
     this.store = new RiskStore(options.db);
+    this.inbox = new SqliteRiskInbox(options.db);
     this.state = new BaselineState(this.store);
     this.ledger = new RiskLedger(this.config.decayHalfLifeMinutes, this.config.minFactorWeight);
     const geo = options.geo !== undefined ? options.geo : this.config.geo.enabled ? openGeoLocator(this.config.geo) : null;
@@ -89,6 +104,13 @@ class Engine implements RiskEngine {
     this.thresholds = [this.config.thresholds.deny, this.config.thresholds.stepUp].sort((x, y) => y - x);
     this.bus = options.bus;
     this.restore();
+    if (options.inboxOwner !== undefined) {
+      this.claim(true);
+      if (this.config.inbox.pollMilliseconds > 0) {
+        this.inboxTimer = setInterval(() => this.safeDrain(), this.config.inbox.pollMilliseconds);
+        this.inboxTimer.unref();
+      }
+    }
     if (this.config.persistIntervalSeconds > 0) {
       this.timer = setInterval(() => {
         this.sweep(this.clock());
@@ -114,6 +136,7 @@ class Engine implements RiskEngine {
       if (t - this.lastSweep >= SWEEP_MS) this.sweep(t);
       const findings = this.scratch;
       findings.length = 0;
+      this.eventId = typeof event.id === 'string' ? event.id : undefined;
       switch (event.type) {
         case 'decision': {
           const a = fromDecision(event, t, this.assetTypes);
@@ -249,7 +272,7 @@ class Engine implements RiskEngine {
     const score = Math.round(f.score * 1000) / 1000; // 0.35 + 0.1 is 0.45, not 0.4499...
     const contribution = Math.round(this.weight(f.detector) * score * 10) / 10;
     const record: DetectionRecord = {
-      id: randomUUID(),
+      id: this.eventId ? derivedId(this.eventId, dedupeKey) : randomUUID(),
       time: new Date(t).toISOString(),
       detector: f.detector,
       category: f.category,
@@ -324,8 +347,61 @@ class Engine implements RiskEngine {
   }
 
   flush(): void {
-    this.writePending();
-    this.state.save();
+    this.store.transaction(() => {
+      this.writePending();
+      this.state.save();
+      if (this.holding) this.inbox.saveCursor(this.consumed);
+    });
+  }
+
+  ingest(events: readonly WardenEvent[], origin: string): IngestResult {
+    const { first, last } = this.inbox.append(events, origin);
+    if (this.options.inboxOwner === undefined || !this.claim(false)) return { first, last, queued: true, processed: 0, detections: [] };
+    const { processed, detections } = this.drainInbox();
+    return { first, last, queued: this.consumed < last, processed, detections };
+  }
+
+  drainInbox(): { processed: number; detections: DetectionRecord[] } {
+    const detections: DetectionRecord[] = [];
+    let processed = 0;
+    if (this.closed || !this.config.enabled || (!this.holding && !this.claim(false))) return { processed, detections };
+    const batch = this.config.inbox.batch;
+    for (;;) {
+      const entries = this.inbox.read(this.consumed, batch);
+      for (const { seq, event } of entries) {
+        for (const d of this.process(event)) detections.push(d);
+        this.consumed = seq;
+        processed++;
+      }
+      if (entries.length < batch) break;
+      if (!this.claim(false)) break; // a long drain renews its lease batch by batch
+    }
+    if (processed > 0) this.flush();
+    return { processed, detections };
+  }
+
+  /**
+   * Takes or renews the inbox lease. On taking it (not at start, when the baselines were just loaded),
+   * reloads the baselines another consumer may have saved meanwhile, and its cursor.
+   */
+  private claim(starting: boolean): boolean {
+    const owner = this.options.inboxOwner;
+    if (owner === undefined) return false;
+    const ok = this.inbox.acquire(owner, Date.now(), this.config.inbox.leaseSeconds * 1000);
+    if (ok && !this.holding) {
+      if (!starting) this.state.load();
+      this.consumed = this.inbox.cursor();
+    }
+    this.holding = ok;
+    return ok;
+  }
+
+  private safeDrain(): void {
+    try {
+      if (this.claim(false)) this.drainInbox();
+    } catch (error) {
+      this.options.logger?.warn({ err: error }, 'risk engine could not consume its inbox');
+    }
   }
 
   private safeFlush(): void {
@@ -339,7 +415,10 @@ class Engine implements RiskEngine {
   close(): void {
     if (this.closed) return;
     if (this.timer) clearInterval(this.timer);
+    if (this.inboxTimer) clearInterval(this.inboxTimer);
     this.safeFlush();
+    if (this.holding && this.options.inboxOwner !== undefined) this.inbox.release(this.options.inboxOwner);
+    this.holding = false;
     this.closed = true;
   }
 
@@ -352,6 +431,12 @@ class Engine implements RiskEngine {
       this.ledger.add(`${d.entity.type}:${d.entity.id}`, { name: d.detector, weight: d.contribution, t: Date.parse(d.time), detail: d.explanation, sessionId: d.sessionId });
     }
   }
+}
+
+/** A UUID-shaped id derived from the event and the finding (same event, same finding: same id). */
+function derivedId(eventId: string, finding: string): string {
+  const h = createHash('sha256').update(eventId).update('\u0000').update(finding).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
 export function createRiskEngine(options: RiskEngineOptions): RiskEngine {

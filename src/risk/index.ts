@@ -4,8 +4,9 @@ export { riskConfigSchema, changeWindowSchema, DEFAULT_WEIGHTS, type RiskConfig,
 export { riskAdminRoutes, ingestBatch } from './admin-routes.js';
 export { parseLog, isLogFormat, LOG_FORMATS, type LogFormat, type ParseResult, type ParseOptions } from './connectors/index.js';
 export { openGeoLocator, distanceKm, type GeoLocator, type GeoLocation } from './geo.js';
-export { RISK_MIGRATIONS } from './store.js';
-export type { RiskEngine, DetectionRecord, DetectionQuery } from './types.js';
+export { RISK_MIGRATIONS, type RiskRepository } from './store.js';
+export { SqliteRiskInbox, type RiskInbox, type InboxEntry } from './inbox.js';
+export type { RiskEngine, DetectionRecord, DetectionQuery, IngestResult } from './types.js';
 export { simulate, evaluate, type Simulation, type SimulationOptions, type Evaluation, type ScenarioResult } from './simulate/run.js';
 export { renderEvaluation } from './simulate/report.js';
 export { listDetections } from './list.js';

@@ -4,7 +4,7 @@
  */
 import { Baseline, GroupBaseline } from './baseline/principal.js';
 import { AssetBaseline } from './detectors/assets.js';
-import type { BaselineKind, RiskStore } from './store.js';
+import type { BaselineKind, RiskRepository } from './store.js';
 
 /** Row key of the all-devices peer baseline (a name no peer group can have: groups come from principals). */
 const DEVICE_GROUP = '\u0000devices';
@@ -20,7 +20,7 @@ export class BaselineState {
   /** Distinct principals that used each resource, across the organisation. */
   readonly knownResources = new Map<string, number>();
 
-  constructor(private readonly store: RiskStore) {}
+  constructor(private readonly store: RiskRepository) {}
 
   principal(key: string, maxEntities: number): Baseline {
     let b = this.principals.get(key);

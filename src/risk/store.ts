@@ -1,4 +1,10 @@
-/** The risk module's tables (module `risk`): baselines by kind and key, and detections. */
+/**
+ * The risk module's persistence, behind two small interfaces so that another backend (PostgreSQL, a
+ * broker) replaces the SQLite classes here without touching the engine:
+ * - `RiskRepository`: baselines by kind and key, and detections;
+ * - `RiskInbox` (inbox.ts): the durable queue of imported events and its single consumer's cursor and lease.
+ * SQLite tables (module `risk`).
+ */
 import Database from 'better-sqlite3';
 import { applyMigrations, type Migration, type SqliteDatabase } from '../store/index.js';
 import type { Severity } from '../core/events.js';
@@ -17,6 +23,15 @@ export const RISK_MIGRATIONS: readonly Migration[] = [
         contribution REAL NOT NULL, session_id TEXT, explanation TEXT NOT NULL, details TEXT);
       CREATE INDEX risk_detections_entity ON risk_detections (entity_type, entity_id, time);
       CREATE INDEX risk_detections_time ON risk_detections (time);`,
+  },
+  {
+    version: 2,
+    sql: `
+      CREATE TABLE risk_inbox (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT, received_at TEXT NOT NULL, origin TEXT NOT NULL, event TEXT NOT NULL);
+      CREATE TABLE risk_consumer (
+        name TEXT PRIMARY KEY, cursor INTEGER NOT NULL, holder TEXT, lease_until INTEGER NOT NULL);
+      INSERT INTO risk_consumer (name, cursor, holder, lease_until) VALUES ('engine', 0, NULL, 0);`,
   },
 ];
 
@@ -45,7 +60,19 @@ interface DetectionRow {
   details: string | null;
 }
 
-export class RiskStore {
+/** Where the engine keeps baselines and detections. */
+export interface RiskRepository {
+  saveBaselines(rows: { kind: BaselineKind; key: string; data: unknown }[]): void;
+  loadBaselines(kind: BaselineKind): Iterable<{ key: string; data: unknown }>;
+  /** Stores detections; returns how many could not be stored (never fails the batch). */
+  saveDetections(records: readonly DetectionRecord[]): number;
+  queryDetections(q: DetectionQuery): DetectionRecord[];
+  /** Runs `fn` atomically with the repository's (and the inbox's) writes. */
+  transaction<T>(fn: () => T): T;
+}
+
+/** The SQLite repository (the embedded default). */
+export class RiskStore implements RiskRepository {
   private readonly upsert;
   private readonly insert;
 
@@ -61,6 +88,10 @@ export class RiskStore {
     );
   }
 
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
   saveBaselines(rows: { kind: BaselineKind; key: string; data: unknown }[]): void {
     if (rows.length === 0) return;
     const now = new Date().toISOString();
@@ -74,7 +105,7 @@ export class RiskStore {
       try {
         yield { key: row.key, data: JSON.parse(row.data) as unknown };
       } catch {
-        // a corrupt row loses that entity's history, never the start
+        // A corrupt row loses that entity's history, never the start: the entity relearns.
       }
     }
   }
@@ -88,7 +119,7 @@ export class RiskStore {
         try {
           this.insert.run(d.id, d.time, d.detector, d.category, d.entity.type, d.entity.id, d.score, d.severity, d.contribution, d.sessionId ?? null, d.explanation, d.details ? JSON.stringify(d.details) : null);
         } catch {
-          failed++;
+          failed++; // counted and reported by the caller
         }
       }
     })();

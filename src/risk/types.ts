@@ -82,6 +82,17 @@ export interface Finding {
   discriminator?: string | undefined;
 }
 
+/** What handing imported events to the engine did. */
+export interface IngestResult {
+  /** Inbox sequence numbers given to the events. */
+  first: number;
+  last: number;
+  /** True when another consumer holds the inbox (the running Warden): it processes them. */
+  queued: boolean;
+  processed: number;
+  detections: DetectionRecord[];
+}
+
 export interface RiskEngine {
   /** In-memory, synchronous: safe on the request path. */
   snapshot(principal: EntityRef, sessionId?: string): RiskSnapshot;
@@ -90,6 +101,13 @@ export interface RiskEngine {
   /** Consumes decision, authentication, detection and asset events from the bus. */
   subscribeTo(bus: EventBus): { unsubscribe(): void };
   detections(query?: DetectionQuery): DetectionRecord[];
+  /**
+   * Imported events: appended to the durable inbox, then processed here when this engine consumes the
+   * inbox (it holds the lease), else left for the engine that does. Touches the disk.
+   */
+  ingest(events: readonly WardenEvent[], origin: string): IngestResult;
+  /** Processes what is waiting in the inbox when this engine holds, or can take, the lease. Touches the disk. */
+  drainInbox(): { processed: number; detections: DetectionRecord[] };
   /** Entities currently tracked in memory. */
   readonly entityCount: number;
   /** Persists baselines changed since the last flush. */

@@ -9,7 +9,7 @@ import { testEngine } from './helpers.js';
 function call(routes: AdminRoute[], method: string, path: string, request: Partial<AdminRequest>): unknown {
   const route = routes.find((r) => r.method === method && r.path === path);
   assert.ok(route, `${method} ${path}`);
-  const res = route.handler({ params: {}, query: {}, body: undefined, rawBody: '', identity: {} as never, ...request });
+  const res = route.handler({ params: {}, query: {}, body: undefined, rawBody: '', identity: { principal: { kind: 'User', id: 'carol', attributes: {}, groups: [] } } as never, ...request });
   return (res as { body: unknown }).body;
 }
 
@@ -31,7 +31,7 @@ test('POST /ingest rejects an unknown format and an empty body with registry cod
 });
 
 test('GET /detections validates its query; GET /risk/:type/:id returns the snapshot', () => {
-  const te = testEngine();
+  const te = testEngine({}, undefined, undefined, 'warden:test');
   const routes = riskAdminRoutes(te.engine);
   const sshd = ['Nov  2 07:01:40 h sshd[1]: Failed password for a from 5.255.255.5 port 1 ssh2', ...'bcdefghij'.split('').map((u, i) => `Nov  2 07:0${Math.floor(i / 2) + 2}:1${i % 10} h sshd[1]: Failed password for ${u} from 5.255.255.5 port 1 ssh2`)].join('\n');
   const ing = call(routes, 'POST', '/ingest', { query: { format: 'sshd' }, rawBody: sshd }) as { detections: number };

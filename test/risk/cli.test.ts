@@ -20,8 +20,11 @@ test('warden ingest imports a file into the data directory and reports malformed
   const dir = mkdtempSync(join(tmpdir(), 'warden-risk-cli-'));
   try {
     const a = io(dir);
-    assert.equal(await runCli(['ingest', '--format', 'sshd', fixture('sshd.log'), '--data-dir', join(dir, 'data')], a.io), 0, a.err());
-    assert.match(a.out(), /9 records, 8 events imported, 2 skipped, 1 malformed/);
+    assert.equal(await runCli(['ingest', '--format', 'sshd', fixture('sshd.log'), '--year', '2026', '--data-dir', join(dir, 'data')], a.io), 0, a.err());
+    assert.match(a.out(), /9 records: 5 became 7 events, 3 counted by reason, 1 malformed\n/);
+    assert.match(a.out(), /\n +1 +sshd: invalid-user notice \(its failed attempt is recorded\)\n/);
+    assert.match(a.out(), /\n +1 +cron: scheduled job \(not a person acting\)\n/);
+    assert.match(a.out(), /processed here \(no Warden running\): 7 events, 0 detections/);
     assert.match(a.err(), /sshd\.log:8: not a syslog line/);
 
     const b = io(dir);
@@ -44,7 +47,7 @@ test('warden ingest imports a file into the data directory and reports malformed
     for (const key of ['entity', 'type', 'score', 'time', 'explanation']) assert.ok(key in row, key);
 
     const e = io(dir);
-    assert.equal(await runCli(['ingest', '--format', 'syslog', spray, '--data-dir', join(dir, 'data')], e.io), 2);
+    assert.equal(await runCli(['ingest', '--format', 'nginx', spray, '--data-dir', join(dir, 'data')], e.io), 2);
     const f = io(dir);
     assert.equal(await runCli(['ingest', '--format', 'sshd', join(dir, 'missing.log'), '--data-dir', join(dir, 'data')], f.io), 1);
     assert.match(f.err(), /cannot read .*ENOENT/);

@@ -79,9 +79,11 @@ export interface TestEngine {
   clock: { now: number };
 }
 
-export function testEngine(config: RiskConfigInput = {}, db: SqliteDatabase = openMemoryDatabase(), bus?: EventBus): TestEngine {
+/** `inboxOwner`: the engine consumes the risk inbox (as a running Warden does), polled only on demand. */
+export function testEngine(config: RiskConfigInput = {}, db: SqliteDatabase = openMemoryDatabase(), bus?: EventBus, inboxOwner?: string): TestEngine {
   const clock = { now: T0 };
-  const engine = createRiskEngine({ db, config: { persistIntervalSeconds: 0, learningDays: 1, learningMinEvents: 5, ...config }, geo: null, clock: () => clock.now, bus });
+  const inbox = { pollMilliseconds: 0, leaseSeconds: 60, batch: 5000 };
+  const engine = createRiskEngine({ db, config: { persistIntervalSeconds: 0, learningDays: 1, learningMinEvents: 5, inbox, ...config }, geo: null, clock: () => clock.now, bus, inboxOwner });
   return { engine, db, clock };
 }
 

@@ -90,7 +90,7 @@ test('username enumeration: many names that do not exist from one source; one ty
 test('insider at night: account created and put in sudo outside the actor\'s pattern, then used; a routine admin is quiet', () => {
   const te = testEngine();
   // Both work 09-17 UTC for two weeks; ops-admin also manages accounts every weekday.
-  const history = [...normalWeeks('dev-bob', 2, { groups: ['dev'] }), ...normalWeeks('ops-admin', 2, { groups: ['ops'] })];
+  const history: WardenEvent[] = [...normalWeeks('dev-bob', 2, { groups: ['dev'] }), ...normalWeeks('ops-admin', 2, { groups: ['ops'] })];
   for (let d = 0; d < 10; d++) history.push(...syslog([[T0 + d * DAY + 11 * HOUR, `sudo:    ops-admin : TTY=pts/0 ; PWD=/root ; USER=root ; COMMAND=/usr/sbin/usermod -aG docker temp${d}`], [T0 + d * DAY + 11 * HOUR + 1000, `usermod[900${d}]: add 'temp${d}' to group 'docker'`]]));
   history.sort((a, b) => Date.parse(a.time) - Date.parse(b.time));
   feed(te, history);

@@ -54,9 +54,12 @@ export function sourceEntity(source: string): EntityRef {
   return { type: /^[\d.]+$|:/.test(source) ? 'SourceIp' : 'SourceHost', id: source };
 }
 
-/** Failures a rate predicts for one window, and the count above which the window is unusual. */
+/**
+ * Failures a rate predicts for one window, and the count above which the window is unusual. The rate is
+ * averaged over at least a day: a short history (a burst an hour ago) must not read as a high usual rate.
+ */
 function threshold(failures: number, sinceMs: number, windowMs: number, floor: number): { expected: number; limit: number } {
-  const hours = Math.max(1, sinceMs / HOUR_MS);
+  const hours = Math.max(24, sinceMs / HOUR_MS);
   const expected = (failures / hours) * (windowMs / HOUR_MS);
   return { expected, limit: Math.max(floor, Math.ceil(expected + 5 * Math.sqrt(expected) + 3)) };
 }

@@ -17,7 +17,6 @@ import { userName } from './source.js';
 const SUDO = /^\s*(\S+) : (?:(.*?) ; )?TTY=\S* ; PWD=.*? ; USER=(\S+) ;(?: ENV=.*? ;)? COMMAND=(.*)$/;
 const PAM_SESSION = /^pam_\w+\((\w+)(?:-\w+)?:session\): session opened for user (\S+?)(?:\(uid=\d+\))? by (\S*?)\(uid=(\d+)\)/;
 const OLD_PAM_SESSION = /^session opened for user (\S+?) by (\S*?)\(uid=(\d+)\)/;
-const TOOLS = new Set(['useradd', 'adduser', 'usermod', 'userdel', 'deluser', 'groupadd', 'addgroup', 'groupmod', 'groupdel', 'gpasswd', 'passwd', 'chpasswd', 'chage', 'visudo']);
 const HORIZON_MS = 30_000;
 
 interface LastSudo {
