@@ -1,10 +1,13 @@
 /**
- * `npm run eval:risk`: simulates an organisation over weeks of normal behaviour with labelled attacks,
- * runs the risk engine over it and reports, per seed, whether and how fast each attack was detected and
- * the false-positive rate (benign principals flagged per day). Targets: every scenario detected, at
- * most 1% of active principals falsely flagged per day.
+ * `npm run eval:risk`: simulates an organisation over weeks of normal behaviour with labelled attacks
+ * (gateway, identity and host-log scenarios), runs the risk engine over it and reports whether and how
+ * fast each attack was detected and the false-positive rate (benign principals flagged per day).
  *
- * Usage: npm run eval:risk -- [--seeds 1,2,3] [--days 28] [--users-per-team 25] [--without-hard] [--json]
+ * The headline is measured on UNSEEN seeds: the detectors were adjusted while looking at seeds 1-3, so
+ * figures on those flatter; they are reported beside the unseen ones, never instead of them.
+ * Targets (unseen seeds): every scenario detected, at most 1% of active principals flagged per day.
+ *
+ * Usage: npm run eval:risk -- [--unseen 11,12,...,20] [--tuned 1,2,3] [--days 28] [--users-per-team 25] [--without-hard] [--per-seed] [--json]
  */
 import { parseArgs } from 'node:util';
 import { openGeoLocator } from '../../src/risk/geo.js';
@@ -12,42 +15,94 @@ import { renderEvaluation } from '../../src/risk/simulate/report.js';
 import { evaluate, simulate, type Evaluation } from '../../src/risk/simulate/run.js';
 
 const { values } = parseArgs({
-  options: { seeds: { type: 'string', default: '1,2,3' }, days: { type: 'string', default: '28' }, 'users-per-team': { type: 'string', default: '25' }, json: { type: 'boolean', default: false }, 'without-hard': { type: 'boolean', default: false } },
+  options: {
+    unseen: { type: 'string', default: '11,12,13,14,15,16,17,18,19,20' },
+    tuned: { type: 'string', default: '1,2,3' },
+    days: { type: 'string', default: '28' },
+    'users-per-team': { type: 'string', default: '25' },
+    json: { type: 'boolean', default: false },
+    'per-seed': { type: 'boolean', default: false },
+    'without-hard': { type: 'boolean', default: false },
+  },
 });
-const seeds = values.seeds.split(',').map(Number).filter(Number.isFinite);
+const seedsOf = (s: string): number[] => s.split(',').filter(Boolean).map(Number).filter(Number.isInteger);
 const days = Number(values.days);
 const geo = openGeoLocator({ defaultAccuracyKm: 100, unknownCidrs: [] });
-const results: { seed: number; evaluation: Evaluation }[] = [];
-for (const seed of seeds) {
-  const sim = simulate(geo, { seed, days, usersPerTeam: Number(values['users-per-team']), hard: !values['without-hard'] });
-  const evaluation = evaluate(sim, geo);
-  results.push({ seed, evaluation });
-  if (!values.json) process.stdout.write(renderEvaluation(evaluation, `seed ${seed}: ${days} days`) + '\n');
+
+interface SetSummary {
+  seeds: number[];
+  scenarios: Record<string, { detected: string; medianDelayMinutes: number | null; maxDelayMinutes: number | null }>;
+  detected: number;
+  total: number;
+  falsePositiveRate: { mean: number; max: number };
+  anyDetectionRate: number;
+  falsePositivesByDetector: Record<string, number>;
+  hardVariants: Record<string, string>;
+  targetsMet: boolean;
 }
-const all = results.flatMap((r) => r.evaluation.scenarios).filter((s) => !s.scenario.startsWith('hard_'));
-const hard = results.flatMap((r) => r.evaluation.scenarios).filter((s) => s.scenario.startsWith('hard_'));
-const detected = all.filter((s) => s.detected).length;
-const fp = results.reduce((a, r) => a + r.evaluation.falsePositiveRate, 0) / results.length;
-const anyRate = results.reduce((a, r) => a + r.evaluation.anyDetectionRate, 0) / results.length;
-const delays = all.filter((s) => s.delayMinutes !== null).map((s) => s.delayMinutes!).sort((a, b) => a - b);
-const summary = {
-  seeds,
-  scenarios: all.length,
-  detected,
-  medianDelayMinutes: delays[Math.floor(delays.length / 2)] ?? null,
-  maxDelayMinutes: delays.at(-1) ?? null,
-  falsePositiveRate: fp,
-  anyDetectionRate: anyRate,
-  targetsMet: detected === all.length && fp <= 0.01,
-  hardVariants: Object.fromEntries([...new Set(hard.map((s) => s.scenario))].map((name) => [name, `${hard.filter((s) => s.scenario === name && s.detected).length}/${hard.filter((s) => s.scenario === name).length}`])),
-};
-if (values.json) process.stdout.write(JSON.stringify({ summary, results }, null, 2) + '\n');
+
+function run(seeds: number[]): { summary: SetSummary; results: { seed: number; evaluation: Evaluation }[] } {
+  const results = seeds.map((seed) => {
+    const sim = simulate(geo, { seed, days, usersPerTeam: Number(values['users-per-team']), hard: !values['without-hard'] });
+    const evaluation = evaluate(sim, geo);
+    if (values['per-seed'] && !values.json) process.stdout.write(renderEvaluation(evaluation, `seed ${seed}: ${days} days`) + '\n');
+    return { seed, evaluation };
+  });
+  const all = results.flatMap((r) => r.evaluation.scenarios);
+  const main = all.filter((s) => !s.scenario.startsWith('hard_'));
+  const scenarios: SetSummary['scenarios'] = {};
+  for (const name of [...new Set(main.map((s) => s.scenario))]) {
+    const runs = main.filter((s) => s.scenario === name);
+    const delays = runs.filter((s) => s.delayMinutes !== null).map((s) => s.delayMinutes!).sort((a, b) => a - b);
+    scenarios[name] = { detected: `${runs.filter((s) => s.detected).length}/${runs.length}`, medianDelayMinutes: delays[Math.floor(delays.length / 2)] ?? null, maxDelayMinutes: delays.at(-1) ?? null };
+  }
+  const fps = results.map((r) => r.evaluation.falsePositiveRate);
+  const byDetector: Record<string, number> = {};
+  for (const r of results) for (const [k, v] of Object.entries(r.evaluation.falsePositivesByDetector)) byDetector[k] = (byDetector[k] ?? 0) + v;
+  const hard = all.filter((s) => s.scenario.startsWith('hard_'));
+  const detected = main.filter((s) => s.detected).length;
+  const mean = fps.reduce((a, b) => a + b, 0) / Math.max(1, fps.length);
+  return {
+    results,
+    summary: {
+      seeds,
+      scenarios,
+      detected,
+      total: main.length,
+      falsePositiveRate: { mean, max: Math.max(0, ...fps) },
+      anyDetectionRate: results.reduce((a, r) => a + r.evaluation.anyDetectionRate, 0) / Math.max(1, results.length),
+      falsePositivesByDetector: byDetector,
+      hardVariants: Object.fromEntries([...new Set(hard.map((s) => s.scenario))].map((name) => [name, `${hard.filter((s) => s.scenario === name && s.detected).length}/${hard.filter((s) => s.scenario === name).length}`])),
+      targetsMet: detected === main.length && mean <= 0.01,
+    },
+  };
+}
+
+const unseen = run(seedsOf(values.unseen));
+const tuned = run(seedsOf(values.tuned));
+if (values.json) process.stdout.write(JSON.stringify({ unseen, tuned }, null, 2) + '\n');
 else {
-  process.stdout.write(
-    `### summary\n\n- detected ${detected}/${all.length} scenarios over ${seeds.length} seeds; delay median ${summary.medianDelayMinutes} min, max ${summary.maxDelayMinutes} min\n` +
-      `- benign principals flagged per day (medium+): ${(fp * 100).toFixed(2)}% (target <= 1%); any severity: ${(anyRate * 100).toFixed(2)}%\n` +
-      `- harder variants (not in the target) detected: ${Object.entries(summary.hardVariants).map(([k, v]) => `${k} ${v}`).join(', ') || 'not run'}\n` +
-      `- targets met: ${summary.targetsMet ? 'yes' : 'no'}\n`,
-  );
+  const pct = (x: number): string => `${(x * 100).toFixed(2)}%`;
+  const out = [
+    `## risk engine on the simulated organisation (${days} days, ${values['users-per-team']} users per team)`,
+    '',
+    `Headline: UNSEEN seeds ${unseen.summary.seeds.join(', ')}. Beside it: seeds ${tuned.summary.seeds.join(', ')}, on which the detectors were adjusted.`,
+    '',
+    '| scenario | detected (unseen) | median / max time to detect, min (unseen) | detected (seeds 1-3) |',
+    '|---|---|---|---|',
+    ...Object.entries(unseen.summary.scenarios).map(([name, s]) => `| ${name} | ${s.detected} | ${s.medianDelayMinutes ?? '-'} / ${s.maxDelayMinutes ?? '-'} | ${tuned.summary.scenarios[name]?.detected ?? '-'} |`),
+    '',
+    '| benign principals flagged per day (medium+) | unseen | seeds 1-3 |',
+    '|---|---|---|',
+    `| mean | **${pct(unseen.summary.falsePositiveRate.mean)}** | ${pct(tuned.summary.falsePositiveRate.mean)} |`,
+    `| worst seed | ${pct(unseen.summary.falsePositiveRate.max)} | ${pct(tuned.summary.falsePositiveRate.max)} |`,
+    `| any severity, mean | ${pct(unseen.summary.anyDetectionRate)} | ${pct(tuned.summary.anyDetectionRate)} |`,
+    '',
+    `- false positives by detector (principal-days, unseen): ${Object.entries(unseen.summary.falsePositivesByDetector).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`,
+    `- harder variants (not in the target), unseen: ${Object.entries(unseen.summary.hardVariants).map(([k, v]) => `${k} ${v}`).join(', ') || 'not run'}`,
+    `- targets met on unseen seeds (every scenario, <= 1% per day): ${unseen.summary.targetsMet ? 'yes' : 'no'}`,
+    '',
+  ];
+  process.stdout.write(out.join('\n'));
 }
-process.exitCode = summary.targetsMet ? 0 : 1;
+process.exitCode = unseen.summary.targetsMet ? 0 : 1;

@@ -66,7 +66,7 @@ test('warden simulate --out writes the events as JSON lines and the attack label
     assert.ok(lines.length > 1000);
     assert.ok(['decision', 'authentication', 'detection'].includes((JSON.parse(lines[0]!) as { type: string }).type));
     const labels = JSON.parse(fs.readFileSync(join(dir, 'events.jsonl.labels.json'), 'utf8')) as { scenario: string }[];
-    assert.equal(labels.length, 7);
+    assert.equal(labels.length, 9, 'seven scenarios and two host-log ones (a dormant account needs 27 days)');
     const b = io(dir);
     assert.equal(await runCli(['simulate', '--days', '3'], b.io), 2, 'too short to learn and attack');
   } finally {

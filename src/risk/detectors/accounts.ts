@@ -142,7 +142,8 @@ export class AccountDetectors {
     this.created.delete(a.key);
     const age = a.t - c.t;
     if (age > this.config.accounts.newAccountDays * DAY_MS) return;
-    const score = Math.min(0.9, 0.45 + (c.unusual ? 0.25 : 0) + (c.grants.length > 0 ? 0.15 : 0));
+    // A routine creation then use is a new hire (low); out of pattern, or given admin rights, it is not.
+    const score = Math.min(0.9, 0.35 + (c.unusual ? 0.3 : 0) + (c.grants.length > 0 ? 0.2 : 0));
     out.push({
       detector: 'risk.new_account_use',
       category: 'identity',

@@ -3,7 +3,9 @@ import type { Evaluation } from './run.js';
 
 export function renderEvaluation(ev: Evaluation, title: string): string {
   const lines: string[] = [`### ${title}`, '', '| scenario | detected | delay (min) | first detector | max risk |', '|---|---|---|---|---|'];
-  for (const s of ev.scenarios) {
+  // The target's scenarios first (host-log ones included), the harder variants after them.
+  const ordered = [...ev.scenarios.filter((s) => !s.scenario.startsWith('hard_')), ...ev.scenarios.filter((s) => s.scenario.startsWith('hard_'))];
+  for (const s of ordered) {
     if (s.scenario.startsWith('hard_') && !lines.includes('| *harder variants (not in the target)* | | | | |')) lines.push('| *harder variants (not in the target)* | | | | |');
     lines.push(`| ${s.scenario} | ${s.detected ? 'yes' : '**no**'} | ${s.delayMinutes ?? '-'} | ${s.detector ?? '-'} | ${s.maxRisk} |`);
   }

@@ -13,6 +13,7 @@ import { agentEvents, serviceEvents, userEvents } from './generate.js';
 import { buildOrganisation, type Organisation } from './org.js';
 import { Random } from './random.js';
 import { injectHardAttacks } from './hard-scenarios.js';
+import { hostActivity, injectHostAttacks } from './host-scenarios.js';
 import { injectAttacks, type AttackLabel } from './scenarios.js';
 
 const DAY = 86_400_000;
@@ -47,6 +48,10 @@ export function simulate(geo: GeoLocator, options: SimulationOptions = {}): Simu
   agentEvents(org, rng, start, days, events);
   const labels = injectAttacks(org, rng, start, days, events);
   if (options.hard) labels.push(...injectHardAttacks(org, rng, start, days, new Set(labels.flatMap((l) => l.touched)), events));
+  // Host logs draw from their own stream: the scenarios above are the same with or without them.
+  const hostRng = new Random(seed * 7919 + 17);
+  hostActivity(org, hostRng, start, days, events);
+  labels.push(...injectHostAttacks(org, hostRng, start, days, new Set(labels.flatMap((l) => l.entities)), events));
   const times = new Map<WardenEvent, number>();
   for (const e of events) times.set(e, Date.parse(e.time));
   events.sort((a, b) => times.get(a)! - times.get(b)!);
@@ -133,7 +138,8 @@ export function evaluate(sim: Simulation, geo: GeoLocator, config: RiskConfigInp
     for (const d of detections) {
       const t = Date.parse(d.time);
       if (Math.floor((t - sim.start) / DAY) !== day) continue;
-      const key = `${d.entity.type}:${d.entity.id}`;
+      // A device's finding is charged to the principal that used it.
+      const key = d.entity.type === 'Device' && typeof d.details?.principal === 'string' ? d.details.principal : `${d.entity.type}:${d.entity.id}`;
       if (!active.has(key) || attackDays(key, t)) continue;
       any.add(key);
       if (FLAG.has(d.severity)) {
