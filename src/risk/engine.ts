@@ -25,7 +25,8 @@ import { openGeoLocator, type GeoLocator } from './geo.js';
 import { fromAuthentication, fromDecision, sourceOfAuthentication } from './normalize.js';
 import { RiskLedger } from './scoring.js';
 import { BaselineState } from './state.js';
-import { SqliteRiskInbox, type RiskInbox } from './inbox.js';
+import { SqliteRiskInbox } from './inbox.js';
+import { InboxConsumer } from './inbox-consumer.js';
 import { RiskStore, type RiskRepository } from './store.js';
 import { severityOf, type Activity, type DetectionQuery, type DetectionRecord, type Finding, type IngestResult, type RiskEngine } from './types.js';
 
@@ -60,10 +61,7 @@ const SEVERITIES = new Set<string>(['info', 'low', 'medium', 'high', 'critical']
 class Engine implements RiskEngine {
   private readonly config: RiskConfig;
   private readonly store: RiskRepository;
-  private readonly inbox: RiskInbox;
-  /** Highest inbox sequence processed (saved with the baselines on flush). */
-  private consumed = 0;
-  private holding = false;
+  private readonly consumer: InboxConsumer;
   private inboxTimer: NodeJS.Timeout | undefined;
   /** The event being processed: detections take ids derived from it, so a replay stores no duplicate. */
   private eventId: string | undefined;
@@ -90,7 +88,11 @@ class Engine implements RiskEngine {
   constructor(private readonly options: RiskEngineOptions) {
     this.config = riskConfigSchema.parse(options.config ?? {});
     this.store = new RiskStore(options.db);
-    this.inbox = new SqliteRiskInbox(options.db);
+    this.consumer = new InboxConsumer(new SqliteRiskInbox(options.db), options.inboxOwner, this.config.inbox, {
+      process: (event) => this.process(event),
+      flush: () => this.flush(),
+      reload: () => this.state.load(),
+    });
     this.state = new BaselineState(this.store);
     this.ledger = new RiskLedger(this.config.decayHalfLifeMinutes, this.config.minFactorWeight);
     const geo = options.geo !== undefined ? options.geo : this.config.geo.enabled ? openGeoLocator(this.config.geo) : null;
@@ -105,7 +107,7 @@ class Engine implements RiskEngine {
     this.bus = options.bus;
     this.restore();
     if (options.inboxOwner !== undefined) {
-      this.claim(true);
+      this.consumer.claim(true);
       if (this.config.inbox.pollMilliseconds > 0) {
         this.inboxTimer = setInterval(() => this.safeDrain(), this.config.inbox.pollMilliseconds);
         this.inboxTimer.unref();
@@ -350,55 +352,22 @@ class Engine implements RiskEngine {
     this.store.transaction(() => {
       this.writePending();
       this.state.save();
-      if (this.holding) this.inbox.saveCursor(this.consumed);
+      this.consumer.saveCursor();
     });
   }
 
   ingest(events: readonly WardenEvent[], origin: string): IngestResult {
-    const { first, last } = this.inbox.append(events, origin);
-    if (this.options.inboxOwner === undefined || !this.claim(false)) return { first, last, queued: true, processed: 0, detections: [] };
-    const { processed, detections } = this.drainInbox();
-    return { first, last, queued: this.consumed < last, processed, detections };
+    return this.consumer.ingest(events, origin);
   }
 
   drainInbox(): { processed: number; detections: DetectionRecord[] } {
-    const detections: DetectionRecord[] = [];
-    let processed = 0;
-    if (this.closed || !this.config.enabled || (!this.holding && !this.claim(false))) return { processed, detections };
-    const batch = this.config.inbox.batch;
-    for (;;) {
-      const entries = this.inbox.read(this.consumed, batch);
-      for (const { seq, event } of entries) {
-        for (const d of this.process(event)) detections.push(d);
-        this.consumed = seq;
-        processed++;
-      }
-      if (entries.length < batch) break;
-      if (!this.claim(false)) break; // a long drain renews its lease batch by batch
-    }
-    if (processed > 0) this.flush();
-    return { processed, detections };
-  }
-
-  /**
-   * Takes or renews the inbox lease. On taking it (not at start, when the baselines were just loaded),
-   * reloads the baselines another consumer may have saved meanwhile, and its cursor.
-   */
-  private claim(starting: boolean): boolean {
-    const owner = this.options.inboxOwner;
-    if (owner === undefined) return false;
-    const ok = this.inbox.acquire(owner, Date.now(), this.config.inbox.leaseSeconds * 1000);
-    if (ok && !this.holding) {
-      if (!starting) this.state.load();
-      this.consumed = this.inbox.cursor();
-    }
-    this.holding = ok;
-    return ok;
+    if (this.closed || !this.config.enabled) return { processed: 0, detections: [] };
+    return this.consumer.drain();
   }
 
   private safeDrain(): void {
     try {
-      if (this.claim(false)) this.drainInbox();
+      if (this.consumer.claim(false)) this.drainInbox();
     } catch (error) {
       this.options.logger?.warn({ err: error }, 'risk engine could not consume its inbox');
     }
@@ -417,8 +386,7 @@ class Engine implements RiskEngine {
     if (this.timer) clearInterval(this.timer);
     if (this.inboxTimer) clearInterval(this.inboxTimer);
     this.safeFlush();
-    if (this.holding && this.options.inboxOwner !== undefined) this.inbox.release(this.options.inboxOwner);
-    this.holding = false;
+    this.consumer.release();
     this.closed = true;
   }
 
