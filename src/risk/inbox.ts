@@ -29,11 +29,11 @@ export interface RiskInbox {
   append(events: readonly WardenEvent[], origin: string): { first: number; last: number };
   /** Entries after `after`, oldest first (a row that no longer parses is skipped). */
   read(after: number, limit: number): InboxEntry[];
-  /** Highest sequence number appended so far (0 when empty). */
+  /** Highest sequence number still waiting or not yet dropped (0 when the inbox is empty). */
   head(): number;
   /** Last sequence number the consumer has saved as processed. */
   cursor(): number;
-  /** Saves the consumer's cursor (call inside the repository transaction that saves the baselines). */
+  /** Saves the consumer's cursor and drops the entries it covers (call inside the repository transaction that saves the baselines). */
   saveCursor(seq: number): void;
   /** Takes or renews the consumer lease for `holder` until `now + ttlMs`; false while another holder's lease lasts. */
   acquire(holder: string, now: number, ttlMs: number): boolean;
@@ -95,6 +95,8 @@ export class SqliteRiskInbox implements RiskInbox {
 
   saveCursor(seq: number): void {
     this.db.prepare(`UPDATE risk_consumer SET cursor = MAX(cursor, ?) WHERE name = '${CONSUMER}'`).run(seq);
+    // Entries at or below a saved cursor are reflected in saved baselines: nothing will read them again.
+    this.db.prepare('DELETE FROM risk_inbox WHERE seq <= ?').run(seq);
   }
 
   acquire(holder: string, now: number, ttlMs: number): boolean {

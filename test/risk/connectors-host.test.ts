@@ -162,6 +162,13 @@ test('CloudTrail IAM: users and keys created, admin policy attached, MFA removed
   );
 });
 
+test('an oversized line is malformed, not a regex workload', () => {
+  const r = parseLog(`Mar  3 09:00:00 h sshd[1]: Invalid user ${'a from '.repeat(5000)} from 1.2.3.4\nMar  3 09:00:01 h sshd[2]: Connection closed by 1.2.3.4 port 1 [preauth]`, 'syslog', { year: 2026 });
+  accounted(r);
+  assert.deepEqual(r.errors, [{ line: 1, message: 'line longer than 16384 characters' }]);
+  assert.equal(r.skipped, 1);
+});
+
 test('a reason echoing log content cannot grow without bound', () => {
   const lines = Array.from({ length: 500 }, (_, i) => `Mar  3 09:00:00 h prog${i}[1]: hello`).join('\n');
   const r = parseLog(lines, 'syslog', { year: 2026 });

@@ -48,6 +48,8 @@ test('one consumer: a second engine on the same store queues; the consumer proce
     assert.ok(done.detections.some((d) => d.detector === 'risk.attacker_success'));
     assert.ok(warden.snapshot({ type: 'User', id: 'erin' }).score >= 50, 'the live engine\'s own state has it');
     assert.equal(new SqliteRiskInbox(dbB).cursor(), 14, 'the cursor is saved with the baselines');
+    assert.equal((dbB.prepare('SELECT COUNT(*) AS n FROM risk_inbox').get() as { n: number }).n, 0, 'processed entries are dropped');
+    assert.equal(new SqliteRiskInbox(dbB).head(), 0);
     warden.close();
     cli.close();
     dbA.close();

@@ -46,6 +46,9 @@ export interface ParseOptions extends SyslogOptions {
   host?: string | undefined;
 }
 
+/** auditd caps a record at 8,970 bytes (MAX_AUDIT_MESSAGE_LENGTH); anything far longer is not one. */
+const MAX_AUDIT_LINE = 65_536;
+
 type JsonFormat = 'cloudtrail' | 'entra' | 'okta' | 'windows';
 const JSON_PARSERS: Record<JsonFormat, (record: unknown) => WardenEvent[] | Skip> = {
   cloudtrail: parseCloudTrail,
@@ -76,6 +79,10 @@ export function parseLog(text: string, format: LogFormat, options: ParseOptions 
     for (let i = 0; i < lines.length; i++) {
       if (!lines[i]!.trim()) continue;
       tally.read();
+      if (lines[i]!.length > MAX_AUDIT_LINE) {
+        tally.fail(i + 1, `line longer than ${MAX_AUDIT_LINE} characters`);
+        continue;
+      }
       try {
         take(tally, parseAuditLine(lines[i]!, options.host));
       } catch (error) {

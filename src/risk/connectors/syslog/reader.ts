@@ -14,6 +14,9 @@ import { parseHeader, type SyslogOptions } from './header.js';
 import { HostParser } from './host.js';
 import { SshdParser } from './sshd.js';
 
+/** syslog daemons cut lines far below this; a longer one is not a log line (and would cost the regexes). */
+const MAX_LINE = 16_384;
+
 /** login(1) logs root's console logins under the user's name as the ident: `-- root[2421]: ROOT LOGIN ON tty2`. */
 const CONSOLE_LOGIN = /^(ROOT LOGIN|LOGIN) ON \S+( BY \S+)?$/;
 
@@ -30,6 +33,10 @@ export class SyslogReader {
   line(text: string, line: number): void {
     if (!text.trim()) return;
     this.tally.read();
+    if (text.length > MAX_LINE) {
+      this.tally.fail(line, `line longer than ${MAX_LINE} characters`);
+      return;
+    }
     try {
       const h = parseHeader(text, this.options);
       const program = h.program;
