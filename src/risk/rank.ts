@@ -37,6 +37,12 @@ export function rankSources(detections: readonly DetectionRecord[]): RankedSourc
     r.detectors[d.detector] = Math.max(r.detectors[d.detector] ?? 0, d.score);
     if (d.time < r.first) r.first = d.time;
   }
-  for (const r of by.values()) r.score = Math.round(1000 * (1 - Object.values(r.detectors).reduce((keep, s) => keep * (1 - s), 1))) / 1000;
-  return [...by.values()].sort((a, b) => b.score - a.score || b.detections - a.detections || a.first.localeCompare(b.first));
+  // Sorted by the exact combined score (near 1 the rounded ones tie), shown rounded.
+  const exact = new Map<RankedSource, number>();
+  for (const r of by.values()) {
+    const keep = Object.values(r.detectors).reduce((k, s) => k * (1 - s), 1);
+    exact.set(r, 1 - keep);
+    r.score = Math.round(1000 * (1 - keep)) / 1000;
+  }
+  return [...by.values()].sort((a, b) => exact.get(b)! - exact.get(a)! || b.detections - a.detections || a.first.localeCompare(b.first));
 }

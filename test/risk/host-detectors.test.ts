@@ -167,3 +167,21 @@ test('risk that rose past a threshold publishes a down-crossing event when its e
   assert.deepEqual(down.map((r) => r.threshold), [80, 50].filter((th) => up.some((u) => u.threshold! >= th)));
   assert.ok(down.every((r) => r.score < r.threshold! && r.previous >= r.threshold!));
 });
+
+test('among noisier attackers, the source that brute-forced an account and got in ranks first', () => {
+  const te = testEngine();
+  const t = T0 + 2 * DAY;
+  const lines: [number, string][] = [];
+  // Five sources hammer root (300 guesses each, more than the winner) and cycle names; none gets in.
+  for (let s = 0; s < 5; s++) {
+    for (let i = 0; i < 300; i++) lines.push(failed(t + s * 600_000 + i * 5_000, 'root', `203.0.113.${10 + s}`, 10_000 + s * 400 + i));
+    for (let i = 0; i < 12; i++) lines.push([t + s * 600_000 + i * 7_000, `sshd[${20_000 + s * 20 + i}]: Failed password for invalid user guest${i} from 203.0.113.${10 + s} port 1 ssh2`]);
+  }
+  // One source guesses 150 passwords for `fztu` within the hour, then logs in, three times over the day.
+  for (let i = 0; i < 150; i++) lines.push(failed(t + HOUR + i * 20_000, 'fztu', '119.137.62.142', 30_000 + i));
+  for (let k = 0; k < 3; k++) lines.push(accepted(t + 2 * HOUR + k * 3 * HOUR, 'fztu', '119.137.62.142'));
+  lines.sort((a, b) => a[0] - b[0]);
+  const ranked = rankSources(feed(te, syslog(lines)));
+  assert.equal(ranked[0]!.source, '119.137.62.142', JSON.stringify(ranked.slice(0, 3)));
+  assert.ok(ranked[0]!.detectors['risk.attacker_success'] !== undefined);
+});
