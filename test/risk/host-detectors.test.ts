@@ -185,3 +185,15 @@ test('among noisier attackers, the source that brute-forced an account and got i
   assert.equal(ranked[0]!.source, '119.137.62.142', JSON.stringify(ranked.slice(0, 3)));
   assert.ok(ranked[0]!.detectors['risk.attacker_success'] !== undefined);
 });
+
+test('a source failing steadily for two days is judged against its own rate once it has one', () => {
+  const te = testEngine();
+  const lines: [number, string][] = [];
+  // One failure a minute from a monitoring probe with a stale password, 2,880 in all.
+  for (let i = 0; i < 2880; i++) lines.push([T0 + i * 60_000, `sshd[${40_000 + i}]: Failed password for nagios from 10.9.0.4 port 1 ssh2`]);
+  const found = feed(te, syslog(lines)).filter((d) => d.detector === 'risk.source_brute_force');
+  assert.ok(found.length >= 1, 'with no history, 60 an hour is above the floor');
+  const late = found.filter((d) => Date.parse(d.time) >= T0 + 30 * HOUR);
+  assert.deepEqual(late, [], 'after a day of the same rate, the same rate is the baseline');
+  assert.ok(found.every((d) => (d.details as { failures: number }).failures <= 60), 'the window holds one hour');
+});

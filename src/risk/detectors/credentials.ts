@@ -32,16 +32,67 @@ export interface Attempt {
   account?: { failures: number; firstSeen: number } | undefined;
 }
 
+/** Items in time order within a sliding window; O(1) amortised push and trim (no shifting). */
+class Window<T extends { t: number }> {
+  private items: T[] = [];
+  private head = 0;
+
+  get size(): number {
+    return this.items.length - this.head;
+  }
+
+  push(item: T): void {
+    this.items.push(item);
+  }
+
+  /** Drops items at or before `from` (windows are half-open: (now - span, now]), telling `dropped` about each. */
+  trim(from: number, dropped?: (item: T) => void): number {
+    let n = 0;
+    while (this.head < this.items.length && this.items[this.head]!.t <= from) {
+      const item = this.items[this.head]!;
+      this.head++;
+      n++;
+      if (dropped) dropped(item);
+    }
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return n;
+  }
+
+  clear(): void {
+    this.items = [];
+    this.head = 0;
+  }
+
+  values(): T[] {
+    return this.items.slice(this.head);
+  }
+}
+
+interface Guess {
+  t: number;
+  user: string | undefined;
+  unknown: boolean;
+}
+
 interface SourceState {
   firstSeen: number;
   /** Failures before the current window (for the source's own rate). */
   failuresBefore: number;
-  /** Recent guesses: time, account tried, whether that account exists. */
-  recent: { t: number; user: string | undefined; unknown: boolean }[];
+  recent: Window<Guess>;
+  /** Non-existent user names tried within the window, with how often. */
+  unknownNames: Map<string, number>;
+  reported: Map<string, { level: string; t: number }>;
 }
 
 interface AccountWindow {
-  recent: { t: number; source: string | undefined }[];
+  /** Failures within the success lookback (a day by default). */
+  day: Window<{ t: number; source: string | undefined }>;
+  /** Failures within the brute-force window. */
+  hour: Window<{ t: number }>;
+  reported: Map<string, { level: string; t: number }>;
 }
 
 const MAX_SOURCES = 100_000;
@@ -91,12 +142,21 @@ export class CredentialDetectors {
     const unknown = a.reason === 'unknown_user';
     if (a.source) {
       const s = this.source(a.source, a.t);
-      trim(s.recent, a.t - windowMs, (n) => (s.failuresBefore += n));
-      if (s.recent.length < MAX_RECENT) s.recent.push({ t: a.t, user: a.principal?.id, unknown });
+      s.failuresBefore += s.recent.trim(a.t - windowMs, (g) => {
+        if (!g.unknown || g.user === undefined) return;
+        const left = (s.unknownNames.get(g.user) ?? 1) - 1;
+        if (left > 0) s.unknownNames.set(g.user, left);
+        else s.unknownNames.delete(g.user);
+      });
+      if (s.recent.size < MAX_RECENT) {
+        s.recent.push({ t: a.t, user: a.principal?.id, unknown });
+        if (unknown && a.principal) s.unknownNames.set(a.principal.id, (s.unknownNames.get(a.principal.id) ?? 0) + 1);
+      }
       const { expected, limit } = threshold(s.failuresBefore, a.t - s.firstSeen, windowMs, c.minFailures);
-      const n = s.recent.length;
-      if (n >= limit) {
-        const accounts = distinct(s.recent.map((r) => r.user));
+      const n = s.recent.size;
+      if (n >= limit && due(s.reported, 'brute', level(n, limit), a.t)) {
+        const users = s.recent.values().map((r) => r.user);
+        const accounts = distinct(users);
         const since = a.t - s.firstSeen;
         this.flag(a.source, a.t, 'brute force');
         out.push({
@@ -104,44 +164,44 @@ export class CredentialDetectors {
           category: 'identity',
           entity: sourceEntity(a.source),
           score: Math.min(0.9, 0.5 + 0.1 * Math.log2(n / limit + 1)),
-          explanation: `${n} failed sign-ins from \`${a.source}\` within ${c.windowMinutes} min against ${accounts.size} named account${accounts.size === 1 ? '' : 's'} (${topList(s.recent.map((r) => r.user))}); ${since < windowMs ? `a source first seen ${fmtHours(since)} ago has no baseline yet: the floor of ${limit} applies` : `its own baseline over ${fmtHours(since)} predicts ${fmtRate(expected, c.windowMinutes)} (threshold ${limit})`}`,
+          explanation: `${n} failed sign-ins from \`${a.source}\` within ${c.windowMinutes} min against ${accounts.size} named account${accounts.size === 1 ? '' : 's'} (${topList(users)}); ${since < windowMs ? `a source first seen ${fmtHours(since)} ago has no baseline yet: the floor of ${limit} applies` : `its own baseline over ${fmtHours(since)} predicts ${fmtRate(expected, c.windowMinutes)} (threshold ${limit})`}`,
           details: { failures: n, expected: round(expected), threshold: limit, accounts: [...accounts].slice(0, 20), window: c.windowMinutes },
           discriminator: level(n, limit),
         });
       }
-      if (unknown) {
-        const names = distinct(s.recent.filter((r) => r.unknown).map((r) => r.user));
-        if (names.size >= c.enumerationMinUsers) {
-          this.flag(a.source, a.t, 'user enumeration');
-          out.push({
-            detector: 'risk.user_enumeration',
-            category: 'identity',
-            entity: sourceEntity(a.source),
-            score: Math.min(0.85, 0.45 + 0.05 * names.size / c.enumerationMinUsers),
-            explanation: `\`${a.source}\` tried ${names.size} user names that do not exist within ${c.windowMinutes} min (${[...names].slice(0, 8).map((u) => `\`${u}\``).join(', ')}); a legitimate source mistypes one or two (threshold ${c.enumerationMinUsers})`,
-            details: { users: [...names].slice(0, 30), window: c.windowMinutes },
-            discriminator: level(names.size, c.enumerationMinUsers),
-          });
-        }
+      const names = s.unknownNames.size;
+      if (unknown && names >= c.enumerationMinUsers && due(s.reported, 'names', level(names, c.enumerationMinUsers), a.t)) {
+        this.flag(a.source, a.t, 'user enumeration');
+        const list = [...s.unknownNames.keys()];
+        out.push({
+          detector: 'risk.user_enumeration',
+          category: 'identity',
+          entity: sourceEntity(a.source),
+          score: Math.min(0.85, 0.45 + (0.05 * names) / c.enumerationMinUsers),
+          explanation: `\`${a.source}\` tried ${names} user names that do not exist within ${c.windowMinutes} min (${list.slice(0, 8).map((u) => `\`${u}\``).join(', ')}); a legitimate source mistypes one or two (threshold ${c.enumerationMinUsers})`,
+          details: { users: list.slice(0, 30), window: c.windowMinutes },
+          discriminator: level(names, c.enumerationMinUsers),
+        });
       }
     }
     if (!a.key || unknown || !a.principal) return;
     const w = this.account(a.key);
-    const lookback = c.successLookbackMinutes * 60_000;
-    trim(w.recent, a.t - lookback);
-    if (w.recent.length < MAX_RECENT) w.recent.push({ t: a.t, source: a.source });
-    const inWindow = countSince(w.recent, a.t - windowMs);
+    w.day.trim(a.t - c.successLookbackMinutes * 60_000);
+    w.hour.trim(a.t - windowMs);
+    if (w.day.size < MAX_RECENT) w.day.push({ t: a.t, source: a.source });
+    w.hour.push({ t: a.t });
+    const inWindow = w.hour.size;
     const before = Math.max(0, (a.account?.failures ?? 0) - inWindow);
     const { expected, limit } = threshold(before, a.t - (a.account?.firstSeen ?? a.t), windowMs, c.minFailures);
-    if (inWindow >= limit) {
-      const recent = w.recent.filter((r) => r.t >= a.t - windowMs);
+    if (inWindow >= limit && due(w.reported, 'brute', level(inWindow, limit), a.t)) {
+      const sources = w.day.values().filter((r) => r.t >= a.t - windowMs).map((r) => r.source);
       out.push({
         detector: 'risk.brute_force',
         category: 'identity',
         entity: a.principal,
         score: Math.min(0.85, 0.5 + 0.1 * Math.log2(inWindow / limit + 1)),
-        explanation: `${inWindow} failed passwords for \`${a.principal.id}\` within ${c.windowMinutes} min from ${distinct(recent.map((r) => r.source)).size} source(s) (${topList(recent.map((r) => r.source))}); this account's own baseline predicts ${fmtRate(expected, c.windowMinutes)} (threshold ${limit})`,
-        details: { failures: inWindow, expected: round(expected), threshold: limit, sources: [...distinct(recent.map((r) => r.source))].slice(0, 20), window: c.windowMinutes },
+        explanation: `${inWindow} failed passwords for \`${a.principal.id}\` within ${c.windowMinutes} min from ${distinct(sources).size} source(s) (${topList(sources)}); this account's own baseline predicts ${fmtRate(expected, c.windowMinutes)} (threshold ${limit})`,
+        details: { failures: inWindow, expected: round(expected), threshold: limit, sources: [...distinct(sources)].slice(0, 20), window: c.windowMinutes },
         discriminator: level(inWindow, limit),
       });
     }
@@ -165,12 +225,12 @@ export class CredentialDetectors {
     if (!a.key || !a.principal) return;
     const w = this.accounts.get(a.key);
     if (!w) return;
-    trim(w.recent, a.t - c.successLookbackMinutes * 60_000);
-    const n = w.recent.length;
+    w.day.trim(a.t - c.successLookbackMinutes * 60_000);
+    const n = w.day.size;
     const before = Math.max(0, (a.account?.failures ?? 0) - n);
     const { expected, limit } = threshold(before, a.t - (a.account?.firstSeen ?? a.t), c.successLookbackMinutes * 60_000, c.successMinFailures);
     if (n >= limit) {
-      const fromHere = a.source ? w.recent.filter((r) => r.source === a.source).length : 0;
+      const fromHere = a.source ? w.day.values().filter((r) => r.source === a.source).length : 0;
       out.push({
         detector: 'risk.success_after_failures',
         category: 'identity',
@@ -180,14 +240,16 @@ export class CredentialDetectors {
         details: { sourceIp: a.source, failures: n, fromSameSource: fromHere, expected: round(expected), threshold: limit },
       });
     }
-    w.recent.length = 0; // the run ends with the success
+    // The run ends with the success.
+    w.day.clear();
+    w.hour.clear();
   }
 
   private source(key: string, t: number): SourceState {
     let s = this.sources.get(key);
     if (!s) {
       if (this.sources.size >= MAX_SOURCES) this.sources.delete(this.sources.keys().next().value as string);
-      this.sources.set(key, (s = { firstSeen: t, failuresBefore: 0, recent: [] }));
+      this.sources.set(key, (s = { firstSeen: t, failuresBefore: 0, recent: new Window<Guess>(), unknownNames: new Map(), reported: new Map() }));
     }
     return s;
   }
@@ -196,26 +258,21 @@ export class CredentialDetectors {
     let w = this.accounts.get(key);
     if (!w) {
       if (this.accounts.size >= MAX_ACCOUNTS) this.accounts.delete(this.accounts.keys().next().value as string);
-      this.accounts.set(key, (w = { recent: [] }));
+      this.accounts.set(key, (w = { day: new Window(), hour: new Window(), reported: new Map() }));
     }
     return w;
   }
 }
 
-/** Drops entries older than `from` (the list is in time order); `dropped` learns how many. */
-function trim(list: { t: number }[], from: number, dropped?: (n: number) => void): void {
-  let i = 0;
-  while (i < list.length && list[i]!.t < from) i++;
-  if (i > 0) {
-    list.splice(0, i);
-    dropped?.(i);
-  }
-}
-
-function countSince(list: readonly { t: number }[], from: number): number {
-  let n = 0;
-  for (let i = list.length - 1; i >= 0 && list[i]!.t >= from; i--) n++;
-  return n;
+/**
+ * Whether a finding at this escalation level is worth building: a new level, or an hour since the last
+ * one (the engine suppresses repeats within the hour; building them would cost for nothing).
+ */
+function due(reported: Map<string, { level: string; t: number }>, kind: string, lvl: string, t: number): boolean {
+  const last = reported.get(kind);
+  if (last && last.level === lvl && t - last.t < HOUR_MS && t >= last.t) return false;
+  reported.set(kind, { level: lvl, t });
+  return true;
 }
 
 function distinct(values: (string | undefined)[]): Set<string> {
