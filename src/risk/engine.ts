@@ -16,7 +16,7 @@ import type { SqliteDatabase } from '../store/index.js';
 import { DEFAULT_WEIGHTS, riskConfigSchema, type RiskConfig, type RiskConfigInput } from './config.js';
 import { detectAssetEvent, detectTamper, GuardTracker } from './detectors/assets.js';
 import { AccountDetectors, accountChangeOf } from './detectors/accounts.js';
-import { detectHours, detectPeerAccess, detectVolume } from './detectors/behaviour.js';
+import { detectHours, detectPeerAccess, detectVolume, type VolumeScope } from './detectors/behaviour.js';
 import { CredentialDetectors } from './detectors/credentials.js';
 import { DAY_MS, HOUR_MS, hourOfWeek, type DetectorContext } from './detectors/context.js';
 import { detectSignIn } from './detectors/sign-in.js';
@@ -62,6 +62,8 @@ class Engine implements RiskEngine {
   private readonly config: RiskConfig;
   private readonly store: RiskRepository;
   private readonly consumer: InboxConsumer;
+  /** The device-volume scope per device, made once (this runs for every access with a device). */
+  private readonly deviceScopes = new Map<string, VolumeScope>();
   private inboxTimer: NodeJS.Timeout | undefined;
   /** The event being processed: detections take ids derived from it, so a replay stores no duplicate. */
   private eventId: string | undefined;
@@ -222,7 +224,13 @@ class Engine implements RiskEngine {
     const d = this.state.device(device, this.config.maxEntities);
     d.touch(a.t);
     const learning = d.learning(a.t, this.ctx.learningMs, this.config.learningMinEvents);
-    detectVolume(a, d, this.state.deviceGroup, learning, findings, { entity: { type: 'Device', id: device }, own: `device \`${device}\``, peers: 'a typical device', series: false });
+    let scope = this.deviceScopes.get(device);
+    if (!scope) {
+      if (this.deviceScopes.size >= 10_000) this.deviceScopes.clear();
+      scope = { entity: { type: 'Device', id: device }, own: `device \`${device}\``, peers: 'a typical device', series: false };
+      this.deviceScopes.set(device, scope);
+    }
+    detectVolume(a, d, this.state.deviceGroup, learning, findings, scope);
   }
 
   /** A detection from another module (guard, integrity): stored with the others, and raises the entity's risk directly. */
