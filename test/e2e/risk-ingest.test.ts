@@ -8,7 +8,21 @@ import assert from 'node:assert/strict';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { demoConfig } from '../../src/config/demo.js';
-import { runCli, startWarden, tempDir } from '../helpers/warden-process.js';
+import { Writable } from 'node:stream';
+import { runCli as runCliInProcess } from '../../src/cli/run.js';
+import { startWarden, tempDir } from '../helpers/warden-process.js';
+
+/**
+ * The CLI runs in this test's process (a process apart from the Warden under test, which is what
+ * matters), so that no extra process start counts against the test's time on a loaded machine.
+ */
+async function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const sink = (f: (s: string) => void): Writable => new Writable({ write(chunk, _enc, cb) { f(String(chunk)); cb(); } });
+  const code = await runCliInProcess(args, { stdout: sink((s) => (stdout += s)), stderr: sink((s) => (stderr += s)), env: {}, cwd: process.cwd() });
+  return { code, stdout, stderr };
+}
 
 /** An auth log written just now: twelve guesses at `erin` from one address, then a login from it. */
 function attackLog(user: string): string {
