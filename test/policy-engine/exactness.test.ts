@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { createEvaluator, type AuthzRequest, type EntityJson, type EvaluatorInput } from '../../src/policy/engine/index.js';
-import { parseJsonLossless } from '../../src/policy/json/index.js';
+import { parseJsonLossless } from '../../src/core/json/index.js';
 import { loadCases, runCases } from '../../src/policy/testing/index.js';
 
 const EXACTNESS = join(import.meta.dirname, 'exactness-cases');

@@ -1,7 +1,7 @@
-/** The lossless JSON reader and writer used for Cedar data (src/policy/json). */
+/** The lossless JSON reader and writer (src/core/json): Cedar data, signed statements. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { JsonFloat, JsonSyntaxError, needsLosslessJson, parseJsonLossless, stringifyJsonLossless } from '../../src/policy/json/index.js';
+import { JsonFloat, JsonSyntaxError, needsLosslessJson, parseJsonLossless, stringifyJsonLossless } from '../../src/core/json/index.js';
 
 test('integers stay exact: numbers while a double holds them, bigints beyond', () => {
   const v = parseJsonLossless('[9007199254740991, 9007199254740992, 9007199254740993, -9223372036854775808, 123456789012345678901234567890]') as unknown[];
@@ -44,4 +44,9 @@ test('the writer is the inverse: bigints and floats as their digits', () => {
   assert.equal(stringifyJsonLossless({ a: undefined, b: [undefined], c: 1n }), '{"b":[null],"c":1}');
   assert.equal(needsLosslessJson({ a: [{ b: 1n }] }), true);
   assert.equal(needsLosslessJson({ a: [{ b: 1 }] }), false);
+});
+
+test('numbers: "double" reads numbers as JSON.parse does, still refusing duplicate keys', () => {
+  assert.deepEqual(parseJsonLossless('[8.0, 1e3, 9007199254740993]', { numbers: 'double' }), [8, 1000, 9007199254740992]);
+  assert.throws(() => parseJsonLossless('{"a": 1, "a": 2}', { numbers: 'double' }), /duplicate key/);
 });

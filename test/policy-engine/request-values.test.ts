@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { WardenError } from '../../src/core/errors.js';
 import { createEvaluator } from '../../src/policy/engine/index.js';
 import { buildContext, resourceEntity, toCedarValue } from '../../src/policy/index.js';
-import { parseJsonLossless } from '../../src/policy/json/index.js';
+import { parseJsonLossless } from '../../src/core/json/index.js';
 
 const policies = {
   staticPolicies: {

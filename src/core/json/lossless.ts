@@ -43,6 +43,12 @@ export class JsonSyntaxError extends Error {
 export interface LosslessParseOptions {
   /** Deepest nesting of arrays and objects (default 256): a bound, so a hostile text cannot exhaust the stack. */
   maxDepth?: number;
+  /**
+   * `exact` (default): integers beyond 2^53 as bigints, floats as JsonFloat. `double`: every number as
+   * `JSON.parse` gives it, for documents whose numbers are doubles by their own definition (protobuf
+   * JSON writes `8.0`); duplicate keys are refused and objects have no prototype either way.
+   */
+  numbers?: 'exact' | 'double';
 }
 
 const NUMBER = /-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/y;
@@ -55,6 +61,7 @@ const ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b
 /** Parses RFC 8259 JSON losslessly (see the module comment). Throws `JsonSyntaxError`. */
 export function parseJsonLossless(text: string, options: LosslessParseOptions = {}): LosslessJson {
   const maxDepth = options.maxDepth ?? 256;
+  const exact = (options.numbers ?? 'exact') === 'exact';
   let pos = 0;
 
   const skipWs = (): void => {
@@ -102,6 +109,7 @@ export function parseJsonLossless(text: string, options: LosslessParseOptions = 
     if (m === null) return fail('bad number');
     pos = NUMBER.lastIndex;
     const lexeme = m[0];
+    if (!exact) return Number(lexeme);
     if (m[1] !== undefined || m[2] !== undefined || lexeme === '-0') return new JsonFloat(lexeme);
     const n = Number(lexeme);
     return Number.isSafeInteger(n) ? n : BigInt(lexeme);
