@@ -135,3 +135,17 @@ test('imports named like Object members are classified, not a scanner crash', ()
     assert.ok(r.findings.some((f) => f.kind === 'pickle.import'), `${module}: ${JSON.stringify(r.findings)}`);
   }
 });
+
+test('safetensors: a tensor named twice in the header is refused (loaders differ on which entry counts)', () => {
+  const header = '{"w": {"dtype": "U8", "shape": [4], "data_offsets": [0, 4]}, "w": {"dtype": "U8", "shape": [4], "data_offsets": [4, 8]}}';
+  const json = Buffer.from(header, 'utf8');
+  const len = Buffer.alloc(8);
+  len.writeBigUInt64LE(BigInt(json.length));
+  const r = scan('model.safetensors', Buffer.concat([len, json, Buffer.alloc(8)]));
+  assert.equal(r.verdict, 'dangerous');
+  assert.ok(r.findings.some((f) => /duplicate key "w"/.test(f.message)), JSON.stringify(r.findings));
+  const single = '{"w": {"dtype": "U8", "shape": [4], "data_offsets": [0, 4]}}';
+  const one = Buffer.from(single, 'utf8');
+  len.writeBigUInt64LE(BigInt(one.length));
+  assert.equal(scan('ok.safetensors', Buffer.concat([len, one, Buffer.alloc(4)])).verdict, 'safe');
+});
