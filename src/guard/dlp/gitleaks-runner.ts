@@ -10,9 +10,10 @@
 import { shannonEntropy } from './checksums.js';
 import { GITLEAKS_GLOBAL_ALLOW, GITLEAKS_GLOBAL_STOPWORDS, GITLEAKS_RULES } from './gitleaks/rules.generated.js';
 import type { GitleaksRuleSpec } from './gitleaks/rule-spec.js';
-import { findKeywordHits, KW_GITLEAKS, type KeywordHits } from './keyword-hits.js';
+import { findCandidates } from './candidates.js';
+import { KW_GITLEAKS, KW_SECRET } from './keyword-hits.js';
 import { implausibleSecret, jwtHeaderValid } from './secrets.js';
-import type { DlpFinding } from './types.js';
+import type { Detector, DlpFinding } from './types.js';
 
 interface CompiledRule {
   spec: GitleaksRuleSpec;
@@ -133,24 +134,46 @@ function runRule(text: string, ruleIndex: number, from: number, to: number, out:
   }
 }
 
-/** SECRET findings from the gitleaks rule set (subtype = the gitleaks rule id). */
-export function detectGitleaks(text: string, out: DlpFinding[], hits: KeywordHits = findKeywordHits(text)): void {
-  // Per rule, the windows still to scan (merged as keyword hits arrive in order).
-  const windows = new Map<number, [number, number][]>();
-  const found = hits[KW_GITLEAKS];
-  for (let h = 0; h < found.length; h += 2) {
-    const rule = found[h]!;
-    const at = found[h + 1]!;
-    let list = windows.get(rule);
-    if (!list) windows.set(rule, (list = []));
-    const last = list[list.length - 1];
-    if (last && at < last[1] - 64) continue;
-    const w = windowAround(text, at);
-    if (last && w[0] <= last[1]) last[1] = Math.max(last[1], w[1]);
-    else list.push(w);
-  }
-  for (const [rule, list] of windows) for (const [s, e] of list) runRule(text, rule, s, e, out);
-  for (const rule of ALWAYS) runRule(text, rule, 0, text.length, out);
+/**
+ * A gitleaks detector over the rules `include` accepts (all by default; the leave-one-family-out evaluation
+ * leaves out one family's rules). SECRET findings, subtype = the gitleaks rule id.
+ */
+export function createGitleaksDetector(include: (ruleId: string) => boolean = () => true): Detector {
+  const enabled = Uint8Array.from(RULES, (r) => (include(r.spec.id) ? 1 : 0));
+  const always = ALWAYS.filter((i) => enabled[i] === 1);
+  return (text, out, candidates = findCandidates(text)) => {
+    const hits = candidates.hits;
+    // Per rule, the windows still to scan (merged as keyword hits arrive in order).
+    const windows = new Map<number, [number, number][]>();
+    const found = hits[KW_GITLEAKS];
+    for (let h = 0; h < found.length; h += 2) {
+      const rule = found[h]!;
+      if (enabled[rule] === 0) continue;
+      const at = found[h + 1]!;
+      let list = windows.get(rule);
+      if (!list) windows.set(rule, (list = []));
+      const last = list[list.length - 1];
+      if (last && at < last[1] - 64) continue;
+      const w = windowAround(text, at);
+      if (last && w[0] <= last[1]) last[1] = Math.max(last[1], w[1]);
+      else list.push(w);
+    }
+    for (const [rule, list] of windows) for (const [s, e] of list) runRule(text, rule, s, e, out);
+    // The rules without keywords (database-password) all key on password words: run them only where one is.
+    if (hits[KW_SECRET].length > 0) for (const rule of always) runRule(text, rule, 0, text.length, out);
+  };
 }
 
+/** SECRET findings from the whole gitleaks rule set. */
+export const detectGitleaks: Detector = createGitleaksDetector();
+
 export const GITLEAKS_RULE_COUNT = RULES.length;
+
+/** gitleaks' global allow-list and stop-words: template variables, published examples, the alphabet. */
+export function gitleaksGloballyAllowed(secret: string): boolean {
+  const lower = secret.toLowerCase();
+  return GLOBAL_ALLOW.some((re) => re.test(secret)) || GITLEAKS_GLOBAL_STOPWORDS.some((w) => lower.includes(w));
+}
+
+/** The rule ids of the converted gitleaks rules. */
+export const GITLEAKS_RULE_IDS: readonly string[] = RULES.map((r) => r.spec.id);
