@@ -44,7 +44,7 @@ function lines(path: string): string[] {
 }
 
 /** Given names and surnames from humannames, without one- and two-letter entries and common words. */
-export function readNameList(): string[] {
+function readNameList(): string[] {
   return lines(require.resolve('humannames/list.txt')).filter((n) => n.length > 2 && !STOP_WORDS.has(n) && /^[\p{L}'-]+$/u.test(n));
 }
 

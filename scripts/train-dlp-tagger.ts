@@ -7,9 +7,9 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeModel } from '../src/guard/dlp/tagger/codec.js';
 import { trainTagger, type LabelledSentence } from '../src/guard/dlp/tagger/train.js';
-import { readLexiconFromPackages, readNameList } from './dlp-lexicon.js';
+import { readLexiconFromPackages } from './dlp-lexicon.js';
 
-export const TAGGER_TRAINING = { epochs: 12, seed: 16, copies: 0 };
+export const TAGGER_TRAINING = { epochs: 12, seed: 16 };
 const root = join(import.meta.dirname, '..');
 export const SYNTH = join(root, '../shared/data/dlp/presidio-synth-v2.jsonl');
 
@@ -29,7 +29,7 @@ if (process.argv[1]?.endsWith('train-dlp-tagger.ts')) {
     process.exit(1);
   }
   const sentences = readSynth();
-  const model = trainTagger(sentences, readLexiconFromPackages(), { ...TAGGER_TRAINING, augment: { names: readNameList(), copies: TAGGER_TRAINING.copies } });
+  const model = trainTagger(sentences, readLexiconFromPackages(), TAGGER_TRAINING);
   const encoded = encodeModel(model);
   const out = join(root, 'src/guard/dlp/tagger/weights.generated.ts');
   writeFileSync(

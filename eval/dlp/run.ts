@@ -3,7 +3,12 @@
  * the look-alike negatives, and throughput, for Warden and, side by side in the same run, openredaction,
  * the regex PII check of @openai/guardrails and secretlint 12 with its recommended preset.
  *
- * Usage: npm run eval:dlp [-- --only warden] [--json out.json]
+ * Then the closing figures: secrets of services without a dedicated rule, leave-one-family-out (secret-lofo.ts),
+ * with the look-alike false-positive rate; PERSON and ADDRESS on sentence templates the tagger never saw
+ * (tagger-cv.ts). The per-type table's PERSON/ADDRESS rows on presidio-synth-v2 are on the tagger's training
+ * sentences and are printed for comparison with the peers only.
+ *
+ * Usage: npm run eval:dlp [-- --only warden] [--skip-lofo] [--json out.json]
  *
  * Matching: a prediction matches a gold span of the same type when they overlap by at least half of the
  * shorter of the two (one-to-one, greedy; secret spans in the data are often heuristic: whole line, longest
@@ -17,6 +22,8 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { scanText } from '../../src/guard/dlp/index.js';
 import { loadPeers, type Peer, type Span } from './peers.js';
+import { leaveOneFamilyOut, secretRows, tuneSecrets } from './secret-lofo.js';
+import { taggerTemplateCv } from './tagger-cv.js';
 
 const DATA = join(import.meta.dirname, '../../../shared/data/dlp');
 const TYPES = ['EMAIL', 'PHONE', 'CREDIT_CARD', 'IBAN', 'SSN', 'IP', 'MAC_ADDRESS', 'CRYPTO_WALLET', 'NATIONAL_ID', 'SECRET', 'PERSON', 'ADDRESS'] as const;
@@ -28,7 +35,9 @@ interface Row {
   file: string;
   negative_for?: string;
   plugin?: string;
+  rule_id?: string;
   doc_label?: boolean;
+  lookalike_tags?: string[];
 }
 
 function load(file: string): Row[] {
@@ -113,6 +122,28 @@ function report(name: string, result: ReturnType<typeof score>, throughput: { de
   return { table, anyFp: result.anyFp, nNeg: result.nNeg, ...throughput };
 }
 
+/** The closing figures: secrets leave-one-family-out and names/addresses on unseen templates. */
+function closing(rows: Row[]): Record<string, unknown> {
+  const { positives, negatives } = secretRows(rows);
+  const families = new Map<string, number>();
+  for (const r of [...positives, ...negatives]) families.set(r.family, (families.get(r.family) ?? 0) + 1);
+  console.log(`\n### secrets: ${positives.length} positive rows, ${negatives.length} look-alike negatives, ${families.size} format families`);
+  const own = tuneSecrets(positives, negatives);
+  const ownRecall = own.score.tp / (own.score.tp + own.score.fn);
+  console.log(`own data, every rule on, floors tuned on all families: recall ${f(ownRecall)} (${own.score.tp}/${own.score.tp + own.score.fn}), false positives ${f(own.score.fp / own.score.n)} (${own.score.fp}/${own.score.n}), look-alike-tagged ${f(own.score.fpTagged / own.score.negTagged)} (${own.score.fpTagged}/${own.score.negTagged}); floors ${JSON.stringify(own.tuning)}`);
+  const lofo = leaveOneFamilyOut(positives, negatives);
+  console.log('| family | positives | recall without its rules | negatives | false positives |');
+  console.log('|---|---|---|---|---|');
+  for (const fam of lofo.families) console.log(`| ${fam.family} | ${fam.positives} | ${fam.positives ? f(fam.recall) : '-'} | ${fam.negatives} | ${fam.fp} |`);
+  console.log(`leave-one-family-out: recall ${f(lofo.microRecall)} (${lofo.tp}/${lofo.tp + lofo.fn}; macro over families ${f(lofo.macroRecall)}), false positives ${f(lofo.fpr)} (${lofo.fp}/${lofo.n}), look-alike-tagged ${f(lofo.taggedFpr)} (${lofo.fpTagged}/${lofo.nTagged})`);
+  const cv = taggerTemplateCv();
+  console.log(`\n### PERSON and ADDRESS on unseen templates (${cv.templates} templates, ${cv.folds} folds by template)`);
+  console.log('| type | P | R | F1 |');
+  console.log('|---|---|---|---|');
+  for (const [type, c] of Object.entries(cv.perType)) console.log(`| ${type} | ${f(c.precision)} | ${f(c.recall)} | ${f(c.f1)} |`);
+  return { secretsOwn: { recall: ownRecall, ...own.score, tuning: own.tuning }, secretsLofo: lofo, taggerCv: cv };
+}
+
 /** Texts of ordinary prose (the prompt-injection data set's texts) for a realistic throughput figure. */
 function naturalCorpus(): string {
   const dir = join(DATA, '../prompt-injection');
@@ -178,6 +209,8 @@ async function main(): Promise<void> {
   const coreTp = await throughputOf(rows, natural, core);
   console.log(`warden without the best-effort PERSON/ADDRESS detectors: ${coreTp.naturalMBps.toFixed(1)} MB/s on prose, ${coreTp.denseMBps.toFixed(1)} MB/s on the DLP rows`);
   out.wardenCoreThroughput = coreTp;
+  if (!process.argv.includes('--skip-lofo')) out.closing = closing(rows);
+  if (jsonOut) writeFileSync(jsonOut, JSON.stringify(out, null, 2));
   if (only === 'warden') return;
   const peers: Peer[] = await loadPeers();
   for (const peer of peers) {

@@ -6,7 +6,7 @@
 import { trainTagger } from '../../src/guard/dlp/tagger/train.js';
 import { detectNamesAndAddresses } from '../../src/guard/dlp/tagger/detect.js';
 import type { DlpFinding } from '../../src/guard/dlp/index.js';
-import { readLexiconFromPackages, readNameList } from '../../scripts/dlp-lexicon.js';
+import { readLexiconFromPackages } from '../../scripts/dlp-lexicon.js';
 import { readSynth, TAGGER_TRAINING } from '../../scripts/train-dlp-tagger.js';
 
 const FOLDS = 5;
@@ -30,12 +30,11 @@ export function foldOf(template: number): number {
 export function taggerTemplateCv(): TaggerCv {
   const rows = readSynth();
   const lexicon = readLexiconFromPackages();
-  const names = readNameList();
   const counts = { PERSON: { tp: 0, fp: 0, fn: 0 }, ADDRESS: { tp: 0, fp: 0, fn: 0 } };
   for (let fold = 0; fold < FOLDS; fold++) {
     const train = rows.filter((r) => foldOf(r.template) !== fold);
     const test = rows.filter((r) => foldOf(r.template) === fold);
-    const model = trainTagger(train, lexicon, { ...TAGGER_TRAINING, augment: { names, copies: TAGGER_TRAINING.copies } });
+    const model = trainTagger(train, lexicon, TAGGER_TRAINING);
     for (const r of test) {
       const out: DlpFinding[] = [];
       detectNamesAndAddresses(model, r.text, out);

@@ -22,6 +22,8 @@ interface CompiledRule {
   allowMatch: RegExp[];
   allowLine: RegExp[];
   generic: boolean;
+  /** Characters after a keyword that can still belong to a match. */
+  after: number;
 }
 
 /** Rules whose matches are weak on their own (keyword + any token): lower confidence. */
@@ -29,6 +31,8 @@ const GENERIC = new Set(['generic-api-key', 'database-password', 'curl-auth-user
 /** How far before / after a keyword the rule's regex is run. */
 const BEFORE = 200;
 const AFTER = 1200;
+/** Most rules match a short key, an operator and a value: a narrower window after the keyword suffices. */
+const AFTER_SHORT = 320;
 
 const compile = (p: { source: string; flags: string }): RegExp => new RegExp(p.source, p.flags);
 
@@ -39,6 +43,8 @@ const RULES: CompiledRule[] = GITLEAKS_RULES.map((spec) => ({
   allowMatch: spec.allow.match.map(compile),
   allowLine: spec.allow.line.map(compile),
   generic: GENERIC.has(spec.id),
+  // Long matches: multi-line blocks, bodies of 200+ characters, or unbounded repetition.
+  after: /\[\\s\\S\]|\{\d{3,},?\d*\}|-----|\]\*|\]\+|\)\*|\)\+/.test(spec.source) ? AFTER : AFTER_SHORT,
 }));
 const GLOBAL_ALLOW = GITLEAKS_GLOBAL_ALLOW.map(compile);
 /** Rules without keywords run on the whole text. */
@@ -53,13 +59,13 @@ function isSpace(c: number): boolean {
   return c === 32 || c === 10 || c === 13 || c === 9;
 }
 
-function windowAround(text: string, at: number): [number, number] {
+function windowAround(text: string, at: number, after: number): [number, number] {
   let s = Math.max(0, at - BEFORE);
   const nl = text.lastIndexOf('\n', at);
   if (nl + 1 > s) s = nl + 1;
   else while (s > 0 && s > at - BEFORE - 64 && !isSpace(text.charCodeAt(s - 1))) s--;
-  let e = Math.min(text.length, at + AFTER);
-  while (e < text.length && e < at + AFTER + 256 && !isSpace(text.charCodeAt(e))) e++;
+  let e = Math.min(text.length, at + after);
+  while (e < text.length && e < at + after + 256 && !isSpace(text.charCodeAt(e))) e++;
   return [s, e];
 }
 
@@ -154,7 +160,7 @@ export function createGitleaksDetector(include: (ruleId: string) => boolean = ()
       if (!list) windows.set(rule, (list = []));
       const last = list[list.length - 1];
       if (last && at < last[1] - 64) continue;
-      const w = windowAround(text, at);
+      const w = windowAround(text, at, RULES[rule]!.after);
       if (last && w[0] <= last[1]) last[1] = Math.max(last[1], w[1]);
       else list.push(w);
     }

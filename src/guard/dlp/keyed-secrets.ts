@@ -65,8 +65,12 @@ function keyWords(identifier: string): string[] {
     .filter(Boolean);
 }
 
+/** Cheap first look: could the identifier name a secret at all? (Most keyword hits in code are `keyof`, `tokenize`.) */
+const MAYBE_SECRET = /pass|pwd|secret|token|credential|creds|apikey|bearer|auth|key$|_pw$|-pw$/;
+
 /** How strongly an identifier names a secret, or undefined when it does not (or names its metadata). */
 export function keyStrength(identifier: string): KeyStrength | undefined {
+  if (!MAYBE_SECRET.test(identifier.toLowerCase())) return undefined;
   const words = keyWords(identifier);
   if (words.length === 0 || words.length > 8) return undefined;
   if (words.some((w) => META_WORDS.has(w))) return undefined;
@@ -207,7 +211,9 @@ function assignedValue(text: string, identStart: number, end: number): Assignmen
     e++;
   }
   let value = text.slice(i, e);
-  if (VALUE_NOT_SECRET.test(value)) return { value, start: i, quote: '' }; // judged before trimming `..`
+  // Judged before trailing brackets and dots are trimmed: `config.get_token()`, `Foo{...}`, `abc..`.
+  if (looksLikeCode(value)) return undefined;
+  if (VALUE_NOT_SECRET.test(value)) return { value, start: i, quote: '' };
   value = value.replace(/[)\]}>.]+$/, '');
   if (spaceOnly && value.length < 16) return undefined;
   return { value, start: i, quote: '' };

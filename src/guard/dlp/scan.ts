@@ -92,6 +92,19 @@ function inWindows(text: string, windows: number[], widen: number, verify: Verif
   }
 }
 
+/** The runs that can hold a wallet (26+ characters from `1`, `3`, `bc1`, `0x`) or a MAC (14 to 17 with `-` or `.`). */
+function walletOrMacRuns(text: string, runs: number[]): number[] {
+  const out: number[] = [];
+  for (let r = 0; r < runs.length; r += 2) {
+    const s = runs[r]!;
+    const len = runs[r + 1]! - s;
+    const c = text.charCodeAt(s);
+    const wallet = len >= 26 && (c === 49 || c === 51 || c === 48 || c === 98 || c === 66 || c === 116 || c === 84);
+    if (wallet || (len >= 14 && len <= 17)) out.push(s, runs[r + 1]!);
+  }
+  return out;
+}
+
 export function scanText(text: string, options: ScanOptions = {}): DlpFinding[] {
   const wanted = options.types;
   const want = (types: DlpType[]): boolean => !wanted || types.some((t) => wanted.has(t));
@@ -102,7 +115,7 @@ export function scanText(text: string, options: ScanOptions = {}): DlpFinding[] 
   if (want(['EMAIL'])) detectEmail(text, found);
   if (want(['IP', 'MAC_ADDRESS'])) detectColonAddresses(text, found);
   inWindows(text, candidates.numeric, 0, NUMERIC.filter((d) => want(d.types)).map((d) => d.run), found);
-  inWindows(text, candidates.runs, 1, RUNS.filter((d) => want(d.types)).map((d) => d.run), found);
+  inWindows(text, walletOrMacRuns(text, candidates.runs), 1, RUNS.filter((d) => want(d.types)).map((d) => d.run), found);
   if (options.bestEffort !== false && want(['PERSON', 'ADDRESS'])) detectPersonsAndAddresses(text, found);
   const min = options.minConfidence ?? 0;
   const filtered = found.filter((f) => f.confidence >= min && (!wanted || wanted.has(f.type)));

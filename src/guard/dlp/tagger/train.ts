@@ -54,54 +54,11 @@ interface Prepared {
 export interface TrainOptions {
   epochs: number;
   seed: number;
-  /**
-   * Name substitution: each sentence with a PERSON span is also seen `copies` times with every name word
-   * replaced by a random word of `names` (case kept), so the model learns what a name looks like and where it
-   * stands, not the few hundred names of the data.
-   */
-  augment?: { names: readonly string[]; copies: number };
-}
-
-function caseLike(word: string, model: string): string {
-  if (model === model.toUpperCase() && model.length > 1) return word.toUpperCase();
-  if (model[0] === model[0]!.toLowerCase()) return word.toLowerCase();
-  return word[0]!.toUpperCase() + word.slice(1).toLowerCase();
-}
-
-/** A copy of `s` with every word of its PERSON spans replaced by a random name; the spans move accordingly. */
-export function substituteNames(s: LabelledSentence, names: readonly string[], random: () => number): LabelledSentence {
-  const spans = [...s.spans].sort((a, b) => a.start - b.start);
-  let text = '';
-  let at = 0;
-  let shift = 0;
-  const moved: LabelledSentence['spans'] = [];
-  for (const span of spans) {
-    if (span.type !== 'PERSON' || span.start < at) {
-      moved.push({ ...span, start: span.start + shift, end: span.end + shift });
-      continue;
-    }
-    const original = s.text.slice(span.start, span.end);
-    const replaced = original.replace(/[\p{L}][\p{L}'’-]*/gu, (w) => (w.length <= 2 && w.endsWith('.') ? w : caseLike(names[Math.floor(random() * names.length)]!, w)));
-    text += s.text.slice(at, span.start) + replaced;
-    at = span.end;
-    const start = span.start + shift;
-    shift += replaced.length - original.length;
-    moved.push({ ...span, start, end: span.end + shift });
-  }
-  text += s.text.slice(at);
-  return { text, spans: moved };
 }
 
 export function trainTagger(sentences: LabelledSentence[], lexicon: Lexicon, options: TrainOptions): TaggerModel {
   const random = mulberry32(options.seed);
-  const augmented = [...sentences];
-  if (options.augment) {
-    for (const s of sentences) {
-      if (!s.spans.some((x) => x.type === 'PERSON')) continue;
-      for (let k = 0; k < options.augment.copies; k++) augmented.push(substituteNames(s, options.augment.names, random));
-    }
-  }
-  const prepared: Prepared[] = augmented.map((s) => {
+  const prepared: Prepared[] = sentences.map((s) => {
     const tokens = tokenize(s.text);
     const info = tokenInfo(s.text, tokens, lexicon);
     const features = new Int32Array(tokens.count * FEATURES_PER_TOKEN);
