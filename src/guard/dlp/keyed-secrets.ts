@@ -29,7 +29,7 @@ export interface KeyedTuning {
 }
 
 /** Shipped floors: the tuning chosen on all families by eval/dlp (see docs/dlp.md). */
-export const DEFAULT_KEYED_TUNING: KeyedTuning = { passwordMinEntropy: 2.25, tokenMinEntropy: 3.0, weakKeyMinEntropy: 3.25 };
+export const DEFAULT_KEYED_TUNING: KeyedTuning = { passwordMinEntropy: 2.25, tokenMinEntropy: 3.0, weakKeyMinEntropy: 2.5 };
 
 type KeyStrength = 'password' | 'token' | 'weak';
 

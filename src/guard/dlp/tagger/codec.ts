@@ -41,7 +41,8 @@ function bytes(b64: string): Uint8Array {
 
 export function decodeModel(m: EncodedModel): TaggerModel {
   const q = new Int16Array(bytes(m.weights).buffer);
-  const weights = Float32Array.from(q, (v) => v * m.scale);
+  const weights = new Float32Array(q.length);
+  for (let i = 0; i < q.length; i++) weights[i] = q[i]! * m.scale;
   return new TaggerModel(weights, Float32Array.from(m.transitions), {
     names: Gazetteer.fromBytes(bytes(m.names)),
     places: Gazetteer.fromBytes(bytes(m.places)),

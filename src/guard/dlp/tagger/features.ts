@@ -51,23 +51,32 @@ function lowerOf(text: string, s: number, e: number): string {
   return text.slice(s, e).toLowerCase();
 }
 
-/** Compressed shape: letters to X/x, digits to d, runs capped at two (`Smith` -> `Xxx`, `12345` -> `dd`). */
-function shapeOf(text: string, s: number, e: number): string {
-  let out = '';
-  let last = '';
+/** X, x, d or the character itself; ASCII by code, other letters by case mapping. */
+function shapeClass(text: string, i: number): number {
+  const c = text.charCodeAt(i);
+  if (c >= 97 && c <= 122) return 120; // x
+  if (c >= 65 && c <= 90) return 88; // X
+  if (c >= 48 && c <= 57) return 100; // d
+  if (c < 0xc0) return c;
+  const ch = text[i]!;
+  const lower = ch.toLowerCase();
+  return lower === ch.toUpperCase() ? c : ch === lower ? 120 : 88;
+}
+
+/** Hash of the compressed shape: letters to X/x, digits to d, runs capped at two (`Smith` -> `Xxx`). */
+function shapeHash(text: string, s: number, e: number): number {
+  let h = 0x811c9dc5;
+  let last = -1;
   let run = 0;
   for (let i = s; i < e && i < s + 24; i++) {
-    const ch = text[i]!;
-    const u = ch.toUpperCase();
-    const l = ch.toLowerCase();
-    const k = ch >= '0' && ch <= '9' ? 'd' : u !== l ? (ch === u ? 'X' : 'x') : ch;
+    const k = shapeClass(text, i);
     if (k === last) {
       if (++run > 2) continue;
     } else run = 1;
     last = k;
-    out += k;
+    h = Math.imul(h ^ k, 0x01000193);
   }
-  return out;
+  return h >>> 0;
 }
 
 export interface TokenInfo {
@@ -96,8 +105,7 @@ export function fillTokenInfo(info: TokenInfo, text: string, tokens: Tokens, lex
     info.word[i] = h;
     info.prefix[i] = fnv1a(lower.slice(0, 3));
     info.suffix[i] = fnv1a(lower.slice(-3));
-    const shape = shapeOf(text, s, e);
-    info.shape[i] = fnv1a(shape);
+    info.shape[i] = shapeHash(text, s, e);
     const c = text.charCodeAt(s);
     const upperFirst = text[s]! !== text[s]!.toLowerCase();
     const letter = text[s]!.toUpperCase() !== text[s]!.toLowerCase();
