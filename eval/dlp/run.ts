@@ -101,6 +101,30 @@ function score(rows: Row[], detect: (text: string) => Span[]): { counts: Map<str
 
 const f = (x: number): string => (Number.isFinite(x) ? x.toFixed(3) : '  -  ');
 
+const FILES = ['presidio-synth-v2', 'presidio-unittests', 'gitleaks-rule-examples', 'detect-secrets-plugin-tests', 'negatives'] as const;
+
+/** Per source file: micro precision/recall/F1 over the types in scope, and the share of look-alike rows flagged. */
+function perSource(rows: Row[], detect: (text: string) => Span[]): Record<string, unknown> {
+  console.log('| source | P | R | F1 | gold spans | look-alike rows flagged |');
+  console.log('|---|---|---|---|---|---|');
+  const table: Record<string, unknown> = {};
+  for (const file of FILES) {
+    const r = score(rows.filter((x) => x.file === file), detect);
+    let tp = 0, fp = 0, fn = 0;
+    for (const c of r.counts.values()) {
+      tp += c.tp;
+      fp += c.fp;
+      fn += c.fn;
+    }
+    const flagged = [...r.negatives.values()].reduce((a, n) => a + n.fp, 0);
+    const p = tp / (tp + fp);
+    const rec = tp / (tp + fn);
+    console.log(`| ${file} | ${f(p)} | ${f(rec)} | ${f((2 * p * rec) / (p + rec))} | ${tp + fn} | ${r.nNeg ? `${flagged}/${r.nNeg}` : '-'} |`);
+    table[file] = { tp, fp, fn, flagged, negatives: r.nNeg };
+  }
+  return table;
+}
+
 function report(name: string, result: ReturnType<typeof score>, throughput: { denseMBps: number; naturalMBps: number; p50us: number }): Record<string, unknown> {
   console.log(`\n### ${name}`);
   console.log('| type | P | R | F1 | exact-F1 | gold | FPR on its negatives |');
@@ -207,6 +231,7 @@ async function main(): Promise<void> {
   const natural = naturalCorpus();
   const out: Record<string, unknown> = {};
   out.warden = report('warden', score(rows, warden), await throughputOf(rows, natural, warden));
+  out.wardenBySource = perSource(rows, warden);
   const core = (text: string): Span[] => scanText(text, { bestEffort: false }).map((x) => ({ start: x.start, end: x.end, type: x.type }));
   const coreTp = await throughputOf(rows, natural, core);
   console.log(`warden without the best-effort PERSON/ADDRESS detectors: ${coreTp.naturalMBps.toFixed(1)} MB/s on prose, ${coreTp.denseMBps.toFixed(1)} MB/s on the DLP rows`);
@@ -220,7 +245,7 @@ async function main(): Promise<void> {
     for (const r of rows) if (!spans.has(r.text)) spans.set(r.text, await peer.detect(r.text));
     const cached = (t: string): Span[] => spans.get(t) ?? [];
     const tp = await throughputOf(rows, natural, (t) => peer.detect(t), 3000);
-    out[peer.name] = report(peer.name, score(rows, cached), tp);
+    out[peer.name] = { ...report(peer.name, score(rows, cached), tp), bySource: perSource(rows, cached) };
   }
   if (jsonOut) writeFileSync(jsonOut, JSON.stringify(out, null, 2));
 }
