@@ -9,7 +9,7 @@ import { encodeModel } from '../src/guard/dlp/tagger/codec.js';
 import { trainTagger, type LabelledSentence } from '../src/guard/dlp/tagger/train.js';
 import { readLexiconFromPackages } from './dlp-lexicon.js';
 
-export const TAGGER_TRAINING = { epochs: 12, seed: 16 };
+export const TAGGER_TRAINING = { epochs: 30, seed: 16 };
 const root = join(import.meta.dirname, '..');
 export const SYNTH = join(root, '../shared/data/dlp/presidio-synth-v2.jsonl');
 

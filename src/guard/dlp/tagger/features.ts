@@ -132,7 +132,7 @@ export function fillTokenInfo(info: TokenInfo, text: string, tokens: Tokens, lex
 }
 
 /** Per token, this many feature ids. */
-export const FEATURES_PER_TOKEN = 12 + FLAG_BITS + 3 * 8;
+export const FEATURES_PER_TOKEN = 16 + FLAG_BITS + 3 * 8;
 
 function mix(template: number, value: number): number {
   let x = Math.imul(template + 1, 0x9e3779b1) ^ value;
@@ -162,6 +162,11 @@ export function featuresInto(info: TokenInfo, count: number, from: number, to: n
     out[k++] = mix(9, Math.imul(at(info.shape, i - 1), 31) ^ info.shape[i]!);
     out[k++] = mix(10, at(info.shape, i - 2));
     out[k++] = mix(11, at(info.shape, i + 2));
+    // Conjunctions a linear model cannot form itself: a capitalised listed name, a capitalised word after one.
+    out[k++] = mix(12, fl & (F.CAP | F.NAME | F.PLACE | F.STOP | F.SENT_START));
+    out[k++] = mix(13, (at(info.flags, i - 1) & (F.CAP | F.NAME | F.TITLE | F.NUMBER)) * 131 + (fl & (F.CAP | F.NAME | F.NUMBER)));
+    out[k++] = mix(14, (fl & (F.CAP | F.NAME | F.NUMBER | F.STREET)) * 131 + (at(info.flags, i + 1) & (F.CAP | F.NAME | F.NUMBER | F.STREET | F.COMMA)));
+    out[k++] = mix(15, Math.imul(at(info.word, i - 1), 31) ^ (fl & (F.CAP | F.NAME)));
     for (let b = 0; b < FLAG_BITS; b++) out[k++] = mix(20 + b, (fl >>> b) & 1);
     for (let d = 0; d < 3; d++) {
       const j = d === 0 ? i - 1 : d === 1 ? i + 1 : i + 2;
