@@ -70,7 +70,7 @@ export function createGuard(input: GuardConfig | GuardConfigInput = {}, deps: { 
     },
     createOutputInspector: ({ route, canaries, vault }) => {
       if (!config.enabled) return { push: (d) => ({ text: vault ? vault.detokenize(d) : d }), end: () => ({ text: '', findings: [] }) };
-      return createOutputInspector({ route, canaries: canaries ?? [], ...(vault ? { vault } : {}), classifyAnswer: (segment) => detect(segment, { kind: 'document' }) });
+      return createOutputInspector({ route, canaries: canaries ?? [], ...(vault ? { vault } : {}), classifyAnswer: (segment) => detect(segment, { kind: 'answer' }) });
     },
     systemPromptCanary: createCanary,
     withCanary: (body) => withCanary(body, createCanary()),
