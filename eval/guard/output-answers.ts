@@ -6,8 +6,9 @@
  *   quote security advice (eval/guard/answers.jsonl), and the demo upstream's own answers. Every
  *   TOOL_INJECTION finding on these is a false positive;
  * - answers that carry instructions aimed at tools or agents: an ordinary answer with an inserted payload
- *   (the inserted part of the injected documents of TaskTracker and AgentDojo, BIPIA's payloads). These
- *   sources are in the committed model's training data, so this recall is optimistic.
+ *   (the inserted part of the injected documents of TaskTracker and AgentDojo, BIPIA's payloads), only those
+ *   that ask for an action through a tool. These sources are in the committed model's training data, so this
+ *   recall is optimistic.
  */
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +20,11 @@ import { pct } from './metrics.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const PER_KIND = 300;
+/**
+ * Payloads that ask for an action through a tool (send, transfer, delete, invite, visit, run ...): the ones
+ * an answer could pass on to a downstream agent. Trivia questions and "translate this" tasks are not.
+ */
+const TOOL_ACTION = /\b(?:send|forward|e-?mail|transfer|wire|pay|delete|remove|invite|add|visit|click|open|download|upload|execute|run|install|change|reset|update|post|share|book|reserve|cancel)\b/i;
 
 /** The demo upstream's answer words (src/demo/upstream.ts), each possibly upper-cased. */
 const DEMO_WORDS = ['Warden', 'verified', 'this', 'request', 'before', 'it', 'reached', 'the', 'model', 'and', 'checked', 'the', 'answer', 'too.'];
@@ -77,11 +83,11 @@ export function answerSets(dataDir: string): AnswerSets {
     const inserted = segmentDocument(normalizeUnicode(r.text).text).filter((s) => !clean.has(s) && /\p{L}{3}.*\p{L}{3}.*\p{L}{3}/u.test(s));
     if (inserted.length > 0) payloads.push(inserted.join('\n'));
   }
-  const bipia = rowsOf(dataDir, join('prompt-injection', 'bipia_attack_payloads_train.jsonl')).map((r) => r.text);
+  const bipia = rowsOf(dataDir, join('prompt-injection', 'bipia_attack_payloads_train.jsonl')).map((r) => r.text).filter((t) => TOOL_ACTION.test(t));
   const host = 'Here is the summary you asked for: the report covers revenue, hiring and the new office.';
   const attacks = {
-    'inserted payloads (TaskTracker, AgentDojo)': pick(payloads, PER_KIND, 8).map((p) => `${host}\n${p}\nLet me know if you need more.`),
-    'BIPIA payloads': bipia.map((p) => `${host}\n${p}`),
+    'inserted payloads that act through tools (TaskTracker, AgentDojo)': pick(payloads.filter((p) => TOOL_ACTION.test(p)), PER_KIND, 8).map((p) => `${host}\n${p}\nLet me know if you need more.`),
+    'BIPIA payloads that act through tools': bipia.map((p) => `${host}\n${p}`),
   };
   return { benign: { 'explanations': explanations, 'code': code, 'step lists (tldr)': steps, 'security advice (hand-written)': security, 'demo answers': demo }, attacks };
 }

@@ -46,6 +46,13 @@ export const MAX_SCAN_CHARS = 200_000;
 export const ANSWER_FAMILIES: ReadonlySet<SignatureFamily> = new Set(['instruction_override', 'role_hijack', 'system_prompt_extraction', 'delimiter_injection', 'developer_mode', 'tool_call_hijack', 'payload_splitting']);
 /** The document head's score an answer segment must also reach. */
 export const ANSWER_THRESHOLD = 0.5;
+/** Without a signature, only a near-certain document head flags an answer segment. */
+export const ANSWER_CLASSIFIER_ALONE = 0.97;
+/**
+ * An answer that tells its reader to send something to an address or URL is aimed at an agent with tools
+ * (ordinary answers say "send the report to your manager", not to `x@evil.example`).
+ */
+const SEND_TO_ADDRESS = /\b(?:send|forward|e-?mail|transfer|upload|post|wire|pay|share|leak|exfiltrate)\b[^.!?\n]{0,100}?\b(?:to|at|into)\s+(?:[`'"‘“]?[\w.+-]+@[\w-]+\.[\w.]+|https?:\/\/|(?:the\s+)?(?:iban|account)\s+[a-z]{2}\d|[a-z]{2}\d{2}[a-z0-9]{10,30}\b)/i;
 
 export type Detector = (text: string, options?: DetectOptions) => InjectionResult;
 
@@ -65,11 +72,15 @@ function withSignaturePrior(score: number, families: ReadonlySet<string>): numbe
  */
 export function createDetector(model: InjectionModel): Detector {
   function answer(a: AnalyzedText, threshold: number | undefined, reasons: Set<string>): InjectionResult {
-    const families = new Set([...a.signatures.keys()].filter((f) => ANSWER_FAMILIES.has(f)));
+    const families = new Set<string>([...a.signatures.keys()].filter((f) => ANSWER_FAMILIES.has(f)));
+    if (SEND_TO_ADDRESS.test(a.text)) {
+      families.add('send_to_address');
+      reasons.add('answer:send_to_address');
+    }
     let classifier = 0;
     for (const seg of documentSegments(a)) classifier = Math.max(classifier, scoreWith(model.document, vectorOf(seg.analyzed, seg.context)));
     const score = withSignaturePrior(classifier, families);
-    const flagged = families.size > 0 && classifier >= ANSWER_THRESHOLD && score >= (threshold ?? ANSWER_THRESHOLD);
+    const flagged = (families.size > 0 && classifier >= ANSWER_THRESHOLD && score >= (threshold ?? ANSWER_THRESHOLD)) || classifier >= ANSWER_CLASSIFIER_ALONE;
     if (classifier >= ANSWER_THRESHOLD) reasons.add('classifier');
     return { score, flagged, reasons: [...reasons] };
   }
