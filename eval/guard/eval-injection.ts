@@ -10,7 +10,7 @@
  * 4. the output classifier on ordinary answers (false positives) and on instructions aimed at tools;
  * 5. latency per KB of the committed model.
  *
- *   npm run eval:guard [-- --no-peers] [--no-loso] [--no-random] [--only ORIGIN,...] [--per-source N] [--peer-rows N] [--json FILE]
+ *   npm run eval:guard [-- --no-peers] [--no-loso] [--no-random] [--only ORIGIN,...] [--per-source N] [--peer-rows N] [--json FILE] [--scores FILE]
  */
 import { writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -50,6 +50,8 @@ const { values } = parseArgs({
     'per-source': { type: 'string', default: String(DEFAULT_ROWS_PER_SOURCE) },
     'peer-rows': { type: 'string', default: '300' },
     json: { type: 'string', default: resolve(root, 'eval/guard/results/injection.json') },
+    /** Per-row leave-one-origin-out scores (source, category, label, kind, score), for threshold studies. */
+    scores: { type: 'string' },
   },
 });
 const dataDir = values.data as string;
@@ -95,6 +97,7 @@ if (values['no-loso'] !== true) {
     onFold: (f, s) => progress(`held out ${f.origin}: ${f.scored.length} rows scored, ${f.purged} training rows dropped for shared text, ${s.toFixed(0)} s`),
   });
   loso = folds.flatMap((f) => f.scored);
+  if (values.scores !== undefined) writeFileSync(values.scores as string, `${JSON.stringify(loso.map((s) => [s.source, s.category, s.label, (rows[s.row] as CorpusRow).kind, Math.round(s.score * 1e4) / 1e4]))}\n`);
   if (only === undefined) {
     // the evaluation's hand-written hard negatives: scored by a model trained on every training row
     const heads = trainHeads(examples, DEFAULT_MODEL_TRAIN_OPTIONS, (i) => sample[i] === true);
