@@ -80,7 +80,9 @@ export async function loadModelTierFromDisk(dir: string, options: ModelTierOptio
   });
   let ort: OrtModule;
   try {
-    ort = (await import('onnxruntime-node')) as unknown as OrtModule;
+    // An optional dependency: named through a variable so that the build does not need it installed.
+    const runtime = 'onnxruntime-node';
+    ort = (await import(runtime)) as OrtModule;
   } catch (error) {
     throw new Error('model tier: onnxruntime-node is not installed (it is an optional dependency: `npm install onnxruntime-node`)', { cause: error });
   }
