@@ -42,5 +42,8 @@ console.log(
     `${report.allow} allow, ${report.withErrors} with policy errors; ${report.unsupportedWorlds} worlds unsupported, ` +
     `${report.unparsableWorlds} unparsable; ${report.failedBoth} failed on both; ${report.disagreements.length} disagreements`,
 );
+console.log(
+  `${report.schemaWorlds} worlds (${report.schemaRequests} requests) with a schema; ${report.bigIntRequests} requests with Longs beyond 2^53 in their data`,
+);
 console.log(`policy errors by kind: ${JSON.stringify(report.errorKinds)}`);
 process.exitCode = report.disagreements.length > 0 || report.unparsableWorlds > 0 ? 1 : 0;

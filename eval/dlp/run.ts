@@ -3,7 +3,12 @@
  * the look-alike negatives, and throughput, for Warden and, side by side in the same run, openredaction,
  * the regex PII check of @openai/guardrails and secretlint 12 with its recommended preset.
  *
- * Usage: npm run eval:dlp [-- --only warden] [--json out.json]
+ * Then the closing figures: secrets of services without a dedicated rule, leave-one-family-out (secret-lofo.ts),
+ * with the look-alike false-positive rate; PERSON and ADDRESS on sentence templates the tagger never saw
+ * (tagger-cv.ts). The per-type table's PERSON/ADDRESS rows on presidio-synth-v2 are on the tagger's training
+ * sentences and are printed for comparison with the peers only.
+ *
+ * Usage: npm run eval:dlp [-- --only warden] [--skip-lofo] [--json out.json]   (--skip-lofo: the slow secret folds)
  *
  * Matching: a prediction matches a gold span of the same type when they overlap by at least half of the
  * shorter of the two (one-to-one, greedy; secret spans in the data are often heuristic: whole line, longest
@@ -17,6 +22,8 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { scanText } from '../../src/guard/dlp/index.js';
 import { loadPeers, type Peer, type Span } from './peers.js';
+import { leaveOneFamilyOut, secretRows, tuneSecrets } from './secret-lofo.js';
+import { taggerTemplateCv } from './tagger-cv.js';
 
 const DATA = join(import.meta.dirname, '../../../shared/data/dlp');
 const TYPES = ['EMAIL', 'PHONE', 'CREDIT_CARD', 'IBAN', 'SSN', 'IP', 'MAC_ADDRESS', 'CRYPTO_WALLET', 'NATIONAL_ID', 'SECRET', 'PERSON', 'ADDRESS'] as const;
@@ -28,7 +35,9 @@ interface Row {
   file: string;
   negative_for?: string;
   plugin?: string;
+  rule_id?: string;
   doc_label?: boolean;
+  lookalike_tags?: string[];
 }
 
 function load(file: string): Row[] {
@@ -92,6 +101,30 @@ function score(rows: Row[], detect: (text: string) => Span[]): { counts: Map<str
 
 const f = (x: number): string => (Number.isFinite(x) ? x.toFixed(3) : '  -  ');
 
+const FILES = ['presidio-synth-v2', 'presidio-unittests', 'gitleaks-rule-examples', 'detect-secrets-plugin-tests', 'negatives'] as const;
+
+/** Per source file: micro precision/recall/F1 over the types in scope, and the share of look-alike rows flagged. */
+function perSource(rows: Row[], detect: (text: string) => Span[]): Record<string, unknown> {
+  console.log('| source | P | R | F1 | gold spans | look-alike rows flagged |');
+  console.log('|---|---|---|---|---|---|');
+  const table: Record<string, unknown> = {};
+  for (const file of FILES) {
+    const r = score(rows.filter((x) => x.file === file), detect);
+    let tp = 0, fp = 0, fn = 0;
+    for (const c of r.counts.values()) {
+      tp += c.tp;
+      fp += c.fp;
+      fn += c.fn;
+    }
+    const flagged = [...r.negatives.values()].reduce((a, n) => a + n.fp, 0);
+    const p = tp / (tp + fp);
+    const rec = tp / (tp + fn);
+    console.log(`| ${file} | ${f(p)} | ${f(rec)} | ${f((2 * p * rec) / (p + rec))} | ${tp + fn} | ${r.nNeg ? `${flagged}/${r.nNeg}` : '-'} |`);
+    table[file] = { tp, fp, fn, flagged, negatives: r.nNeg };
+  }
+  return table;
+}
+
 function report(name: string, result: ReturnType<typeof score>, throughput: { denseMBps: number; naturalMBps: number; p50us: number }): Record<string, unknown> {
   console.log(`\n### ${name}`);
   console.log('| type | P | R | F1 | exact-F1 | gold | FPR on its negatives |');
@@ -111,6 +144,30 @@ function report(name: string, result: ReturnType<typeof score>, throughput: { de
   }
   console.log(`negatives with any finding: ${result.anyFp}/${result.nNeg} (${f(result.anyFp / result.nNeg)}); throughput (CPU time, one core) ${throughput.naturalMBps.toFixed(1)} MB/s on prose, ${throughput.denseMBps.toFixed(1)} MB/s on the DLP rows; p50 ${throughput.p50us.toFixed(0)} µs per row`);
   return { table, anyFp: result.anyFp, nNeg: result.nNeg, ...throughput };
+}
+
+/** The closing figures: secrets leave-one-family-out and names/addresses on unseen templates. */
+function closing(rows: Row[], withLofo: boolean): Record<string, unknown> {
+  const { positives, negatives } = secretRows(rows);
+  const families = new Map<string, number>();
+  for (const r of [...positives, ...negatives]) families.set(r.family, (families.get(r.family) ?? 0) + 1);
+  console.log(`\n### secrets: ${positives.length} positive rows, ${negatives.length} look-alike negatives, ${families.size} format families`);
+  const own = tuneSecrets(positives, negatives);
+  const ownRecall = own.score.tp / (own.score.tp + own.score.fn);
+  console.log(`own data, every rule on, floors tuned on all families: recall ${f(ownRecall)} (${own.score.tp}/${own.score.tp + own.score.fn}), false positives ${f(own.score.fp / own.score.n)} (${own.score.fp}/${own.score.n}), look-alike-tagged ${f(own.score.fpTagged / own.score.negTagged)} (${own.score.fpTagged}/${own.score.negTagged}); floors ${JSON.stringify(own.tuning)}`);
+  const lofo = withLofo ? leaveOneFamilyOut(positives, negatives) : undefined;
+  if (lofo) {
+    console.log('| family | positives | recall without its rules | negatives | false positives |');
+    console.log('|---|---|---|---|---|');
+    for (const fam of lofo.families) console.log(`| ${fam.family} | ${fam.positives} | ${fam.positives ? f(fam.recall) : '-'} | ${fam.negatives} | ${fam.fp} |`);
+    console.log(`leave-one-family-out: recall ${f(lofo.microRecall)} (${lofo.tp}/${lofo.tp + lofo.fn}; macro over families ${f(lofo.macroRecall)}), false positives ${f(lofo.fpr)} (${lofo.fp}/${lofo.n}), look-alike-tagged ${f(lofo.taggedFpr)} (${lofo.fpTagged}/${lofo.nTagged})`);
+  }
+  const cv = taggerTemplateCv();
+  console.log(`\n### PERSON and ADDRESS on unseen templates (${cv.templates} templates, ${cv.folds} folds by template)`);
+  console.log('| type | P | R | F1 |');
+  console.log('|---|---|---|---|');
+  for (const [type, c] of Object.entries(cv.perType)) console.log(`| ${type} | ${f(c.precision)} | ${f(c.recall)} | ${f(c.f1)} |`);
+  return { secretsOwn: { recall: ownRecall, ...own.score, tuning: own.tuning }, secretsLofo: lofo, taggerCv: cv };
 }
 
 /** Texts of ordinary prose (the prompt-injection data set's texts) for a realistic throughput figure. */
@@ -174,10 +231,13 @@ async function main(): Promise<void> {
   const natural = naturalCorpus();
   const out: Record<string, unknown> = {};
   out.warden = report('warden', score(rows, warden), await throughputOf(rows, natural, warden));
+  out.wardenBySource = perSource(rows, warden);
   const core = (text: string): Span[] => scanText(text, { bestEffort: false }).map((x) => ({ start: x.start, end: x.end, type: x.type }));
   const coreTp = await throughputOf(rows, natural, core);
   console.log(`warden without the best-effort PERSON/ADDRESS detectors: ${coreTp.naturalMBps.toFixed(1)} MB/s on prose, ${coreTp.denseMBps.toFixed(1)} MB/s on the DLP rows`);
   out.wardenCoreThroughput = coreTp;
+  out.closing = closing(rows, !process.argv.includes('--skip-lofo'));
+  if (jsonOut) writeFileSync(jsonOut, JSON.stringify(out, null, 2));
   if (only === 'warden') return;
   const peers: Peer[] = await loadPeers();
   for (const peer of peers) {
@@ -185,7 +245,7 @@ async function main(): Promise<void> {
     for (const r of rows) if (!spans.has(r.text)) spans.set(r.text, await peer.detect(r.text));
     const cached = (t: string): Span[] => spans.get(t) ?? [];
     const tp = await throughputOf(rows, natural, (t) => peer.detect(t), 3000);
-    out[peer.name] = report(peer.name, score(rows, cached), tp);
+    out[peer.name] = { ...report(peer.name, score(rows, cached), tp), bySource: perSource(rows, cached) };
   }
   if (jsonOut) writeFileSync(jsonOut, JSON.stringify(out, null, 2));
 }

@@ -133,6 +133,14 @@ export class AssetWatcher {
     if (!this.draining) this.draining = this.drain().finally(() => (this.draining = undefined));
   }
 
+  /**
+   * What the watcher is doing: the asset ids waiting to be re-hashed, how many re-hashes the current
+   * one-minute window has used, and whether the queue is held back because that budget is spent.
+   */
+  status(): { queued: string[]; usedThisWindow: number; waitingForBudget: boolean } {
+    return { queued: this.queue.map((q) => q.id), usedThisWindow: this.used, waitingForBudget: this.wake !== undefined };
+  }
+
   /** Resolves when the queue is empty and no check runs (tests). */
   async idle(): Promise<void> {
     while (this.draining || this.debounce.size) {

@@ -2,6 +2,7 @@
  * A policy bundle: the Cedar policy files, the schema and the static entities that together form one
  * version of the rules. Bundles are read from a directory (or the embedded demo) and stored by version.
  */
+import { parseJsonLossless, stringifyJsonLossless } from '../core/json/index.js';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -73,9 +74,10 @@ export function readBundle(dir: string, schemaFile: string, entitiesFile: string
   };
 }
 
+/** Cedar data files are read losslessly: Longs beyond 2^53 stay exact (see src/core/json). */
 function parseJsonFile<T>(path: string, what: string): T {
   try {
-    const value = JSON.parse(readFileSync(path, 'utf8')) as unknown;
+    const value = parseJsonLossless(readFileSync(path, 'utf8')) as unknown;
     if (!Array.isArray(value)) throw new Error('expected a JSON array');
     return value as T;
   } catch (error) {
@@ -86,5 +88,7 @@ function parseJsonFile<T>(path: string, what: string): T {
 /** A stable digest of a bundle, so an unchanged directory does not create a new version. */
 export function bundleDigest(bundle: PolicyBundle): string {
   const ordered = { files: Object.fromEntries(Object.entries(bundle.files).sort(([a], [b]) => a.localeCompare(b))), schema: bundle.schema, entities: bundle.entities, links: bundle.links };
-  return createHash('sha256').update(JSON.stringify(ordered)).digest('hex');
+  // the lossless writer gives JSON.stringify's text for any bundle without Longs beyond 2^53, so the
+  // digests of bundles stored before it are unchanged
+  return createHash('sha256').update(stringifyJsonLossless(ordered) ?? '').digest('hex');
 }

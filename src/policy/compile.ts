@@ -3,6 +3,7 @@
  * stable ids: a policy's `@id("...")` annotation, else `<file>#<n>`. Any problem refuses the whole bundle
  * with the file, line and Cedar's message, so the set in force stays in force.
  */
+import { callWithLosslessJson } from './engine/wasm-json.js';
 import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
 import type { DetailedError } from '@cedar-policy/cedar-wasm/nodejs';
 import { BundleError, type PolicyBundle, type PolicyProblem } from './bundle.js';
@@ -95,7 +96,14 @@ export function compileBundle(bundle: PolicyBundle): CompiledBundle {
     problems.push(...problemsFrom([error], file, part ? bundle.files[file]! : '', part?.offset ?? 0));
   }
   if (problems.length) throw new BundleError('the policies do not validate against the schema', problems);
-  const entityCheck = cedar.checkParseEntities({ entities: bundle.entities, schema: bundle.schema });
+  const rounded = roundedNumber(bundle.entities, 'entities');
+  if (rounded !== undefined) {
+    throw new BundleError('the static entities hold an integer a JSON double may have rounded', [
+      { file: 'entities', line: 0, column: 0, message: `\`${rounded}\`: integers beyond 2^53 - 1 must reach Warden exactly (read the file with \`warden policy activate\`, which keeps them)` },
+    ]);
+  }
+  const entityCall = { entities: bundle.entities, schema: bundle.schema };
+  const entityCheck = callWithLosslessJson(entityCall, () => cedar.checkParseEntities(entityCall));
   if (entityCheck.type === 'failure') throw new BundleError('the static entities are invalid', problemsFrom(entityCheck.errors, 'entities', '', 0));
 
   const annotations = new Map<string, Record<string, string>>();
@@ -112,6 +120,21 @@ export function compileBundle(bundle: PolicyBundle): CompiledBundle {
     templateLinks,
   };
   return { policies, withoutStepUp, annotations, stepUpIds, source };
+}
+
+/**
+ * The path of a `number` in entity data that is an integer beyond 2^53 - 1: such a number came through
+ * a reader that rounds (JSON.parse, e.g. the admin API's body) and may not be the value that was sent.
+ * Files read by `readBundle` carry such integers as exact bigints.
+ */
+function roundedNumber(value: unknown, path: string, depth = 0): string | undefined {
+  if (typeof value === 'number') return Number.isInteger(value) && !Number.isSafeInteger(value) ? path : undefined;
+  if (typeof value !== 'object' || value === null || depth > 64) return undefined;
+  for (const [k, v] of Object.entries(value)) {
+    const found = roundedNumber(v, Array.isArray(value) ? `${path}[${k}]` : `${path}.${k}`, depth + 1);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }
 
 export function formatProblems(problems: PolicyProblem[]): string {

@@ -66,7 +66,10 @@ export function buildContext(facts: ContextFacts): Record<string, CedarValueJson
       secretTypes: facts.guard.secretTypes,
     };
   }
-  if (facts.extra) Object.assign(context, toCedarRecord(facts.extra));
+    if (facts.extra) {
+    // defined, not assigned: an extra key named `__proto__` must stay a key, not replace the prototype
+    for (const [k, v] of Object.entries(toCedarRecord(facts.extra, 'context'))) Object.defineProperty(context, k, { value: v, enumerable: true, writable: true, configurable: true });
+  }
   return context;
 }
 

@@ -3,6 +3,7 @@
  * exactly one version is active. Any process (a running Warden, the CLI) can activate a version; a
  * running Warden notices through `activeVersion()` polling and loads it.
  */
+import { parseJsonLossless, stringifyJsonLossless } from '../core/json/index.js';
 import { applyMigrations, type SqliteDatabase } from '../store/index.js';
 import { bundleDigest, type PolicyBundle } from './bundle.js';
 
@@ -37,7 +38,7 @@ export class PolicyVersionStore {
     if (existing) return existing.version;
     const result = this.db
       .prepare('INSERT INTO policy_versions (digest, bundle, created_at, created_by) VALUES (?, ?, ?, ?)')
-      .run(digest, JSON.stringify(bundle), new Date().toISOString(), by);
+      .run(digest, stringifyJsonLossless(bundle), new Date().toISOString(), by);
     return Number(result.lastInsertRowid);
   }
 
@@ -56,7 +57,8 @@ export class PolicyVersionStore {
 
   get(version: number): PolicyBundle | undefined {
     const row = this.db.prepare('SELECT bundle FROM policy_versions WHERE version = ?').get(version) as { bundle: string } | undefined;
-    return row ? (JSON.parse(row.bundle) as PolicyBundle) : undefined;
+    // lossless both ways: a stored Long beyond 2^53 comes back exact
+    return row ? (parseJsonLossless(row.bundle) as unknown as PolicyBundle) : undefined;
   }
 
   list(): PolicyVersionInfo[] {

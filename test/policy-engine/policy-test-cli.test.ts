@@ -71,6 +71,48 @@ test('usage errors exit 2 through the real command line', () => {
   assert.equal(lastLine(String(ok.stdout)), '5 passed, 0 failed');
 });
 
+test('a run that found no case fails: an empty directory, or one without cases', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'warden-policy-test-empty-'));
+  try {
+    const empty = await policyTest([dir]);
+    assert.equal(empty.code, 1);
+    assert.match(empty.err, /found no test cases/);
+    assert.equal(lastLine(empty.out), '0 passed, 1 failed');
+    writeFileSync(join(dir, 'notes.json'), '{"not": "a case"}');
+    const noCases = await policyTest([dir]);
+    assert.equal(noCases.code, 1);
+    assert.match(noCases.err, /found no test cases/);
+    // a case with no request and no validation check checks nothing either
+    writeFileSync(join(dir, 'hollow.json'), JSON.stringify({ policies: 'p.cedar', entities: 'e.json', requests: [] }));
+    writeFileSync(join(dir, 'p.cedar'), 'permit (principal, action, resource);');
+    writeFileSync(join(dir, 'e.json'), '[]');
+    const hollow = await policyTest([dir, '--root', dir]);
+    assert.equal(hollow.code, 1);
+    assert.match(hollow.err, /no requests and no validation check/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('case files are read as Cedar reads them: a misspelt field or a duplicate key is an error, not ignored', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'warden-policy-test-strict-'));
+  try {
+    writeFileSync(join(dir, 'p.cedar'), 'permit (principal, action, resource);');
+    writeFileSync(join(dir, 'e.json'), '[]');
+    const request = { description: 'r', principal: { type: 'U', id: 'a' }, action: { type: 'A', id: 'x' }, resource: { type: 'R', id: 'r' }, context: {}, decision: 'allow', reason: ['policy0'], errors: [] };
+    writeFileSync(join(dir, 'typo.json'), JSON.stringify({ policies: 'p.cedar', entities: 'e.json', requests: [{ ...request, validateRequests: false }] }));
+    const typo = await policyTest([join(dir, 'typo.json'), '--root', dir]);
+    assert.equal(typo.code, 1);
+    assert.match(typo.err, /validateRequests/);
+    writeFileSync(join(dir, 'dup.json'), JSON.stringify({ policies: 'p.cedar', entities: 'e.json', requests: [request] }).replace('"decision":"allow"', '"decision":"deny","decision":"allow"'));
+    const dup = await policyTest([join(dir, 'dup.json'), '--root', dir]);
+    assert.equal(dup.code, 1);
+    assert.match(dup.err, /duplicate key "decision"/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a named file that is not a case is an error', async () => {
   const r = await policyTest([join(FIXTURES, 'entities.json')]);
   assert.equal(r.code, 1);
@@ -83,11 +125,12 @@ for (const engine of ['compiled', 'wasm']) {
   test(`${engine}: the Cedar integration tests and example use cases pass`, { skip: sharedMissing }, async () => {
     const integration = await policyTest([join(SHARED, 'integration'), '--root', join(SHARED, 'integration'), '--engine', engine]);
     assert.equal(integration.code, 0, integration.out);
-    assert.match(lastLine(integration.out), /^\d+ passed, 0 failed$/);
+    // exact counts: a run that silently skipped cases (or found none) must not pass
+    assert.equal(lastLine(integration.out), '96 passed, 0 failed');
     assert.equal(integration.err, '', 'the compiled engine must not fall back');
     const examples = await policyTest([join(SHARED, 'examples'), '--engine', engine]);
     assert.equal(examples.code, 0, examples.out);
-    assert.match(lastLine(examples.out), /^\d+ passed, 0 failed$/);
+    assert.equal(lastLine(examples.out), '55 passed, 0 failed');
     assert.equal(examples.err, '');
   });
 }

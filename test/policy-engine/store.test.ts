@@ -127,10 +127,22 @@ test('with a schema, values are read as Cedar reads them (extension strings, act
   for (const r of both(input, req('alice', { score: '0.25' }))) assert.equal(r.decision, 'deny');
 });
 
-test('a uid listed twice in the stored entities: the last one counts, on both engines', () => {
-  const input = {
+test('a uid listed twice in the stored entities: refused when the entries differ, as Cedar does, on both engines', () => {
+  const conflicting = {
     policies: { staticPolicies: { p: 'permit (principal in Group::"c", action, resource);' } },
     entities: [...entities, { uid: U('alice'), attrs: {}, parents: [] }],
   };
-  for (const r of both(input, req('alice'))) assert.equal(r.decision, 'deny');
+  for (const engine of ['wasm', 'compiled'] as const) {
+    const { evaluator } = createEvaluator(conflicting, engine);
+    assert.throws(() => evaluator.isAuthorized(req('alice'), []), /duplicate entity entry/, engine);
+    // request entities cannot hide the conflict by replacing the uid
+    assert.throws(() => evaluator.isAuthorized(req('alice'), [{ uid: U('alice'), attrs: {}, parents: [] }]), /duplicate entity entry/, engine);
+    evaluator.dispose();
+  }
+  // the same entity twice (attribute order and repeated parents do not matter) is one entity
+  const identical = {
+    policies: conflicting.policies,
+    entities: [...entities, { uid: U('alice'), parents: [G('a'), G('a')], attrs: { level: 1 } }],
+  };
+  for (const r of both(identical, req('alice'))) assert.equal(r.decision, 'allow');
 });

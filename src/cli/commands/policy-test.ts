@@ -18,7 +18,7 @@ export const policyTestCommand: Command = {
     'entities.json, ALLOW/ and DENY/ request folders) is one; other files are ignored.',
     '--engine  the engine to test (default: compiled)',
     '--root    directory that file paths inside cases resolve against (default: the current directory)',
-    'Exit code: 0 when every check passed, 1 when any failed, 2 on a usage error.',
+    'Exit code: 0 when every check passed, 1 when any failed or when no check was found, 2 on a usage error.',
   ].join('\n'),
   async run(args: string[], io: CliIO): Promise<number> {
     let parsed;
@@ -43,7 +43,18 @@ export const policyTestCommand: Command = {
       writeLine(io.stdout, '0 passed, 1 failed');
       return 1;
     }
+    // A run that checked nothing proves nothing: an empty directory or a tree without cases fails.
+    if (cases.length === 0) {
+      writeLine(io.stderr, `error: found no test cases in ${parsed.positionals.map((p) => `\`${p}\``).join(', ')}`);
+      writeLine(io.stdout, '0 passed, 1 failed');
+      return 1;
+    }
     const report = runCases(cases, engine as EngineName);
+    if (report.passed + report.failed === 0) {
+      writeLine(io.stderr, 'error: the cases hold no requests and no validation check');
+      writeLine(io.stdout, '0 passed, 1 failed');
+      return 1;
+    }
     for (const f of report.fallbacks) writeLine(io.stderr, `note: ${f.caseName} runs on cedar-wasm: ${f.reason}`);
     for (const f of report.failures) writeLine(io.stdout, `FAIL ${f.caseName} ${f.what}: ${f.message}`);
     writeLine(io.stdout, `${report.passed} passed, ${report.failed} failed`);

@@ -10,9 +10,10 @@
 import { shannonEntropy } from './checksums.js';
 import { GITLEAKS_GLOBAL_ALLOW, GITLEAKS_GLOBAL_STOPWORDS, GITLEAKS_RULES } from './gitleaks/rules.generated.js';
 import type { GitleaksRuleSpec } from './gitleaks/rule-spec.js';
-import { findKeywordHits, KW_GITLEAKS, type KeywordHits } from './keyword-hits.js';
+import { findCandidates } from './candidates.js';
+import { KW_GITLEAKS, KW_SECRET } from './keyword-hits.js';
 import { implausibleSecret, jwtHeaderValid } from './secrets.js';
-import type { DlpFinding } from './types.js';
+import type { Detector, DlpFinding } from './types.js';
 
 interface CompiledRule {
   spec: GitleaksRuleSpec;
@@ -21,6 +22,8 @@ interface CompiledRule {
   allowMatch: RegExp[];
   allowLine: RegExp[];
   generic: boolean;
+  /** Characters after a keyword that can still belong to a match. */
+  after: number;
 }
 
 /** Rules whose matches are weak on their own (keyword + any token): lower confidence. */
@@ -28,6 +31,8 @@ const GENERIC = new Set(['generic-api-key', 'database-password', 'curl-auth-user
 /** How far before / after a keyword the rule's regex is run. */
 const BEFORE = 200;
 const AFTER = 1200;
+/** Most rules match a short key, an operator and a value: a narrower window after the keyword suffices. */
+const AFTER_SHORT = 320;
 
 const compile = (p: { source: string; flags: string }): RegExp => new RegExp(p.source, p.flags);
 
@@ -38,6 +43,8 @@ const RULES: CompiledRule[] = GITLEAKS_RULES.map((spec) => ({
   allowMatch: spec.allow.match.map(compile),
   allowLine: spec.allow.line.map(compile),
   generic: GENERIC.has(spec.id),
+  // Long matches: multi-line blocks, bodies of 200+ characters, or unbounded repetition.
+  after: /\[\\s\\S\]|\{\d{3,},?\d*\}|-----|\]\*|\]\+|\)\*|\)\+/.test(spec.source) ? AFTER : AFTER_SHORT,
 }));
 const GLOBAL_ALLOW = GITLEAKS_GLOBAL_ALLOW.map(compile);
 /** Rules without keywords run on the whole text. */
@@ -52,13 +59,13 @@ function isSpace(c: number): boolean {
   return c === 32 || c === 10 || c === 13 || c === 9;
 }
 
-function windowAround(text: string, at: number): [number, number] {
+function windowAround(text: string, at: number, after: number): [number, number] {
   let s = Math.max(0, at - BEFORE);
   const nl = text.lastIndexOf('\n', at);
   if (nl + 1 > s) s = nl + 1;
   else while (s > 0 && s > at - BEFORE - 64 && !isSpace(text.charCodeAt(s - 1))) s--;
-  let e = Math.min(text.length, at + AFTER);
-  while (e < text.length && e < at + AFTER + 256 && !isSpace(text.charCodeAt(e))) e++;
+  let e = Math.min(text.length, at + after);
+  while (e < text.length && e < at + after + 256 && !isSpace(text.charCodeAt(e))) e++;
   return [s, e];
 }
 
@@ -133,24 +140,46 @@ function runRule(text: string, ruleIndex: number, from: number, to: number, out:
   }
 }
 
-/** SECRET findings from the gitleaks rule set (subtype = the gitleaks rule id). */
-export function detectGitleaks(text: string, out: DlpFinding[], hits: KeywordHits = findKeywordHits(text)): void {
-  // Per rule, the windows still to scan (merged as keyword hits arrive in order).
-  const windows = new Map<number, [number, number][]>();
-  const found = hits[KW_GITLEAKS];
-  for (let h = 0; h < found.length; h += 2) {
-    const rule = found[h]!;
-    const at = found[h + 1]!;
-    let list = windows.get(rule);
-    if (!list) windows.set(rule, (list = []));
-    const last = list[list.length - 1];
-    if (last && at < last[1] - 64) continue;
-    const w = windowAround(text, at);
-    if (last && w[0] <= last[1]) last[1] = Math.max(last[1], w[1]);
-    else list.push(w);
-  }
-  for (const [rule, list] of windows) for (const [s, e] of list) runRule(text, rule, s, e, out);
-  for (const rule of ALWAYS) runRule(text, rule, 0, text.length, out);
+/**
+ * A gitleaks detector over the rules `include` accepts (all by default; the leave-one-family-out evaluation
+ * leaves out one family's rules). SECRET findings, subtype = the gitleaks rule id.
+ */
+export function createGitleaksDetector(include: (ruleId: string) => boolean = () => true): Detector {
+  const enabled = Uint8Array.from(RULES, (r) => (include(r.spec.id) ? 1 : 0));
+  const always = ALWAYS.filter((i) => enabled[i] === 1);
+  return (text, out, candidates = findCandidates(text)) => {
+    const hits = candidates.hits;
+    // Per rule, the windows still to scan (merged as keyword hits arrive in order).
+    const windows = new Map<number, [number, number][]>();
+    const found = hits[KW_GITLEAKS];
+    for (let h = 0; h < found.length; h += 2) {
+      const rule = found[h]!;
+      if (enabled[rule] === 0) continue;
+      const at = found[h + 1]!;
+      let list = windows.get(rule);
+      if (!list) windows.set(rule, (list = []));
+      const last = list[list.length - 1];
+      if (last && at < last[1] - 64) continue;
+      const w = windowAround(text, at, RULES[rule]!.after);
+      if (last && w[0] <= last[1]) last[1] = Math.max(last[1], w[1]);
+      else list.push(w);
+    }
+    for (const [rule, list] of windows) for (const [s, e] of list) runRule(text, rule, s, e, out);
+    // The rules without keywords (database-password) all key on password words: run them only where one is.
+    if (hits[KW_SECRET].length > 0) for (const rule of always) runRule(text, rule, 0, text.length, out);
+  };
 }
 
+/** SECRET findings from the whole gitleaks rule set. */
+export const detectGitleaks: Detector = createGitleaksDetector();
+
 export const GITLEAKS_RULE_COUNT = RULES.length;
+
+/** gitleaks' global allow-list and stop-words: template variables, published examples, the alphabet. */
+export function gitleaksGloballyAllowed(secret: string): boolean {
+  const lower = secret.toLowerCase();
+  return GLOBAL_ALLOW.some((re) => re.test(secret)) || GITLEAKS_GLOBAL_STOPWORDS.some((w) => lower.includes(w));
+}
+
+/** The rule ids of the converted gitleaks rules. */
+export const GITLEAKS_RULE_IDS: readonly string[] = RULES.map((r) => r.spec.id);

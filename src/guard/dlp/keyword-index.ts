@@ -7,13 +7,19 @@
  * index.scan('token=ghp_abc', (value, end) => console.log(value, end)); // 0 10
  */
 export class KeywordIndex {
-  private readonly next: Int32Array;
-  private readonly outputs: number[][];
-  private readonly lengths: number[][];
+  // The tables are public (read-only) for fused scanners that step the automaton inside their own loop
+  // (candidates.ts): one pass over the text instead of one per concern.
+  /** Transition table: state * width + symbol -> state. */
+  readonly next: Int32Array;
+  /** Per state, the values of the keywords ending there. */
+  readonly outputs: number[][];
+  /** Per state, the lengths of those keywords. */
+  readonly lengths: number[][];
   /** ASCII code -> symbol (0 = a character that is in no keyword); upper case folded to lower case. */
-  private readonly symbol = new Uint8Array(128);
-  private readonly width: number;
-  private readonly emits: Uint8Array;
+  readonly symbol = new Uint8Array(128);
+  readonly width: number;
+  /** 1 for states where a keyword ends. */
+  readonly emits: Uint8Array;
 
   /** `entries`: [keyword, value]; the value (e.g. a rule index) is reported on each occurrence. */
   constructor(entries: [string, number][]) {

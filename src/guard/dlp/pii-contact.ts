@@ -53,6 +53,12 @@ function isHex(c: number): boolean {
 
 /** IP: dotted-quad IPv4 (each octet <= 255) and IPv6 validated by node:net (with an optional zone). */
 export function detectIp(text: string, out: DlpFinding[]): void {
+  detectIpv4(text, out);
+  detectColonAddresses(text, out);
+}
+
+/** IPv4 only (scanText runs it in the windows around digit clusters). */
+export function detectIpv4(text: string, out: DlpFinding[]): void {
   for (const m of text.matchAll(IPV4)) {
     const before = m.index > 0 ? text.charCodeAt(m.index - 1) : 0;
     const endAt = m.index + m[0].length;
@@ -61,11 +67,10 @@ export function detectIp(text: string, out: DlpFinding[]): void {
     if (m[0].split('.').some((o) => Number(o) > 255)) continue;
     out.push({ type: 'IP', subtype: 'v4', start: m.index, end: endAt, confidence: 0.9, detector: 'pii.ip' });
   }
-  scanColonTokens(text, out);
 }
 
 /** IPv6 and colon-separated MACs: grows a token around each `:` over hex digits, colons, dots and a zone. */
-function scanColonTokens(text: string, out: DlpFinding[]): void {
+export function detectColonAddresses(text: string, out: DlpFinding[]): void {
   let i = text.indexOf(':');
   let lastEnd = -1;
   while (i !== -1) {

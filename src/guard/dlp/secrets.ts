@@ -1,14 +1,13 @@
 /**
- * Secrets beyond the gitleaks provider rules: PEM and OpenSSH private keys (also truncated ones), connection
- * strings with a password (`Password=...;`), Azure storage account keys, and generic high-entropy values
- * only when a secret-like keyword is assigned to them (`api_key = "..."`) and their entropy passes a floor.
+ * Secrets with a structure of their own, beyond the gitleaks provider rules: PEM and OpenSSH private keys (also
+ * truncated ones), connection strings with a password (`Password=...;`), Azure storage account keys, Discord bot
+ * tokens and JWTs; and the placeholder test shared by every keyword-driven detector.
  *
  * @example
  * const out: DlpFinding[] = [];
- * detectKeyedSecrets('db_password = "Zx9#qL2!vR7@"', out); // SECRET/keyword
+ * detectPrivateKeys('-----BEGIN RSA PRIVATE KEY-----\n...', out); // SECRET/private-key
  */
 import { shannonEntropy } from './checksums.js';
-import { findKeywordHits, KW_SECRET, SECRET_WORDS, type KeywordHits } from './keyword-hits.js';
 import type { DlpFinding } from './types.js';
 
 const PEM = /-----BEGIN ((?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?)-----[\s\S]{0,16384}?(?:-----END \1-----|(?=\n\s*\n|$))/g;
@@ -41,20 +40,30 @@ export function jwtHeaderValid(token: string): boolean {
 }
 
 /** Token formats with a recognisable structure: Discord bot tokens, JWTs (signed or not, header must decode). */
-export function detectStructuredTokens(text: string, out: DlpFinding[]): void {
-  for (const m of text.matchAll(DISCORD_BOT)) {
-    if (shannonEntropy(m[0]) < 3.5) continue;
-    out.push({ type: 'SECRET', subtype: 'discord-bot-token', start: m.index, end: m.index + m[0].length, confidence: 0.85, detector: 'secret.structured' });
+/** `runs`: token runs [start, end, ...] from the fused pass; Discord tokens are looked for only inside them. */
+export function detectStructuredTokens(text: string, out: DlpFinding[], formats: { discord: boolean; jwt: boolean } = { discord: true, jwt: true }, runs?: number[]): void {
+  if (formats.discord) {
+    const spans = runs ?? [0, text.length];
+    for (let r = 0; r < spans.length; r += 2) {
+      const s = Math.max(0, spans[r]! - 1);
+      if (spans[r + 1]! - spans[r]! < 50) continue;
+      const slice = text.slice(s, Math.min(text.length, spans[r + 1]! + 1));
+      for (const m of slice.matchAll(DISCORD_BOT)) {
+        if (shannonEntropy(m[0]) < 3.5) continue;
+        out.push({ type: 'SECRET', subtype: 'discord-bot-token', start: s + m.index, end: s + m.index + m[0].length, confidence: 0.85, detector: 'secret.structured' });
+      }
+    }
   }
-  if (text.indexOf('eyJ') === -1) return;
+  if (!formats.jwt || text.indexOf('eyJ') === -1) return;
   for (const m of text.matchAll(JWT)) {
     if (!jwtHeaderValid(m[0])) continue;
     out.push({ type: 'SECRET', subtype: 'jwt', start: m.index, end: m.index + m[0].length, confidence: 0.9, detector: 'secret.structured' });
   }
 }
 
-export function detectConnectionStrings(text: string, out: DlpFinding[]): void {
-  for (const m of text.matchAll(AZURE_KEY)) {
+/** `azure`: also Azure storage account keys (`AccountKey=...`), a format of its own. */
+export function detectConnectionStrings(text: string, out: DlpFinding[], azure = true): void {
+  if (azure) for (const m of text.matchAll(AZURE_KEY)) {
     const start = m.index + m[0].length - m[1]!.length;
     out.push({ type: 'SECRET', subtype: 'azure-storage-key', start, end: start + m[1]!.length, confidence: 0.95, detector: 'secret.connection-string' });
   }
@@ -72,13 +81,6 @@ export function detectConnectionStrings(text: string, out: DlpFinding[]): void {
 export const PLACEHOLDER =
   /^(?:<[^>]*>|\$\{[^}]*\}|\$\([^)]*\)|\{\{[^}]*\}\}|\{[A-Za-z_][\w.]*\}|%[A-Za-z_]+%|\$[A-Za-z_][A-Za-z0-9_]*|[x*.#_-]+|(?:your|my|the|some|insert|enter|put|replace|add|example|sample|dummy|fake|test|placeholder|changeme|change_me|redacted|hidden|secret|password|passwd|token|api[_-]?key|none|null|nil|undefined|true|false|todo|xxx)(?:[_\-. ]?[a-z]*)*)$/i;
 
-/** Applied right after a secret word: rest of the key, assignment, optional quote or scheme, the value. */
-const ASSIGNED =
-  /(?:[_.-]?[A-Za-z0-9]){0,40}(?:\[\d*\])?["']?[ \t]*(?:(?:=|:=|::=|:|=>|!==?|===?|\?=)[ \t]*|\([ \t]*|\.assign\([ \t]*|[ \t]+(?=["'`]))@?(?:(?:Bearer|Basic|Token)\s+)?(?:"([^"\n]{8,200})"|'([^'\n]{8,200})'|`([^`\n]{8,200})`|([^\s"'`,;]{8,200}))/y;
-/** A quoted literal compared with a secret-named variable: `if ("..." == password)`. */
-const REVERSED = /(["'])([^"'\n]{8,200})\1\s*(?:===?|!==?)\s*[\w.]*(?:pass|pwd|secret|token|key)[\w.]*/gi;
-/** Keys that name a secret's metadata, not the secret (`credentialsId`, `SECRET_NAME`, `tokenUrl`, `csrf_token`). */
-const KEY_NOT_SECRET = /(?:id|ids|name|names|url|uri|file|path|endpoint|variable|var|length|len|size|type|format|field|header|label|count|expiry|expires|ttl|ref|vault|secrets)$|^(?:csrf|xsrf|public|publishable|page|next|continuation)/i;
 /** Values that are not secrets whatever the key: UUIDs, versions, file names, host:port, text with spaces, truncated or redacted displays, examples. */
 const VALUE_NOT_SECRET = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$|\d+\.\d+(?:\.\d+)?$|^[\w-]+\.(?:cer|pem|crt|key|txt|json|ya?ml|xml|csv|p12|pfx|jks|env|cfg|conf|ini|log)$|^[\w-]+(?:\.[\w-]+)+:\d+$|\s|\.\.|…|redacted|example|xxxx|####|your_|_here|^[[({<]/i;
 
@@ -87,56 +89,3 @@ export function implausibleSecret(value: string): boolean {
   return PLACEHOLDER.test(value) || VALUE_NOT_SECRET.test(value);
 }
 
-function identifierAround(text: string, start: number, end: number): string {
-  let s = start;
-  while (s > 0 && s > start - 40 && /[\w.-]/.test(text[s - 1]!)) s--;
-  let e = end;
-  while (e < text.length && e < end + 40 && /[\w.-]/.test(text[e]!)) e++;
-  return text.slice(s, e);
-}
-
-/** Unquoted values that are code, not secrets: `foo.Bar{`, `getenv(`, `os.environ[`. */
-const CODE_EXPRESSION = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*[({[]/;
-
-/**
- * Generic secrets: a secret-like key assigned a value. The value must not look like a placeholder, must mix
- * character classes, and must pass an entropy floor (lower for passwords, which are short).
- */
-export function detectKeyedSecrets(text: string, out: DlpFinding[], hits: KeywordHits = findKeywordHits(text)): void {
-  const found = hits[KW_SECRET];
-  let lastEnd = -1;
-  for (let h = 0; h < found.length; h += 2) {
-    const word = found[h]!;
-    const at = found[h + 1]!;
-    if (at < lastEnd) continue;
-    const key = SECRET_WORDS[word]!;
-    ASSIGNED.lastIndex = at + key.length;
-    const m = ASSIGNED.exec(text);
-    if (!m) continue;
-    if (KEY_NOT_SECRET.test(identifierAround(text, at, at + key.length))) continue;
-    const quoted = m[4] === undefined;
-    // Call-style or space-separated assignments count only with a quoted literal: `secret("...")`, `password "..."`.
-    if (!quoted ? /\(|^[^=:>]*$/.test(m[0].slice(0, m[0].length - m[4]!.length)) : false) continue;
-    let value = m[1] ?? m[2] ?? m[3] ?? m[4]!;
-    if (!quoted && (CODE_EXPRESSION.test(value) || /^(?:[A-Za-z_$][\w$]*\.)+[A-Za-z_$][\w$]*$/.test(value))) continue;
-    if (!quoted) value = value.replace(/[)\]>.]+$/, '');
-    if (value.length < 8 || PLACEHOLDER.test(value) || VALUE_NOT_SECRET.test(value)) continue;
-    if (/^(?:https?:\/\/|\/|\.\/|[a-z]+\()/i.test(value)) continue;
-    if (/^[a-z]+(?:[_-][a-z]+)*$/i.test(value)) continue; // an identifier, not a secret
-    const isPassword = /pass|pwd/.test(key);
-    const classes = [/[a-z]/, /[A-Z]/, /\d/, /[^A-Za-z0-9]/].filter((r) => r.test(value)).length;
-    const entropy = shannonEntropy(value);
-    if (entropy < (isPassword ? 2.5 : 3.0) || classes < 2) continue;
-    const start = m.index + m[0].lastIndexOf(value);
-    lastEnd = start + value.length;
-    out.push({ type: 'SECRET', subtype: 'keyword', start, end: start + value.length, confidence: isPassword ? 0.75 : 0.7, detector: 'secret.keyword' });
-  }
-  if (text.indexOf('==') === -1 && text.indexOf('!=') === -1) return;
-  for (const m of text.matchAll(REVERSED)) {
-    const value = m[2]!;
-    if (PLACEHOLDER.test(value) || shannonEntropy(value) < 2.5) continue;
-    const start = m.index + 1;
-    if (start < lastEnd) continue;
-    out.push({ type: 'SECRET', subtype: 'keyword', start, end: start + value.length, confidence: 0.7, detector: 'secret.keyword' });
-  }
-}

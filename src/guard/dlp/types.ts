@@ -1,4 +1,4 @@
-import type { KeywordHits } from './keyword-hits.js';
+import type { Candidates } from './candidates.js';
 
 /** The DLP vocabulary: what can be found, and what a finding says (never the raw value). */
 
@@ -39,5 +39,5 @@ export interface DlpFinding {
   detector: string;
 }
 
-/** A detector scans text and appends findings; it never throws on odd input. `hits`: the shared keyword pass. */
-export type Detector = (text: string, out: DlpFinding[], hits: KeywordHits) => void;
+/** A detector scans text and appends findings; it never throws on odd input. `candidates`: the shared fused pass. */
+export type Detector = (text: string, out: DlpFinding[], candidates: Candidates) => void;

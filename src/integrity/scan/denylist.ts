@@ -108,7 +108,8 @@ export function classifyImport(module: string, name: string): Verdict {
     // `builtins.eval`, but also attribute chains such as `os.path` inside a name.
     if (module === root && names.includes(name.split('.')[0] ?? name)) return 'dangerous';
   }
-  if (SAFE[module]?.includes(name)) return 'safe';
+  // own-property lookup: a module named `constructor` or `__proto__` must not reach Object's members
+  if (Object.hasOwn(SAFE, module) && SAFE[module]?.includes(name)) return 'safe';
   // numpy dtypes and scalar types (`numpy.float32`, `numpy.dtypes.Float32DType`).
   if ((module === 'numpy' || module === 'numpy.dtypes') && /^(?:u?int\d*|float\d*|complex\d*|bool_?|[A-Z][A-Za-z0-9]*DType)$/.test(name)) return 'safe';
   return 'suspicious';

@@ -19,7 +19,7 @@ import { elementCount, itemSize, WRAPPER_MODULE, WRAPPER_NAMES } from './numpy-a
 export interface PickleImport {
   module: string;
   name: string;
-  opcode: 'GLOBAL' | 'STACK_GLOBAL' | 'INST';
+  opcode: 'GLOBAL' | 'STACK_GLOBAL' | 'INST' | 'EXT';
   offset: number;
   /** Opcodes that used the imported object (call or state-set). */
   usedBy: string[];
@@ -35,6 +35,13 @@ export interface PickleResult {
   errors: { offset: number; message: string }[];
   /** Bytes after the last complete pickle that were not parsed (tensor data in legacy torch files). */
   trailingBytes: number;
+  /**
+   * Offsets right after the BUILD of each joblib NumpyArrayWrapper. In joblib's format the array's raw
+   * bytes follow there; `pickle.load` reads the same bytes as opcodes.
+   */
+  joblibArrayStarts: number[];
+  /** Bytes skipped as joblib array data (only with `joblibArrays`). */
+  skippedArrayBytes: number;
 }
 
 export interface PickleLimits {
@@ -43,6 +50,12 @@ export interface PickleLimits {
   maxOps?: number;
   /** Stop after this many consecutive pickles (legacy torch files hold 5). */
   maxPickles?: number;
+  /**
+   * Read the stream as `joblib.load` does: the raw bytes of a numeric array follow its NumpyArrayWrapper
+   * and are skipped (bounded by the data: a skip past the end is an error). Off by default: `pickle.load`
+   * and `torch.load` read those bytes as opcodes, and so does this parser then.
+   */
+  joblibArrays?: boolean;
 }
 
 interface Context {
@@ -52,11 +65,20 @@ interface Context {
   maxMemo: number;
   maxOps: number;
   ops: number;
+  joblibArrays: boolean;
 }
 
 export function parsePickles(src: ByteSource, limits: PickleLimits = {}): PickleResult {
-  const result: PickleResult = { imports: [], pickles: 0, highestProtocol: 0, errors: [], trailingBytes: 0 };
-  const ctx: Context = { src, result, maxStack: limits.maxStack ?? 100_000, maxMemo: limits.maxMemo ?? 100_000, maxOps: limits.maxOps ?? 50_000_000, ops: 0 };
+  const result: PickleResult = { imports: [], pickles: 0, highestProtocol: 0, errors: [], trailingBytes: 0, joblibArrayStarts: [], skippedArrayBytes: 0 };
+  const ctx: Context = {
+    src,
+    result,
+    maxStack: limits.maxStack ?? 100_000,
+    maxMemo: limits.maxMemo ?? 100_000,
+    maxOps: limits.maxOps ?? 50_000_000,
+    ops: 0,
+    joblibArrays: limits.joblibArrays ?? false,
+  };
   const maxPickles = limits.maxPickles ?? 16;
   while (src.position < src.size && result.pickles < maxPickles) {
     const pickleStart = src.position;
@@ -114,6 +136,11 @@ function parseOne(ctx: Context, depth: number): void {
     result.imports.push(imp);
     return imp;
   };
+  const extension = (code: number, offset: number): PickleImport => {
+    const imp = addImport('copyreg', `extension code ${code}`, 'EXT', offset);
+    imp.verdict = imp.verdict === 'dangerous' ? 'dangerous' : 'suspicious';
+    return imp;
+  };
   const setMemo = (index: number): void => {
     if (memo.size >= ctx.maxMemo && !memo.has(index)) throw new PickleError('memo too large');
     memo.set(index, stack[stack.length - 1] ?? OTHER);
@@ -132,10 +159,14 @@ function parseOne(ctx: Context, depth: number): void {
     }
     const count = shape?.t === 'tuple' ? elementCount(shape.items.map((d) => (d.t === 'int' ? d.v : undefined))) : undefined;
     if (size === undefined || count === undefined) throw new PickleError('NumpyArrayWrapper with an unreadable shape or dtype');
+    const start = src.position;
     if (align?.t === 'int') src.skip(src.read(1)[0] as number);
     const bytes = count * size;
     if (!Number.isSafeInteger(bytes)) throw new PickleError('array size out of range');
+    // bounded by the data: a wrapper claiming more bytes than remain is an error, not a skip to the end
+    if (bytes > src.size - src.position) throw new PickleError(`NumpyArrayWrapper claims ${bytes} bytes, more than remain`);
     src.skip(bytes);
+    result.skippedArrayBytes += src.position - start;
   };
 
   for (;;) {
@@ -263,14 +294,20 @@ function parseOne(ctx: Context, depth: number): void {
         if (target === undefined) throw new PickleError('stack underflow');
         use(target, 'BUILD');
         const imp = importOf(target);
-        if (imp && target.t === 'other' && imp.module === WRAPPER_MODULE && WRAPPER_NAMES.has(imp.name)) skipJoblibArray(state);
+        if (imp && target.t === 'other' && imp.module === WRAPPER_MODULE && WRAPPER_NAMES.has(imp.name)) {
+          result.joblibArrayStarts.push(src.position);
+          // a joblib-only rule: applied only when the stream is read as joblib reads it
+          if (ctx.joblibArrays) skipJoblibArray(state);
+        }
         break;
       }
       case 0x81: { pop(); const cls = pop(); use(cls, 'NEWOBJ'); push(resultOf(cls)); break; } // NEWOBJ
       case 0x92: { pop(); pop(); const cls = pop(); use(cls, 'NEWOBJ_EX'); push(resultOf(cls)); break; } // NEWOBJ_EX
-      case 0x82: src.skip(1); push(OTHER); break; // EXT1
-      case 0x83: src.skip(2); push(OTHER); break; // EXT2
-      case 0x84: src.skip(4); push(OTHER); break; // EXT4
+      // EXT1/2/4 import whatever the loading process registered under that code with
+      // copyreg.add_extension: nothing here can say what that is, so it is never vouched for
+      case 0x82: push({ t: 'global', imp: extension(src.read(1)[0] as number, offset) }); break; // EXT1
+      case 0x83: push({ t: 'global', imp: extension(src.read(2).readUInt16LE(0), offset) }); break; // EXT2
+      case 0x84: push({ t: 'global', imp: extension(src.read(4).readInt32LE(0), offset) }); break; // EXT4
       default:
         throw new PickleError(`unknown opcode 0x${op.toString(16).padStart(2, '0')}`);
     }

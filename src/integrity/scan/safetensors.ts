@@ -3,6 +3,7 @@
  * tensors have a known dtype, a shape whose element count times the dtype size equals the byte range, and
  * `data_offsets` in bounds of the data section and not overlapping one another.
  */
+import { JsonSyntaxError, parseJsonLossless } from '../../core/json/index.js';
 import type { ByteSource } from './source.js';
 import type { Finding } from './verdict.js';
 
@@ -27,9 +28,12 @@ export function checkSafetensors(src: ByteSource): Finding[] {
     // The header may exceed one read window: read it in pieces.
     const parts: Buffer[] = [];
     for (let at = 8; at < 8 + n; at += 1024 * 1024) parts.push(Buffer.from(src.readAt(at, Math.min(1024 * 1024, 8 + n - at))));
-    header = JSON.parse(Buffer.concat(parts).toString('utf8'));
-  } catch {
-    return bad('header is not valid JSON');
+    // A tensor named twice is refused: loaders differ on which entry counts (serde keeps the last,
+    // others the first), so a checked entry could hide the one a loader uses.
+    header = parseJsonLossless(Buffer.concat(parts).toString('utf8'), { numbers: 'double' });
+  } catch (error) {
+    if (!(error instanceof JsonSyntaxError)) throw error;
+    return bad(`header is not valid JSON: ${error.message}`);
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header)) return bad('header is not a JSON object');
   const dataSize = src.size - 8 - n;

@@ -28,7 +28,15 @@ const PICKLE_EXT = new Set(['.pkl', '.pickle', '.pt', '.pth', '.bin', '.ckpt', '
 const AMBIGUOUS_EXT = new Set(['.bin', '.dat']);
 const MODEL_EXT = new Set([...PICKLE_EXT, '.safetensors', '.onnx', '.h5', '.hdf5', '.keras', '.zip']);
 
-function pickleFindings(result: PickleResult, member?: string): Finding[] {
+/**
+ * Names `joblib.dump` output is commonly given. A file with one of these may be read by `joblib.load`
+ * (array bytes after each NumpyArrayWrapper are data) or by `pickle.load` (the same bytes are opcodes),
+ * so it is scanned both ways. PyTorch files (`.pt`, `.pth`, `.bin`, `.ckpt`, `.mar`, ZIP members) are
+ * read by torch's unpickler, which has no joblib rule, so they are scanned as plain pickles only.
+ */
+const JOBLIB_EXT = new Set(['.joblib', '.pkl', '.pickle', '.dat']);
+
+function pickleFindings(result: PickleResult, member?: string, errorVerdict?: Verdict): Finding[] {
   const findings: Finding[] = [];
   const seen = new Set<string>();
   for (const imp of result.imports) {
@@ -47,7 +55,7 @@ function pickleFindings(result: PickleResult, member?: string): Finding[] {
   }
   for (const error of result.errors) {
     // A stream that never completed one pickle cannot be vouched for; later noise is tensor data.
-    const verdict: Verdict = result.pickles === 0 ? 'suspicious' : 'safe';
+    const verdict: Verdict = errorVerdict ?? (result.pickles === 0 ? 'suspicious' : 'safe');
     findings.push({ verdict, kind: 'pickle.parse', message: `parse stopped: ${error.message}`, offset: error.offset, ...(member ? { member } : {}) });
   }
   return findings;
@@ -55,6 +63,33 @@ function pickleFindings(result: PickleResult, member?: string): Finding[] {
 
 function scanPickleSource(src: ByteSource, member?: string): Finding[] {
   return pickleFindings(parsePickles(src), member);
+}
+
+/**
+ * A stream `joblib.load` or `pickle.load` may read: every import either loader would reach counts.
+ * The plain reading (pickle.load) stops where joblib's raw array bytes begin in a real joblib file; that
+ * stop is expected only when the joblib reading then parses the whole stream. Anything the joblib
+ * reading cannot parse after a skip is suspicious: a skip must land on the rest of the real structure.
+ */
+function scanJoblibOrPickle(src: ByteSource, member?: string): { findings: Finding[]; joblib: boolean } {
+  const plain = parsePickles(src);
+  const firstArray = plain.joblibArrayStarts[0];
+  if (firstArray === undefined) return { findings: pickleFindings(plain, member), joblib: false };
+  src.position = 0;
+  const joblib = parsePickles(src, { joblibArrays: true });
+  const findings = pickleFindings({ ...plain, imports: [...plain.imports, ...joblib.imports], errors: [] }, member);
+  const stoppedAtArray = plain.errors.length > 0 && (plain.errors[0]?.offset ?? 0) >= firstArray;
+  if (!(stoppedAtArray && joblib.errors.length === 0)) findings.push(...pickleFindings({ ...plain, imports: [] }, member, plain.errors.length > 0 && stoppedAtArray ? 'suspicious' : undefined));
+  findings.push(...pickleFindings({ ...joblib, imports: [] }, member, 'suspicious'));
+  if (stoppedAtArray && joblib.errors.length === 0) {
+    findings.push({
+      verdict: 'safe',
+      kind: 'pickle.joblib',
+      message: `joblib stream: ${joblib.skippedArrayBytes} bytes of array data; pickle.load of this file stops at offset ${plain.errors[0]?.offset ?? 0}`,
+      ...(member ? { member } : {}),
+    });
+  }
+  return { findings, joblib: true };
 }
 
 function scanZip(src: ByteSource, maxInflate: number, keras: boolean): { format: string; findings: Finding[] } {
@@ -128,7 +163,7 @@ export function scanFile(path: string, options: ScanOptions = {}): FileReport {
         findings.push(decompressed.note);
       } else if (decompressed.buffer) {
         format = 'joblib';
-        findings.push(...scanPickleSource(new BufferSource(decompressed.buffer)));
+        findings.push(...scanJoblibOrPickle(new BufferSource(decompressed.buffer)).findings);
       } else {
         format = ext === '.joblib' ? 'joblib' : 'pickle';
         const result = parsePickles(src);
@@ -136,6 +171,11 @@ export function scanFile(path: string, options: ScanOptions = {}): FileReport {
           // `.bin`/`.dat` also name raw tensor data (ONNX external data, TF checkpoints): not a pickle.
           format = 'raw';
           findings.push({ verdict: 'safe', kind: 'format.unrecognised', message: 'not a pickle stream (raw data)' });
+        } else if (JOBLIB_EXT.has(ext)) {
+          src.position = 0;
+          const scanned = scanJoblibOrPickle(src);
+          if (scanned.joblib) format = 'joblib';
+          findings.push(...scanned.findings);
         } else findings.push(...pickleFindings(result));
       }
     } else if (ext === '.h5' || ext === '.hdf5') {

@@ -32,7 +32,16 @@ export const bundleSchema = z.object({
 });
 export type Bundle = z.infer<typeof bundleSchema>;
 
-const resourceSchema = z.object({ name: z.string().min(1), algorithm: z.literal('sha256'), digest: z.string().regex(/^[0-9a-f]{64}$/) });
+const resourceSchema = z.object({ name: z.string().min(1), algorithm: z.string(), digest: z.string().regex(/^[0-9a-f]{64}$/) });
+
+/**
+ * The `algorithm` model_signing writes for a resource: `sha256` for a file, `sha256-sharded-<size>` for
+ * a shard (its ShardedFileHasher's digest name; checked against the project's published payload
+ * goldens in test/integrity/model-signing-vectors.test.ts).
+ */
+export function resourceAlgorithm(serialization: { method: 'files' | 'shards'; shard_size?: number | undefined }): string {
+  return serialization.method === 'shards' ? `sha256-sharded-${serialization.shard_size ?? 0}` : 'sha256';
+}
 
 export const statementSchema = z.object({
   _type: z.literal(STATEMENT_TYPE),
@@ -48,5 +57,14 @@ export const statementSchema = z.object({
     }),
     resources: z.array(resourceSchema),
   }),
+}).superRefine((statement, ctx) => {
+  // Every resource must name the algorithm its serialization implies. Warden before this release wrote
+  // plain `sha256` for shards too: still accepted (the digest is the same SHA-256 of the byte range).
+  const serialization = statement.predicate.serialization;
+  if (serialization.method === 'shards' && serialization.shard_size === undefined) ctx.addIssue({ code: 'custom', message: 'a shards serialization needs `shard_size`' });
+  const allowed = new Set([resourceAlgorithm(serialization), 'sha256']);
+  statement.predicate.resources.forEach((r, i) => {
+    if (!allowed.has(r.algorithm)) ctx.addIssue({ code: 'custom', path: ['predicate', 'resources', i, 'algorithm'], message: `\`${r.algorithm}\` is not the algorithm of a \`${serialization.method}\` serialization` });
+  });
 });
 export type Statement = z.infer<typeof statementSchema>;

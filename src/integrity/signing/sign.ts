@@ -10,7 +10,7 @@ import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildManifest, SIGNATURE_FILE, type Manifest, type SerializationMethod } from '../manifest.js';
 import type { HashPool } from '../hash/pool.js';
-import { BUNDLE_MEDIA_TYPE, INTOTO_PAYLOAD_TYPE, pae, PREDICATE_TYPE, STATEMENT_TYPE } from './bundle.js';
+import { BUNDLE_MEDIA_TYPE, INTOTO_PAYLOAD_TYPE, pae, PREDICATE_TYPE, resourceAlgorithm, STATEMENT_TYPE } from './bundle.js';
 import { loadPrivateKey } from './keys.js';
 
 export interface SignOptions {
@@ -36,7 +36,7 @@ export function statementFor(manifest: Manifest): Record<string, unknown> {
     predicateType: PREDICATE_TYPE,
     predicate: {
       serialization: manifest.serialization,
-      resources: manifest.items.map((item) => ({ name: item.name, algorithm: 'sha256', digest: item.digest })),
+      resources: manifest.items.map((item) => ({ name: item.name, algorithm: resourceAlgorithm(manifest.serialization), digest: item.digest })),
     },
   };
 }

@@ -6,6 +6,7 @@
  * const v = await verifyModel('/models/m', readFileSync('pub.pem'), { pool });
  * if (!v.ok) console.log(v.reason, v.diff);
  */
+import { JsonSyntaxError, parseJsonLossless } from '../../core/json/index.js';
 import { verify as cryptoVerify } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { timingSafeEqual } from 'node:crypto';
@@ -42,11 +43,14 @@ function fail(reason: VerifyFailure, message: string, extra: Partial<VerifyResul
 /** Checks the signature only (no hashing): the statement it vouches for, or a failure. */
 export function verifyBundle(bundleText: string, publicKeyPem: string | Buffer): { statement: Statement; signer: string } | VerifyResult {
   const key = loadPublicKey(publicKeyPem);
+  // Read without loss or ambiguity: a key given twice (which copy counts differs between JSON readers,
+  // so two verifiers could see two statements under one signature) makes the file malformed.
   let parsed;
   try {
-    parsed = bundleSchema.safeParse(JSON.parse(bundleText));
-  } catch {
-    return fail('malformed_signature', 'the signature file is not valid JSON');
+    parsed = bundleSchema.safeParse(parseJsonLossless(bundleText, { numbers: 'double' }));
+  } catch (error) {
+    if (!(error instanceof JsonSyntaxError)) throw error;
+    return fail('malformed_signature', `the signature file is not valid JSON: ${error.message}`);
   }
   if (!parsed.success) return fail('malformed_signature', `the signature file is not a Sigstore bundle: ${parsed.error.issues[0]?.message ?? ''}`);
   const bundle = parsed.data;
@@ -67,11 +71,12 @@ export function verifyBundle(bundleText: string, publicKeyPem: string | Buffer):
   if (!valid) return fail('bad_signature', 'the signature does not verify with this key');
   let statement: Statement;
   try {
-    const result = statementSchema.safeParse(JSON.parse(payload.toString('utf8')));
+    const result = statementSchema.safeParse(parseJsonLossless(payload.toString('utf8'), { numbers: 'double' }));
     if (!result.success) return fail('malformed_signature', `the signed statement is not a model-signing v1.0 statement: ${result.error.issues[0]?.message ?? ''}`);
     statement = result.data;
-  } catch {
-    return fail('malformed_signature', 'the signed payload is not valid JSON');
+  } catch (error) {
+    if (!(error instanceof JsonSyntaxError)) throw error;
+    return fail('malformed_signature', `the signed payload is not valid JSON: ${error.message}`);
   }
   const items: ManifestItem[] = statement.predicate.resources.map((r) => ({ name: r.name, digest: r.digest }));
   const subjectDigest = statement.subject[0]?.digest.sha256;

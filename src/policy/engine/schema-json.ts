@@ -27,7 +27,15 @@ interface NamespaceJson {
   actions?: Record<string, { appliesTo?: { context?: SchemaType }; memberOf?: { id: string; type?: string }[]; attributes?: Record<string, CedarValueJson> }>;
 }
 
-const EXTENSION_CONSTRUCTORS: Record<string, string> = { ipaddr: 'ip', decimal: 'decimal', datetime: 'datetime', duration: 'duration' };
+// Maps and own-property lookups throughout: attribute names come from data, and `__proto__`,
+// `constructor` or `toString` are valid Cedar attribute names that a plain object lookup would misread.
+const EXTENSION_CONSTRUCTORS = new Map([
+  ['ipaddr', 'ip'],
+  ['decimal', 'decimal'],
+  ['datetime', 'datetime'],
+  ['duration', 'duration'],
+]);
+const own = <T>(obj: Record<string, T> | undefined, key: string): T | undefined => (obj !== undefined && Object.hasOwn(obj, key) ? obj[key] : undefined);
 
 function resolvedSchemaJson(schema: Schema): Record<string, NamespaceJson> {
   let text: string;
@@ -78,9 +86,9 @@ export function createSchemaReader(schema: Schema): SchemaReader {
         return Array.isArray(v) ? v.map((x) => read(x, t.element as SchemaType, depth + 1)) : v;
       case 'Record': {
         if (typeof v !== 'object' || v === null || Array.isArray(v)) return v;
-        const attrs = (t.attributes ?? {}) as Record<string, SchemaType>;
-        const out: Record<string, CedarValueJson> = {};
-        for (const [k, x] of Object.entries(v)) out[k] = read(x, attrs[k], depth + 1);
+        const attrs = t.attributes as Record<string, SchemaType> | undefined;
+        const out = Object.create(null) as Record<string, CedarValueJson>;
+        for (const [k, x] of Object.entries(v)) out[k] = read(x, own(attrs, k), depth + 1);
         return out;
       }
       case 'Entity':
@@ -94,7 +102,7 @@ export function createSchemaReader(schema: Schema): SchemaReader {
       case 'Extension':
         return readExtension(v, t.name as string);
       default:
-        if (EXTENSION_CONSTRUCTORS[name] !== undefined) return readExtension(v, name);
+        if (EXTENSION_CONSTRUCTORS.has(name)) return readExtension(v, name);
         if (common.has(name)) return read(v, common.get(name), depth + 1);
         if (entityTypes.has(name)) return read(v, { type: 'Entity', name }, depth + 1);
         return v;
@@ -106,8 +114,8 @@ export function createSchemaReader(schema: Schema): SchemaReader {
     const def = entityTypes.get(uid.type);
     const attrs = def?.shape === undefined ? e.attrs : (read(e.attrs ?? {}, def.shape) as Record<string, CedarValueJson>);
     const out: EntityJson = { uid: e.uid, attrs: attrs ?? {}, parents: e.parents ?? [] };
-    if (e.tags !== undefined) {
-      const tags: Record<string, CedarValueJson> = {};
+    if (e.tags !== undefined && e.tags !== null) {
+      const tags = Object.create(null) as Record<string, CedarValueJson>;
       for (const [k, x] of Object.entries(e.tags)) tags[k] = read(x, def?.tags);
       out.tags = tags;
     }
@@ -132,7 +140,7 @@ export function createSchemaReader(schema: Schema): SchemaReader {
 }
 
 function readExtension(v: CedarValueJson, typeName: string): CedarValueJson {
-  const fn = EXTENSION_CONSTRUCTORS[typeName] ?? typeName;
+  const fn = EXTENSION_CONSTRUCTORS.get(typeName) ?? typeName;
   if (typeof v === 'string') return { __extn: { fn, arg: v } };
   if (typeof v === 'object' && v !== null && !Array.isArray(v) && !('__extn' in v) && 'fn' in v) {
     return { __extn: v as never };

@@ -12,6 +12,12 @@ export interface AuthzRequest {
   action: EntityUidJson;
   resource: EntityUidJson;
   context: Record<string, CedarValueJson>;
+  /**
+   * With a schema: validate the request against it (declared action, principal and resource types the
+   * action applies to, conforming context), as Cedar does by default. Default true; ignored without a
+   * schema.
+   */
+  validateRequest?: boolean;
 }
 
 export interface AuthzResult {

@@ -4,6 +4,8 @@
  */
 import { setFlagsFromString } from 'node:v8';
 import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
+import { checkEntities } from './request-check.js';
+import { callWithLosslessJson } from './wasm-json.js';
 import type { AuthzRequest, AuthzResult, EntityJson, EvaluatorInput, PolicyEvaluator } from './types.js';
 
 // Node 20's V8 (11.3) can abort the process ("Fatal error ... unreachable code" in
@@ -28,27 +30,33 @@ export function createWasmEvaluator(input: EvaluatorInput): PolicyEvaluator {
       throw new Error(`cedar could not parse the schema: ${schema.errors.map((e) => e.message).join('; ')}`);
     }
   }
+  // Cedar refuses stored entity data with a uid listed twice with different content (and any other bad
+  // data). Checked once here, because merging request entities below would hide such a duplicate.
+  const entityProblem = checkEntities(input.entities, input.schema);
   const staticEntities = new Map<string, EntityJson>();
-  for (const entity of input.entities) staticEntities.set(uidKey(entity.uid), entity);
-  // duplicates resolved once, last wins (as for request entities, and as in the compiled engine)
-  const staticList = staticEntities.size === input.entities.length ? input.entities : [...staticEntities.values()];
+  if (entityProblem === undefined) for (const entity of input.entities) staticEntities.set(uidKey(entity.uid), entity);
 
   return {
     engine: 'wasm',
     isAuthorized(request: AuthzRequest, requestEntities: EntityJson[]): AuthzResult {
+      if (entityProblem !== undefined) throw new Error(`cedar could not read the entities: ${entityProblem}`);
       let entities: EntityJson[];
-      if (requestEntities.length === 0) entities = staticList;
+      if (requestEntities.length === 0) entities = input.entities;
       else {
         const merged = new Map(staticEntities);
         for (const entity of requestEntities) merged.set(uidKey(entity.uid), entity);
         entities = [...merged.values()];
       }
-      const answer = cedar.statefulIsAuthorized({
-        ...request,
+      const call = {
+        principal: request.principal,
+        action: request.action,
+        resource: request.resource,
+        context: request.context,
         preparsedPolicySetId: setId,
         entities,
-        ...(schemaName === undefined ? {} : { preparsedSchemaName: schemaName, validateRequest: false }),
-      });
+        ...(schemaName === undefined ? {} : { preparsedSchemaName: schemaName, validateRequest: request.validateRequest ?? true }),
+      };
+      const answer = callWithLosslessJson(call, () => cedar.statefulIsAuthorized(call));
       if (answer.type === 'failure') {
         throw new Error(`cedar could not evaluate the request: ${answer.errors.map((e) => e.message).join('; ')}`);
       }

@@ -36,7 +36,8 @@ export const uidSchema = z.union([
   }),
 ]);
 
-const contextSchema = z.record(z.string(), z.unknown()).default({});
+/** The context is checked to be a JSON object here and fed to the engines as read (see load.ts). */
+const contextSchema = z.custom<Record<string, unknown>>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'the context must be a JSON object').optional();
 
 export const integrationRequestSchema = z.object({
   description: z.string().default(''),
@@ -47,15 +48,19 @@ export const integrationRequestSchema = z.object({
   decision: z.enum(['allow', 'deny', 'Allow', 'Deny']).transform((d) => d.toLowerCase() as 'allow' | 'deny'),
   reason: z.array(z.string()).optional(),
   errors: z.array(z.string()).optional(),
-});
+  /** As in Cedar's harness: validate the request against the schema (default true). */
+  validateRequest: z.boolean().optional(),
+}).strict();
 
+/** Unknown fields are refused, as Cedar's harness refuses them (`deny_unknown_fields`): a misspelt
+ * `validateRequest` or `shouldValidate` must not silently change what is checked. */
 export const integrationCaseSchema = z.object({
   policies: z.string(),
   entities: z.string(),
   schema: z.string().optional(),
   shouldValidate: z.boolean().optional(),
   requests: z.array(integrationRequestSchema),
-});
+}).strict();
 
 export const exampleRequestSchema = z.object({
   principal: uidSchema,

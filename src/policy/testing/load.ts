@@ -8,6 +8,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:pat
 import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
 import type { AuthzRequest, EntityJson, EvaluatorInput, PolicySet, Schema } from '../engine/index.js';
 import { splitPolicyText } from '../engine/index.js';
+import { JsonSyntaxError, parseJsonLossless } from '../../core/json/index.js';
 import { exampleRequestSchema, integrationCaseSchema, linkFileSchema } from './case-format.js';
 
 export interface PolicyTestRequest {
@@ -46,13 +47,25 @@ function readText(path: string): string {
   }
 }
 
+/**
+ * Case files, entities and requests are read as Cedar's harness reads them (serde_json): integers
+ * exactly (i64 beyond 2^53 included), floats kept apart so that the engines refuse them as Cedar does,
+ * and a key given twice refused instead of one copy silently winning.
+ */
 function readJson(path: string): unknown {
+  const text = readText(path);
   try {
-    return JSON.parse(readText(path)) as unknown;
+    return parseJsonLossless(text);
   } catch (err) {
-    if (err instanceof CaseLoadError) throw err;
-    throw new CaseLoadError(`\`${path}\` is not valid JSON`, { cause: err });
+    if (!(err instanceof JsonSyntaxError)) throw err;
+    throw new CaseLoadError(`\`${path}\` is not valid JSON: ${err.message}`, { cause: err });
   }
+}
+
+/** The context as read from the file (zod copies objects, which would drop a `__proto__` key). */
+function rawContext(raw: unknown): AuthzRequest['context'] {
+  const context = (raw as { context?: unknown }).context;
+  return (context ?? {}) as AuthzRequest['context'];
 }
 
 /**
@@ -91,7 +104,8 @@ function resolveIn(path: string, root: string, caseDir: string): string {
 }
 
 export function loadIntegrationCase(file: string, root: string, cwd: string, json?: unknown): PolicyTestCase {
-  const parsed = integrationCaseSchema.safeParse(json ?? readJson(file));
+  const raw = json ?? readJson(file);
+  const parsed = integrationCaseSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new CaseLoadError(`\`${file}\`: ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid case'}`);
@@ -110,9 +124,15 @@ export function loadIntegrationCase(file: string, root: string, cwd: string, jso
     input,
     ...(input.schema === undefined ? {} : { validationSchema: input.schema }),
     ...(c.shouldValidate === undefined ? {} : { shouldValidate: c.shouldValidate }),
-    requests: c.requests.map((r) => ({
+    requests: c.requests.map((r, i) => ({
       description: r.description,
-      request: { principal: r.principal, action: r.action, resource: r.resource, context: r.context as AuthzRequest['context'] },
+      request: {
+        principal: r.principal,
+        action: r.action,
+        resource: r.resource,
+        context: rawContext((raw as { requests: unknown[] }).requests[i]),
+        validateRequest: r.validateRequest ?? true,
+      },
       decision: r.decision,
       ...(r.reason === undefined ? {} : { reason: r.reason }),
       ...(r.errors === undefined ? {} : { errors: r.errors }),
@@ -150,11 +170,12 @@ export function loadExampleCase(dir: string, cwd: string): PolicyTestCase {
     if (!existsSync(sub)) continue;
     for (const name of readdirSync(sub).sort()) {
       if (!name.endsWith('.json')) continue;
-      const r = exampleRequestSchema.safeParse(readJson(join(sub, name)));
+      const raw = readJson(join(sub, name));
+      const r = exampleRequestSchema.safeParse(raw);
       if (!r.success) throw new CaseLoadError(`\`${join(sub, name)}\`: ${r.error.issues[0]?.message ?? 'invalid request'}`);
       requests.push({
         description: `${decision.toUpperCase()}/${basename(name, '.json')}`,
-        request: { ...r.data, context: r.data.context as AuthzRequest['context'] },
+        request: { principal: r.data.principal, action: r.data.action, resource: r.data.resource, context: rawContext(raw) },
         decision,
       });
     }
@@ -179,9 +200,13 @@ function collect(path: string, root: string, cwd: string, out: PolicyTestCase[])
   }
   let json: unknown;
   try {
-    json = JSON.parse(readText(path)) as unknown;
-  } catch {
-    return; // not JSON: not a case
+    json = parseJsonLossless(readText(path));
+  } catch (err) {
+    if (!(err instanceof JsonSyntaxError)) throw err;
+    // Not a case. A file that looks like one (it mentions `requests`) but does not parse is an error,
+    // so that a broken case is never silently skipped.
+    if (readText(path).includes('"requests"')) throw new CaseLoadError(`\`${path}\` is not valid JSON: ${err.message}`, { cause: err });
+    return;
   }
   if (typeof json === 'object' && json !== null && Array.isArray((json as { requests?: unknown }).requests)) {
     out.push(loadIntegrationCase(path, root, cwd, json));

@@ -190,7 +190,15 @@ function constant(v: Value): Compiled {
   return () => v;
 }
 
+/** A number in the policy's JSON form that a double may have rounded (cedar-wasm's glue parses it). */
+function hasInexactNumber(json: unknown, depth = 0): boolean {
+  if (typeof json === 'number') return !Number.isSafeInteger(json);
+  if (typeof json !== 'object' || json === null || depth > 256) return false;
+  return Object.values(json).some((v) => hasInexactNumber(v, depth + 1));
+}
+
 function literal(json: CedarValueJson): Value {
+  if (hasInexactNumber(json)) throw new UnsupportedConstruct('literal: an integer beyond 2^53, which the JSON form cannot carry exactly');
   try {
     return valueFromJson(json);
   } catch (err) {

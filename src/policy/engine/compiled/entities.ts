@@ -6,6 +6,7 @@
  */
 import type { CedarValueJson, EntityJson, EntityUidJson } from '../types.js';
 import { EXT_FUNCTIONS } from './ext-functions.js';
+import { JsonFloat } from '../../../core/json/index.js';
 import { CedarError, CedarRecord, CedarSet, makeEntity, type EntityRef, type Value } from './values.js';
 
 export interface IndexedEntity {
@@ -28,43 +29,111 @@ export class EntityDataError extends Error {
   }
 }
 
+/**
+ * Cedar's rule for entity type names in JSON: `Ident(::Ident)*` without spaces, no segment a reserved
+ * word, no `__cedar` segment (checked against cedar-wasm: `if`, `in`, `__cedar::X`, `U `, `U:: V` are
+ * refused; `Action`, `principal`, `permit` are accepted).
+ */
+const IDENT = /^[_a-zA-Z][_a-zA-Z0-9]*$/;
+const RESERVED = new Set(['true', 'false', 'if', 'then', 'else', 'in', 'is', 'like', 'has', '__cedar']);
+const validTypes = new Set<string>();
+
+function checkTypeName(type: string): void {
+  if (validTypes.has(type)) return;
+  for (const segment of type.split('::')) {
+    if (!IDENT.test(segment) || RESERVED.has(segment)) throw new EntityDataError(`\`${type}\` is not a valid entity type name`);
+  }
+  // a bounded cache: type names are few, but they come from request data
+  if (validTypes.size < 10_000) validTypes.add(type);
+}
+
+/** An entity uid in a uid position (`uid`, `parents`, the request's principal/action/resource). */
 export function uidFromJson(uid: EntityUidJson): EntityRef {
-  const ref = (uid as { __entity?: unknown }).__entity !== undefined ? (uid as { __entity: unknown }).__entity : uid;
-  if (typeof ref !== 'object' || ref === null) throw new EntityDataError('an entity uid must be an object');
+  const ref = isObject(uid) && (uid as { __entity?: unknown }).__entity !== undefined ? (uid as { __entity: unknown }).__entity : uid;
+  if (!isObject(ref)) throw new EntityDataError('an entity uid must be an object');
   const { type, id } = ref as { type?: unknown; id?: unknown };
   if (typeof type !== 'string' || typeof id !== 'string') throw new EntityDataError('an entity uid needs a string `type` and `id`');
+  checkTypeName(type);
   return makeEntity(type, id);
 }
 
-/** Converts Cedar's JSON value format (with `__entity` and `__extn` escapes) to a runtime value. */
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The keys `JSON.stringify` would write (the ones cedar-wasm sees): undefined values are left out. */
+function presentKeys(obj: Record<string, unknown>): string[] {
+  const keys = Object.keys(obj);
+  for (const k of keys) if (obj[k] === undefined || typeof obj[k] === 'function' || typeof obj[k] === 'symbol') return keys.filter((x) => obj[x] !== undefined && typeof obj[x] !== 'function' && typeof obj[x] !== 'symbol');
+  return keys;
+}
+
+const LONG_MIN = -(2n ** 63n);
+const LONG_MAX = 2n ** 63n - 1n;
+
+/**
+ * An integer as Cedar reads it from JSON. A `bigint` (from a lossless parser) must fit i64. A `number`
+ * reaches cedar-wasm as `JSON.stringify` writes it: an integral double below 1e21 as its exact digits
+ * (then i64-checked), anything else (fractions, 1e21 and beyond, NaN) as a float, which Cedar refuses.
+ */
+function longFromJson(n: number | bigint): bigint {
+  let v: bigint;
+  if (typeof n === 'bigint') v = n;
+  else {
+    if (!Number.isInteger(n) || Math.abs(n) >= 1e21) throw new EntityDataError(`\`${n}\` is not an integer Cedar can hold`);
+    v = BigInt(n);
+  }
+  if (v < LONG_MIN || v > LONG_MAX) throw new EntityDataError(`\`${v}\` is outside Cedar's Long range (i64)`);
+  return v;
+}
+
+/**
+ * Converts Cedar's JSON value format to a runtime value, exactly as Cedar's untagged value reader does
+ * without a schema (each rule checked against cedar-wasm): `{"__entity": {type, id}}` is an entity only
+ * when `__entity` is the only key and holds string `type` and `id` (extra keys inside are ignored);
+ * `{"__extn": {fn, arg}}` or `{"__extn": {fn, args: [...]}}` is an extension call only when `__extn` is
+ * the only key and `fn` a string; anything else shaped like them is an ordinary record. `{"__expr": "..."}`
+ * is refused (Cedar dropped that escape). `null`, floats and integers outside i64 are refused.
+ */
 export function valueFromJson(json: CedarValueJson): Value {
-  switch (typeof json) {
+  const raw = json as unknown;
+  switch (typeof raw) {
     case 'boolean':
     case 'string':
-      return json;
+      return raw;
     case 'number':
-      if (!Number.isSafeInteger(json)) throw new EntityDataError(`\`${json}\` is not an integer Cedar can hold exactly`);
-      return BigInt(json);
+    case 'bigint':
+      return longFromJson(raw);
     case 'object': {
-      if (json === null) throw new EntityDataError('null is not a Cedar value');
-      if (Array.isArray(json)) {
-        const items = new Array<Value>(json.length);
-        for (let i = 0; i < json.length; i++) items[i] = valueFromJson(json[i] as CedarValueJson);
+      if (raw === null) throw new EntityDataError('JSON `null`s are not allowed in Cedar');
+      if (raw instanceof JsonFloat) throw new EntityDataError(`\`${raw.text}\` is not an integer Cedar can hold`);
+      if (Array.isArray(raw)) {
+        const items = new Array<Value>(raw.length);
+        for (let i = 0; i < raw.length; i++) items[i] = valueFromJson((raw[i] === undefined ? null : raw[i]) as CedarValueJson);
         return new CedarSet(items);
       }
-      const obj = json as Record<string, CedarValueJson>;
-      if ('__entity' in obj) return uidFromJson(obj as unknown as EntityUidJson);
-      if ('__extn' in obj) return extnFromJson(obj.__extn);
-      return new CedarRecord(recordFromJson(obj));
+      const obj = raw as Record<string, unknown>;
+      const keys = presentKeys(obj);
+      if (keys.length === 1) {
+        const only = keys[0] as string;
+        const inner = obj[only];
+        if (only === '__entity' && isObject(inner) && typeof inner.type === 'string' && typeof inner.id === 'string') {
+          checkTypeName(inner.type);
+          return makeEntity(inner.type, inner.id);
+        }
+        if (only === '__extn' && isObject(inner) && typeof inner.fn === 'string') {
+          if (inner.arg !== undefined) return extnFromJson(inner.fn, [inner.arg as CedarValueJson]);
+          if (Array.isArray(inner.args)) return extnFromJson(inner.fn, inner.args as CedarValueJson[]);
+        }
+        if (only === '__expr' && typeof inner === 'string') throw new EntityDataError('the `__expr` escape is no longer supported');
+      }
+      return new CedarRecord(recordFromJson(obj, keys));
     }
     default:
       throw new EntityDataError('unsupported JSON value');
   }
 }
 
-function recordFromJson(obj: Record<string, CedarValueJson>): Map<string, Value> {
+function recordFromJson(obj: Record<string, unknown>, keys: readonly string[] = presentKeys(obj)): Map<string, Value> {
   const attrs = new Map<string, Value>();
-  const keys = Object.keys(obj);
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i] as string;
     attrs.set(k, valueFromJson(obj[k] as CedarValueJson));
@@ -72,13 +141,10 @@ function recordFromJson(obj: Record<string, CedarValueJson>): Map<string, Value>
   return attrs;
 }
 
-function extnFromJson(extn: CedarValueJson): Value {
-  if (typeof extn !== 'object' || extn === null || Array.isArray(extn)) throw new EntityDataError('bad `__extn` escape');
-  const { fn, arg, args } = extn as { fn?: unknown; arg?: CedarValueJson; args?: CedarValueJson[] };
-  const f = typeof fn === 'string' ? EXT_FUNCTIONS.get(fn) : undefined;
-  if (f === undefined) throw new EntityDataError(`unknown extension function \`${String(fn)}\``);
-  const argv = args !== undefined ? args : arg !== undefined ? [arg] : [];
-  if (!Array.isArray(argv) || argv.length !== f.arity) throw new EntityDataError(`wrong number of arguments for \`${fn as string}\``);
+function extnFromJson(fn: string, argv: readonly CedarValueJson[]): Value {
+  const f = EXT_FUNCTIONS.get(fn);
+  if (f === undefined) throw new EntityDataError(`extension function \`${fn}\` does not exist`);
+  if (argv.length !== f.arity) throw new EntityDataError(`wrong number of arguments for \`${fn}\``);
   try {
     const values: Value[] = [];
     for (const a of argv) values.push(valueFromJson(a));
@@ -98,14 +164,20 @@ interface RawEntity {
 
 const EMPTY: ReadonlyMap<string, Value> = new Map();
 
+/** One entity object, with Cedar's shape rules: `uid`, `attrs` (a map) and `parents` (a list) are
+ * required, `tags` optional but never null; other keys are ignored (as cedar-wasm ignores them). */
 function convertEntity(e: EntityJson): RawEntity {
-  if (typeof e !== 'object' || e === null) throw new EntityDataError('an entity must be an object');
+  if (!isObject(e)) throw new EntityDataError('an entity must be an object');
   const uid = uidFromJson(e.uid);
-  const attrs = e.attrs === undefined || e.attrs === null ? EMPTY : recordFromJson(e.attrs);
-  const tags = e.tags === undefined || e.tags === null ? EMPTY : recordFromJson(e.tags);
+  const attrs = e.attrs as unknown;
+  const parentsJson = e.parents as unknown;
+  const tagsJson = e.tags as unknown;
+  if (!isObject(attrs)) throw new EntityDataError(`\`${uid.key}\`: \`attrs\` must be a map`);
+  if (!Array.isArray(parentsJson)) throw new EntityDataError(`\`${uid.key}\`: \`parents\` must be a list`);
+  if (tagsJson !== undefined && !isObject(tagsJson)) throw new EntityDataError(`\`${uid.key}\`: \`tags\` must be a map`);
   const parents: string[] = [];
-  for (const p of e.parents ?? []) parents.push(uidFromJson(p).key);
-  return { uid, attrs, tags, parents };
+  for (const p of parentsJson as EntityUidJson[]) parents.push(uidFromJson(p).key);
+  return { uid, attrs: recordFromJson(attrs), tags: tagsJson === undefined ? EMPTY : recordFromJson(tagsJson), parents };
 }
 
 /** Transitive ancestors of `start` over `raw`, by depth-first search (cycles tolerated). */

@@ -2,10 +2,10 @@
  * The compiled evaluator: every policy and template link compiled once to closures, entities indexed
  * once. Per request it converts only the request (uids, context) and the request entities.
  */
-import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
 import type { AuthzRequest, AuthzResult, EntityJson, EvaluatorInput, PolicyEvaluator } from '../types.js';
 import { policySetParts } from '../parts.js';
 import { createSchemaReader, type SchemaReader } from '../schema-json.js';
+import { checkEntities, createRequestChecker, type RequestChecker } from '../request-check.js';
 import { compilePolicy, type CompiledPolicy } from './compile-policy.js';
 import type { Env } from './compile-expr.js';
 import { EntityDataError, EntityStore, uidFromJson, valueFromJson } from './entities.js';
@@ -33,31 +33,33 @@ export function createCompiledEvaluator(input: EvaluatorInput): PolicyEvaluator 
   const policies = compilePolicies(input);
   const permits = policies.filter((p) => p.effect === 'permit');
   const forbids = policies.filter((p) => p.effect === 'forbid');
-  const staticEntities = schema === undefined ? input.entities : schema.entities(input.entities);
-  // Bad entity data (a cycle, a malformed value) fails every request, as with cedar-wasm, which reads
-  // the entities per request.
+  // Bad entity data (a duplicate uid with other content, a cycle, a malformed value, and with a schema
+  // anything that does not conform) fails every request, as with cedar-wasm, which reads the entities
+  // per request. Cedar's own reader decides, once, here.
   let store: EntityStore | undefined;
   let storeError: EntityDataError | undefined;
   try {
-    // With a schema, cedar-wasm refuses entity data that do not conform to it: check once, here.
-    if (input.schema !== undefined) {
-      const check = cedar.checkParseEntities({ entities: input.entities, schema: input.schema });
-      if (check.type === 'failure') throw new EntityDataError(check.errors.map((e) => e.message).join('; '));
-    }
-    store = EntityStore.build(staticEntities);
+    const problem = checkEntities(input.entities, input.schema);
+    if (problem !== undefined) throw new EntityDataError(problem);
+    store = EntityStore.build(schema === undefined ? input.entities : schema.entities(input.entities));
   } catch (err) {
     if (!(err instanceof EntityDataError)) throw err;
     storeError = err;
   }
+  const checker: RequestChecker | undefined = input.schema === undefined ? undefined : createRequestChecker(input.schema);
 
   return {
     engine: 'compiled',
     isAuthorized(request: AuthzRequest, requestEntities: EntityJson[]): AuthzResult {
       if (store === undefined) throw storeError as EntityDataError;
+      if (checker !== undefined) {
+        const problem = checker.check(request, requestEntities);
+        if (problem !== undefined) throw new EntityDataError(problem);
+      }
       const action = uidFromJson(request.action);
       const contextJson = schema === undefined ? request.context : schema.context(request.context, action.type, action.id);
       const context = valueFromJson(contextJson ?? {});
-      if (!(context instanceof CedarRecord)) throw new CedarError('the context must be a record');
+      if (!(context instanceof CedarRecord)) throw new EntityDataError('the context must be a record');
       const extra = schema === undefined || requestEntities.length === 0 ? requestEntities : schema.entities(requestEntities, false);
       const env: Env = {
         principal: uidFromJson(request.principal),
@@ -74,7 +76,8 @@ export function createCompiledEvaluator(input: EvaluatorInput): PolicyEvaluator 
       return { decision: 'deny', determining: [], errors };
     },
     dispose(): void {
-      // closures are garbage-collected with the evaluator
+      // closures are garbage-collected with the evaluator; the schema check holds wasm state
+      checker?.dispose();
     },
   };
 }

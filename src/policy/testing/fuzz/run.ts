@@ -5,6 +5,7 @@
  * minimal reproducible case.
  */
 import { createCompiledEvaluator, createWasmEvaluator, UnsupportedConstruct, PolicyParseError, type AuthzResult, type EntityJson, type EvaluatorInput, type PolicySet } from '../../engine/index.js';
+import { needsLosslessJson, stringifyJsonLossless } from '../../../core/json/index.js';
 import { generateRequest, generateWorld, type FuzzRequest } from './gen-world.js';
 import { Rng } from './random.js';
 
@@ -24,6 +25,8 @@ export interface FuzzOptions {
 export interface Disagreement {
   policies: PolicySet;
   entities: EntityJson[];
+  /** The world's schema, when it has one. */
+  schema?: string;
   request: FuzzRequest;
   wasm: Outcome;
   compiled: Outcome;
@@ -43,6 +46,11 @@ export interface FuzzReport {
   errorKinds: Record<string, number>;
   /** Requests that failed as a whole on both engines (e.g. a cycle in request entities). */
   failedBoth: number;
+  /** Worlds that carried a schema, and requests evaluated in them. */
+  schemaWorlds: number;
+  schemaRequests: number;
+  /** Requests whose context or entity data held a Long beyond 2^53 (a bigint). */
+  bigIntRequests: number;
   disagreements: Disagreement[];
 }
 
@@ -86,6 +94,7 @@ export function compare(input: EvaluatorInput, req: FuzzRequest): { wasm: Outcom
   try {
     const ev = createCompiledEvaluator(input);
     compiled = outcome(() => ev.isAuthorized(req.request, req.requestEntities));
+    ev.dispose();
   } catch (err) {
     if (err instanceof UnsupportedConstruct) return undefined;
     compiled = { ok: false, message: err instanceof Error ? err.message : String(err) };
@@ -101,16 +110,29 @@ export function compare(input: EvaluatorInput, req: FuzzRequest): { wasm: Outcom
   return { wasm, compiled };
 }
 
-function disagrees(d: Omit<Disagreement, 'wasm' | 'compiled'>): { wasm: Outcome; compiled: Outcome } | undefined {
-  const r = compare({ policies: d.policies, entities: d.entities }, d.request);
-  return r !== undefined && !same(r.wasm, r.compiled) ? r : undefined;
-}
+const inputOf = (d: Omit<Disagreement, 'wasm' | 'compiled'>): EvaluatorInput => ({
+  policies: d.policies,
+  entities: d.entities,
+  ...(d.schema === undefined ? {} : { schema: d.schema }),
+});
 
-/** Greedy one-at-a-time removal of policies, links, entities, request entities and context keys. */
-export function shrink(d: Disagreement): Disagreement {
+/** The two engines' outcomes when they still disagree on `d`, else undefined. */
+export type Reproducer = (d: Omit<Disagreement, 'wasm' | 'compiled'>) => { wasm: Outcome; compiled: Outcome } | undefined;
+
+const engineDisagreement: Reproducer = (d) => {
+  const r = compare(inputOf(d), d.request);
+  return r !== undefined && !same(r.wasm, r.compiled) ? r : undefined;
+};
+
+/**
+ * Greedy one-at-a-time removal of policies, links, entities, request entities and context keys, while
+ * `reproduces` (by default: the engines still disagree) holds; repeated until nothing more can go, so
+ * the result is 1-minimal: removing any single remaining part makes the disagreement disappear.
+ */
+export function shrink(d: Disagreement, reproduces: Reproducer = engineDisagreement): Disagreement {
   let cur = d;
   const attempt = (next: Omit<Disagreement, 'wasm' | 'compiled'>): boolean => {
-    const r = disagrees(next);
+    const r = reproduces(next);
     if (r === undefined) return false;
     cur = { ...next, ...r };
     return true;
@@ -148,29 +170,42 @@ export function shrink(d: Disagreement): Disagreement {
   return cur;
 }
 
+/** The case as JSON (lossless: Longs beyond 2^53 and floats are written as they were generated). */
 export function formatDisagreement(d: Disagreement): string {
-  return JSON.stringify(
-    {
+  return (
+    stringifyJsonLossless({
       policies: d.policies,
       entities: d.entities,
+      ...(d.schema === undefined ? {} : { schema: d.schema }),
       request: d.request.request,
       requestEntities: d.request.requestEntities,
       wasm: d.wasm,
       compiled: d.compiled,
-    },
-    null,
-    2,
+    }) ?? ''
   );
 }
 
 export function runFuzz(options: FuzzOptions): FuzzReport {
   const rng = new Rng(options.seed);
   const perWorld = options.requestsPerWorld ?? 25;
-  const report: FuzzReport = { requests: 0, worlds: 0, unsupportedWorlds: 0, unparsableWorlds: 0, allow: 0, withErrors: 0, errorKinds: {}, failedBoth: 0, disagreements: [] };
+  const report: FuzzReport = {
+    requests: 0,
+    worlds: 0,
+    unsupportedWorlds: 0,
+    unparsableWorlds: 0,
+    allow: 0,
+    withErrors: 0,
+    errorKinds: {},
+    failedBoth: 0,
+    schemaWorlds: 0,
+    schemaRequests: 0,
+    bigIntRequests: 0,
+    disagreements: [],
+  };
   while (report.requests < options.requests) {
     const world = generateWorld(rng);
     report.worlds++;
-    const input: EvaluatorInput = { policies: world.policies, entities: world.entities };
+    const input: EvaluatorInput = inputOf(world as Omit<Disagreement, 'wasm' | 'compiled'>);
     let compiledEv;
     try {
       compiledEv = createCompiledEvaluator(input);
@@ -181,18 +216,21 @@ export function runFuzz(options: FuzzOptions): FuzzReport {
       continue;
     }
     const wasmEv = createWasmEvaluator(input);
+    if (world.schema !== undefined) report.schemaWorlds++;
     try {
       for (let i = 0; i < perWorld && report.requests < options.requests; i++) {
-        const req = generateRequest(rng);
+        const req = generateRequest(rng, world);
         const c = outcome(() => compiledEv.isAuthorized(req.request, req.requestEntities));
         const w = outcome(() => wasmEv.isAuthorized(req.request, req.requestEntities));
         report.requests++;
+        if (world.schema !== undefined) report.schemaRequests++;
+        if (needsLosslessJson(req) || needsLosslessJson(world.entities)) report.bigIntRequests++;
         if (w.ok && w.decision === 'allow') report.allow++;
         if (w.ok && w.errored.length > 0) report.withErrors++;
         if (w.ok) for (const m of w.messages) report.errorKinds[errorKind(m)] = (report.errorKinds[errorKind(m)] ?? 0) + 1;
         if (!w.ok && !c.ok) report.failedBoth++;
         if (!same(c, w)) {
-          const d = shrink({ policies: world.policies, entities: world.entities, request: req, wasm: w, compiled: c });
+          const d = shrink({ ...world, request: req, wasm: w, compiled: c });
           report.disagreements.push(d);
           options.onDisagreement?.(d);
           if (options.stopOnFirst ?? true) return report;
@@ -201,6 +239,7 @@ export function runFuzz(options: FuzzOptions): FuzzReport {
       }
     } finally {
       wasmEv.dispose();
+      compiledEv.dispose();
     }
   }
   return report;

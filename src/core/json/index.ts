@@ -1,0 +1,2 @@
+/** Lossless JSON: integers kept exact beyond 2^53, floats kept apart, duplicate keys refused, no prototypes (Cedar data, signed statements). */
+export { parseJsonLossless, stringifyJsonLossless, needsLosslessJson, JsonFloat, JsonSyntaxError, type LosslessJson, type LosslessParseOptions } from './lossless.js';
