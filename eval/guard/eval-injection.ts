@@ -1,148 +1,181 @@
 /**
- * Evaluation of the prompt-injection detector (npm run eval:guard). Never scores a row with a model
- * trained on it: (1) a random 80/20 split grouped by attack payload, (2) leave-one-source-out, pooled.
- * Hand-written hard negatives (eval/guard/hard-negatives.jsonl) are never trained on. Side by side on
- * the random-split test rows: the four offline npm detectors of issue 4. Latency p50/p99 by length.
+ * Evaluation of the prompt-injection detector (npm run eval:guard). Never scores a row with a model trained
+ * on its origin or on text it shares:
+ * 1. leave-one-origin-out (the headline): every source of both corpus folders held out in turn (sources
+ *    built from the same upstream data together), training rows that share a 12-word run with the held-out
+ *    origin dropped; macro averages over sources, pooled figures, a table per source;
+ * 2. a random 80/20 split, grouped by shared text (reported, never the headline);
+ * 3. the offline npm detectors (peers) on a per-source sample of the same rows, beside Warden's
+ *    leave-one-origin-out verdicts on exactly those rows; a peer that throws is counted, never "not flagged";
+ * 4. the output classifier on ordinary answers (false positives) and on instructions aimed at tools;
+ * 5. latency per KB of the committed model.
  *
- *   npm run eval:guard [-- --no-peers] [--no-loso] [--json FILE]
+ *   npm run eval:guard [-- --no-peers] [--no-loso] [--no-random] [--only ORIGIN,...] [--per-source N] [--peer-rows N] [--json FILE] [--scores FILE]
  */
 import { writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createDetector, type Detector } from '../../src/guard/injection/index.js';
-import { randomSplit } from './split.js';
-import { isDocumentCategory, type LabelledRow } from '../../src/guard/injection/training.js';
-import { DEFAULT_MODEL_TRAIN_OPTIONS, DEFAULT_THRESHOLD, loadRows, trainHeads, type ModelTrainOptions } from '../../src/guard/injection/train-model.js';
-import { percentile, summarize, table, type Scored, type Summary } from './metrics.js';
-import { loadPeers } from './peers.js';
+import {
+  buildExamples,
+  cleanSegmentsOf,
+  DEFAULT_DOCUMENT_THRESHOLD,
+  DEFAULT_MODEL_TRAIN_OPTIONS,
+  DEFAULT_ROWS_PER_SOURCE,
+  DEFAULT_THRESHOLD,
+  missingCorpusFolders,
+  prng,
+  readCorpusFromDisk,
+  readRowsFromDisk,
+  toCorpusRows,
+  trainHeads,
+  trainingSample,
+  type CorpusRow,
+} from '../../src/guard/injection/training/index.js';
+import { leaveOneOriginOut, scoreRows } from './loso.js';
+import { bySource, macroSummary, macroTable, pct, summarize, table, type MacroSummary, type ScoredRow, type Summary } from './metrics.js';
+import { evaluateOutput } from './output-answers.js';
+import { measureLatency } from './latency.js';
+import { loadPeers, runPeer } from './peers.js';
+import { sharedText, textGroups } from './shared-text.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const { values } = parseArgs({
   options: {
-    data: { type: 'string', default: resolve(root, '../shared/data/prompt-injection') },
+    data: { type: 'string', default: resolve(root, '../shared/data') },
     'no-peers': { type: 'boolean', default: false },
     'no-loso': { type: 'boolean', default: false },
+    'no-random': { type: 'boolean', default: false },
+    only: { type: 'string' },
+    'per-source': { type: 'string', default: String(DEFAULT_ROWS_PER_SOURCE) },
+    'peer-rows': { type: 'string', default: '300' },
     json: { type: 'string', default: resolve(root, 'eval/guard/results/injection.json') },
+    /** Per-row leave-one-origin-out scores (source, category, label, kind, score), for threshold studies. */
+    scores: { type: 'string' },
   },
 });
-
-const rows = loadRows(values.data as string);
-const extraTrain = loadRows(resolve(root, 'src/guard/model/hard-negatives.train.jsonl'));
-const evalHard = loadRows(resolve(root, 'eval/guard/hard-negatives.jsonl'));
-const kindOf = (r: LabelledRow): 'document' | 'prompt' => (isDocumentCategory(r.category) ? 'document' : 'prompt');
-
-function detectorFor(train: LabelledRow[], opts: ModelTrainOptions = DEFAULT_MODEL_TRAIN_OPTIONS): Detector {
-  const heads = trainHeads([...train, ...extraTrain], opts);
-  return createDetector({ ...heads, threshold: DEFAULT_THRESHOLD });
+const dataDir = values.data as string;
+const missing = missingCorpusFolders(dataDir);
+if (missing.length > 0) {
+  console.error(`eval:guard: the evaluation data is not there: ${missing.join(', ')} (read from the shared data folder beside the project; --data DIR to use another place)`);
+  process.exit(2);
 }
 
-function scoreAll(detect: Detector, test: LabelledRow[]): Scored[] {
-  return test.map((r) => {
-    const res = detect(r.text, { kind: kindOf(r) });
-    return { category: r.category, label: r.label, score: res.score, flagged: res.flagged };
-  });
-}
-
-const out: Record<string, unknown> = { rows: rows.length, evalHardNegatives: evalHard.length, threshold: DEFAULT_THRESHOLD };
-const log = (s: string): void => console.log(s);
 const t0 = Date.now();
+const log = (s: string): void => console.log(s);
+const progress = (s: string): void => {
+  process.stderr.write(`[${((Date.now() - t0) / 1000).toFixed(0)} s] ${s}\n`);
+};
+const corpus = readCorpusFromDisk(dataDir);
+// Hand-written training hard negatives are only ever trained on; the evaluation's own are never trained on.
+const handTrain = toCorpusRows(readRowsFromDisk(resolve(root, 'src/guard/model/hard-negatives.train.jsonl'))).map((r) => ({ ...r, origin: 'handwritten-train' }));
+const handEval = toCorpusRows(readRowsFromDisk(resolve(root, 'eval/guard/hard-negatives.jsonl'))).map((r) => ({ ...r, source: 'handwritten_eval', origin: 'handwritten-eval' }));
+const rows: CorpusRow[] = [...corpus, ...handTrain, ...handEval];
+const perSource = Number(values['per-source']);
+const sample = trainingSample(rows, perSource).map((s, i) => s && rows[i]?.origin !== 'handwritten-eval');
+progress(`${rows.length} rows; finding shared text`);
+const shared = sharedText(rows);
+progress('building training examples');
+const examples = buildExamples(rows, undefined, cleanSegmentsOf(rows), sample);
+const thresholds = { threshold: DEFAULT_THRESHOLD, documentThreshold: DEFAULT_DOCUMENT_THRESHOLD };
+const out: Record<string, unknown> = { rows: rows.length, perSource, ...thresholds, trainOptions: DEFAULT_MODEL_TRAIN_OPTIONS };
 
-// (1) random split, grouped by payload
-const split = randomSplit(rows, 0.2, 7);
-const detect = detectorFor(split.train);
-const testRows = [...split.test, ...evalHard];
-const ours = summarize(scoreAll(detect, testRows));
-log(`## Random split (80/20 grouped by payload; test ${split.test.length} rows + ${evalHard.length} hand-written hard negatives)\n`);
-const randomResults: Array<{ name: string; summary: Summary }> = [{ name: 'warden', summary: ours }];
-out.random = { train: split.train.length, test: testRows.length, warden: ours };
+function sourceTable(scored: readonly ScoredRow[]): string {
+  return table([...bySource(scored)].map(([name, list]) => ({ name, summary: summarize(list) })));
+}
 
-// (2) leave one source out, pooled over folds
+// (1) leave one origin out
+let loso: ScoredRow[] = [];
 if (values['no-loso'] !== true) {
-  const sources = [...new Set(rows.map((r) => r.source))].sort();
-  const pooled: Scored[] = [];
-  const perSource: Record<string, Summary> = {};
-  for (const s of sources) {
-    const d = detectorFor(rows.filter((r) => r.source !== s));
-    const scored = scoreAll(d, rows.filter((r) => r.source === s));
-    perSource[s] = summarize(scored);
-    pooled.push(...scored);
+  const only = values.only === undefined ? undefined : (values.only as string).split(',');
+  const heldOut = [...new Set(rows.map((r) => r.origin))].filter((o) => o !== 'handwritten-train' && o !== 'handwritten-eval' && (only === undefined || only.includes(o)));
+  const folds = leaveOneOriginOut(rows, examples, shared, {
+    train: DEFAULT_MODEL_TRAIN_OPTIONS,
+    ...thresholds,
+    only: heldOut,
+    keep: (i) => sample[i] === true,
+    onFold: (f, s) => progress(`held out ${f.origin}: ${f.scored.length} rows scored, ${f.purged} training rows dropped for shared text, ${s.toFixed(0)} s`),
+  });
+  loso = folds.flatMap((f) => f.scored);
+  if (values.scores !== undefined) writeFileSync(values.scores as string, `${JSON.stringify(loso.map((s) => [s.source, s.category, s.label, (rows[s.row] as CorpusRow).kind, Math.round(s.score * 1e4) / 1e4]))}\n`);
+  if (only === undefined) {
+    // the evaluation's hand-written hard negatives: scored by a model trained on every training row
+    const heads = trainHeads(examples, DEFAULT_MODEL_TRAIN_OPTIONS, (i) => sample[i] === true);
+    loso.push(...scoreRows({ ...heads, ...thresholds }, rows, rows.flatMap((r, i) => (r.origin === 'handwritten-eval' ? [i] : []))));
   }
-  const full = detectorFor(rows);
-  pooled.push(...scoreAll(full, evalHard));
-  const loso = summarize(pooled);
-  out.loso = { pooled: loso, perSource };
-  log(`## Leave-one-source-out (each source scored by a model trained without it; pooled)\n`);
-  log(table([{ name: 'warden (LOSO pooled)', summary: loso }, ...Object.entries(perSource).map(([name, summary]) => ({ name: `held out: ${name}`, summary }))]));
+  const macro = macroSummary(loso);
+  const pooled = summarize(loso);
+  out.loso = { macro, pooled, purged: Object.fromEntries(folds.map((f) => [f.origin, f.purged])), perSource: Object.fromEntries([...bySource(loso)].map(([s, l]) => [s, summarize(l)])) };
+  log(`## Leave-one-origin-out (headline): each source scored by a model trained without its origin and without any row sharing text with it\n`);
+  log(macroTable([{ name: 'warden', macro }]));
+  log(`\nPooled over all rows: balanced accuracy ${pct(pooled.balancedAccuracy)}, TPR@1%FPR ${pct(pooled.tprAt1Fpr ?? Number.NaN)}\n`);
+  log(table([{ name: 'warden (pooled)', summary: pooled }]));
+  log(`\n### Per held-out source\n`);
+  log(sourceTable(loso));
   log('');
 }
 
-// latency (our detector, trained on the random split; same code path as the committed model)
-const latency: Record<string, { n: number; p50: number; p99: number }> = {};
-{
-  const buckets: Array<[string, number, number]> = [['<256', 0, 256], ['256-1023', 256, 1024], ['1024-4095', 1024, 4096], ['>=4096', 4096, Infinity]];
-  for (const r of testRows.slice(0, 50)) detect(r.text, { kind: kindOf(r) }); // warm-up
-  for (const [name, lo, hi] of buckets) {
-    for (const kind of ['prompt', 'document'] as const) {
-      const xs = testRows.filter((r) => r.text.length >= lo && r.text.length < hi);
-      const times: number[] = [];
-      for (const r of xs) {
-        const s = performance.now();
-        detect(r.text, { kind });
-        times.push(performance.now() - s);
-      }
-      times.sort((a, b) => a - b);
-      latency[`${kind} ${name}`] = { n: times.length, p50: percentile(times, 50), p99: percentile(times, 99) };
-    }
-  }
-  // exactly 1 KiB texts: test rows cut or repeated to 1024 characters
-  for (const kind of ['prompt', 'document'] as const) {
-    const times: number[] = [];
-    for (const r of testRows) {
-      const t = r.text.length >= 1024 ? r.text.slice(0, 1024) : r.text.repeat(Math.ceil(1024 / Math.max(1, r.text.length))).slice(0, 1024);
-      const s = performance.now();
-      detect(t, { kind });
-      times.push(performance.now() - s);
-    }
-    times.sort((a, b) => a - b);
-    latency[`${kind} =1024`] = { n: times.length, p50: percentile(times, 50), p99: percentile(times, 99) };
-  }
+// (2) random split grouped by shared text
+if (values['no-random'] !== true) {
+  const groups = textGroups(rows, 6);
+  const rand = prng(7);
+  const groupIds = [...new Set(groups)].sort((a, b) => a - b);
+  const testGroups = new Set(groupIds.filter(() => rand() < 0.2));
+  const isTest = rows.map((r, i) => r.origin === 'handwritten-eval' || (r.origin !== 'handwritten-train' && testGroups.has(groups[i] as number)));
+  const heads = trainHeads(examples, DEFAULT_MODEL_TRAIN_OPTIONS, (i) => sample[i] === true && !isTest[i]);
+  const scored = scoreRows({ ...heads, ...thresholds }, rows, rows.flatMap((_, i) => (isTest[i] ? [i] : [])));
+  const s = summarize(scored);
+  const m = macroSummary(scored);
+  out.random = { test: scored.length, pooled: s, macro: m };
+  log(`## Random split (80/20 grouped by shared text; never the headline: sources are on both sides)\n`);
+  log(`macro balanced accuracy ${pct(m.balancedAccuracy)}; pooled:\n`);
+  log(table([{ name: 'warden (random split)', summary: s }]));
+  log('');
+  progress('random split done');
 }
-out.latency = latency;
 
-// peers, side by side on the same random-split test rows
-const peerLatency: Record<string, { p50: number; p99: number }> = {};
-if (values['no-peers'] !== true) {
+// (3) peers, on a per-source sample of the rows, beside Warden's leave-one-origin-out verdicts on the same rows
+if (values['no-peers'] !== true && loso.length > 0) {
+  const peerRows = Number(values['peer-rows']);
+  const chosen = new Set<number>();
+  for (const [, list] of bySource(loso)) {
+    const rand = prng(99);
+    const idx = list.map((s) => s.row);
+    for (let i = idx.length - 1; i > 0; i--) {
+      const j = Math.floor(rand() * (i + 1));
+      [idx[i], idx[j]] = [idx[j] as number, idx[i] as number];
+    }
+    for (const i of idx.slice(0, peerRows)) chosen.add(i);
+  }
+  const ours = loso.filter((s) => chosen.has(s.row));
+  const results: Array<{ name: string; summary: Summary; macro: MacroSummary; errors: number; p50: number }> = [{ name: 'warden (leave-one-origin-out)', summary: summarize(ours), macro: macroSummary(ours), errors: 0, p50: Number.NaN }];
   const { peers, failed } = await loadPeers();
-  out.peerFailures = failed;
   for (const f of failed) log(`peer ${f.name} could not run: ${f.error}`);
   for (const p of peers) {
-    const scored: Scored[] = [];
-    const times: number[] = [];
-    for (const r of testRows) {
-      const s = performance.now();
-      let flagged = false;
-      try {
-        flagged = await p.detect(r.text);
-      } catch {
-        flagged = false;
-      }
-      times.push(performance.now() - s);
-      scored.push({ category: r.category, label: r.label, score: flagged ? 1 : 0, flagged });
-    }
-    times.sort((a, b) => a - b);
-    peerLatency[p.name] = { p50: percentile(times, 50), p99: percentile(times, 99) };
-    randomResults.push({ name: p.name, summary: summarize(scored, false) });
+    const r = await runPeer(p, ours.map((s) => ({ ...s, text: (rows[s.row] as CorpusRow).text })));
+    results.push({ name: p.name, summary: summarize(r.scored, false), macro: macroSummary(r.scored), errors: r.errors, p50: r.p50 });
+    progress(`peer ${p.name}: ${r.errors} errors`);
   }
-  out.peers = randomResults.slice(1);
-  out.peerLatency = peerLatency;
+  out.peers = { rows: ours.length, failed, results };
+  log(`## Side by side: peers on ${ours.length} rows (at most ${peerRows} per source), Warden's leave-one-origin-out verdicts on the same rows\n`);
+  log(macroTable(results.map((r) => ({ name: r.name, macro: r.macro }))));
+  log('');
+  log(table(results.map((r) => ({ name: r.name, summary: r.summary }))));
+  log('\n| detector | rows | errors (counted, excluded from the rates) | p50 ms per text |\n|---|---|---|---|');
+  for (const r of results.slice(1)) log(`| ${r.name} | ${ours.length} | ${r.errors} | ${r.p50.toFixed(3)} |`);
+  log('');
 }
-log(table(randomResults));
-log('\nTPR@1%FPR needs scores; the peers give only a verdict (n/a).\n');
-log('## Latency per text (ms, one core, shared machine)\n');
-log('| detector / kind / length | n | p50 | p99 |\n|---|---|---|---|');
-for (const [k, v] of Object.entries(latency)) log(`| warden ${k} | ${v.n} | ${v.p50.toFixed(3)} | ${v.p99.toFixed(3)} |`);
-for (const [k, v] of Object.entries(peerLatency)) log(`| ${k} (all test rows) | ${testRows.length} | ${v.p50.toFixed(3)} | ${v.p99.toFixed(3)} |`);
+
+// (4) the output classifier, (5) latency: the committed model
+const output = evaluateOutput(dataDir);
+out.output = output;
+log(`## Output inspection with the committed model\n`);
+log(output.table);
+log('');
+const latency = measureLatency(rows.filter((r) => r.origin !== 'handwritten-train').map((r) => r.text));
+out.latency = latency;
+log(`## Latency of the committed model (ms per KB, texts cut or repeated to 1, 4 and 16 KB; one core${latency.load ? `, load average ${latency.load}` : ''})\n`);
+log(latency.table);
 out.seconds = (Date.now() - t0) / 1000;
-writeFileSync(values.json as string, `${JSON.stringify(out, null, 2)}\n`);
-log(`\nwrote ${values.json as string} in ${out.seconds as number} s`);
+writeFileSync(values.json as string, `${JSON.stringify(out, null, 1)}\n`);
+log(`\nwrote ${values.json as string} in ${(out.seconds as number).toFixed(0)} s`);

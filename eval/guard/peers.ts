@@ -1,7 +1,10 @@
 /**
  * The offline npm detectors named in issue 4, behind one shape, for side-by-side evaluation only.
  * Installed under eval/package.json (never runtime dependencies). Each returns true when it flags.
+ * A peer that throws on a text is counted as an error for that text, never as "not flagged".
  */
+import { percentile, type ScoredRow } from './metrics.js';
+
 export interface Peer {
   name: string;
   detect: (text: string) => Promise<boolean>;
@@ -61,4 +64,35 @@ export async function loadPeers(): Promise<{ peers: Peer[]; failed: Array<{ name
     }
   }
   return { peers, failed };
+}
+
+export interface PeerRun {
+  /** Verdicts on the texts the peer handled (texts it threw on are left out and counted in `errors`). */
+  scored: ScoredRow[];
+  errors: number;
+  /** Median wall-clock time per text, ms. */
+  p50: number;
+}
+
+/** Runs a peer over rows; a text it throws on is an error (counted per peer), never a verdict. */
+export async function runPeer(peer: Peer, rows: ReadonlyArray<ScoredRow & { text: string }>): Promise<PeerRun> {
+  const scored: ScoredRow[] = [];
+  const times: number[] = [];
+  let errors = 0;
+  for (const r of rows) {
+    const started = performance.now();
+    let flagged: boolean;
+    try {
+      flagged = await peer.detect(r.text);
+    } catch {
+      // Counted below and reported per peer; the row is left out of this peer's rates.
+      errors++;
+      continue;
+    } finally {
+      times.push(performance.now() - started);
+    }
+    scored.push({ row: r.row, source: r.source, origin: r.origin, category: r.category, label: r.label, score: flagged ? 1 : 0, flagged });
+  }
+  times.sort((a, b) => a - b);
+  return { scored, errors, p50: percentile(times, 50) };
 }

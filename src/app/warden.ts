@@ -27,7 +27,7 @@ import { createIntegrity, integrityAdminRoutes, type Integrity } from '../integr
 import { auditAdminRoutes, createAuditLog, type AuditLog } from '../audit/index.js';
 import { createExportAdminRoutes, createExporter, type Exporter } from '../export/index.js';
 import { createRiskEngine, riskAdminRoutes, type RiskEngine } from '../risk/index.js';
-import { createGuard, defaultInjectionModel } from '../guard/index.js';
+import { createGuard, defaultInjectionModel, loadModelTierFromDisk } from '../guard/index.js';
 import { startDemoUpstream, type DemoUpstream } from '../demo/upstream.js';
 
 export interface StartOptions {
@@ -145,11 +145,13 @@ export class WardenApp {
     const adminRoutes: AdminRoute[] = [...coreAdminRoutes({ apiKeys, policies, decisions, directory, risk, bus, instanceId }), ...integrityAdminRoutes(integrity), ...auditAdminRoutes(audit), ...createExportAdminRoutes(exporter), ...riskAdminRoutes(riskEngine)];
     // Ready once every listener is up, not ready again from the moment shutdown begins.
     const readiness = { serving: false };
-    // Load the injection model now rather than on the first request.
+    // Load the injection model now rather than on the first request; the optional model tier is read once here.
     if (config.guard.enabled) defaultInjectionModel();
+    const tierDir = config.guard.enabled ? config.guard.injection.model?.dir : undefined;
+    const modelTier = tierDir === undefined ? undefined : await loadModelTierFromDisk(resolveConfigPath(loaded, tierDir));
     const gateway = new Gateway({
       pipeline,
-      ...(config.guard.enabled ? { guard: createGuard(config.guard) } : {}),
+      ...(config.guard.enabled ? { guard: createGuard(config.guard, modelTier ? { modelTier } : {}) } : {}),
       admin: new AdminApi(adminRoutes, pipeline, config.server.maxBodyBytes),
       upstreams,
       models: new Map(config.models.map((m) => [m.id, m])),

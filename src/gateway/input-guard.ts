@@ -16,27 +16,27 @@ export interface InputInspection {
   options: RouteGuardOptions;
 }
 
-export function inspectInput(guard: Guard, pipeline: Pipeline, ex: Exchange, body: unknown): InputInspection {
+export async function inspectInput(guard: Guard, pipeline: Pipeline, ex: Exchange, body: unknown): Promise<InputInspection> {
   const t0 = performance.now();
   const options = guard.routeOptions(ex.route);
-  const input = guard.inspectRequest(body, options);
+  const input = await guard.inspectRequestAsync(body, options);
   ex.latency.guard = round(performance.now() - t0);
   if (input.findings.length) publishFindings(guard, pipeline, ex, input.findings, 'input');
   return { input, options };
 }
 
-export function prepareGuardedBody(
+export async function prepareGuardedBody(
   guard: Guard,
   ex: Exchange,
   body: unknown,
   inspection: InputInspection,
   obligations: Obligation[],
   operation: 'chat' | 'completion' | 'embedding',
-): { body: unknown; createInspector?: () => OutputInspector } {
+): Promise<{ body: unknown; createInspector?: () => OutputInspector }> {
   let { input, options } = inspection;
   if (obligations.length) {
     options = guard.routeOptions(ex.route, obligations);
-    input = guard.inspectRequest(body, options);
+    input = await guard.inspectRequestAsync(body, options);
   }
   if (input.blocked) throw new WardenError(input.blocked.code, input.blocked.message);
   if (operation === 'embedding' || !options.output.enabled) return { body: input.body };

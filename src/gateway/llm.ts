@@ -60,7 +60,7 @@ export async function handleLlm(deps: LlmDeps, ex: Exchange, res: ServerResponse
   ex.model = body.model;
   if (!model) throw new WardenError('unknown_model', `no model named \`${body.model.slice(0, 200)}\``);
   const stream = body.stream === true;
-  const inspection = deps.guard ? inspectInput(deps.guard, deps.pipeline, ex, body) : undefined;
+  const inspection = deps.guard ? await inspectInput(deps.guard, deps.pipeline, ex, body) : undefined;
   const result = deps.pipeline.decide(ex, {
     action: endpoint.action,
     resource: { type: 'Model', id: model.id, attributes: { sensitivity: model.sensitivity, owner: model.owner } },
@@ -69,7 +69,7 @@ export async function handleLlm(deps: LlmDeps, ex: Exchange, res: ServerResponse
     ...(inspection ? { guard: inspection.input.context } : {}),
   });
   if (!deps.pipeline.enforce(ex, res, result)) return;
-  const guarded = deps.guard && inspection ? prepareGuardedBody(deps.guard, ex, body, inspection, obligationsOf(deps.pipeline, result), endpoint.operation) : undefined;
+  const guarded = deps.guard && inspection ? await prepareGuardedBody(deps.guard, ex, body, inspection, obligationsOf(deps.pipeline, result), endpoint.operation) : undefined;
 
   const upstream = deps.upstreams.get(model.upstream);
   const forwardBody = guarded?.body ?? body;

@@ -51,6 +51,25 @@ const routeShape = {
       promptAction: z.enum(['block', 'flag']).default('block'),
       /** What a flagged document (tool result, retrieved text, assistant history) does. */
       documentAction: z.enum(['block', 'flag']).default('block'),
+      /**
+       * The optional model tier: a local directory with an ONNX classifier and its tokenizer (see
+       * docs/guard-injection.md). Only texts the built-in detector is unsure about go to it. Read once at
+       * start from the top-level `guard.injection.model`; never downloaded.
+       */
+      model: z
+        .object({
+          dir: z.string().min(1),
+          /** Built-in scores in [low, high) are sent to the model. */
+          band: z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]).default([0.2, 0.9]).refine(([low, high]) => low < high, 'band must be [low, high] with low < high'),
+          /** Longest wait for the model per request, in ms; past it the built-in verdict stands. */
+          budgetMs: z.number().int().min(1).max(10_000).default(100),
+          /** Most texts per inference call. */
+          maxBatch: z.number().int().min(1).max(256).default(8),
+          /** Model probability at or above which a text is flagged. */
+          threshold: z.number().min(0).max(1).default(0.5),
+        })
+        .strict()
+        .optional(),
     })
     .prefault({}),
   dlp: z
@@ -105,6 +124,15 @@ export const guardConfigSchema = z
 export type GuardConfig = z.infer<typeof guardConfigSchema>;
 export type GuardConfigInput = z.input<typeof guardConfigSchema>;
 
+/** `guard.injection.model`: where the optional model tier lives and how the cascade uses it. */
+export interface ModelTierConfig {
+  dir: string;
+  band: [number, number];
+  budgetMs: number;
+  maxBatch: number;
+  threshold: number;
+}
+
 /** Everything one request is inspected with, resolved from config, the route's override and obligations. */
 export interface RouteGuardOptions {
   route: string;
@@ -112,7 +140,7 @@ export interface RouteGuardOptions {
   maxScanChars: number;
   overLimit: 'reject' | 'truncate';
   maxDepth: number;
-  injection: { enabled: boolean; threshold?: number; promptAction: 'block' | 'flag'; documentAction: 'block' | 'flag' };
+  injection: { enabled: boolean; threshold?: number; promptAction: 'block' | 'flag'; documentAction: 'block' | 'flag'; model?: ModelTierConfig };
   dlp: { enabled: boolean; bestEffort: boolean; minConfidence: number; input: Record<DlpType, DlpAction>; output: Record<DlpType, DlpAction> };
   output: {
     enabled: boolean;

@@ -15,10 +15,11 @@ import type { NewEvent } from '../core/events.js';
 import type { EntityRef, Obligation } from '../core/types.js';
 import { guardConfigSchema, resolveRouteOptions, type GuardConfig, type GuardConfigInput, type RouteGuardOptions } from './config.js';
 import type { TokenVault } from './dlp/index.js';
-import { detectInjection } from './injection/index.js';
+import { createCascade, detectInjection, type CascadeDetector, type ModelTier } from './injection/index.js';
 import { createCanary } from './output/canary.js';
 import { createOutputInspector } from './output/inspector.js';
 import { withCanary } from './request/canary.js';
+import { extractSegments } from './request/extract.js';
 import { inspectRequest, type InjectionDetector } from './request/inspect.js';
 import type { GuardFinding, OutputInspector, RequestInspection } from './types.js';
 
@@ -28,7 +29,7 @@ export type { GuardFinding, GuardFindingType, GuardContext, GuardBlock, RequestI
 export { scanText, TokenVault, DLP_TYPES, PII_TYPES, type DlpType, type DlpFinding, type DlpAction } from './dlp/index.js';
 export { decodeBody } from './request/decode.js';
 export { createCanary } from './output/canary.js';
-export { defaultInjectionModel, detectInjection } from './injection/index.js';
+export { defaultInjectionModel, detectInjection, loadModelTierFromDisk, type ModelTier } from './injection/index.js';
 export type { InjectionDetector } from './request/inspect.js';
 
 export interface Guard {
@@ -36,6 +37,11 @@ export interface Guard {
   /** Options for one request: config defaults, the route's override, then DLP obligations from the decision. */
   routeOptions(route?: string, obligations?: Obligation[]): RouteGuardOptions;
   inspectRequest(body: unknown, route: RouteGuardOptions, options?: { vault?: TokenVault }): RequestInspection;
+  /**
+   * The same, with the optional model tier (`guard.injection.model`): texts the built-in detector is unsure
+   * about are re-scored by the model within its latency budget first. Without a tier, inspectRequest.
+   */
+  inspectRequestAsync(body: unknown, route: RouteGuardOptions, options?: { vault?: TokenVault }): Promise<RequestInspection>;
   createOutputInspector(options: { route: RouteGuardOptions; canaries?: string[]; vault?: TokenVault }): OutputInspector;
   /** A fresh canary token to place in a system prompt (see withCanary). */
   systemPromptCanary(): string;
@@ -58,19 +64,41 @@ const SEVERITY: Record<string, 'info' | 'low' | 'medium' | 'high' | 'critical'> 
   URL_CREDENTIALS: 'high',
 };
 
-export function createGuard(input: GuardConfig | GuardConfigInput = {}, deps: { detectInjection?: InjectionDetector } = {}): Guard {
+export interface GuardDeps {
+  detectInjection?: InjectionDetector;
+  /** The loaded model tier (see loadModelTierFromDisk); used when `guard.injection.model` is configured. */
+  modelTier?: ModelTier;
+}
+
+export function createGuard(input: GuardConfig | GuardConfigInput = {}, deps: GuardDeps = {}): Guard {
   const config = guardConfigSchema.parse(input);
   const detect: InjectionDetector = deps.detectInjection ?? ((text, o) => detectInjection(text, o));
+  const tierConfig = config.injection.model;
+  const cascade: CascadeDetector | undefined = deps.modelTier && tierConfig ? createCascade((text, o) => detect(text, { kind: o?.kind ?? 'prompt' }), deps.modelTier, tierConfig) : undefined;
+  const inspect = (body: unknown, route: RouteGuardOptions, options: { vault?: TokenVault } | undefined, detector: InjectionDetector): RequestInspection => {
+    if (!config.enabled) return { context: { injectionScore: 0, flagged: false, piiTypes: [], secretTypes: [] }, findings: [], body, unscanned: [], truncated: false, latencyMs: 0 };
+    return inspectRequest(body, route, { detectInjection: detector }, options);
+  };
   return {
     config,
     routeOptions: (route, obligations) => resolveRouteOptions(config, route, obligations ?? []),
-    inspectRequest: (body, route, options) => {
-      if (!config.enabled) return { context: { injectionScore: 0, flagged: false, piiTypes: [], secretTypes: [] }, findings: [], body, unscanned: [], truncated: false, latencyMs: 0 };
-      return inspectRequest(body, route, { detectInjection: detect }, options);
+    inspectRequest: (body, route, options) => inspect(body, route, options, detect),
+    inspectRequestAsync: async (body, route, options) => {
+      if (!cascade || !config.enabled || !route.injection.enabled) return inspect(body, route, options, detect);
+      let items: Array<{ text: string; kind: 'prompt' | 'document' }>;
+      try {
+        items = extractSegments(body, route.maxDepth).segments.map((s) => ({ text: s.text, kind: s.kind }));
+      } catch {
+        // A body that cannot be read: the synchronous inspection refuses it with its own clear error.
+        return inspect(body, route, options, detect);
+      }
+      const results = await cascade(items);
+      const refined = new Map(items.map((it, i) => [`${it.kind}\u0000${it.text}`, results[i]]));
+      return inspect(body, route, options, (text, o) => refined.get(`${o.kind}\u0000${text}`) ?? detect(text, o));
     },
     createOutputInspector: ({ route, canaries, vault }) => {
       if (!config.enabled) return { push: (d) => ({ text: vault ? vault.detokenize(d) : d }), end: () => ({ text: '', findings: [] }) };
-      return createOutputInspector({ route, canaries: canaries ?? [], ...(vault ? { vault } : {}), detectInjection: detect });
+      return createOutputInspector({ route, canaries: canaries ?? [], ...(vault ? { vault } : {}), classifyAnswer: (segment) => detect(segment, { kind: 'answer' }) });
     },
     systemPromptCanary: createCanary,
     withCanary: (body) => withCanary(body, createCanary()),

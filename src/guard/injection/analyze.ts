@@ -3,7 +3,7 @@
  * hidden segments, build feature vectors, and split documents into segments.
  */
 import { decodeSegments, normalizeUnicode, type DecodedSegment } from '../normalize/index.js';
-import { featurize, type SegmentContext, type SparseVector } from './features.js';
+import { featurize, nonLatinShare, type SegmentContext, type SparseVector } from './features.js';
 import { matchSignatures, type SignatureFamily } from './signatures.js';
 
 export function matchesAnySignature(text: string): boolean {
@@ -31,6 +31,29 @@ export function analyzeText(raw: string, decode = true): AnalyzedText {
   };
 }
 
+/** A document segment: a piece of an already normalised text (no second normalisation, no decoding). */
+export interface DocumentSegment {
+  analyzed: AnalyzedText;
+  context: SegmentContext;
+}
+
+/**
+ * Splits a normalised document into segments and analyses each. Signatures are matched per segment only
+ * when the whole document matched one (a regex that matches a piece of the text matches the text).
+ */
+export function documentSegments(whole: AnalyzedText): DocumentSegment[] {
+  const segments = segmentDocument(whole.text);
+  const contexts = segmentContexts(segments);
+  const anySignature = whole.signatures.size > 0;
+  return segments.map((text, i) => {
+    const lower = text.toLowerCase();
+    return {
+      analyzed: { text, lower, evasions: whole.evasions, signatures: anySignature ? matchSignatures(lower) : new Map(), decoded: [] },
+      context: contexts[i] as SegmentContext,
+    };
+  });
+}
+
 export function vectorOf(a: AnalyzedText, segment?: SegmentContext): SparseVector {
   return featurize(a.lower, { signatures: a.signatures, evasion: a.evasions.length > 0, decoded: a.decoded.length > 0, original: a.text, segment });
 }
@@ -46,6 +69,9 @@ export function isProse(seg: string): boolean {
   return words !== null && words.length >= 3;
 }
 
+const COMMENT_RE = /^(?:<!--|\/\/|#(?!#)|\/\*|\*\s|--\s|;\s)/;
+const CONTENT_WORD_RE = /\p{L}{4,}/gu;
+
 /** Describes each segment's place in its document (prose inside a table or code is out of place). */
 export function segmentContexts(segments: readonly string[]): SegmentContext[] {
   let table = 0;
@@ -59,7 +85,31 @@ export function segmentContexts(segments: readonly string[]): SegmentContext[] {
   const inTable = table / n >= 0.5;
   const inCode = !inTable && code / n >= 0.3;
   const proseRare = prose.filter(Boolean).length / n < 0.2;
-  return segments.map((s, i) => ({ prose: prose[i] as boolean, inTable, inCode, question: QUESTION_RE.test(s.trim()), proseRare }));
+  // Words of each segment, and in how many segments each word occurs: an inserted instruction uses
+  // words the rest of its document never does.
+  const wordsOf = segments.map((s) => new Set((s.toLowerCase().match(CONTENT_WORD_RE) ?? []).slice(0, 200)));
+  const segmentsWith = new Map<string, number>();
+  for (const ws of wordsOf) for (const w of ws) segmentsWith.set(w, (segmentsWith.get(w) ?? 0) + 1);
+  const scripts = segments.map(nonLatinShare);
+  const lengths = segments.map((s) => s.length);
+  const totalLength = lengths.reduce((a, b) => a + b, 0);
+  const docScript = totalLength > 0 ? scripts.reduce((a, sc, i) => a + sc * (lengths[i] as number), 0) / totalLength : 0;
+  return segments.map((s, i) => {
+    const ws = wordsOf[i] as Set<string>;
+    let novel = 0;
+    for (const w of ws) if ((segmentsWith.get(w) ?? 0) <= 1) novel++;
+    return {
+      prose: prose[i] as boolean,
+      inTable,
+      inCode,
+      question: QUESTION_RE.test(s.trim()),
+      proseRare,
+      novelWords: segments.length > 1 && ws.size > 0 ? novel / ws.size : 0,
+      scriptShift: segments.length > 1 && Math.abs((scripts[i] as number) - docScript) > 0.5,
+      edge: segments.length > 2 && (i === 0 || i === segments.length - 1),
+      comment: COMMENT_RE.test(s),
+    };
+  });
 }
 
 export const MIN_SEGMENT_CHARS = 12;

@@ -13,7 +13,10 @@ import { loadModel, type InjectionModel } from './model.js';
 
 export { createDetector, MAX_SCAN_CHARS, type Detector, type DetectOptions, type InjectionResult, type TextKind } from './detect.js';
 export { loadModel, type InjectionModel, type SerializedModel } from './model.js';
-export { SIGNATURE_FAMILIES, type SignatureFamily } from './signatures.js';
+export { segmentDocument } from './analyze.js';
+export { createCascade, DEFAULT_CASCADE_OPTIONS, type CascadeDetector, type CascadeOptions } from './cascade.js';
+export { loadModelTierFromDisk, MODEL_TIER_FILES, type ModelTier, type ModelTierOptions } from './model-tier.js';
+export { matchSignatures, SIGNATURE_FAMILIES, type SignatureFamily } from './signatures.js';
 
 /** The committed model's threshold (scores at or above it are flagged). */
 export const DEFAULT_INJECTION_THRESHOLD: number = INJECTION_MODEL.threshold;

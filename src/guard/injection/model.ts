@@ -1,9 +1,11 @@
 /**
- * Classifier runtime: the two committed logistic-regression heads, stored as int16 with one scale per
- * head (base64 in a generated module, so it works from src/ under tsx and from dist/ alike).
+ * Classifier runtime: the committed logistic-regression heads, stored as int16 with one scale per head
+ * (base64 in a generated module, so it works from src/ under tsx and from dist/ alike).
  */
 import { FEATURE_DIM, HASH_DIM, SIGNAL_NAMES, type SparseVector } from './features.js';
 import { dot, sigmoid, type LinearModel } from './linear.js';
+
+export const MODEL_FORMAT = 'warden-guard-injection/2';
 
 export interface SerializedHead {
   bias: number;
@@ -13,29 +15,33 @@ export interface SerializedHead {
 }
 
 export interface SerializedModel {
-  format: 'warden-guard-injection/1';
+  format: typeof MODEL_FORMAT;
   hashDim: number;
   signalNames: readonly string[];
+  /** Prompt-mode threshold (scores at or above it are flagged). */
   threshold: number;
+  /** Document-mode threshold: a document's score is its worst segment's, so it needs its own. */
+  documentThreshold: number;
   prompt: SerializedHead;
   document: SerializedHead;
+  /** Rows per source the model was trained on (provenance). */
   trainedOn: Record<string, number>;
-  seed: number;
 }
 
 export interface InjectionModel {
   prompt: LinearModel;
   document: LinearModel;
   threshold: number;
+  documentThreshold: number;
 }
 
 export function serializeHead(m: LinearModel): SerializedHead {
   let max = 0;
   for (const w of m.weights) max = Math.max(max, Math.abs(w));
   const scale = max > 0 ? max / 32767 : 1;
-  const q = new Int16Array(m.weights.length);
-  for (let i = 0; i < q.length; i++) q[i] = Math.round((m.weights[i] as number) / scale);
-  return { bias: m.bias, scale, weights: Buffer.from(q.buffer, q.byteOffset, q.byteLength).toString('base64') };
+  const bytes = Buffer.alloc(m.weights.length * 2);
+  for (let i = 0; i < m.weights.length; i++) bytes.writeInt16LE(Math.round((m.weights[i] as number) / scale), i * 2);
+  return { bias: m.bias, scale, weights: bytes.toString('base64') };
 }
 
 export function deserializeHead(h: SerializedHead): LinearModel {
@@ -48,11 +54,11 @@ export function deserializeHead(h: SerializedHead): LinearModel {
 
 /** Checks that a serialised model matches this build's feature layout, then loads it. */
 export function loadModel(s: SerializedModel): InjectionModel {
-  if (s.format !== 'warden-guard-injection/1') throw new Error(`unknown model format \`${String(s.format)}\``);
+  if (s.format !== MODEL_FORMAT) throw new Error(`unknown model format \`${String(s.format)}\``);
   if (s.hashDim !== HASH_DIM || s.signalNames.join(',') !== SIGNAL_NAMES.join(',')) {
     throw new Error('model feature layout does not match this build; run `npm run train:guard`');
   }
-  return { prompt: deserializeHead(s.prompt), document: deserializeHead(s.document), threshold: s.threshold };
+  return { prompt: deserializeHead(s.prompt), document: deserializeHead(s.document), threshold: s.threshold, documentThreshold: s.documentThreshold };
 }
 
 export function scoreWith(m: LinearModel, x: SparseVector): number {

@@ -1,9 +1,9 @@
 /**
- * Finds encoded segments (base64, hex, URL-encoding, rot13, leetspeak) and decodes them, so that the
+ * Finds encoded segments (base64, base32, hex, URL-encoding, rot13, leetspeak) and decodes them, so that the
  * detector can scan what an attacker hid. Bounded: at most MAX_SEGMENTS decodings, each at most
  * MAX_DECODED_CHARS, and only results that read as text are kept.
  */
-export type Encoding = 'base64' | 'hex' | 'url' | 'rot13' | 'leetspeak';
+export type Encoding = 'base64' | 'base32' | 'hex' | 'url' | 'rot13' | 'leetspeak';
 
 export interface DecodedSegment {
   encoding: Encoding;
@@ -14,6 +14,7 @@ export const MAX_SEGMENTS = 8;
 export const MAX_DECODED_CHARS = 4096;
 
 const BASE64_RE = /(?:[A-Za-z0-9+/]{4}){4,}(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?|(?:[A-Za-z0-9_-]{4}){5,}[A-Za-z0-9_-]{0,3}/g;
+const BASE32_RE = /\b[A-Z2-7]{24,}={0,6}/g;
 const HEX_RE = /\b(?:0x)?((?:[0-9a-fA-F]{2}[\s:]?){12,})/g;
 const URL_RE = /(?:%[0-9a-fA-F]{2}[^\s%]{0,3}){4,}/g;
 const LEET_TOKEN_RE = /[A-Za-z0-9@$|!]+/g;
@@ -40,6 +41,25 @@ function decodeBase64(input: string): string | undefined {
   // Random identifiers (hashes, ids) are long runs of mixed case and digits that do not decode to text.
   const buf = Buffer.from(s.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
   const out = utf8.decode(buf);
+  return looksLikeText(out) ? out : undefined;
+}
+
+const BASE32_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+function decodeBase32(input: string): string | undefined {
+  const s = input.replace(/=+$/, '').slice(0, MAX_DECODED_CHARS * 2);
+  const bytes: number[] = [];
+  let bits = 0;
+  let value = 0;
+  for (const ch of s) {
+    value = (value << 5) | BASE32_ALPHABET.indexOf(ch);
+    bits += 5;
+    if (bits >= 8) {
+      bytes.push((value >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  const out = utf8.decode(Uint8Array.from(bytes));
   return looksLikeText(out) ? out : undefined;
 }
 
@@ -82,6 +102,11 @@ export function unleet(s: string): string | undefined {
   return changed >= 2 && out !== s ? out : undefined;
 }
 
+/** rot13 of common words (the, and, you, your, all, ignore, instructions, system, prompt): cheap evidence of rot13 text. */
+const ROT13_HINT = /\b(?:gur|naq|lbh|lbhe|nyy|vtaber|vafgehpgvbaf|flfgrz|cebzcg)\b/i;
+/** A leetspeak digit or symbol between letters (`1gn0r3`, `pr0mpt`): without one there is nothing to un-leet. */
+const LEET_HINT = /[a-z][0-9@$|!][a-z]|(?:^|\s)[0-9@$|!][a-z]{2,}[0-9@$|!]/i;
+
 /** Common English/German function words: rot13 text that decodes to several of them was rot13. */
 const COMMON_WORDS = new Set(['the', 'and', 'you', 'your', 'all', 'ignore', 'previous', 'instructions', 'to', 'of', 'is', 'are', 'now', 'system', 'prompt', 'und', 'die', 'der', 'ist', 'sie', 'alle']);
 
@@ -109,6 +134,10 @@ export function decodeSegments(text: string): DecodedSegment[] {
     if (!/[A-Z]/.test(m[0]) || !/[a-z]/.test(m[0])) continue;
     push('base64', decodeBase64(m[0]));
   }
+  for (const m of text.matchAll(BASE32_RE)) {
+    if (out.length >= MAX_SEGMENTS) break;
+    push('base32', decodeBase32(m[0]));
+  }
   for (const m of text.matchAll(HEX_RE)) {
     if (out.length >= MAX_SEGMENTS) break;
     push('hex', decodeHex(m[1] ?? ''));
@@ -117,12 +146,13 @@ export function decodeSegments(text: string): DecodedSegment[] {
     if (out.length >= MAX_SEGMENTS) break;
     push('url', decodeUrl(m[0]));
   }
-  if (out.length < MAX_SEGMENTS && /[a-z]{3}/i.test(text)) {
+  // rot13 only when rot13'd common words are there to find (most text has none: skip the whole-text shift)
+  if (out.length < MAX_SEGMENTS && ROT13_HINT.test(text)) {
     const sample = text.slice(0, MAX_DECODED_CHARS);
     const r = rot13(sample);
     const gain = commonWordCount(r) - commonWordCount(sample);
     if (gain >= 3) push('rot13', r);
   }
-  if (out.length < MAX_SEGMENTS) push('leetspeak', unleet(text.slice(0, MAX_DECODED_CHARS)));
+  if (out.length < MAX_SEGMENTS && LEET_HINT.test(text)) push('leetspeak', unleet(text.slice(0, MAX_DECODED_CHARS)));
   return out;
 }

@@ -4,17 +4,18 @@
  * secret or an email split across chunks is still whole when scanned; only a trailing piece that could still
  * grow into something sensitive is held back (see holdback.ts). Checks: DLP with per-type output actions
  * (mask/redact in flight, `block` ends the stream), canary leaks, exfiltration links, injection-style
- * instructions (per completed line, document mode). Vault tokens (`[EMAIL_1]`) are restored for the client.
+ * instructions (per completed line or sentence, see answer-classifier.ts). Vault tokens (`[EMAIL_1]`) are restored
+ * for the client.
  *
  * @example
- * const out = createOutputInspector({ route, canaries: [canary], vault, detectInjection });
+ * const out = createOutputInspector({ route, canaries: [canary], vault, classifyAnswer });
  * for await (const delta of upstream) { const r = out.push(delta); send(r.text); if (r.stop) return sendError(r.stop); }
  * const last = out.end(); send(last.text);
  */
 import type { RouteGuardOptions } from '../config.js';
 import { BEST_EFFORT_TYPES, maskValue, scanText, type DlpAction, type TokenVault } from '../dlp/index.js';
-import type { InjectionDetector } from '../request/inspect.js';
 import type { GuardBlock, GuardFinding, OutputChunkResult, OutputInspector } from '../types.js';
+import { createAnswerInstructionScanner, type AnswerClassifier } from './answer-classifier.js';
 import { findCanary } from './canary.js';
 import { findExfiltration } from './exfiltration.js';
 import { holdLength } from './holdback.js';
@@ -23,11 +24,11 @@ export interface OutputInspectorOptions {
   route: RouteGuardOptions;
   canaries?: readonly string[];
   vault?: TokenVault;
-  detectInjection?: InjectionDetector;
+  /** Judges completed answer segments for instructions aimed at downstream tools; no check when absent. */
+  classifyAnswer?: AnswerClassifier;
 }
 
 const CONTEXT = 256;
-const INJECTION_SEGMENT = 2_000;
 
 interface Edit {
   start: number;
@@ -37,7 +38,8 @@ interface Edit {
 }
 
 export function createOutputInspector(options: OutputInspectorOptions): OutputInspector {
-  const { route, vault, detectInjection } = options;
+  const { route, vault } = options;
+  const instructions = options.classifyAnswer ? createAnswerInstructionScanner(options.classifyAnswer) : undefined;
   const canaries = options.canaries ?? [];
   const findings: GuardFinding[] = [];
   let pending = '';
@@ -45,9 +47,6 @@ export function createOutputInspector(options: OutputInspectorOptions): OutputIn
   let context = '';
   /** Raw characters released so far (stream offset of the next part). */
   let released = 0;
-  /** Stream offset up to which the injection check has run. */
-  let checkedUpTo = 0;
-  let uncheckedTail = '';
   let stopped: GuardBlock | undefined;
 
   const dlpAction = (type: Parameters<typeof maskValue>[0]): DlpAction => route.dlp.output[type] ?? (BEST_EFFORT_TYPES.includes(type) ? 'allow' : 'redact');
@@ -57,18 +56,10 @@ export function createOutputInspector(options: OutputInspectorOptions): OutputIn
   }
 
   function checkInjection(part: string, force: boolean, edits: Edit[], offset: number): void {
-    if (!detectInjection) return;
-    uncheckedTail += part;
-    const boundary = force ? uncheckedTail.length : Math.max(uncheckedTail.lastIndexOf('\n'), uncheckedTail.search(/[.!?]\s*$/)) + 1;
-    if (boundary <= 0) return;
-    const segment = uncheckedTail.slice(0, boundary).slice(-INJECTION_SEGMENT);
-    uncheckedTail = uncheckedTail.slice(boundary);
-    checkedUpTo += boundary;
-    if (segment.trim().length < 16) return;
-    const r = detectInjection(segment, { kind: 'document' });
-    if (!r.flagged) return;
+    const hit = instructions?.push(part, force);
+    if (!hit) return;
     const action = route.output.toolInjection;
-    findings.push({ type: 'TOOL_INJECTION', start: checkedUpTo - segment.length, end: checkedUpTo, reasons: r.reasons, confidence: r.score, action: action === 'stop' ? 'stop' : 'flag' });
+    findings.push({ type: 'TOOL_INJECTION', start: hit.start, end: hit.end, reasons: hit.verdict.reasons, confidence: hit.verdict.score, action: action === 'stop' ? 'stop' : 'flag' });
     // The segment is complete only now: this part is withheld and the stream ends here.
     if (action === 'stop') edits.push({ start: offset, end: offset + part.length, stop: { code: 'guard_blocked', message: 'the answer contains instructions aimed at tools or agents' } });
   }
@@ -160,7 +151,7 @@ export function createOutputInspector(options: OutputInspectorOptions): OutputIn
       if (stopped) return { text: '', findings, stop: stopped };
       let result: OutputChunkResult;
       try {
-        result = pending.length || uncheckedTail.length ? process(pending, true) : { text: '' };
+        result = pending.length || instructions?.hasUnjudged() ? process(pending, true) : { text: '' };
       } catch {
         result = route.failMode === 'open' ? { text: vault ? vault.detokenize(pending) : pending } : { text: '', stop: { code: 'guard_error', message: 'the guard could not inspect the answer' } };
       }

@@ -15,7 +15,7 @@ import { applyActions, BEST_EFFORT_TYPES, createRedactionState, scanText, TokenV
 import type { GuardBlock, GuardContext, GuardFinding, RequestInspection } from '../types.js';
 import { extractSegments, type JsonPath } from './extract.js';
 
-export type InjectionDetector = (text: string, options: { kind: 'prompt' | 'document'; threshold?: number }) => { score: number; flagged: boolean; reasons: string[] };
+export type InjectionDetector = (text: string, options: { kind: 'prompt' | 'document' | 'answer'; threshold?: number }) => { score: number; flagged: boolean; reasons: string[] };
 
 export interface InspectDeps {
   detectInjection: InjectionDetector;
