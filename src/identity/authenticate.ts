@@ -72,11 +72,12 @@ export class Authenticator {
     };
     const identity: Identity = { principal, authentication };
     // RFC 8693 `act`: the token's subject is the user; the actor (an agent) makes the call.
+    // The same delegation check as the header path: a token issuer vouches for who acts, not for whom
+    // the agent may act; that is Warden's configuration (`mayActFor`).
     const act = verified.payload.act as { sub?: unknown } | undefined;
-    if (act && typeof act.sub === 'string' && act.sub.length > 0) {
-      const actor = this.options.directory.principal(act.sub, 'Agent');
-      identity.delegation = { actor, onBehalfOf: principal };
-      identity.principal = actor;
+    if (act !== undefined && act !== null) {
+      if (typeof act !== 'object' || typeof act.sub !== 'string' || act.sub.length === 0 || act.sub.length > 256) throw new WardenError('invalid_token', 'the token has an unusable `act` claim');
+      this.delegate(identity, this.options.directory.principal(act.sub, 'Agent'), principal);
     }
     const deviceClaim = verified.payload[verified.config.claims.device];
     if (typeof deviceClaim === 'string' && deviceClaim) identity.device = this.options.directory.device(deviceClaim);
@@ -107,13 +108,20 @@ export class Authenticator {
     };
   }
 
+  /** The one delegation check, for the `act` claim and the header alike: `actor` becomes the principal. */
+  private delegate(identity: Identity, actor: Principal, user: Principal): void {
+    if (actor.kind !== 'Agent') throw new WardenError('forbidden', 'only agents may act on behalf of a user');
+    if (actor.id === user.id || !this.options.directory.mayActFor(actor.id, user)) throw new WardenError('forbidden', `agent \`${actor.id}\` may not act for \`${user.id}\``);
+    identity.delegation = { actor, onBehalfOf: user };
+    identity.principal = actor;
+  }
+
   private withDelegationAndDevice(identity: Identity, credentials: RequestCredentials): Identity {
-    if (credentials.onBehalfOf !== undefined && !identity.delegation) {
-      const actor = identity.principal;
-      if (actor.kind !== 'Agent') throw new WardenError('forbidden', 'only agents may act on behalf of a user');
-      const user = this.options.directory.principal(credentials.onBehalfOf);
-      if (!this.options.directory.mayActFor(actor.id, user)) throw new WardenError('forbidden', `agent \`${actor.id}\` may not act for \`${user.id}\``);
-      identity.delegation = { actor, onBehalfOf: user };
+    if (credentials.onBehalfOf !== undefined) {
+      // A token that already names the user (`act`) cannot be redirected to another one by a header.
+      if (identity.delegation) {
+        if (identity.delegation.onBehalfOf.id !== credentials.onBehalfOf) throw new WardenError('forbidden', 'the on-behalf-of header contradicts the token');
+      } else this.delegate(identity, identity.principal, this.options.directory.principal(credentials.onBehalfOf));
     }
     if (!identity.device && credentials.deviceId) identity.device = this.options.directory.device(credentials.deviceId);
     return identity;
