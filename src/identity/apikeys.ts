@@ -3,8 +3,10 @@
  * SHA-256 of the whole key (keys carry 190 bits of randomness, so a fast hash is sufficient) and compares
  * in constant time. Keys have scopes, an optional expiry, revocation and a last-used time.
  *
- * Verification reads an in-memory index that is rebuilt when another process (the CLI) changes the table,
- * so the request path does no disk I/O; last-used times are written in batches.
+ * Verification reads an in-memory index only, so the request path does no disk I/O whatever key is
+ * presented. Changes made through this store apply at once; changes by another process (the CLI) are
+ * picked up by `refresh()`, which the running instance calls every second (the SQLite data version tells
+ * it whether anything changed). Last-used times are written in batches.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { applyMigrations, type SqliteDatabase } from '../store/index.js';
@@ -129,12 +131,9 @@ export class ApiKeyStore {
   /** Checks a presented key; throws `invalid_api_key` for any failure without saying which. */
   verify(key: string, now = Date.now()): ApiKeyRecord {
     const match = KEY_PATTERN.exec(key);
-    let row = match ? this.index.get(match[1]!) : undefined;
-    if (match && !row) {
-      // A key created moments ago by another process (the CLI): look again if the table changed.
-      this.refresh();
-      row = this.index.get(match[1]!);
-    }
+    // Memory only: an unknown key id never reaches the database (anyone can present a well-formed key).
+    // Keys created by another process appear at the next scheduled `refresh()` (see `WardenApp`).
+    const row = match ? this.index.get(match[1]!) : undefined;
     const presented = hashKey(key);
     // Compare even when no row matched, so timing does not reveal whether the key id exists.
     const expected = row?.hash ?? Buffer.alloc(32);
