@@ -141,6 +141,7 @@ export class WardenApp {
       instanceId,
       onBehalfOfHeader: config.identity.onBehalfOfHeader.toLowerCase(),
       deviceHeader: config.identity.deviceHeader.toLowerCase(),
+      trustedProxies: new Set(config.server.trustedProxies),
     });
     const adminRoutes: AdminRoute[] = [...coreAdminRoutes({ apiKeys, policies, decisions, directory, risk, bus, instanceId }), ...integrityAdminRoutes(integrity), ...auditAdminRoutes(audit), ...createExportAdminRoutes(exporter), ...riskAdminRoutes(riskEngine)];
     // Ready once every listener is up, not ready again from the moment shutdown begins.

@@ -22,9 +22,18 @@ export const principalSchema = z.object({
   mayActFor: z.array(z.string().min(1)).default([]),
 });
 
+/** SHA-256 of a certificate's DER bytes, as hex with or without colons (`openssl x509 -fingerprint -sha256`). */
+const certificateFingerprint = z
+  .string()
+  .transform((v) => v.replace(/:/g, '').toLowerCase())
+  .pipe(z.string().regex(/^[0-9a-f]{64}$/, 'expected a SHA-256 certificate fingerprint (64 hex digits)'));
+
 export const deviceSchema = z.object({
   id: z.string().min(1).max(200),
+  /** The only principal this device is accepted for (the user, or the user an agent acts for). */
   owner: z.string().optional(),
+  /** Client certificates enrolled for this device: presenting one on the mTLS listener proves the device. */
+  certificates: z.array(certificateFingerprint).default([]),
   managed: z.boolean().default(false),
   compliant: z.boolean().default(false),
   osPatched: z.boolean().default(false),
@@ -127,6 +136,10 @@ export const configSchema = z.object({
       mtls: z.object({ enabled: z.boolean().default(true) }).prefault({}),
       /** Header an agent uses to name the user it acts for (API key or mTLS agents). */
       onBehalfOfHeader: z.string().default('x-warden-on-behalf-of'),
+      /**
+       * Header naming the client's device; believed only from a peer in `server.trustedProxies` (a proxy
+       * that verified the device itself). From anyone else it is ignored: the device is unproven.
+       */
       deviceHeader: z.string().default('x-warden-device'),
     })
     .prefault({}),

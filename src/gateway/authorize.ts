@@ -126,7 +126,8 @@ export function subjectIdentity(input: AuthorizeInput, directory: Directory): Id
   return {
     principal,
     authentication: { method: authn.method, strength: authn.mfa ? 2 : 1, mfa: authn.mfa, scopes: [], ...(authn.ageSeconds !== undefined ? { ageSeconds: authn.ageSeconds } : {}) },
-    ...(input.context.deviceId ? { device: directory.device(input.context.deviceId) } : {}),
+    // The caller holds the `pdp` role: an enforcement point that proved the device itself.
+    ...(input.context.deviceId ? { device: directory.device(input.context.deviceId, 'proxy') } : {}),
     ...(input.context.onBehalfOf ? { delegation: { actor: principal, onBehalfOf: directory.principal(input.context.onBehalfOf) } } : {}),
   };
 }

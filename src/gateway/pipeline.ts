@@ -36,6 +36,8 @@ export interface PipelineDeps {
   instanceId: string;
   onBehalfOfHeader: string;
   deviceHeader: string;
+  /** Peers whose device header is believed (`server.trustedProxies`). */
+  trustedProxies: ReadonlySet<string>;
 }
 
 export interface DecideInput {
@@ -60,6 +62,7 @@ export class Pipeline {
         tlsSocket: (ex.req.socket as TLSSocket).encrypted ? (ex.req.socket as TLSSocket) : undefined,
         onBehalfOf: header(ex.req, this.deps.onBehalfOfHeader),
         deviceId: header(ex.req, this.deps.deviceHeader),
+        fromTrustedProxy: isTrustedPeer(ex.req.socket.remoteAddress, this.deps.trustedProxies),
       });
       ex.identity = identity;
       return identity;
@@ -149,6 +152,12 @@ export class Pipeline {
 /** RFC 9470: the resource server asks for a token from a stronger authentication. */
 export function stepUpChallenge(): string {
   return 'Bearer realm="warden", error="insufficient_user_authentication", error_description="stronger authentication is required", acr_values="mfa"';
+}
+
+/** Whether the connection's peer is a configured trusted proxy (`::ffff:a.b.c.d` matches `a.b.c.d`). */
+export function isTrustedPeer(address: string | undefined, trusted: ReadonlySet<string>): boolean {
+  if (address === undefined || trusted.size === 0) return false;
+  return trusted.has(address) || trusted.has(address.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, ''));
 }
 
 function authMethodOf(ex: Exchange): 'jwt' | 'apikey' | 'mtls' | 'none' {

@@ -4,12 +4,12 @@
  */
 import type { TLSSocket } from 'node:tls';
 import { WardenError } from '../core/errors.js';
-import type { Authentication, Identity, Principal, PrincipalKind } from '../core/types.js';
+import type { Authentication, DeviceProof, Identity, Principal, PrincipalKind } from '../core/types.js';
 import type { ApiKeyStore } from './apikeys.js';
 import { looksLikeApiKey } from './apikeys.js';
 import type { Directory } from './directory.js';
 import type { JwtVerifier, VerifiedJwt } from './jwt.js';
-import { identityFromCertificate } from './mtls.js';
+import { identityFromCertificate, verifiedCertificateSha256 } from './mtls.js';
 
 export interface RequestCredentials {
   authorization?: string;
@@ -18,7 +18,10 @@ export interface RequestCredentials {
   tlsSocket?: TLSSocket;
   /** The user an agent says it acts for (header). */
   onBehalfOf?: string;
+  /** The device header's value: believed only when `fromTrustedProxy`. */
   deviceId?: string;
+  /** Whether the connection's peer is one of `server.trustedProxies`. */
+  fromTrustedProxy?: boolean;
 }
 
 export interface AuthenticatorOptions {
@@ -80,7 +83,7 @@ export class Authenticator {
       this.delegate(identity, this.options.directory.principal(act.sub, 'Agent'), principal);
     }
     const deviceClaim = verified.payload[verified.config.claims.device];
-    if (typeof deviceClaim === 'string' && deviceClaim) identity.device = this.options.directory.device(deviceClaim);
+    if (typeof deviceClaim === 'string' && deviceClaim.length > 0 && deviceClaim.length <= 200) identity.device = this.options.directory.device(deviceClaim, 'token');
     return identity;
   }
 
@@ -123,8 +126,31 @@ export class Authenticator {
         if (identity.delegation.onBehalfOf.id !== credentials.onBehalfOf) throw new WardenError('forbidden', 'the on-behalf-of header contradicts the token');
       } else this.delegate(identity, identity.principal, this.options.directory.principal(credentials.onBehalfOf));
     }
-    if (!identity.device && credentials.deviceId) identity.device = this.options.directory.device(credentials.deviceId);
+    this.proveDevice(identity, credentials);
     return identity;
+  }
+
+  /**
+   * A device is believed only from a proof: a client certificate enrolled for it, a trusted issuer's token
+   * claim (already on `identity`), or the device header from a trusted proxy. A bare header from anyone
+   * else is ignored, so the device stays unknown (unmanaged) for policy. Proofs that name different
+   * devices, and a device bound to another owner, are refused.
+   */
+  private proveDevice(identity: Identity, credentials: RequestCredentials): void {
+    const proofs: { id: string; proof: DeviceProof }[] = [];
+    if (identity.device) proofs.push({ id: identity.device.id, proof: 'token' });
+    const fingerprint = credentials.tlsSocket && this.options.mtlsEnabled ? verifiedCertificateSha256(credentials.tlsSocket) : undefined;
+    const enrolled = fingerprint === undefined ? undefined : this.options.directory.deviceIdForCertificate(fingerprint);
+    if (enrolled !== undefined) proofs.push({ id: enrolled, proof: 'certificate' });
+    if (credentials.fromTrustedProxy && credentials.deviceId) proofs.push({ id: credentials.deviceId.slice(0, 200), proof: 'proxy' });
+    if (proofs.length === 0) return;
+    if (proofs.some((p) => p.id !== proofs[0]!.id)) throw new WardenError('forbidden', 'the device proofs name different devices');
+    // The strongest proof is recorded: a certificate over a token over a proxy's word.
+    const best = proofs.find((p) => p.proof === 'certificate') ?? proofs[0]!;
+    const device = this.options.directory.device(best.id, best.proof);
+    const people = [identity.principal.id, identity.delegation?.onBehalfOf.id];
+    if (device.owner !== undefined && !people.includes(device.owner)) throw new WardenError('forbidden', `device \`${device.id}\` belongs to another principal`);
+    identity.device = device;
   }
 }
 
