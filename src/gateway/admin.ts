@@ -4,6 +4,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { WardenError } from '../core/errors.js';
+import { requireScope } from '../identity/index.js';
 import type { AdminRoute } from './admin-route.js';
 import type { Exchange } from './exchange.js';
 import { header, parseJsonBody, parseQuery, readBody, sendJson } from './http.js';
@@ -48,6 +49,8 @@ export class AdminApi {
     const identity = await this.pipeline.authenticate(ex);
     ex.action = 'admin';
     ex.resource = { type: 'Warden::Admin', id: found.route.path };
+    // The area is the route's first path segment: `admin:keys` covers /admin/keys and /admin/keys/:id.
+    requireScope(identity, { kind: 'admin', area: found.route.path.split('/')[1] ?? '' });
     const roles = found.route.roles ?? ['admin'];
     if (!identity.principal.roles.some((r) => roles.includes(r))) {
       ex.outcome = 'deny';

@@ -9,7 +9,7 @@ import type { ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { WardenError } from '../core/errors.js';
 import type { Decision, Identity, Obligation, ResourceRef } from '../core/types.js';
-import type { Directory } from '../identity/index.js';
+import { requireScope, type Directory } from '../identity/index.js';
 import type { PdpResult } from '../policy/index.js';
 import type { Exchange } from './exchange.js';
 import { matchRoute, type GenericRoute } from './generic.js';
@@ -48,6 +48,7 @@ export async function handleAuthorize(deps: AuthorizeDeps, ex: Exchange, res: Se
   if (ex.method !== 'POST') throw new WardenError('method_not_allowed');
   const raw = await readBody(ex.req, deps.maxBodyBytes);
   const caller = await deps.pipeline.authenticate(ex);
+  requireScope(caller, { kind: 'authorize' });
   if (!caller.principal.roles.some((r) => r === 'pdp' || r === 'admin')) throw new WardenError('forbidden', 'the caller needs the `pdp` or `admin` role');
   const input = validateInput(authorizeSchema, parseJsonBody(raw, header(ex.req, 'content-type')));
   const subject = subjectIdentity(input, deps.directory);
@@ -55,7 +56,8 @@ export async function handleAuthorize(deps: AuthorizeDeps, ex: Exchange, res: Se
   ex.identity = subject;
   // The decision (and its event) concerns the subject's request, so its address replaces the caller's.
   if (input.context.sourceIp) ex.sourceIp = input.context.sourceIp;
-  const result = deps.pipeline.decide(ex, { ...decideInputOf(input), monitorOnly: false });
+  // The subject's credential is not presented here: the caller's own scope was checked above.
+  const result = deps.pipeline.decide(ex, { ...decideInputOf(input), monitorOnly: false, scope: null });
   ex.status = 200;
   const risk = deps.pipeline.deps.risk.snapshot({ type: principal.kind, id: principal.id });
   const decision: Decision = {
@@ -81,7 +83,7 @@ export async function handleExtAuthz(deps: AuthorizeDeps, ex: Exchange, res: Ser
     await deps.pipeline.authenticate(ex);
     const { config } = match.route;
     const resource = { type: config.resource.type, id: fillTemplate(config.resource.id, match.params), attributes: config.resource.attributes };
-    const result = deps.pipeline.decide(ex, { action: match.action, resource, request: { bytes: 0, stream: false }, monitorOnly: config.monitorOnly });
+    const result = deps.pipeline.decide(ex, { action: match.action, resource, request: { bytes: 0, stream: false }, monitorOnly: config.monitorOnly, scope: { kind: 'route', name: config.name, action: match.action } });
     if (!deps.pipeline.enforce(ex, res, result)) return;
     ex.status = 200;
     const principal = ex.identity!.principal;

@@ -60,7 +60,7 @@ export async function handleGeneric(deps: GenericDeps, ex: Exchange, res: Server
   await deps.pipeline.authenticate(ex);
   const resource = { type: config.resource.type, id: fillTemplate(config.resource.id, match.params), attributes: config.resource.attributes };
   if (!resource.id) throw new WardenError('bad_request', 'the path names no resource');
-  const result = deps.pipeline.decide(ex, { action: match.action, resource, request: { bytes: body?.length ?? 0, stream: false }, monitorOnly: config.monitorOnly });
+  const result = deps.pipeline.decide(ex, { action: match.action, resource, request: { bytes: body?.length ?? 0, stream: false }, monitorOnly: config.monitorOnly, scope: { kind: 'route', name: config.name, action: match.action } });
   if (!deps.pipeline.enforce(ex, res, result)) return;
 
   const upstream = deps.upstreams.get(config.upstream);

@@ -66,6 +66,7 @@ export async function handleLlm(deps: LlmDeps, ex: Exchange, res: ServerResponse
     resource: { type: 'Model', id: model.id, attributes: { sensitivity: model.sensitivity, owner: model.owner } },
     request: { model: model.id, bytes: raw.length, stream },
     monitorOnly: model.monitorOnly,
+    scope: { kind: 'llm', operation: endpoint.action === 'embed' ? 'embeddings' : 'chat', model: model.id },
     ...(inspection ? { guard: inspection.input.context } : {}),
   });
   if (!deps.pipeline.enforce(ex, res, result)) return;
@@ -102,8 +103,9 @@ async function listModels(deps: LlmDeps, ex: Exchange, res: ServerResponse): Pro
     const resource = { type: 'Model', id: model.id, attributes: { sensitivity: model.sensitivity, owner: model.owner } };
     // A model is listed when the caller may invoke or embed with it, or would be after stepping up.
     const usable = ['invoke', 'embed'].some((action) => {
-      const r = deps.pipeline.decide(ex, { action, resource, request: { model: model.id, bytes: 0, stream: false }, monitorOnly: model.monitorOnly });
-      return r.outcome !== 'deny' || model.monitorOnly;
+      const scope = { kind: 'llm', operation: action === 'embed' ? 'embeddings' : 'chat', model: model.id } as const;
+      const r = deps.pipeline.decide(ex, { action, resource, request: { model: model.id, bytes: 0, stream: false }, monitorOnly: model.monitorOnly, scope });
+      return r.missingScope === undefined && (r.outcome !== 'deny' || model.monitorOnly);
     });
     if (usable) visible.push({ id: model.id, object: 'model', created: 0, owned_by: model.owner || 'warden' });
   }

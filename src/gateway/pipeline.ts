@@ -8,7 +8,7 @@ import { WardenError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { EntityRef, Identity, ResourceRef, RiskSnapshot } from '../core/types.js';
 import type { EventBus } from '../events/index.js';
-import type { Authenticator } from '../identity/index.js';
+import { credentialAllows, scopeFor, type Authenticator, type ScopeNeed } from '../identity/index.js';
 import { buildCedarRequest, type GuardFacts, type PdpResult, type PolicyDecisionPoint } from '../policy/index.js';
 import type { Exchange } from './exchange.js';
 import { round } from './exchange.js';
@@ -46,7 +46,18 @@ export interface DecideInput {
   request: { model?: string; bytes: number; stream: boolean };
   monitorOnly: boolean;
   guard?: GuardFacts;
+  /**
+   * What the caller's API key scopes must allow, checked before the policy decision; null only where
+   * the identity decided for presented no credential here (/v1/authorize describes a subject).
+   */
+  scope: ScopeNeed | null;
 }
+
+/** A decision; `missingScope` when the credential's scopes refused it before any policy ran. */
+export type ScopedDecision = PdpResult & { missingScope?: string };
+
+/** The reason recorded for a scope refusal (not a Cedar policy id). */
+export const SCOPE_REASON = 'warden:api-key-scope';
 
 export const NO_RISK: RiskSnapshot = { score: 0, factors: [] };
 
@@ -85,9 +96,19 @@ export class Pipeline {
   }
 
   /** Decides with Cedar and records the outcome on the exchange; does not send anything. */
-  decide(ex: Exchange, input: DecideInput): PdpResult {
+  decide(ex: Exchange, input: DecideInput): ScopedDecision {
     const identity = ex.identity;
     if (!identity) throw new WardenError('internal', 'decide before authenticate');
+    if (input.scope && !credentialAllows(identity, input.scope)) {
+      // A key narrows what policies allow: refused here, whatever the policies say, even on monitor-only routes.
+      const missingScope = scopeFor(input.scope);
+      ex.action = input.action;
+      ex.resource = { type: input.resource.type, id: input.resource.id };
+      ex.outcome = 'deny';
+      ex.enforced = true;
+      ex.policyIds = [];
+      return { outcome: 'deny', reasons: [{ policyId: SCOPE_REASON, message: `the API key lacks the scope \`${missingScope}\`` }], policyIds: [], errors: [], version: this.deps.pdp.version ?? 0, missingScope };
+    }
     const t0 = performance.now();
     const principal = identity.principal;
     const risk = this.deps.risk.snapshot({ type: principal.kind, id: principal.id });
@@ -118,7 +139,13 @@ export class Pipeline {
    * Applies a decision: returns true if the request may proceed. A refused request gets its response here:
    * 401 with an RFC 9470 challenge for step_up, 403 for deny. Monitor-only routes always proceed.
    */
-  enforce(ex: Exchange, res: ServerResponse, result: PdpResult): boolean {
+  enforce(ex: Exchange, res: ServerResponse, result: ScopedDecision): boolean {
+    if (result.missingScope !== undefined) {
+      const error = new WardenError('insufficient_scope', `the API key lacks the scope \`${result.missingScope}\``, { details: { decisionId: ex.decisionId, scope: result.missingScope } });
+      // RFC 6750 section 3.1: the scope the request needs.
+      this.fail(ex, res, error, { 'www-authenticate': `Bearer realm="warden", error="insufficient_scope", scope="${result.missingScope.replace(/["\\]/g, '')}"` });
+      return false;
+    }
     if (result.outcome === 'allow' || !ex.enforced) return true;
     if (result.outcome === 'step_up') {
       const error = new WardenError('step_up_required', undefined, { details: { decisionId: ex.decisionId } });

@@ -11,6 +11,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { applyMigrations, type SqliteDatabase } from '../store/index.js';
 import { WardenError } from '../core/errors.js';
+import { validateScopes } from './scopes.js';
 
 const KEY_PATTERN = /^wdn_([a-z0-9]{12})_([A-Za-z0-9]{32})$/;
 const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -89,12 +90,14 @@ export class ApiKeyStore {
     const key = input.key ?? `wdn_${toBase62(randomBytes(16), 12).toLowerCase().replace(/[^a-z0-9]/g, '0')}_${toBase62(randomBytes(40), 32)}`;
     const match = KEY_PATTERN.exec(key);
     if (!match) throw new WardenError('bad_request', 'malformed key');
+    const scopes = input.scopes ?? ['*'];
+    validateScopes(scopes);
     const row: Row = {
       id: match[1]!,
       principal: input.principal,
       name: input.name ?? '',
       hash: hashKey(key),
-      scopes: JSON.stringify(input.scopes ?? ['*']),
+      scopes: JSON.stringify(scopes),
       created_at: new Date().toISOString(),
       expires_at: input.expiresAt ? input.expiresAt.toISOString() : null,
       revoked_at: null,
@@ -119,6 +122,12 @@ export class ApiKeyStore {
       ? this.db.prepare('SELECT * FROM api_keys WHERE principal = ? ORDER BY created_at').all(principal)
       : this.db.prepare('SELECT * FROM api_keys ORDER BY created_at').all()) as Row[];
     return rows.map(toRecord);
+  }
+
+  /** A key's record from memory (the caller's own key, when it creates another). */
+  record(id: string): ApiKeyRecord | undefined {
+    const row = this.index.get(id);
+    return row ? toRecord(row) : undefined;
   }
 
   /** Revokes a key by id; returns false if no such key. */

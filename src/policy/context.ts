@@ -36,6 +36,8 @@ export function buildContext(facts: ContextFacts): Record<string, CedarValueJson
       method: authn.method,
       strength: authn.strength,
       mfa: authn.mfa,
+      // The credential's scopes: an API key's Warden scopes, a token's `scope`/`scp`, `*` for mTLS.
+      scopes: authn.scopes.slice(0, 100),
       ...(authn.ageSeconds !== undefined ? { ageSeconds: authn.ageSeconds } : {}),
     },
     device: {
