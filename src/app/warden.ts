@@ -7,8 +7,8 @@ import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
-import { resolveConfigPath, type LoadedConfig } from '../config/load.js';
-import { DEMO_UPSTREAM } from '../config/demo.js';
+import { ConfigError, resolveConfigPath, type LoadedConfig } from '../config/load.js';
+import { DEMO_UPSTREAM, demoExposureProblem } from '../config/demo.js';
 import type { WardenConfig } from '../config/schema.js';
 import { createLogger, type Logger } from '../core/logger.js';
 import { DecisionLog, InProcessBus, type EventBus } from '../events/index.js';
@@ -20,7 +20,7 @@ import { Gateway } from '../gateway/gateway.js';
 import { GatewayMetrics } from '../gateway/metrics.js';
 import { Pipeline, type AssetAttributeSource, type RiskSource } from '../gateway/pipeline.js';
 import { Upstreams } from '../gateway/upstream.js';
-import { ApiKeyStore, Authenticator, Directory, JwtVerifier, demoApiKey } from '../identity/index.js';
+import { ApiKeyStore, Authenticator, Directory, JwtVerifier } from '../identity/index.js';
 import { PolicyDecisionPoint, PolicyManager, PolicyVersionStore, demoPolicyDir, readBundle } from '../policy/index.js';
 import { openDatabase, type SqliteDatabase } from '../store/index.js';
 import { createIntegrity, integrityAdminRoutes, type Integrity } from '../integrity/index.js';
@@ -78,6 +78,8 @@ export class WardenApp {
 
   static async start({ loaded, env, logger: givenLogger }: StartOptions): Promise<WardenApp> {
     const config = loaded.config;
+    const exposure = demoExposureProblem(config, loaded.file);
+    if (exposure) throw new ConfigError(exposure);
     const logger = givenLogger ?? createLogger(config.log.level);
     const db = openDatabase(config.dataDir);
     const instanceId = `${hostname()}:${process.pid}`;
@@ -86,7 +88,7 @@ export class WardenApp {
 
     const directory = new Directory(config.principals, config.devices);
     const apiKeys = new ApiKeyStore(db);
-    const demoCredentials = config.demo.apiKeys.map(({ principal, name }) => ({ principal, key: apiKeys.ensure({ principal, name, key: demoApiKey(name) }) }));
+    const demoCredentials = config.demo.apiKeys.map(({ principal, name }) => ({ principal, key: apiKeys.demoKey({ principal, name }) }));
     const jwt = new JwtVerifier(config.identity.jwt, (p) => resolveConfigPath(loaded, p));
     const authenticator = new Authenticator({ apiKeys, jwt, directory, apiKeysEnabled: config.identity.apiKeys.enabled, mtlsEnabled: config.identity.mtls.enabled });
 

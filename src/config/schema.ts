@@ -170,8 +170,16 @@ export const configSchema = z.object({
       /** Start the built-in OpenAI-compatible demo upstream on loopback. */
       upstream: z.boolean().default(false),
       upstreamPort: z.number().int().min(0).max(65535).default(0),
-      /** Fixed demo API keys, derived from their names; only the embedded demo configuration sets these. */
+      /**
+       * Demo API keys: made at random once per data directory, stored, and printed at every start. Only
+       * the embedded demo configuration sets these.
+       */
       apiKeys: z.array(z.object({ principal: z.string().min(1), name: z.string().min(1) })).default([]),
+      /**
+       * Serve a demo (the embedded configuration, or any with `demo.apiKeys`, whose keys are printed in
+       * the clear) on an address other than loopback. Off: such a start is refused. Also `--allow-remote-demo`.
+       */
+      allowNonLoopback: z.boolean().default(false),
     })
     .prefault({}),
 });

@@ -1,4 +1,4 @@
-export { ApiKeyStore, demoApiKey, hashKey, looksLikeApiKey, type ApiKeyRecord } from './apikeys.js';
+export { ApiKeyStore, hashKey, looksLikeApiKey, type ApiKeyRecord } from './apikeys.js';
 export { Authenticator, type RequestCredentials } from './authenticate.js';
 export { credentialAllows, requireScope, scopeAllows, scopeFor, scopeNotCovered, validateScopes, type ScopeNeed } from './scopes.js';
 export { Directory } from './directory.js';
