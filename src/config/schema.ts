@@ -49,6 +49,11 @@ const jwtIssuerSchema = z
     jwksFile: z.string().min(1).optional(),
     algorithms: z.array(z.enum(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'])).min(1).default(['RS256', 'ES256']),
     clockSkewSeconds: z.number().int().min(0).max(300).default(30),
+    /**
+     * `acr` values of this issuer that mean multi-factor authentication, matched exactly (e.g. Okta's
+     * `urn:okta:loa:2fa:any`, OpenID's `phr`). `amr` is read against RFC 8176 without configuration.
+     */
+    mfaAcrValues: z.array(z.string().min(1).max(500)).max(50).default([]),
     /** Bounds how often an unknown `kid` may trigger a JWKS refetch. */
     jwksCooldownSeconds: z.number().int().min(1).max(3600).default(30),
     jwksCacheMaxAgeSeconds: z.number().int().min(10).max(86400).default(600),

@@ -149,11 +149,25 @@ export class Pipeline {
     if (result.outcome === 'allow' || !ex.enforced) return true;
     if (result.outcome === 'step_up') {
       const error = new WardenError('step_up_required', undefined, { details: { decisionId: ex.decisionId } });
-      this.fail(ex, res, error, { 'www-authenticate': stepUpChallenge() });
+      this.fail(ex, res, error, { 'www-authenticate': stepUpChallenge(this.stepUpNeeds(ex, result)) });
     } else {
       this.fail(ex, res, new WardenError('forbidden', undefined, { details: { decisionId: ex.decisionId } }));
     }
     return false;
+  }
+
+  /**
+   * What the step-up asks for, from the deciding policies' `@acr_values("...")` and `@max_age("SECONDS")`:
+   * a caller that has MFA already needs only a more recent authentication (`max_age`); one without it
+   * needs a stronger one (`acr_values`, and `max_age` when the policy also bounds the age).
+   */
+  private stepUpNeeds(ex: Exchange, result: PdpResult): StepUpNeeds {
+    const annotations = result.policyIds.map((id) => this.deps.pdp.compiled?.annotations.get(id) ?? {});
+    const acrValues = [...new Set(annotations.flatMap((a) => (a.acr_values ?? '').split(/\s+/).filter(Boolean)))];
+    const ages = annotations.map((a) => Number(a.max_age)).filter((n) => Number.isInteger(n) && n >= 0);
+    const maxAge = ages.length ? Math.min(...ages) : undefined;
+    if (ex.identity?.authentication.mfa && maxAge !== undefined) return { maxAge };
+    return { ...(acrValues.length ? { acrValues } : {}), ...(maxAge !== undefined ? { maxAge } : {}) };
   }
 
   /** Sends an error response (the one JSON shape) and records the exchange. */
@@ -176,9 +190,26 @@ export class Pipeline {
   }
 }
 
-/** RFC 9470: the resource server asks for a token from a stronger authentication. */
-export function stepUpChallenge(): string {
-  return 'Bearer realm="warden", error="insufficient_user_authentication", error_description="stronger authentication is required", acr_values="mfa"';
+export interface StepUpNeeds {
+  acrValues?: string[];
+  maxAge?: number;
+}
+
+/**
+ * RFC 9470: the resource server asks for a stronger (`acr_values`) or more recent (`max_age`)
+ * authentication, so a client can tell "authenticate more strongly" from "authenticate again".
+ */
+export function stepUpChallenge(needs: StepUpNeeds = {}): string {
+  const quoted = (v: string): string => v.replace(/["\\\r\n]/g, '');
+  const onlyAge = needs.maxAge !== undefined && !needs.acrValues?.length;
+  const parts = [
+    'Bearer realm="warden"',
+    'error="insufficient_user_authentication"',
+    `error_description="${onlyAge ? 'a more recent authentication is required' : 'stronger authentication is required'}"`,
+    ...(needs.acrValues?.length ? [`acr_values="${quoted(needs.acrValues.join(' '))}"`] : []),
+    ...(needs.maxAge !== undefined ? [`max_age="${needs.maxAge}"`] : []),
+  ];
+  return parts.join(', ');
 }
 
 /** Whether the connection's peer is a configured trusted proxy (`::ffff:a.b.c.d` matches `a.b.c.d`). */

@@ -9,6 +9,7 @@ import type { ApiKeyStore } from './apikeys.js';
 import { looksLikeApiKey } from './apikeys.js';
 import type { Directory } from './directory.js';
 import type { JwtVerifier, VerifiedJwt } from './jwt.js';
+import { isMultiFactor } from './mfa.js';
 import { identityFromCertificate, verifiedCertificateSha256 } from './mtls.js';
 
 export interface RequestCredentials {
@@ -32,7 +33,6 @@ export interface AuthenticatorOptions {
   mtlsEnabled: boolean;
 }
 
-const MFA_METHODS = new Set(['mfa', 'otp', 'hwk', 'swk', 'fpt', 'face', 'iris', 'retina', 'sms', 'tel', 'sc', 'pop']);
 const KINDS = new Set<PrincipalKind>(['User', 'Service', 'Agent']);
 
 export class Authenticator {
@@ -62,8 +62,7 @@ export class Authenticator {
     if (!this.options.jwt.enabled) throw new WardenError('invalid_token', 'no token issuer is configured');
     const verified = await this.options.jwt.verify(token);
     const principal = this.principalFromClaims(verified);
-    const amr = Array.isArray(verified.payload.amr) ? (verified.payload.amr as unknown[]).map(String) : [];
-    const mfa = amr.some((m) => MFA_METHODS.has(m)) || /mfa|multi|phr|aal[23]/i.test(String(verified.payload.acr ?? ''));
+    const mfa = isMultiFactor(verified.payload, verified.config.mfaAcrValues);
     const authTime = typeof verified.payload.auth_time === 'number' ? verified.payload.auth_time : undefined;
     const authentication: Authentication = {
       method: 'jwt',
