@@ -44,6 +44,8 @@ export interface DemoCredential {
 export class WardenApp {
   private closing = false;
   private readonly timers: NodeJS.Timeout[] = [];
+  /** Watchers and the like, released first on close. */
+  private readonly closers: (() => void)[] = [];
 
   private constructor(
     readonly config: WardenConfig,
@@ -89,7 +91,10 @@ export class WardenApp {
     const directory = new Directory(config.principals, config.devices);
     const apiKeys = new ApiKeyStore(db);
     const demoCredentials = config.demo.apiKeys.map(({ principal, name }) => ({ principal, key: apiKeys.demoKey({ principal, name }) }));
-    const jwt = new JwtVerifier(config.identity.jwt, (p) => resolveConfigPath(loaded, p));
+    const jwt = new JwtVerifier(config.identity.jwt, (p) => resolveConfigPath(loaded, p), {
+      onJwksFileError: (path, error) => logger.error({ path, err: error }, 'the JWKS file could not be reloaded; the last good keys stay in use'),
+    });
+    jwt.watchFiles();
     const authenticator = new Authenticator({ apiKeys, jwt, directory, apiKeysEnabled: config.identity.apiKeys.enabled, mtlsEnabled: config.identity.mtls.enabled });
 
     const pdp = new PolicyDecisionPoint(config.policy.engine);
@@ -188,6 +193,7 @@ export class WardenApp {
     if (tls) await listen(servers[1]!, tls.port, config.server.host);
 
     const app = new WardenApp(config, logger, db, bus, apiKeys, policies, decisions, decisionsDb, upstreams, integrity, audit, riskEngine, exporter, servers, demoUpstream, demoCredentials, readiness);
+    app.closers.push(() => jwt.close());
     readiness.serving = true;
     integrity.watcher.start();
     exporter.start();
@@ -217,6 +223,7 @@ export class WardenApp {
     this.closing = true;
     this.readiness.serving = false;
     for (const timer of this.timers) clearInterval(timer);
+    for (const close of this.closers) close();
     this.policies.stop();
     // In-flight requests get a grace period; connections still open after it are cut.
     const grace = setTimeout(() => this.servers.forEach((s) => s.closeAllConnections()), 10_000);
