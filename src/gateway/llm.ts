@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { WardenError } from '../core/errors.js';
+import { stringifyStrict } from '../core/json/index.js';
 import type { ModelConfig } from '../config/schema.js';
 import type { Exchange } from './exchange.js';
 import { round } from './exchange.js';
@@ -73,10 +74,8 @@ export async function handleLlm(deps: LlmDeps, ex: Exchange, res: ServerResponse
 
   const upstream = deps.upstreams.get(model.upstream);
   const forwardBody = guarded?.body ?? body;
-  const outgoing =
-    model.upstreamModel || forwardBody !== body
-      ? Buffer.from(JSON.stringify({ ...(forwardBody as Record<string, unknown>), ...(model.upstreamModel ? { model: model.upstreamModel } : {}) }))
-      : raw;
+  // Always the value that was inspected, re-serialised: never the client's bytes (finding 10.3).
+  const outgoing = Buffer.from(stringifyStrict({ ...(forwardBody as Record<string, unknown>), ...(model.upstreamModel ? { model: model.upstreamModel } : {}) }));
   const abort = new AbortController();
   res.on('close', () => !res.writableFinished && abort.abort());
   const t0 = performance.now();
