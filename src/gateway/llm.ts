@@ -53,9 +53,10 @@ export async function handleLlm(deps: LlmDeps, ex: Exchange, res: ServerResponse
   const endpoint = ENDPOINTS[ex.path]!;
   ex.route = `openai.${endpoint.operation}`;
   if (ex.method !== 'POST') throw new WardenError('method_not_allowed');
+  // Authenticate first: an unauthenticated caller must not make Warden read (and buffer) its body.
+  await deps.pipeline.authenticate(ex);
   const raw = await readBody(ex.req, deps.maxBodyBytes);
   ex.usage.requestBytes = raw.length;
-  await deps.pipeline.authenticate(ex);
   const body = validateBody(endpoint.operation, parseJsonBody(raw, contentType(ex.req)));
   const model = deps.models.get(body.model);
   ex.model = body.model;
