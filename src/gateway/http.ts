@@ -88,8 +88,17 @@ export function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-export function parseQuery(search: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of new URLSearchParams(search)) if (!(k in out)) out[k] = v;
+/**
+ * Parses a query string, refusing any name not in `allowed` and any name given twice (readers differ on
+ * which copy wins), both as `validation_failed`.
+ */
+export function parseQuery(search: string, allowed: readonly string[]): Record<string, string> {
+  const out = Object.create(null) as Record<string, string>;
+  for (const [k, v] of new URLSearchParams(search)) {
+    const name = `\`${k.slice(0, 60)}\``;
+    if (!allowed.includes(k)) throw new WardenError('validation_failed', `unknown query parameter ${name}${allowed.length ? `; this endpoint takes ${allowed.map((a) => `\`${a}\``).join(', ')}` : '; this endpoint takes none'}`);
+    if (k in out) throw new WardenError('validation_failed', `query parameter ${name} is given more than once`);
+    out[k] = v;
+  }
   return out;
 }

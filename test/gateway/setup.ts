@@ -39,6 +39,8 @@ export async function startSetup(extra: Record<string, unknown> = {}): Promise<S
       models: [
         { id: 'chat', upstream: 'main', sensitivity: 'internal' },
         { id: 'embedder', upstream: 'main', sensitivity: 'internal' },
+        // Configured, but alice (no clearance) may not use it: it must look like an unknown model to her.
+        { id: 'vault', upstream: 'main', sensitivity: 'restricted' },
       ],
       ...extra,
     },

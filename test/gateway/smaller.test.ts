@@ -53,3 +53,66 @@ test('an unauthenticated 5 MiB body is not read: 401 and the connection closed, 
   assert.equal(statusOf(forbidden), 403, forbidden.slice(0, 200));
   assert.equal(s.upstream.received.length, before);
 });
+
+test('/metrics on the API port needs the `metrics` or `admin` role; anybody else gets the JSON error shape', async () => {
+  const anonymous = await fetch(`${s.warden.url}/metrics`);
+  assert.equal(anonymous.status, 401);
+  assert.equal(((await anonymous.json()) as { error: { code: string } }).error.code, 'unauthenticated');
+  const user = await fetch(`${s.warden.url}/metrics`, { headers: { authorization: `Bearer ${s.keys.user}` } });
+  assert.equal(user.status, 403);
+  assert.ok(!(await user.text()).includes('warden_'), 'no metric in a refusal');
+  for (const key of [s.keys.scraper, s.keys.admin]) {
+    const ok = await fetch(`${s.warden.url}/metrics`, { headers: { authorization: `Bearer ${key}` } });
+    assert.equal(ok.status, 200);
+    assert.match(await ok.text(), /warden_decisions_total/);
+  }
+});
+
+test('admin routes refuse unknown and repeated query parameters, on every route', async () => {
+  const admin = { authorization: `Bearer ${s.keys.admin}` };
+  const get = async (path: string) => {
+    const res = await fetch(`${s.warden.url}/admin${path}`, { headers: admin });
+    return { status: res.status, body: (await res.json()) as { error?: { code: string; message: string } } };
+  };
+  for (const path of ['/keys', '/decisions', '/policies', '/policies/active', '/audit/checkpoints', '/audit/entries', '/audit/key', '/export/status', '/detections', '/integrity/assets', '/integrity/changes', '/risk/User/alice']) {
+    assert.equal((await get(path)).status, 200, path);
+    const unknown = await get(`${path}?decisonId=x`);
+    assert.equal(unknown.status, 400, `${path}?decisonId=x`);
+    assert.equal(unknown.body.error?.code, 'validation_failed');
+    assert.match(unknown.body.error!.message, /unknown query parameter `decisonId`/);
+  }
+  const repeated = await get('/decisions?limit=1&limit=1000');
+  assert.equal(repeated.status, 400);
+  assert.match(repeated.body.error!.message, /more than once/);
+  // A POST route with no query parameters refuses them too (before its body is read).
+  const post = await fetch(`${s.warden.url}/admin/keys?principal=carol`, { method: 'POST', headers: { ...admin, 'content-type': 'application/json' }, body: JSON.stringify({ principal: 'alice' }) });
+  assert.equal(post.status, 400);
+});
+
+test('/admin/decisions?decisionId= returns that decision only', async () => {
+  const denied = await fetch(`${s.warden.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${s.keys.user}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'chat', messages: [{ role: 'user', content: 'hi' }] }) });
+  assert.equal(denied.status, 200);
+  // Several decisions exist; the one asked for is found by the id the client saw.
+  const all = (await (await fetch(`${s.warden.url}/admin/decisions?limit=1000`, { headers: { authorization: `Bearer ${s.keys.admin}` } })).json()) as { items: { decisionId: string }[] };
+  assert.ok(all.items.length > 2);
+  const wanted = all.items[1]!.decisionId;
+  const one = (await (await fetch(`${s.warden.url}/admin/decisions?decisionId=${wanted}`, { headers: { authorization: `Bearer ${s.keys.admin}` } })).json()) as { items: { decisionId: string }[] };
+  assert.deepEqual(one.items.map((i) => i.decisionId), [wanted]);
+  const none = (await (await fetch(`${s.warden.url}/admin/decisions?decisionId=no-such-id`, { headers: { authorization: `Bearer ${s.keys.admin}` } })).json()) as { items: unknown[] };
+  assert.equal(none.items.length, 0);
+});
+
+test('models.retrieve: GET /v1/models/{id} answers for a usable model and 404s in the JSON error shape otherwise', async () => {
+  const get = (id: string, key = s.keys.user) => fetch(`${s.warden.url}/v1/models/${id}`, { headers: { authorization: `Bearer ${key}` } });
+  const ok = await get('chat');
+  assert.equal(ok.status, 200);
+  assert.deepEqual(await ok.json(), { id: 'chat', object: 'model', created: 0, owned_by: 'warden' });
+  for (const id of ['vault', 'nope', '', encodeURIComponent('a/b'), '%E0%A4%A']) {
+    const missing = await get(id);
+    assert.equal(missing.status, 404, id);
+    assert.match(missing.headers.get('content-type') ?? '', /application\/json/);
+    assert.equal(((await missing.json()) as { error: { code: string } }).error.code, 'unknown_model');
+  }
+  assert.equal((await fetch(`${s.warden.url}/v1/models/chat`)).status, 401);
+  assert.equal((await fetch(`${s.warden.url}/v1/models/chat`, { method: 'DELETE', headers: { authorization: `Bearer ${s.keys.user}` } })).status, 405);
+});
