@@ -145,7 +145,8 @@ export function makeGenerator(target: FuzzTarget, r: () => number): () => FuzzRe
       INJECTION,
       pick(FAKE_SECRETS),
       `contact alice@example.com or call +1 415 555 0100`,
-      'a'.repeat(int(20_000)),
+      // Long enough to cross the guard's chunking, short enough to keep the bounded run quick.
+      'a'.repeat(int(4_000)),
       '\u202e\u0000\u001f\ud83d\ude00',
       '<script>alert(1)</script>',
       "'; DROP TABLE decisions; --",
