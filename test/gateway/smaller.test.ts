@@ -11,7 +11,7 @@ import { startSetup, statusOf, type Setup } from './setup.js';
 
 let s: Setup;
 before(async () => {
-  s = await startSetup();
+  s = await startSetup({ server: { metrics: { port: 0 } } });
 });
 after(async () => {
   await s?.stop();
@@ -66,6 +66,19 @@ test('/metrics on the API port needs the `metrics` or `admin` role; anybody else
     assert.equal(ok.status, 200);
     assert.match(await ok.text(), /warden_decisions_total/);
   }
+});
+
+test('server.metrics: a separate listener serves GET /metrics without credentials, and nothing else', async () => {
+  const url = /"metricsUrl":"(http:\/\/[^"]+)"/.exec(s.warden.output())?.[1];
+  assert.ok(url, 'the metrics listener is logged');
+  assert.notEqual(new URL(url).port, new URL(s.warden.url).port);
+  const ok = await fetch(url);
+  assert.equal(ok.status, 200);
+  assert.match(await ok.text(), /warden_decisions_total/);
+  const other = await fetch(new URL('/v1/models', url), { headers: { authorization: `Bearer ${s.keys.admin}` } });
+  assert.equal(other.status, 404);
+  assert.equal(((await other.json()) as { error: { code: string } }).error.code, 'not_found');
+  assert.equal((await fetch(url, { method: 'POST', body: '{}' })).status, 405);
 });
 
 test('admin routes refuse unknown and repeated query parameters, on every route', async () => {
