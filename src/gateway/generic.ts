@@ -26,7 +26,7 @@ export interface RouteMatch {
 }
 
 export function compileRoutes(routes: RouteConfig[]): GenericRoute[] {
-  return routes.map((config) => ({ config, pattern: compilePattern(config.path) }));
+  return routes.map((config) => ({ config, pattern: compilePattern(config.path, { forwarded: true }) }));
 }
 
 /** Finds the route for a method and path; a path that matches with another method is 405. */

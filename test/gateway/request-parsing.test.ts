@@ -120,3 +120,16 @@ test('HTTP framing tricks are refused by the server before any handler runs', as
   const twoTypes = await rawRequest(s.warden.url, `${head(`content-type: text/plain\r\ncontent-length: ${body.length}\r\n`)}${body}`);
   assert.ok([200, 415].includes(statusOf(twoTypes)), twoTypes.slice(0, 100));
 });
+
+test('path tricks on protected routes: dot segments, empty segments and encoded separators match no route', async () => {
+  const get = (path: string) => fetch(`${s.warden.url}${path}`, { headers: { authorization: `Bearer ${s.keys.user}` } });
+  // Control: well-formed paths reach the decision (allowed or not, never "no such route").
+  for (const path of ['/datasets/faq', '/store/faq']) assert.notEqual((await get(path)).status, 404, path);
+  const before = s.upstream.received.length;
+  for (const path of ['/datasets/%2e%2e', '/datasets/..', '/datasets/.', '/datasets/faq%2F..%2Ftrain-set', '/datasets/faq%5C..%5Ctrain-set', '/datasets/faq%00', '//datasets/faq', '/datasets//faq', '/store/%2E%2E', '/store/a%2Fb', '/store/%2e']) {
+    const res = await get(path);
+    assert.equal(res.status, 404, path);
+    assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'not_found');
+  }
+  assert.equal(s.upstream.received.length, before, 'nothing reaches the upstream');
+});

@@ -42,6 +42,11 @@ export async function startSetup(extra: Record<string, unknown> = {}): Promise<S
         // Configured, but alice (no clearance) may not use it: it must look like an unknown model to her.
         { id: 'vault', upstream: 'main', sensitivity: 'restricted' },
       ],
+      routes: [
+        { name: 'datasets', methods: ['GET', 'PUT'], path: '/datasets/:id', action: { GET: 'read', PUT: 'write' }, resource: { type: 'Dataset', id: '{id}', attributes: { sensitivity: 'internal', owner: 'data' } }, upstream: 'main', upstreamPath: '/store/{id}' },
+        // No upstreamPath: the request path itself is forwarded.
+        { name: 'files', methods: ['GET'], path: '/store/:id', action: 'read', resource: { type: 'Dataset', id: '{id}', attributes: { sensitivity: 'internal', owner: 'data' } }, upstream: 'main' },
+      ],
       ...extra,
     },
     { dir },
