@@ -58,39 +58,41 @@ export function makeGenerator(target: FuzzTarget, r: () => number): () => FuzzRe
   const chance = (p: number): boolean => r() < p;
   const int = (max: number): number => Math.floor(r() * max);
 
-  const paths = [
-    '/v1/chat/completions',
-    '/v1/completions',
-    '/v1/embeddings',
-    '/v1/models',
-    `/v1/models/${pick(target.models)}`,
-    '/v1/authorize',
-    '/ext_authz/datasets/train-set',
-    '/datasets/train-set',
-    '/datasets/faq',
-    '/admin/keys',
-    '/admin/decisions',
-    '/admin/policies',
-    '/admin/policies/active',
-    '/admin/policies/validate',
-    '/admin/policies/dry-run',
-    '/admin/audit/checkpoint',
-    '/admin/audit/entries',
-    '/admin/audit/proofs/inclusion/0',
-    '/admin/detections',
-    '/admin/risk/User/alice',
-    '/admin/integrity/assets',
-    '/admin/integrity/changes',
-    '/admin/ingest',
-    '/admin/export/status',
-    '/metrics',
-    '/healthz',
-    '/readyz',
+  // Each path with the methods it serves, so most requests get past routing to the handlers.
+  const paths: [string, string[]][] = [
+    ['/v1/chat/completions', ['POST']],
+    ['/v1/completions', ['POST']],
+    ['/v1/embeddings', ['POST']],
+    ['/v1/models', ['GET']],
+    [`/v1/models/${pick(target.models)}`, ['GET']],
+    ['/v1/authorize', ['POST']],
+    ['/ext_authz/datasets/train-set', ['GET', 'PUT']],
+    ['/datasets/train-set', ['GET', 'PUT', 'DELETE']],
+    ['/datasets/faq', ['GET', 'PUT']],
+    ['/admin/keys', ['GET', 'POST']],
+    ['/admin/decisions', ['GET']],
+    ['/admin/policies', ['GET', 'POST']],
+    ['/admin/policies/active', ['GET']],
+    ['/admin/policies/validate', ['POST']],
+    ['/admin/policies/dry-run', ['POST']],
+    ['/admin/audit/checkpoint', ['GET', 'POST']],
+    ['/admin/audit/entries', ['GET']],
+    ['/admin/audit/proofs/inclusion/0', ['GET']],
+    ['/admin/detections', ['GET']],
+    ['/admin/risk/User/alice', ['GET']],
+    ['/admin/integrity/assets', ['GET', 'POST']],
+    ['/admin/integrity/changes', ['GET', 'POST']],
+    ['/admin/ingest', ['POST']],
+    ['/admin/export/status', ['GET']],
+    ['/metrics', ['GET']],
+    ['/healthz', ['GET']],
+    ['/readyz', ['GET']],
   ];
   const weirdSegments = ['..', '%2e%2e', '%00', '%ff', '%', '//', '\u00e9', '%E2%80%AE', 'a'.repeat(300), '{id}', ':id', '*', '?', '#', ';x=1', 'AUX'];
 
-  const path = (): string => {
-    let p = pick(paths);
+  const route = (): [string, string] => {
+    const [base, methods] = pick(paths);
+    let p = base;
     if (chance(0.15)) p += '/' + pick(weirdSegments);
     if (chance(0.05)) p = p.replace('/v1/', pick(['/V1/', '/v1//', '/./v1/', '/v1/%2F']));
     if (chance(0.03)) p = pick(weirdSegments);
@@ -100,7 +102,8 @@ export function makeGenerator(target: FuzzTarget, r: () => number): () => FuzzRe
       const n = 1 + int(3);
       p += '?' + Array.from({ length: n }, () => `${pick(names)}=${pick(values)}`).join('&');
     }
-    return p;
+    const method = chance(0.9) ? pick(methods) : pick(['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS', 'TRACE', 'PROPFIND']);
+    return [p, method];
   };
 
   const credential = (): [string, string][] => {
@@ -213,8 +216,7 @@ export function makeGenerator(target: FuzzTarget, r: () => number): () => FuzzRe
   };
 
   return () => {
-    const p = path();
-    const method = chance(0.85) ? (p.startsWith('/v1/models') || p.startsWith('/healthz') || p.startsWith('/readyz') || p.startsWith('/metrics') || (p.startsWith('/admin/') && chance(0.5)) ? 'GET' : pick(['POST', 'POST', 'PUT', 'GET', 'DELETE'])) : pick(['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS', 'TRACE', 'PROPFIND']);
+    const [p, method] = route();
     const headers: [string, string][] = [...credential()];
     const hasBody = method !== 'GET' && method !== 'HEAD' && (method !== 'DELETE' || chance(0.2));
     let body: Buffer | undefined;

@@ -22,8 +22,9 @@ after(async () => {
 
 const SEED = Number(process.env.WARDEN_FUZZ_SEED ?? 20261206);
 
-test(`3,000 seeded hostile requests (seed ${SEED}): no 5xx from Warden, no stack trace or secret, still alive`, async () => {
-  const report = await fuzz(target, { seed: SEED, count: 3000, concurrency: 4 });
+test(`3,000 seeded hostile requests (seed ${SEED}): no 5xx from Warden, no stack trace or secret, still alive`, async (t) => {
+  const report = await fuzz(target, { seed: SEED, count: 3000, concurrency: 8 });
+  t.diagnostic(`statuses: ${JSON.stringify(report.statuses)}`);
   assert.equal(report.requests, 3000);
   assert.deepEqual(report.problems.slice(0, 10), [], `problems: ${report.problems.length}`);
   // The run reached the handlers: successes, refusals and validation failures all occurred.
