@@ -5,7 +5,8 @@
  * tool call arguments) are inspected as one text per field across events, so a secret split over chunks is
  * still caught; every other string is inspected on its own. What cannot be inspected within limits (an
  * event that is not JSON, an oversized event, too deep a nesting) ends the answer with an error instead
- * of being relayed. An upstream error event is replaced by Warden's own. Answers also report the model
+ * of being relayed. Log probabilities are removed from inspected answers (they repeat the text token by
+ * token). An upstream error event is replaced by Warden's own. Answers also report the model
  * name the client asked for, not the upstream's internal one.
  */
 import type { IncomingHttpHeaders } from 'node:http';
@@ -72,6 +73,7 @@ class FieldInspector {
 
   /** Inspects every string of a parsed payload in place; returns the first stop. */
   inspect(payload: unknown, streamed: boolean): GuardBlock | undefined {
+    if (this.inspecting) dropLogprobs(payload);
     let stop: GuardBlock | undefined;
     for (const f of textFields(payload)) {
       if (this.options.model !== undefined && f.key === 'model') {
@@ -120,6 +122,18 @@ class FieldInspector {
     }
     this.streams.clear();
     return stop ? { patches, stop } : { patches };
+  }
+}
+
+/**
+ * Log probabilities repeat the answer token by token (as strings and as UTF-8 byte arrays), so a secret
+ * split over tokens would pass a per-string check: an inspected answer carries no `logprobs`.
+ */
+function dropLogprobs(payload: unknown): void {
+  const choices = (payload as { choices?: unknown } | null)?.choices;
+  if (!Array.isArray(choices)) return;
+  for (const choice of choices) {
+    if (choice && typeof choice === 'object' && (choice as { logprobs?: unknown }).logprobs != null) (choice as { logprobs: unknown }).logprobs = null;
   }
 }
 

@@ -193,3 +193,39 @@ test('answers report the model the client asked for, not the upstream name (JSON
   assert.ok(!stream.text.includes('internal-gpt-7'), stream.text);
   assert.match(stream.text, /"model":"chat"/);
 });
+
+test('log probabilities (the answer again, token by token) are not relayed uninspected', async () => {
+  const tokens = ['card', ' 4111', ' 1111', ' 1111', ' 1111'];
+  const logprobs = { content: tokens.map((token) => ({ token, logprob: -0.1, bytes: Array.from(Buffer.from(token)), top_logprobs: [{ token, logprob: -0.1 }] })) };
+  upstream.scenarios.set('logprobs', { chunks: [JSON.stringify({ choices: [{ index: 0, message: { role: 'assistant', content: 'a card' }, logprobs }] })] });
+  upstream.scenarios.set('logprobs-sse', { headers: { 'content-type': 'text/event-stream' }, chunks: [...tokens.map((token, i) => sse({ choices: [{ index: 0, delta: { content: i === 0 ? 'a card' : '' }, logprobs: { content: [logprobs.content[i]] } }] })), 'data: [DONE]\n\n'] });
+  for (const [scenario, stream] of [['logprobs', false], ['logprobs-sse', true]] as const) {
+    const r = await ask(scenario, stream);
+    assert.equal(r.status, 200, scenario);
+    assert.ok(!r.text.includes(' 4111') && !r.text.includes('[32,52,49,49,49]'), `${scenario}: ${r.text.slice(0, 300)}`);
+  }
+});
+
+test('embeddings answers are inspected too (their text fields; the vectors are numbers)', async () => {
+  upstream.scenarios.set('embed', { chunks: [JSON.stringify({ object: 'list', model: 'internal-gpt-7', data: [{ object: 'embedding', index: 0, embedding: [0.1, 0.2], note: LEAK }] })] });
+  const res = await fetch(`${warden.url}/v1/embeddings`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'chat', input: 'hello', scenario: 'embed' }) });
+  const text = await res.text();
+  assert.equal(res.status, 200);
+  assertClean(text);
+  assert.deepEqual((JSON.parse(text) as { data: { embedding: number[] }[] }).data[0]!.embedding, [0.1, 0.2]);
+});
+
+test('a stream event that never ends within the limit ends the stream with an error event', async () => {
+  upstream.scenarios.set('endless-event', { headers: { 'content-type': 'text/event-stream' }, chunks: [sse(chunk({ content: 'Hello there. ' })), `data: {"choices":[{"index":0,"delta":{"content":"${LEAK} `, ...Array.from({ length: 9 }, () => 'y'.repeat(1 << 20))] });
+  const r = await ask('endless-event', true);
+  assert.equal(r.status, 200);
+  assertClean(r.text);
+  assert.match(r.text, /"code":"upstream_invalid_answer"/);
+});
+
+test('a non-streamed answer cut off by the upstream is a 502 in Warden shape, not a broken connection', async () => {
+  upstream.scenarios.set('cut', { headers: { 'content-type': 'application/json', 'content-length': '1000' }, chunks: ['{"choices":[{"index":0,"message":{"content":"'], reset: true });
+  const r = await ask('cut');
+  assert.equal(r.status, 502);
+  assert.equal((JSON.parse(r.text) as { error: { code: string } }).error.code, 'upstream_unavailable');
+});

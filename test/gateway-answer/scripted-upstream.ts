@@ -10,6 +10,8 @@ export interface Scripted {
   status?: number;
   headers?: Record<string, string>;
   chunks: (string | Buffer)[];
+  /** Reset the connection after the chunks instead of ending the answer. */
+  reset?: boolean;
 }
 
 export interface ScriptedUpstream {
@@ -44,7 +46,8 @@ export async function startScriptedUpstream(): Promise<ScriptedUpstream> {
       // Let each chunk travel on its own, as a model server's would.
       await new Promise((r) => setImmediate(r));
     }
-    res.end();
+    if (script.reset) res.socket?.destroy();
+    else res.end();
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
