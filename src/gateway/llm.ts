@@ -97,7 +97,8 @@ export async function handleLlm(deps: LlmDeps, ex: Exchange, res: ServerResponse
     throw new WardenError('upstream_invalid_answer', 'the upstream answer has a content type or encoding Warden cannot inspect');
   }
   const rename = model.upstreamModel ? model.id : undefined;
-  const output = framing && (createInspector || rename) ? answerRelay({ createInspector, model: rename, maxEventBytes: MAX_WHOLE_ANSWER }, framing, outputResult) : {};
+  // Streams always go through the rewriter: an upstream's error event is replaced by Warden's even when nothing inspects the answer.
+  const output = framing && (createInspector || rename || framing === 'sse') ? answerRelay({ createInspector, model: rename, maxEventBytes: MAX_WHOLE_ANSWER }, framing, outputResult) : {};
   await relayResponse(ex, res, response, { collectUsage: !stream, ...output });
   if (deps.guard && outputResult.findings.length) publishFindings(deps.guard, deps.pipeline, ex, outputResult.findings, 'output');
   deps.pipeline.record(ex);

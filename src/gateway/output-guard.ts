@@ -73,6 +73,7 @@ class FieldInspector {
 
   /** Inspects every string of a parsed payload in place; returns the first stop. */
   inspect(payload: unknown, streamed: boolean): GuardBlock | undefined {
+    if (!this.inspecting && this.options.model === undefined) return undefined;
     if (this.inspecting) dropLogprobs(payload);
     let stop: GuardBlock | undefined;
     for (const f of textFields(payload)) {
@@ -236,6 +237,7 @@ function wholeRelay(fields: FieldInspector, framing: 'json' | 'text', options: A
         const r = fields.whole(text);
         return r.stop ? refuse(r.stop) : { data: r.text };
       }
+      if (!fields.inspecting && options.model === undefined) return { data: raw };
       let payload: unknown;
       try {
         payload = JSON.parse(text);

@@ -229,3 +229,12 @@ test('a non-streamed answer cut off by the upstream is a 502 in Warden shape, no
   assert.equal(r.status, 502);
   assert.equal((JSON.parse(r.text) as { error: { code: string } }).error.code, 'upstream_unavailable');
 });
+
+test("an upstream error event inside an inspected stream is replaced by Warden's own", async () => {
+  upstream.scenarios.set('stream-error', { headers: { 'content-type': 'text/event-stream' }, chunks: [sse(chunk({ content: 'Hello. ' })), sse({ error: { message: `exploded: ${LEAK} ${SECRET}` } })] });
+  const r = await ask('stream-error', true);
+  assert.equal(r.status, 200);
+  assert.match(r.text, /"code":"upstream_unavailable"/);
+  assertClean(r.text);
+  assert.ok(!r.text.includes('exploded') && !r.text.includes(SECRET));
+});

@@ -31,6 +31,8 @@ before(async () => {
       models: [{ id: 'chat', upstream: 'hostile', sensitivity: 'internal' }],
       routes: [{ name: 'store', methods: ['GET'], path: '/store/:id', action: 'read', resource: { type: 'Dataset', id: '{id}', attributes: { sensitivity: 'internal', owner: 'data' } }, upstream: 'hostile', upstreamPath: '/store/{id}' }],
       policy: { dir: join(dir, 'policies') },
+      // Nothing inspects answers here: upstream failures must be mapped without the guard's help.
+      guard: { enabled: false },
     },
     { dir },
   );
