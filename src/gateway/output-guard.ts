@@ -62,9 +62,13 @@ export function answerRelay(options: AnswerOptions, framing: AnswerFraming, resu
   return wholeRelay(fields, framing, options, result);
 }
 
+const MEMO_MAX_CHARS = 256;
+const MEMO_MAX_ENTRIES = 1_024;
+
 /** Inspects strings: one inspector per streamed field for the whole answer, a fresh one for any other string. */
 class FieldInspector {
   private readonly streams = new Map<string, { inspector: OutputInspector; path: TextField['path'] }>();
+  private readonly memo = new Map<string, { text: string; stop?: GuardBlock }>();
   constructor(private readonly options: AnswerOptions, private readonly result: OutputGuardResult) {}
 
   get inspecting(): boolean {
@@ -91,10 +95,19 @@ class FieldInspector {
     return stop;
   }
 
-  /** A whole text through a fresh inspector. */
+  /** A whole text through a fresh inspector; short texts repeated in every event (ids, object names) are inspected once. */
   whole(text: string): { text: string; stop?: GuardBlock } {
     const create = this.options.createInspector;
     if (!create) return { text };
+    const short = text.length <= MEMO_MAX_CHARS;
+    const known = short ? this.memo.get(text) : undefined;
+    if (known) return known;
+    const result = this.inspectOnce(create, text);
+    if (short && this.memo.size < MEMO_MAX_ENTRIES) this.memo.set(text, result);
+    return result;
+  }
+
+  private inspectOnce(create: () => OutputInspector, text: string): { text: string; stop?: GuardBlock } {
     const inspector = create();
     const head = inspector.push(text);
     const tail = inspector.end();
