@@ -37,6 +37,19 @@ interface PrefixEntry {
   family: string;
 }
 
+/** Length of the longest run of ASCII letters and digits in text[start, end). */
+function longestAlnumIn(text: string, start: number, end: number): number {
+  let best = 0;
+  let run = 0;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if ((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122)) {
+      if (++run > best) best = run;
+    } else run = 0;
+  }
+  return best;
+}
+
 function isWord(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 }
@@ -135,6 +148,9 @@ export function createBareTokenDetector(options: BareTokenOptions = {}): BareTok
       if (runs[r + 1]! - start < 20) continue;
       const before = start > 0 ? text.charCodeAt(start - 1) : 0;
       if (isWord(before)) continue; // inside a longer word (the run's class excludes some word characters)
+      // Every shape below needs an alphanumeric run of 10 (a random body) or is a dotted token of 40+ with a
+      // dot: most runs (paths, member chains, identifiers) are ruled out here, before any string is made.
+      if (longestAlnumIn(text, start, runs[r + 1]!) < 10 && (runs[r + 1]! - start < 40 || text.indexOf('.', start) === -1 || text.indexOf('.', start) >= runs[r + 1]!)) continue;
       let run = text.slice(start, runs[r + 1]);
       while (run.endsWith('.') || run.endsWith('/') || run.endsWith('-')) run = run.slice(0, -1);
       const entry = known(run);

@@ -5,13 +5,14 @@
  *
  * @example
  * const out: DlpFinding[] = [];
- * detectGitleaks('export GITHUB_TOKEN=ghp_' + 'x'.repeat(36), out);
+ * const text = 'export GITHUB_TOKEN=ghp_' + 'x'.repeat(36);
+ * createGitleaksDetector()(text, out, findCandidates(text));
  */
 import { shannonEntropy } from './checksums.js';
 import { GITLEAKS_GLOBAL_ALLOW, GITLEAKS_GLOBAL_STOPWORDS, GITLEAKS_RULES } from './gitleaks/rules.generated.js';
 import type { GitleaksRuleSpec } from './gitleaks/rule-spec.js';
 import { findCandidates } from './candidates.js';
-import { KW_GITLEAKS, KW_SECRET } from './keyword-hits.js';
+import { KW_GITLEAKS, KW_SECRET, REPLACED_GITLEAKS_RULES } from './keyword-hits.js';
 import { implausibleSecret, jwtHeaderValid } from './secrets.js';
 import type { Detector, DlpFinding } from './types.js';
 
@@ -142,10 +143,10 @@ function runRule(text: string, ruleIndex: number, from: number, to: number, out:
 
 /**
  * A gitleaks detector over the rules `include` accepts (all by default; the leave-one-family-out evaluation
- * leaves out one family's rules). SECRET findings, subtype = the gitleaks rule id.
+ * leaves out one family's rules); the rules in REPLACED_GITLEAKS_RULES never run. SECRET findings, subtype = the gitleaks rule id.
  */
 export function createGitleaksDetector(include: (ruleId: string) => boolean = () => true): Detector {
-  const enabled = Uint8Array.from(RULES, (r) => (include(r.spec.id) ? 1 : 0));
+  const enabled = Uint8Array.from(RULES, (r) => (include(r.spec.id) && !REPLACED_GITLEAKS_RULES.has(r.spec.id) ? 1 : 0));
   const always = ALWAYS.filter((i) => enabled[i] === 1);
   return (text, out, candidates = findCandidates(text)) => {
     const hits = candidates.hits;
@@ -169,9 +170,6 @@ export function createGitleaksDetector(include: (ruleId: string) => boolean = ()
     if (hits[KW_SECRET].length > 0) for (const rule of always) runRule(text, rule, 0, text.length, out);
   };
 }
-
-/** SECRET findings from the whole gitleaks rule set. */
-export const detectGitleaks: Detector = createGitleaksDetector();
 
 export const GITLEAKS_RULE_COUNT = RULES.length;
 

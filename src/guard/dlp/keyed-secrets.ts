@@ -68,8 +68,20 @@ function keyWords(identifier: string): string[] {
 /** Cheap first look: could the identifier name a secret at all? (Most keyword hits in code are `keyof`, `tokenize`.) */
 const MAYBE_SECRET = /pass|pwd|secret|token|credential|creds|apikey|bearer|auth|key$|_pw$|-pw$/;
 
+/** Identifiers repeat (code names the same keys again and again): their strengths are remembered, up to a bound. */
+const strengths = new Map<string, KeyStrength | null>();
+
 /** How strongly an identifier names a secret, or undefined when it does not (or names its metadata). */
 export function keyStrength(identifier: string): KeyStrength | undefined {
+  const known = strengths.get(identifier);
+  if (known !== undefined) return known ?? undefined;
+  const strength = judgeKey(identifier);
+  if (strengths.size >= 4096) strengths.clear();
+  strengths.set(identifier, strength ?? null);
+  return strength;
+}
+
+function judgeKey(identifier: string): KeyStrength | undefined {
   if (!MAYBE_SECRET.test(identifier.toLowerCase())) return undefined;
   const words = keyWords(identifier);
   if (words.length === 0 || words.length > 8) return undefined;

@@ -41,9 +41,9 @@ export function createSecretDetector(options: SecretDetectorOptions = {}): Detec
   const excluded = options.excludeFamilies ?? new Set<string>();
   const tuning = options.tuning ?? DEFAULT_SECRET_TUNING;
   const on = (family: string): boolean => GENERIC_FAMILIES.has(family) || !excluded.has(family);
-  // gitleaks' generic-api-key is replaced by the keyed detector: it reads more shapes and knows metadata keys
-  // (`password_hint`), with the same recall on the evaluation data.
-  const gitleaks = createGitleaksDetector((id) => on(familyOf(id)) && id !== 'generic-api-key');
+  // gitleaks' generic-api-key is replaced by the keyed detector (REPLACED_GITLEAKS_RULES): it reads more shapes
+  // and knows metadata keys (`password_hint`), with the same recall on the evaluation data.
+  const gitleaks = createGitleaksDetector((id) => on(familyOf(id)));
   const withRules = new Set(GITLEAKS_RULE_IDS.map(familyOf).filter(on));
   const privateKeys = on('private-key');
   const azure = on('azure');
