@@ -61,13 +61,36 @@ export function detectStructuredTokens(text: string, out: DlpFinding[], formats:
   }
 }
 
-/** `azure`: also Azure storage account keys (`AccountKey=...`), a format of its own. */
-export function detectConnectionStrings(text: string, out: DlpFinding[], azure = true): void {
-  if (azure) for (const m of text.matchAll(AZURE_KEY)) {
+/** ADO, tried at one position (where the keyword pass saw `pass` or `pwd`). */
+const ADO_AT = new RegExp(ADO.source, 'iy');
+
+/** ADO matches starting at `starts` (ascending), or anywhere when `starts` is absent. */
+function* adoMatches(text: string, starts?: readonly number[]): Generator<RegExpExecArray> {
+  if (!starts) {
+    yield* text.matchAll(ADO);
+    return;
+  }
+  let lastEnd = 0;
+  for (const at of starts) {
+    if (at < lastEnd) continue;
+    ADO_AT.lastIndex = at;
+    const m = ADO_AT.exec(text);
+    if (!m) continue;
+    lastEnd = at + m[0].length;
+    yield m;
+  }
+}
+
+/**
+ * `azure`: also Azure storage account keys (`AccountKey=...`), a format of its own. `passwordAt`: where the
+ * keyword pass saw `pass` or `pwd` (every match starts at one); without it the whole text is searched.
+ */
+export function detectConnectionStrings(text: string, out: DlpFinding[], azure = true, passwordAt?: readonly number[]): void {
+  if (azure && text.indexOf('AccountKey=') !== -1) for (const m of text.matchAll(AZURE_KEY)) {
     const start = m.index + m[0].length - m[1]!.length;
     out.push({ type: 'SECRET', subtype: 'azure-storage-key', start, end: start + m[1]!.length, confidence: 0.95, detector: 'secret.connection-string' });
   }
-  for (const m of text.matchAll(ADO)) {
+  for (const m of adoMatches(text, passwordAt)) {
     // Only in a connection string: another key=value; pair on the same line.
     const line = text.slice(text.lastIndexOf('\n', m.index) + 1, m.index);
     if (!/\b(?:server|host|data source|user id|uid|database|initial catalog)\s*=/i.test(line + text.slice(m.index, m.index + 200))) continue;
