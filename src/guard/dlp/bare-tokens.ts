@@ -50,6 +50,11 @@ function longestAlnumIn(text: string, start: number, end: number): number {
   return best;
 }
 
+function hasDot(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (text.charCodeAt(i) === 46) return true;
+  return false;
+}
+
 function isWord(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 }
@@ -150,7 +155,7 @@ export function createBareTokenDetector(options: BareTokenOptions = {}): BareTok
       if (isWord(before)) continue; // inside a longer word (the run's class excludes some word characters)
       // Every shape below needs an alphanumeric run of 10 (a random body) or is a dotted token of 40+ with a
       // dot: most runs (paths, member chains, identifiers) are ruled out here, before any string is made.
-      if (longestAlnumIn(text, start, runs[r + 1]!) < 10 && (runs[r + 1]! - start < 40 || text.indexOf('.', start) === -1 || text.indexOf('.', start) >= runs[r + 1]!)) continue;
+      if (longestAlnumIn(text, start, runs[r + 1]!) < 10 && (runs[r + 1]! - start < 40 || !hasDot(text, start, runs[r + 1]!))) continue;
       let run = text.slice(start, runs[r + 1]);
       while (run.endsWith('.') || run.endsWith('/') || run.endsWith('-')) run = run.slice(0, -1);
       const entry = known(run);

@@ -62,7 +62,10 @@ function isSpace(c: number): boolean {
 
 function windowAround(text: string, at: number, after: number): [number, number] {
   let s = Math.max(0, at - BEFORE);
-  const nl = text.lastIndexOf('\n', at);
+  // The line start, looked for only within BEFORE (a search to the start of a long line would make the scan
+  // quadratic in the line's length).
+  let nl = at;
+  while (nl >= s && text.charCodeAt(nl) !== 10) nl--;
   if (nl + 1 > s) s = nl + 1;
   else while (s > 0 && s > at - BEFORE - 64 && !isSpace(text.charCodeAt(s - 1))) s--;
   let e = Math.min(text.length, at + after);
@@ -70,10 +73,15 @@ function windowAround(text: string, at: number, after: number): [number, number]
   return [s, e];
 }
 
+/** How far the line of a match is read either side for line allow-lists (bounded, so long lines stay linear). */
+const LINE_REACH = 1024;
+
 function lineOf(text: string, start: number, end: number): string {
-  const s = text.lastIndexOf('\n', start - 1) + 1;
-  const e = text.indexOf('\n', end);
-  return text.slice(s, e === -1 ? text.length : e);
+  let s = start;
+  while (s > 0 && start - s < LINE_REACH && text.charCodeAt(s - 1) !== 10) s--;
+  let e = end;
+  while (e < text.length && e - end < LINE_REACH && text.charCodeAt(e) !== 10) e++;
+  return text.slice(s, e);
 }
 
 function secretOf(rule: CompiledRule, m: RegExpExecArray): { value: string; offset: number } | undefined {
@@ -93,13 +101,16 @@ function secretOf(rule: CompiledRule, m: RegExpExecArray): { value: string; offs
   return best === undefined ? { value: m[0], offset: 0 } : { value: best, offset: m[0].lastIndexOf(best) };
 }
 
-function allowed(rule: CompiledRule, secret: string, match: string, line: string): boolean {
+function allowed(rule: CompiledRule, secret: string, match: string, line: () => string): boolean {
   const lower = secret.toLowerCase();
   for (const re of GLOBAL_ALLOW) if (re.test(secret)) return true;
   for (const w of GITLEAKS_GLOBAL_STOPWORDS) if (lower.includes(w)) return true;
   for (const re of rule.allowSecret) if (re.test(secret)) return true;
   for (const re of rule.allowMatch) if (re.test(match)) return true;
-  for (const re of rule.allowLine) if (re.test(line)) return true;
+  if (rule.allowLine.length > 0) {
+    const whole = line();
+    for (const re of rule.allowLine) if (re.test(whole)) return true;
+  }
   for (const w of rule.spec.stopwords) if (lower.includes(w)) return true;
   return false;
 }
@@ -126,7 +137,7 @@ function runRule(text: string, ruleIndex: number, from: number, to: number, out:
       while (matchStart > limit && isIdent(text.charCodeAt(matchStart - 1))) matchStart--;
     }
     const matchText = text.slice(matchStart, from + m.index + m[0].length);
-    if (allowed(rule, secret.value, matchText, lineOf(text, start, end))) continue;
+    if (allowed(rule, secret.value, matchText, () => lineOf(text, start, end))) continue;
     // Beyond gitleaks: generic rules skip implausible values; JWT headers must decode.
     if (rule.generic && implausibleSecret(secret.value)) continue;
     if (rule.spec.id === 'jwt' && !jwtHeaderValid(secret.value)) continue;

@@ -153,11 +153,15 @@ interface Assignment {
 
 /** Reads a quoted literal starting at `at` (the quote), on one line. */
 function quotedAt(text: string, at: number): Assignment | undefined {
-  const q = text[at]!;
-  const end = text.indexOf(q, at + 1);
-  const nl = text.indexOf('\n', at + 1);
-  if (end === -1 || (nl !== -1 && nl < end) || end - at - 1 > MAX_VALUE) return undefined;
-  return { value: text.slice(at + 1, end), start: at + 1, quote: q };
+  const q = text.charCodeAt(at);
+  // Read at most MAX_VALUE characters: a search to the end of the line or text would be quadratic on long lines.
+  const limit = Math.min(text.length, at + 2 + MAX_VALUE);
+  for (let end = at + 1; end < limit; end++) {
+    const c = text.charCodeAt(end);
+    if (c === q) return { value: text.slice(at + 1, end), start: at + 1, quote: text[at]! };
+    if (c === 10) return undefined;
+  }
+  return undefined;
 }
 
 function skipBlanks(text: string, i: number): number {
