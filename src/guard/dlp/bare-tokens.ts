@@ -133,10 +133,12 @@ export function createBareTokenDetector(options: BareTokenOptions = {}): BareTok
   const allowed = options.allowed ?? (() => false);
   const byHead = new Map<string, PrefixEntry[]>();
   const owned = [...(options.owned ?? [])];
+  // Prefixes left to their family's own rules, by their first two characters (one map lookup per run).
+  const deferred = new Map<string, string[]>();
   for (const [prefix, family] of KNOWN_PREFIXES) {
     if (options.excludeFamilies?.has(family)) continue;
     if (options.deferTo?.has(family)) {
-      owned.push(new RegExp('^' + prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+      deferred.set(prefix.slice(0, 2), [...(deferred.get(prefix.slice(0, 2)) ?? []), prefix]);
       continue;
     }
     const head = prefix.slice(0, 2);
@@ -170,7 +172,7 @@ export function createBareTokenDetector(options: BareTokenOptions = {}): BareTok
         out.push({ type: 'SECRET', subtype: 'checksum-token', start, end: start + run.length, confidence: 0.97, detector: 'secret.checksum' });
         continue;
       }
-      if (owned.some((re) => re.test(run))) continue;
+      if (deferred.get(run.slice(0, 2))?.some((p) => run.startsWith(p)) || owned.some((re) => re.test(run))) continue;
       if (dottedToken(run, tuning.prefixedMinEntropy) && !allowed(run)) {
         out.push({ type: 'SECRET', subtype: 'dotted-token', start, end: start + run.length, confidence: 0.7, detector: 'secret.dotted' });
         continue;
