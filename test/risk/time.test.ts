@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { isoTime } from '../../src/risk/connectors/syslog/header.js';
 import { eventTime } from '../../src/risk/time.js';
 
 test('event times parse exactly as Date.parse, in and out of the cached hour, valid or not', () => {
@@ -32,4 +33,9 @@ test('event times parse exactly as Date.parse, in and out of the cached hour, va
     t += (i * 7919) % 900_000; // mostly the same hour as the last, sometimes the next
     assert.equal(eventTime(new Date(t).toISOString()), t);
   }
+});
+
+test('imported lines format their time as toISOString does, repeated times included, and reject what it rejects', () => {
+  for (const t of [0, 1_790_000_000_000, 1_790_000_000_000, 1_790_000_000_001, 0, -1, 8.64e15]) assert.equal(isoTime(t), new Date(t).toISOString());
+  for (const bad of [Number.NaN, Number.NaN, 8.64e15 + 1]) assert.throws(() => isoTime(bad), RangeError);
 });
