@@ -125,12 +125,19 @@ export function subjectIdentity(input: AuthorizeInput, directory: Directory): Id
     typeof input.principal === 'string' ? 'User' : kindOf(input.principal.type),
   );
   const authn = input.context.authentication ?? { method: 'none' as const, mfa: false };
+  // The same rules as for a request Warden authenticates itself: a delegation the configuration does not
+  // allow (`mayActFor`) is not granted, and a device bound to another owner is not the subject's; the
+  // subject is then judged without them (fail closed), like a request whose claim was not believed.
+  const user = input.context.onBehalfOf ? directory.principal(input.context.onBehalfOf) : undefined;
+  const delegation = user && principal.kind === 'Agent' && principal.id !== user.id && directory.mayActFor(principal.id, user) ? { actor: principal, onBehalfOf: user } : undefined;
+  // The caller holds the `pdp` role: an enforcement point that proved the device itself.
+  const device = input.context.deviceId ? directory.device(input.context.deviceId, 'proxy') : undefined;
+  const deviceAllowed = device && (device.owner === undefined || device.owner === principal.id || device.owner === delegation?.onBehalfOf.id);
   return {
     principal,
     authentication: { method: authn.method, strength: authn.mfa ? 2 : 1, mfa: authn.mfa, scopes: [], ...(authn.ageSeconds !== undefined ? { ageSeconds: authn.ageSeconds } : {}) },
-    // The caller holds the `pdp` role: an enforcement point that proved the device itself.
-    ...(input.context.deviceId ? { device: directory.device(input.context.deviceId, 'proxy') } : {}),
-    ...(input.context.onBehalfOf ? { delegation: { actor: principal, onBehalfOf: directory.principal(input.context.onBehalfOf) } } : {}),
+    ...(deviceAllowed ? { device } : {}),
+    ...(delegation ? { delegation } : {}),
   };
 }
 
