@@ -13,6 +13,7 @@ import { compilePattern, fillTemplate, type PathPattern } from './pattern.js';
 import type { Pipeline } from './pipeline.js';
 import { relayResponse } from './relay.js';
 import { forwardableHeaders, type Upstreams } from './upstream.js';
+import { isUpstreamFailure, upstreamFailure } from './upstream-error.js';
 
 export interface GenericRoute {
   config: RouteConfig;
@@ -78,6 +79,7 @@ export async function handleGeneric(deps: GenericDeps, ex: Exchange, res: Server
   });
   ex.latency.upstream = round(performance.now() - t0);
   deps.pipeline.deps.metrics.upstreamSeconds.observe({ upstream: upstream.name, status: String(response.statusCode) }, ex.latency.upstream / 1000);
+  if (isUpstreamFailure(response.statusCode)) throw await upstreamFailure(response, upstream.scrub);
   await relayResponse(ex, res, response, { collectUsage: false });
   deps.pipeline.record(ex);
 }

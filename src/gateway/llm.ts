@@ -12,13 +12,14 @@ import type { Exchange } from './exchange.js';
 import { round } from './exchange.js';
 import { header, parseJsonBody, readBody, sendJson } from './http.js';
 import type { Pipeline } from './pipeline.js';
-import { relayResponse } from './relay.js';
+import { MAX_WHOLE_ANSWER, relayResponse } from './relay.js';
 import { validateInput } from './validate.js';
 import { obligationsOf } from './authorize.js';
 import { inspectInput, prepareGuardedBody, publishFindings } from './input-guard.js';
-import { guardedRelay, type OutputGuardResult } from './output-guard.js';
+import { answerFraming, answerRelay, type OutputGuardResult } from './output-guard.js';
+import { isUpstreamFailure, upstreamFailure } from './upstream-error.js';
 import type { Guard } from '../guard/index.js';
-import { forwardableHeaders, upstreamPath, type Upstreams } from './upstream.js';
+import { discardBody, forwardableHeaders, upstreamPath, type Upstreams } from './upstream.js';
 
 export type LlmOperation = 'chat' | 'completion' | 'embedding';
 
@@ -88,12 +89,22 @@ export async function handleLlm(deps: LlmDeps, ex: Exchange, res: ServerResponse
   const headers = forwardableHeaders(ex.req.headers, ex.requestId);
   headers['content-type'] = 'application/json';
   delete headers['content-encoding'];
+  // The answer is inspected as text: it must arrive as text, not compressed.
+  headers['accept-encoding'] = 'identity';
   const response = await upstream.request({ method: 'POST', path: upstreamPath(upstream, endpoint.suffix), headers, body: outgoing, signal: abort.signal });
   ex.latency.upstream = round(performance.now() - t0);
   deps.pipeline.deps.metrics.upstreamSeconds.observe({ upstream: upstream.name, status: String(response.statusCode) }, ex.latency.upstream / 1000);
+  if (isUpstreamFailure(response.statusCode)) throw await upstreamFailure(response, upstream.scrub);
   const outputResult: OutputGuardResult = { findings: [] };
-  const sse = String(response.headers['content-type'] ?? '').includes('text/event-stream');
-  const output = guarded?.createInspector && response.statusCode < 300 ? guardedRelay(guarded.createInspector, sse, outputResult) : {};
+  const createInspector = guarded?.createInspector;
+  const framing = answerFraming(response.headers);
+  if (createInspector && framing === undefined) {
+    discardBody(response);
+    throw new WardenError('upstream_invalid_answer', 'the upstream answer has a content type or encoding Warden cannot inspect');
+  }
+  const rename = model.upstreamModel ? model.id : undefined;
+  // Streams always go through the rewriter: an upstream's error event is replaced by Warden's even when nothing inspects the answer.
+  const output = framing && (createInspector || rename || framing === 'sse') ? answerRelay({ createInspector, model: rename, maxEventBytes: MAX_WHOLE_ANSWER }, framing, outputResult) : {};
   await relayResponse(ex, res, response, { collectUsage: !stream, ...output });
   if (deps.guard && outputResult.findings.length) publishFindings(deps.guard, deps.pipeline, ex, outputResult.findings, 'output');
   deps.pipeline.record(ex);
