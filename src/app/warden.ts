@@ -70,8 +70,15 @@ export class WardenApp {
     return `http://${this.config.server.host}:${port}`;
   }
 
+  /** The separate metrics listener (`server.metrics`), when configured. */
+  get metricsUrl(): string | undefined {
+    const listen = this.config.server.metrics;
+    if (!listen) return undefined;
+    return `http://${listen.host}:${(this.servers.at(-1)!.address() as AddressInfo).port}/metrics`;
+  }
+
   get tlsUrl(): string | undefined {
-    const server = this.servers[1];
+    const server = this.config.server.tls ? this.servers[1] : undefined;
     if (!server) return undefined;
     return `https://${this.config.server.host}:${(server.address() as AddressInfo).port}`;
   }
@@ -180,9 +187,12 @@ export class WardenApp {
         ),
       );
     }
+    const metricsListen = config.server.metrics;
+    if (metricsListen) servers.push(createHttpServer({ requestTimeout: config.server.requestTimeoutMs }, gateway.metricsListener));
     for (const server of servers) server.keepAliveTimeout = 65_000;
     await listen(servers[0]!, config.server.port, config.server.host);
     if (tls) await listen(servers[1]!, tls.port, config.server.host);
+    if (metricsListen) await listen(servers.at(-1)!, metricsListen.port, metricsListen.host);
 
     const app = new WardenApp(config, logger, db, bus, apiKeys, policies, decisions, decisionsDb, upstreams, integrity, audit, riskEngine, exporter, servers, demoUpstream, demoCredentials, readiness);
     readiness.serving = true;
@@ -192,7 +202,7 @@ export class WardenApp {
       apiKeys.refresh();
       apiKeys.flushLastUsed();
     });
-    logger.info({ url: app.url, tlsUrl: app.tlsUrl, dataDir: config.dataDir, policyVersion: pdp.version }, 'warden is listening');
+    logger.info({ url: app.url, tlsUrl: app.tlsUrl, metricsUrl: app.metricsUrl, dataDir: config.dataDir, policyVersion: pdp.version }, 'warden is listening');
     return app;
   }
 

@@ -106,6 +106,11 @@ export const configSchema = z.object({
       /** Trust X-Forwarded-For from these proxy addresses only. */
       trustedProxies: z.array(z.string()).default([]),
       requestTimeoutMs: z.number().int().min(1000).default(300_000),
+      /**
+       * A separate listener serving only `GET /metrics` without credentials, for a private network. On the
+       * API port `/metrics` needs a credential with the `metrics` or `admin` role.
+       */
+      metrics: z.object({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535) }).optional(),
       tls: z
         .object({
           port: z.number().int().min(0).max(65535),

@@ -17,9 +17,16 @@ const MIGRATIONS = [
       CREATE INDEX decisions_principal_time ON decisions (principal, time);
       CREATE INDEX decisions_time ON decisions (time);`,
   },
+  {
+    // The id a client sees (`x-warden-decision-id`, error details) is the event's decisionId.
+    version: 2,
+    sql: `CREATE INDEX decisions_decision_id ON decisions (json_extract(event, '$.decisionId'));`,
+  },
 ];
 
 export interface DecisionQuery {
+  /** One decision by its id. */
+  decisionId?: string;
   principal?: string;
   outcome?: string;
   since?: string;
@@ -95,6 +102,7 @@ export class DecisionLog {
       params.principal = q.principal;
     }
     const filters: [unknown, string, string][] = [
+      [q.decisionId, "json_extract(event, '$.decisionId') = @decisionId", 'decisionId'],
       [q.outcome, 'outcome = @outcome', 'outcome'],
       [q.since, 'time >= @since', 'since'],
       [q.until, 'time < @until', 'until'],

@@ -44,6 +44,7 @@ const dryRunSchema = z.object({
 });
 
 const decisionQuerySchema = z.object({
+  decisionId: z.string().min(1).max(100).optional(),
   principal: z.string().max(300).optional(),
   outcome: z.enum(['allow', 'deny', 'step_up']).optional(),
   since: z.iso.datetime().optional(),
@@ -84,7 +85,7 @@ export function coreAdminRoutes(deps: CoreAdminDeps): AdminRoute[] {
         return { status: 201, body: { key, ...record } };
       },
     },
-    { method: 'GET', path: '/keys', handler: (req) => ({ body: { items: deps.apiKeys.list(req.query.principal) } }) },
+    { method: 'GET', path: '/keys', query: ['principal'], handler: (req) => ({ body: { items: deps.apiKeys.list(req.query.principal) } }) },
     {
       method: 'DELETE',
       path: '/keys/:id',
@@ -170,6 +171,7 @@ export function coreAdminRoutes(deps: CoreAdminDeps): AdminRoute[] {
     {
       method: 'GET',
       path: '/decisions',
+      query: Object.keys(decisionQuerySchema.shape),
       handler: (req) => {
         const q = validateInput(decisionQuerySchema, req.query);
         deps.decisions.flush();

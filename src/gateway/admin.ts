@@ -44,7 +44,7 @@ export class AdminApi {
     }
     if (!found) throw new WardenError(pathMatched ? 'method_not_allowed' : 'not_found');
     ex.route = `admin ${found.route.method} ${found.route.path}`;
-    const raw = ex.method === 'GET' || ex.method === 'DELETE' ? Buffer.alloc(0) : await readBody(ex.req, this.maxBodyBytes);
+    const query = parseQuery(search, found.route.query ?? []);
     const identity = await this.pipeline.authenticate(ex);
     ex.action = 'admin';
     ex.resource = { type: 'Warden::Admin', id: found.route.path };
@@ -54,10 +54,12 @@ export class AdminApi {
       throw new WardenError('forbidden', `this endpoint needs the ${roles.map((r) => `\`${r}\``).join(' or ')} role`);
     }
     ex.outcome = 'allow';
+    // The body is read only once the caller is known to hold the role.
+    const raw = ex.method === 'GET' || ex.method === 'DELETE' ? Buffer.alloc(0) : await readBody(ex.req, this.maxBodyBytes);
     const rawText = raw.toString('utf8');
     const contentType = header(ex.req, 'content-type');
     const body = raw.length === 0 ? undefined : contentType?.includes('json') ? parseJsonBody(raw, contentType) : undefined;
-    const result = await found.route.handler({ params: params!, query: parseQuery(search), body, rawBody: rawText, identity });
+    const result = await found.route.handler({ params: params!, query, body, rawBody: rawText, identity });
     ex.status = result.status ?? 200;
     if (result.contentType) {
       res.writeHead(ex.status, { 'content-type': result.contentType, 'x-request-id': ex.requestId });

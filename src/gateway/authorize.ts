@@ -46,9 +46,9 @@ export interface AuthorizeDeps {
 export async function handleAuthorize(deps: AuthorizeDeps, ex: Exchange, res: ServerResponse): Promise<void> {
   ex.route = 'pdp.authorize';
   if (ex.method !== 'POST') throw new WardenError('method_not_allowed');
-  const raw = await readBody(ex.req, deps.maxBodyBytes);
   const caller = await deps.pipeline.authenticate(ex);
   if (!caller.principal.roles.some((r) => r === 'pdp' || r === 'admin')) throw new WardenError('forbidden', 'the caller needs the `pdp` or `admin` role');
+  const raw = await readBody(ex.req, deps.maxBodyBytes);
   const input = validateInput(authorizeSchema, parseJsonBody(raw, header(ex.req, 'content-type')));
   const subject = subjectIdentity(input, deps.directory);
   const principal = subject.principal;

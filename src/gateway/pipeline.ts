@@ -131,6 +131,9 @@ export class Pipeline {
     if (!(error instanceof WardenError)) this.deps.logger.error({ requestId: ex.requestId, err: error }, 'request failed');
     const code = error instanceof WardenError ? error.code : 'internal';
     if (error instanceof WardenError && error.status === 401 && !headers['www-authenticate']) headers['www-authenticate'] = 'Bearer realm="warden"';
+    // A refusal before the body was read (unauthenticated, forbidden, too large) closes the connection,
+    // so the unread body is never read: keeping the connection alive would mean draining it first.
+    if (!ex.req.complete) headers.connection = 'close';
     ex.errorCode = code;
     ex.status = sendError(res, error, { 'x-request-id': ex.requestId, ...headers });
     this.deps.metrics.errors.inc({ code });

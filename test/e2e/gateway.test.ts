@@ -301,7 +301,10 @@ test('decisions are queryable with pagination, metrics and health respond, and l
   assert.equal((await fetch(`${warden.url}/admin/decisions`, { headers: { authorization: `Bearer ${keys.alice}` } })).status, 403);
   assert.equal((await fetch(`${warden.url}/healthz`)).status, 200);
   assert.equal((await fetch(`${warden.url}/readyz`)).status, 200);
-  const metrics = await (await fetch(`${warden.url}/metrics`)).text();
+  // /metrics on the API port needs the metrics or admin role (finding 10.11).
+  assert.equal((await fetch(`${warden.url}/metrics`)).status, 401);
+  assert.equal((await fetch(`${warden.url}/metrics`, { headers: { authorization: `Bearer ${keys.alice}` } })).status, 403);
+  const metrics = await (await fetch(`${warden.url}/metrics`, { headers: { authorization: `Bearer ${keys.carol}` } })).text();
   assert.match(metrics, /warden_decisions_total\{outcome="deny",route="openai.chat",enforced="true"\} \d+/);
   assert.match(metrics, /warden_decision_duration_seconds_bucket/);
   assert.match(metrics, /warden_upstream_duration_seconds_bucket/);
