@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { checkLog, fuzz } from './http-fuzz.js';
-import { startFuzzTarget } from './target.js';
+import { outputAfterBanner, startFuzzTarget } from './target.js';
 
 const { values } = parseArgs({ options: { requests: { type: 'string', default: '20000' }, seed: { type: 'string', default: String(Date.now() % 2 ** 31) }, concurrency: { type: 'string', default: '8' } } });
 const count = Number(values.requests);
@@ -16,7 +16,7 @@ let report;
 try {
   report = await fuzz(target, { seed, count, concurrency: Number(values.concurrency), onProgress: (n) => process.stderr.write(`${n} requests\n`) });
   const health = await fetch(`${target.url}/healthz`).then((r) => r.status, () => 0);
-  const logProblems = checkLog(warden.output(), [...target.secrets, ...Object.values(target.keys)]);
+  const logProblems = checkLog(outputAfterBanner(warden), [...target.secrets, ...Object.values(target.keys)]);
   const problems = [...report.problems, ...logProblems];
   const count5xx = Object.entries(report.statuses).filter(([s]) => Number(s) >= 500).reduce((n, [, c]) => n + c, 0);
   console.log(

@@ -7,7 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkLog, fuzz } from './http-fuzz.js';
-import { startFuzzTarget } from './target.js';
+import { outputAfterBanner, startFuzzTarget } from './target.js';
 import type { WardenProcess } from '../helpers/warden-process.js';
 import type { FuzzTarget } from './http-fuzz.js';
 
@@ -32,5 +32,5 @@ test(`${COUNT} seeded hostile requests (seed ${SEED}): no 5xx from Warden, no st
   for (const status of ['200', '400', '401', '403', '404', '415']) assert.ok((report.statuses[status] ?? 0) > 0, `some ${status}: ${JSON.stringify(report.statuses)}`);
   const health = await fetch(`${target.url}/healthz`);
   assert.equal(health.status, 200, 'the process is alive');
-  assert.deepEqual(checkLog(warden.output(), [...target.secrets, ...Object.values(target.keys)]).slice(0, 10), []);
+  assert.deepEqual(checkLog(outputAfterBanner(warden), [...target.secrets, ...Object.values(target.keys)]).slice(0, 10), []);
 });

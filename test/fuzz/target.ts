@@ -20,3 +20,15 @@ export async function startFuzzTarget(): Promise<{ warden: WardenProcess; target
   const keys = { user: key('alice'), other: key('bob'), admin: key('carol') };
   return { warden, target: { url: warden.url, keys, secrets: [DEMO_UPSTREAM_SECRET], models: demoConfig.models.map((m) => m.id) } };
 }
+
+/**
+ * Warden's output without the demo's start-up banner, which prints the demo keys on purpose (they are
+ * how a new user tries the demo); every other line must hold no credential.
+ */
+export function outputAfterBanner(warden: WardenProcess): string {
+  const lines = warden.output().split('\n');
+  const first = lines.findIndex((l) => l.startsWith('Warden is running at'));
+  const last = lines.findIndex((l, i) => i > first && l.includes('/admin/decisions?limit=5'));
+  assert.ok(first >= 0 && last > first, 'the demo banner is in the output');
+  return [...lines.slice(0, first), ...lines.slice(last + 1)].join('\n');
+}
