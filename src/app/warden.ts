@@ -107,13 +107,14 @@ export class WardenApp {
     policies.bootstrap(bundle, 'config');
     policies.start(config.policy.reloadCheckMs);
 
-    // Decision rows are written in batches on their own connection without an fsync per batch, so
-    // recording never stalls the event loop; the audit log keeps the durable copy of every event.
-    const decisionsDb = openDatabase(config.dataDir, 'warden.db', { synchronous: 'NORMAL' });
-    const decisions = new DecisionLog(decisionsDb);
-    decisions.subscribeTo(bus);
     // The audit log subscribes to the bus itself; exporters follow the log with their own cursors.
     const audit = await createAuditLog({ dataDir: config.dataDir, config: config.audit, bus, logger, env });
+    // The decision table is derived from the audit log: it catches up here (after a crash too) and then
+    // follows the log, on its own connection without an fsync per batch (the log holds the durable copy).
+    const decisionsDb = openDatabase(config.dataDir, 'warden.db', { synchronous: 'NORMAL' });
+    const decisions = new DecisionLog(decisionsDb);
+    if (config.audit.enabled) decisions.follow(audit, (error) => logger.error({ err: error }, 'the decision table could not follow the audit log'));
+    else decisions.subscribeTo(bus);
     const exporter = createExporter({ reader: audit, dataDir: config.dataDir, config: config.export, logger, env });
 
     let demoUpstream: DemoUpstream | undefined;
@@ -232,8 +233,9 @@ export class WardenApp {
     this.risk.close();
     // Every event is in the log before it closes; exporters stop before the log they read.
     await this.exporter.stop();
-    await this.audit.close();
+    // The bus is drained, so every event is durable in the log: the table catches up and stops following.
     this.decisions.close();
+    await this.audit.close();
     this.decisionsDb.close();
     this.apiKeys.flushLastUsed();
     await this.upstreams.close();

@@ -10,6 +10,7 @@ import { handleAuthorize, handleExtAuthz, type AuthorizeDeps } from './authorize
 import { Exchange } from './exchange.js';
 import { handleGeneric, matchRoute, type GenericDeps } from './generic.js';
 import { clientIp, sendJson } from './http.js';
+import { holdEndUntilRecorded } from './commit-gate.js';
 import { handleLlm, isLlmPath, type LlmDeps } from './llm.js';
 import type { Pipeline } from './pipeline.js';
 
@@ -49,6 +50,7 @@ export class Gateway {
       return;
     }
     const ex = new Exchange(req, clientIp(req, this.deps.trustedProxies));
+    holdEndUntilRecorded(ex, res, this.deps.pipeline.deps.logger);
     try {
       if (isLlmPath(path)) await handleLlm(this.deps, ex, res);
       else if (path === '/v1/authorize') await handleAuthorize(this.deps, ex, res);
@@ -68,6 +70,9 @@ export class Gateway {
       } else {
         this.deps.pipeline.fail(ex, res, error);
       }
+    } finally {
+      // Every exchange ends in its decision event, which also releases the held end of the response.
+      this.deps.pipeline.record(ex);
     }
   }
 }
