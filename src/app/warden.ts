@@ -8,9 +8,11 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { resolveConfigPath, type LoadedConfig } from '../config/load.js';
+import { assertReferences } from '../config/check.js';
 import { DEMO_UPSTREAM } from '../config/demo.js';
 import type { WardenConfig } from '../config/schema.js';
 import { createLogger, type Logger } from '../core/logger.js';
+import { WardenError } from '../core/errors.js';
 import { DecisionLog, InProcessBus, type EventBus } from '../events/index.js';
 import { AdminApi } from '../gateway/admin.js';
 import { coreAdminRoutes } from '../gateway/admin-core.js';
@@ -78,6 +80,8 @@ export class WardenApp {
 
   static async start({ loaded, env, logger: givenLogger }: StartOptions): Promise<WardenApp> {
     const config = loaded.config;
+    // Every reference is checked before anything is opened, exactly as `warden config check` does.
+    assertReferences(loaded, env);
     const logger = givenLogger ?? createLogger(config.log.level);
     const db = openDatabase(config.dataDir);
     const instanceId = `${hostname()}:${process.pid}`;
@@ -182,8 +186,8 @@ export class WardenApp {
       );
     }
     for (const server of servers) server.keepAliveTimeout = 65_000;
-    await listen(servers[0]!, config.server.port, config.server.host);
-    if (tls) await listen(servers[1]!, tls.port, config.server.host);
+    await listen(servers[0]!, config.server.port, config.server.host, 'server.port');
+    if (tls) await listen(servers[1]!, tls.port, config.server.host, 'server.tls.port');
 
     const app = new WardenApp(config, logger, db, bus, apiKeys, policies, decisions, decisionsDb, upstreams, integrity, audit, riskEngine, exporter, servers, demoUpstream, demoCredentials, readiness);
     readiness.serving = true;
@@ -244,11 +248,15 @@ export class WardenApp {
   }
 }
 
-function listen(server: Server, port: number, host: string): Promise<void> {
+function listen(server: Server, port: number, host: string, keyPath: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    const fail = (error: NodeJS.ErrnoException): void => {
+      const why = error.code === 'EADDRINUSE' ? 'the port is in use' : error.code === 'EACCES' ? 'permission denied' : error.message;
+      reject(new WardenError('config_invalid', `${keyPath}: cannot listen on ${host}:${port}: ${why}`, { cause: error }));
+    };
+    server.once('error', fail);
     server.listen(port, host, () => {
-      server.off('error', reject);
+      server.off('error', fail);
       resolve();
     });
   });
