@@ -1,12 +1,12 @@
 /**
  * The references a configuration makes, resolved and checked the same way for `warden start` and
- * `warden config check` (one code path): secrets (`env:`/`file:`), JWKS files, the upstream each model
- * and route names, duplicate names. The schema checks shapes; this checks that what is named exists.
+ * `warden config check` (one code path): secrets (`env:`/`file:`), JWKS files, TLS files, the upstream
+ * each model and route names, duplicate names. The schema checks shapes; this checks that what is named exists.
  *
  * @example
  * const problems = checkReferences(loaded, process.env); // [{ path: 'models.0.upstream', message: ... }]
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolveSecret } from './secret.js';
 import { DEMO_UPSTREAM } from './demo.js';
 import { ConfigError, resolveConfigPath, type LoadedConfig } from './load.js';
@@ -55,6 +55,13 @@ export function checkReferences(loaded: LoadedConfig, env: NodeJS.ProcessEnv): C
       problems.push({ path, message: `\`${file}\` is not JSON` });
     }
   });
+  const tls = config.server.tls;
+  if (tls) {
+    for (const key of ['cert', 'key', 'ca'] as const) {
+      const file = resolveConfigPath(loaded, tls[key]);
+      if (!existsSync(file)) problems.push({ path: `server.tls.${key}`, message: `cannot read \`${file}\` (ENOENT)` });
+    }
+  }
   config.export.sinks.forEach((sink, i) => {
     if (sink.enabled && sink.type === 'hec') secret(sink.hec.token, `export.sinks.${i}.hec.token`);
   });

@@ -9,9 +9,9 @@ import { crashRounds } from './crash-load.js';
 
 // Three real start-ups and two SIGKILLs: minutes on a loaded machine, hence the explicit timeout.
 test('kill -9 under load: every fully answered request is in the audit log and the decision table after restart', { timeout: 900_000 }, async () => {
-  const figures = await crashRounds({ runs: 2, concurrency: 16, answeredPerRun: 300 });
+  const figures = await crashRounds({ runs: 2, concurrency: 8, answeredPerRun: 150 });
   assert.equal(figures.runs, 2);
-  assert.ok(figures.answered >= 600, `answered ${figures.answered}`);
+  assert.ok(figures.answered >= 300, `answered ${figures.answered}`);
   assert.deepEqual(figures.missing, [], `lost from the audit log ${figures.lostFromAudit}, from the decision table ${figures.lostFromTable}`);
   assert.equal(figures.lostFromAudit, 0);
   assert.equal(figures.lostFromTable, 0);

@@ -89,6 +89,7 @@ test('config check refuses mistakes that change behaviour, naming the key path',
     ['duplicate model ids', UPSTREAM + 'models: [{ id: m, upstream: main }, { id: m, upstream: main }]\n', /models\.1\.id: duplicate `m`/],
     ['an unknown @on_deny value', 'policy: { dir: policies }\n', /p\.cedar:\d+:\d+: unknown @on_deny value `stepup`/, { 'policies/p.cedar': '@id("p")\n@on_deny("stepup")\nforbid (principal, action, resource);\n' }],
     ['an empty file', '', /is empty/],
+    ['a missing TLS file', 'server: { tls: { port: 0, cert: cert.pem, key: key.pem, ca: ca.pem } }\n', /server\.tls\.cert: cannot read `[^`]*cert\.pem` \(ENOENT\)/, { 'key.pem': 'k', 'ca.pem': 'c' }],
   ];
   for (const [what, yaml, expected, files] of cases) {
     const result = await configCheck(yaml, files);
