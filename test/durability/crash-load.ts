@@ -30,6 +30,10 @@ interface Shape {
   body?: unknown;
 }
 
+// The guard and the risk engine are off: they do not touch recording, and starting without them keeps
+// three start-ups within the per-file time limit on a loaded machine.
+const CONFIG = { ...demoConfig, guard: { enabled: false }, risk: { enabled: false } };
+
 const SHAPES: Shape[] = [
   { method: 'POST', path: '/v1/chat/completions', key: 'alice', body: { model: 'demo-chat', messages: [{ role: 'user', content: 'hello' }] } },
   { method: 'POST', path: '/v1/chat/completions', key: 'alice', body: { model: 'demo-chat', stream: true, messages: [{ role: 'user', content: 'stream please' }] } },
@@ -109,11 +113,11 @@ export async function crashRounds(options: { runs: number; concurrency: number; 
   const dir = tempDir('warden-durability-');
   const figures: CrashFigures = { runs: 0, answered: 0, lostFromAudit: 0, lostFromTable: 0, missing: [] };
   const all: string[] = [];
-  let warden = await startWarden(demoConfig, { dir, logLevel: 'warn' });
+  let warden = await startWarden(CONFIG, { dir, logLevel: 'warn' });
   try {
     for (let round = 0; round < options.runs; round++) {
       all.push(...(await loadAndKill(warden, round, options.concurrency, options.answeredPerRun)));
-      warden = await startWarden(demoConfig, { dir, logLevel: 'warn' });
+      warden = await startWarden(CONFIG, { dir, logLevel: 'warn' });
       const { audit, table } = recorded(warden.dataDir);
       figures.runs++;
       figures.answered = all.length;
