@@ -12,8 +12,15 @@
  *   time; and the engine's events/s over what it imported (host-log detectors).
  * Target: >= 200,000 events/s.
  *
- * Usage: npm run bench:risk -- [--entities 20000] [--lines 200000] [--json]
+ * `--baseline DIR` also loads the engine and importer from another checkout (e.g. a `git worktree` of
+ * main) and runs its passes alternately with this one's on the same events, so that both see the same
+ * machine load: on a shared machine only that ratio compares two versions.
+ *
+ * Usage: npm run bench:risk -- [--entities 20000] [--lines 200000] [--baseline DIR] [--json]
  */
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import os from 'node:os';
 import { parseArgs } from 'node:util';
 import type { WardenEvent } from '../src/core/events.js';
 import { createRiskEngine } from '../src/risk/engine.js';
@@ -23,7 +30,9 @@ import { openMemoryDatabase } from '../src/risk/store.js';
 import { parseLog } from '../src/risk/connectors/index.js';
 import { Random } from '../src/risk/simulate/random.js';
 
-const { values } = parseArgs({ options: { entities: { type: 'string', default: '20000' }, lines: { type: 'string', default: '200000' }, json: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: { entities: { type: 'string', default: '20000' }, lines: { type: 'string', default: '200000' }, baseline: { type: 'string' }, json: { type: 'boolean', default: false } },
+});
 const gc = (globalThis as { gc?: () => void }).gc;
 const geo = openGeoLocator({ defaultAccuracyKm: 100, unknownCidrs: [] });
 const sim = simulate(geo, { seed: 7 });
@@ -32,14 +41,31 @@ const events = sim.events;
 // The simulated clock's times, parsed before timing (in production the clock is Date.now()).
 const times = Float64Array.from(events, (e) => Date.parse(e.time));
 
-function run(evs: readonly WardenEvent[]): { cpu: number; wall: number; detections: number } {
+type CreateEngine = typeof createRiskEngine;
+type ParseLog = typeof parseLog;
+interface Pass {
+  cpu: number;
+  wall: number;
+  detections: number;
+}
+
+/** The other checkout's engine and importer (`--baseline`), loaded through tsx like this one's. */
+const baseline = values.baseline
+  ? {
+      dir: resolve(values.baseline),
+      create: ((await import(pathToFileURL(resolve(values.baseline, 'src/risk/engine.ts')).href)) as { createRiskEngine: CreateEngine }).createRiskEngine,
+      parse: ((await import(pathToFileURL(resolve(values.baseline, 'src/risk/connectors/index.ts')).href)) as { parseLog: ParseLog }).parseLog,
+    }
+  : undefined;
+
+function run(evs: readonly WardenEvent[], at: Float64Array, create: CreateEngine = createRiskEngine): Pass {
   let now = 0;
-  const engine = createRiskEngine({ db: openMemoryDatabase(), config: { persistIntervalSeconds: 0 }, geo, clock: () => now });
+  const engine = create({ db: openMemoryDatabase(), config: { persistIntervalSeconds: 0 }, geo, clock: () => now });
   let detections = 0;
   const c0 = process.cpuUsage();
   const w0 = performance.now();
   for (let i = 0; i < evs.length; i++) {
-    now = times[i]!;
+    now = at[i]!;
     detections += engine.process(evs[i]!).length;
   }
   const wall = (performance.now() - w0) / 1000;
@@ -48,9 +74,46 @@ function run(evs: readonly WardenEvent[]): { cpu: number; wall: number; detectio
   return { cpu: (c.user + c.system) / 1e6, wall, detections };
 }
 
-run(events); // warm-up: JIT and the geo cache
-const passes = [run(events), run(events), run(events), run(events), run(events)];
-const best = passes.reduce((a, b) => (b.cpu < a.cpu ? b : a));
+const fastest = <T extends { cpu: number }>(list: T[]): T => list.reduce((a, b) => (b.cpu < a.cpu ? b : a));
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+/**
+ * `n` passes of `pass(side)` for this version, and with `--baseline` as many of the baseline's, in
+ * alternating order (new-old, old-new, ...) so that a change of machine load hits both alike.
+ */
+function alternate<T extends { cpu: number }>(n: number, pass: (old: boolean) => T): { mine: T[]; theirs: T[] } {
+  const mine: T[] = [];
+  const theirs: T[] = [];
+  for (let i = 0; i < n; i++) {
+    const order = i % 2 === 0 ? [false, true] : [true, false];
+    for (const old of order) {
+      if (old && !baseline) continue;
+      (old ? theirs : mine).push(pass(old));
+    }
+  }
+  return { mine, theirs };
+}
+
+/** Old CPU time over new for each pair of passes (> 1: this version is faster), and its median. */
+function compare(mine: { cpu: number }[], theirs: { cpu: number }[], units: number): Record<string, unknown> | undefined {
+  if (!baseline) return undefined;
+  const ratios = mine.map((m, i) => theirs[i]!.cpu / m.cpu);
+  return {
+    baselinePerSecondCpu: Math.round(units / fastest(theirs).cpu),
+    baselinePassesCpuSeconds: theirs.map((p) => Number(p.cpu.toFixed(3))),
+    speedupMedian: Number(median(ratios).toFixed(3)),
+    speedupOfFastest: Number((fastest(theirs).cpu / fastest(mine).cpu).toFixed(3)),
+    speedupPerPair: ratios.map((r) => Number(r.toFixed(3))),
+  };
+}
+
+alternate(1, (old) => run(events, times, old ? baseline!.create : undefined)); // warm-up: JIT and the geo cache
+const engineRuns = alternate(5, (old) => run(events, times, old ? baseline!.create : undefined));
+const passes = engineRuns.mine;
+const best = fastest(passes);
 
 // snapshot() on the request path
 let now = Date.parse(events.at(-1)!.time);
@@ -158,29 +221,17 @@ function authLog(lines: number): string {
   return out.slice(0, lines).join('\n');
 }
 const logText = authLog(Number(values.lines));
-const imports = [0, 1, 2].map(() => {
+const importRuns = alternate(3, (old) => {
   const c0 = process.cpuUsage();
-  const r = parseLog(logText, 'syslog');
+  const r = (old ? baseline!.parse : parseLog)(logText, 'syslog');
   const c = process.cpuUsage(c0);
   return { cpu: (c.user + c.system) / 1e6, r };
 });
-const fastestImport = imports.reduce((a, b) => (b.cpu < a.cpu ? b : a));
+const fastestImport = fastest(importRuns.mine);
 const imported = fastestImport.r;
 const hostTimes = Float64Array.from(imported.events, (e) => Date.parse(e.time));
-const hostPasses = [0, 1, 2].map(() => {
-  let clock = 0;
-  const engine = createRiskEngine({ db: openMemoryDatabase(), config: { persistIntervalSeconds: 0 }, geo, clock: () => clock });
-  let found = 0;
-  const c0 = process.cpuUsage();
-  for (let i = 0; i < imported.events.length; i++) {
-    clock = hostTimes[i]!;
-    found += engine.process(imported.events[i]!).length;
-  }
-  const c = process.cpuUsage(c0);
-  engine.close();
-  return { cpu: (c.user + c.system) / 1e6, found };
-});
-const hostBest = hostPasses.reduce((a, b) => (b.cpu < a.cpu ? b : a));
+const hostRuns = alternate(3, (old) => run(imported.events, hostTimes, old ? baseline!.create : undefined));
+const hostBest = fastest(hostRuns.mine);
 
 const result = {
   importLines: imported.records,
@@ -188,7 +239,7 @@ const result = {
   importEvents: imported.events.length,
   importSkipped: imported.skipped,
   hostEventsPerSecondCpu: Math.round(imported.events.length / hostBest.cpu),
-  hostDetections: hostBest.found,
+  hostDetections: hostBest.detections,
   events: events.length,
   eventsPerSecondCpu: Math.round(events.length / best.cpu),
   eventsPerSecondWall: Math.round(events.length / best.wall),
@@ -201,6 +252,18 @@ const result = {
   bytesPerEntity: Math.round(bytesPerEntity),
   gcExposed: gc !== undefined,
   checksum: sum,
+  loadAverage: os.loadavg().map((x) => Number(x.toFixed(2))),
+  ...(baseline
+    ? {
+        baseline: {
+          dir: baseline.dir,
+          engine: compare(engineRuns.mine, engineRuns.theirs, events.length),
+          hostEngine: compare(hostRuns.mine, hostRuns.theirs, imported.events.length),
+          importer: compare(importRuns.mine, importRuns.theirs, imported.records),
+          sameDetections: engineRuns.theirs.every((p) => p.detections === best.detections) && hostRuns.theirs.every((p) => p.detections === hostBest.detections),
+        },
+      }
+    : {}),
 };
 if (values.json) console.log(JSON.stringify(result, null, 2));
 else {
@@ -210,5 +273,16 @@ else {
   snapshot(): ${result.snapshotsPerSecond.toLocaleString('en')} calls/s over the simulated users (${result.snapshotMicros} us each; most have no live factor); ${result.snapshotWithFactorsMicros} us with 5 live factors
   memory: ${result.bytesPerEntity.toLocaleString('en')} bytes per tracked principal (${entities} principals, 40 events each${result.gcExposed ? '' : '; run with --expose-gc for a stable figure'})
   importer: ${result.importLines.toLocaleString('en')} auth-log lines -> ${result.importEvents.toLocaleString('en')} events (${result.importSkipped.toLocaleString('en')} counted by reason): ${result.importLinesPerSecondCpu.toLocaleString('en')} lines/s by CPU time
-  engine on the imported host events: ${result.hostEventsPerSecondCpu.toLocaleString('en')} events/s by CPU time, ${result.hostDetections} detections`);
+  engine on the imported host events: ${result.hostEventsPerSecondCpu.toLocaleString('en')} events/s by CPU time, ${result.hostDetections} detections
+  load average: ${result.loadAverage.join(', ')}`);
+  if (result.baseline) {
+    const b = result.baseline;
+    const line = (name: string, c: Record<string, unknown> | undefined, unit: string): string =>
+      `  ${name}: baseline ${Number(c?.baselinePerSecondCpu).toLocaleString('en')} ${unit}/s by CPU time (passes ${(c?.baselinePassesCpuSeconds as number[]).join(', ')} s); this one faster by x${String(c?.speedupMedian)} (median of pairs ${(c?.speedupPerPair as number[]).join(', ')}), x${String(c?.speedupOfFastest)} fastest vs fastest`;
+    console.log(`side by side with ${b.dir} (alternating passes):
+${line('engine', b.engine, 'events')}
+${line('engine on host events', b.hostEngine, 'events')}
+${line('importer', b.importer, 'lines')}
+  same detections as the baseline: ${b.sameDetections ? 'yes' : 'NO'}`);
+  }
 }

@@ -7,9 +7,9 @@ import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
-import { resolveConfigPath, type LoadedConfig } from '../config/load.js';
+import { ConfigError, resolveConfigPath, type LoadedConfig } from '../config/load.js';
 import { assertReferences } from '../config/check.js';
-import { DEMO_UPSTREAM } from '../config/demo.js';
+import { DEMO_UPSTREAM, demoExposureProblem } from '../config/demo.js';
 import type { WardenConfig } from '../config/schema.js';
 import { createLogger, type Logger } from '../core/logger.js';
 import { WardenError } from '../core/errors.js';
@@ -22,7 +22,7 @@ import { Gateway } from '../gateway/gateway.js';
 import { GatewayMetrics } from '../gateway/metrics.js';
 import { Pipeline, type AssetAttributeSource, type RiskSource } from '../gateway/pipeline.js';
 import { Upstreams } from '../gateway/upstream.js';
-import { ApiKeyStore, Authenticator, Directory, JwtVerifier, demoApiKey } from '../identity/index.js';
+import { ApiKeyStore, Authenticator, Directory, JwtVerifier } from '../identity/index.js';
 import { PolicyDecisionPoint, PolicyManager, PolicyVersionStore, demoPolicyDir, readBundle } from '../policy/index.js';
 import { openDatabase, type SqliteDatabase } from '../store/index.js';
 import { createIntegrity, integrityAdminRoutes, type Integrity } from '../integrity/index.js';
@@ -46,6 +46,8 @@ export interface DemoCredential {
 export class WardenApp {
   private closing = false;
   private readonly timers: NodeJS.Timeout[] = [];
+  /** Watchers and the like, released first on close. */
+  private readonly closers: (() => void)[] = [];
 
   private constructor(
     readonly config: WardenConfig,
@@ -72,8 +74,15 @@ export class WardenApp {
     return `http://${this.config.server.host}:${port}`;
   }
 
+  /** The separate metrics listener (`server.metrics`), when configured. */
+  get metricsUrl(): string | undefined {
+    const listen = this.config.server.metrics;
+    if (!listen) return undefined;
+    return `http://${listen.host}:${(this.servers.at(-1)!.address() as AddressInfo).port}/metrics`;
+  }
+
   get tlsUrl(): string | undefined {
-    const server = this.servers[1];
+    const server = this.config.server.tls ? this.servers[1] : undefined;
     if (!server) return undefined;
     return `https://${this.config.server.host}:${(server.address() as AddressInfo).port}`;
   }
@@ -82,6 +91,8 @@ export class WardenApp {
     const config = loaded.config;
     // Every reference is checked before anything is opened, exactly as `warden config check` does.
     assertReferences(loaded, env);
+    const exposure = demoExposureProblem(config, loaded.file);
+    if (exposure) throw new ConfigError(exposure);
     const logger = givenLogger ?? createLogger(config.log.level);
     const db = openDatabase(config.dataDir);
     const instanceId = `${hostname()}:${process.pid}`;
@@ -90,8 +101,11 @@ export class WardenApp {
 
     const directory = new Directory(config.principals, config.devices);
     const apiKeys = new ApiKeyStore(db);
-    const demoCredentials = config.demo.apiKeys.map(({ principal, name }) => ({ principal, key: apiKeys.ensure({ principal, name, key: demoApiKey(name) }) }));
-    const jwt = new JwtVerifier(config.identity.jwt, (p) => resolveConfigPath(loaded, p));
+    const demoCredentials = config.demo.apiKeys.map(({ principal, name }) => ({ principal, key: apiKeys.demoKey({ principal, name }) }));
+    const jwt = new JwtVerifier(config.identity.jwt, (p) => resolveConfigPath(loaded, p), {
+      onJwksFileError: (path, error) => logger.error({ path, err: error }, 'the JWKS file could not be reloaded; the last good keys stay in use'),
+    });
+    jwt.watchFiles();
     const authenticator = new Authenticator({ apiKeys, jwt, directory, apiKeysEnabled: config.identity.apiKeys.enabled, mtlsEnabled: config.identity.mtls.enabled });
 
     const pdp = new PolicyDecisionPoint(config.policy.engine);
@@ -146,6 +160,7 @@ export class WardenApp {
       instanceId,
       onBehalfOfHeader: config.identity.onBehalfOfHeader.toLowerCase(),
       deviceHeader: config.identity.deviceHeader.toLowerCase(),
+      trustedProxies: new Set(config.server.trustedProxies),
     });
     const adminRoutes: AdminRoute[] = [...coreAdminRoutes({ apiKeys, policies, decisions, directory, risk, bus, instanceId }), ...integrityAdminRoutes(integrity), ...auditAdminRoutes(audit), ...createExportAdminRoutes(exporter), ...riskAdminRoutes(riskEngine)];
     // Ready once every listener is up, not ready again from the moment shutdown begins.
@@ -185,11 +200,15 @@ export class WardenApp {
         ),
       );
     }
+    const metricsListen = config.server.metrics;
+    if (metricsListen) servers.push(createHttpServer({ requestTimeout: config.server.requestTimeoutMs }, gateway.metricsListener));
     for (const server of servers) server.keepAliveTimeout = 65_000;
     await listen(servers[0]!, config.server.port, config.server.host, 'server.port');
     if (tls) await listen(servers[1]!, tls.port, config.server.host, 'server.tls.port');
+    if (metricsListen) await listen(servers.at(-1)!, metricsListen.port, metricsListen.host, 'server.metrics.port');
 
     const app = new WardenApp(config, logger, db, bus, apiKeys, policies, decisions, decisionsDb, upstreams, integrity, audit, riskEngine, exporter, servers, demoUpstream, demoCredentials, readiness);
+    app.closers.push(() => jwt.close());
     readiness.serving = true;
     integrity.watcher.start();
     exporter.start();
@@ -197,7 +216,7 @@ export class WardenApp {
       apiKeys.refresh();
       apiKeys.flushLastUsed();
     });
-    logger.info({ url: app.url, tlsUrl: app.tlsUrl, dataDir: config.dataDir, policyVersion: pdp.version }, 'warden is listening');
+    logger.info({ url: app.url, tlsUrl: app.tlsUrl, metricsUrl: app.metricsUrl, dataDir: config.dataDir, policyVersion: pdp.version }, 'warden is listening');
     return app;
   }
 
@@ -219,6 +238,7 @@ export class WardenApp {
     this.closing = true;
     this.readiness.serving = false;
     for (const timer of this.timers) clearInterval(timer);
+    for (const close of this.closers) close();
     this.policies.stop();
     // In-flight requests get a grace period; connections still open after it are cut.
     const grace = setTimeout(() => this.servers.forEach((s) => s.closeAllConnections()), 10_000);

@@ -44,6 +44,7 @@ export function auditAdminRoutes(log: AuditLog): AdminRoute[] {
     {
       method: 'GET',
       path: '/audit/checkpoints',
+      query: ['from', 'limit'],
       handler: (req) => {
         const q = query(z.object({ from: int.default(0), limit: int.max(10_000).default(100) }), req.query);
         return { body: { checkpoints: log.checkpointNotes(q.from, q.limit) } };
@@ -57,6 +58,7 @@ export function auditAdminRoutes(log: AuditLog): AdminRoute[] {
     {
       method: 'GET',
       path: '/audit/proofs/inclusion/:index',
+      query: ['size'],
       handler: async (req) => {
         const { index } = query(z.object({ index: int }), req.params);
         const q = query(z.object({ size: int.optional() }), req.query);
@@ -69,6 +71,7 @@ export function auditAdminRoutes(log: AuditLog): AdminRoute[] {
     {
       method: 'GET',
       path: '/audit/proofs/consistency',
+      query: ['from', 'to'],
       handler: async (req) => {
         const q = query(z.object({ from: int, to: int.optional() }), req.query);
         return { body: log.consistencyProof(q.from, q.to ?? (await signedSize())) };
@@ -77,6 +80,7 @@ export function auditAdminRoutes(log: AuditLog): AdminRoute[] {
     {
       method: 'GET',
       path: '/audit/entries',
+      query: ['from', 'limit'],
       handler: (req) => {
         const q = query(z.object({ from: int.default(0), limit: int.max(1000).default(100) }), req.query);
         return {
@@ -90,6 +94,7 @@ export function auditAdminRoutes(log: AuditLog): AdminRoute[] {
     {
       method: 'GET',
       path: '/audit/export',
+      query: ['from', 'to'],
       handler: async (req) => {
         const q = query(z.object({ from: int.default(0), to: int.optional() }), req.query);
         const to = q.to ?? (await log.checkpoint()).size;

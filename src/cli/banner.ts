@@ -7,7 +7,7 @@ export function startBanner(app: WardenApp, configFile: string | undefined): str
     `Warden is running at ${app.url}`,
     ...(app.tlsUrl ? [`mTLS listener at ${app.tlsUrl}`] : []),
     `  OpenAI-compatible API: ${app.url}/v1   decision API: ${app.url}/v1/authorize   ext_authz: ${app.url}/ext_authz`,
-    `  health: ${app.url}/healthz   readiness: ${app.url}/readyz   metrics: ${app.url}/metrics`,
+    `  health: ${app.url}/healthz   readiness: ${app.url}/readyz   metrics: ${app.metricsUrl ?? `${app.url}/metrics (role \`metrics\` or \`admin\`)`}`,
     `  configuration: ${configFile ?? 'embedded demo (no warden.yaml found)'}   data: ${app.config.dataDir}`,
   ];
   const key = (principal: string) => app.demoCredentials.find((c) => c.principal === principal)?.key;

@@ -1,9 +1,31 @@
 /**
  * The embedded demo configuration used when no config file is found: a built-in upstream model server on
- * loopback, demo principals and devices, and the Cedar policies under demo/. Demo API keys are fixed so
- * the start-up banner can print ready-to-paste commands; they exist only in this configuration.
+ * loopback, demo principals and devices, and the Cedar policies under demo/. Demo API keys are made at
+ * random once per data directory and stored, so the start-up banner can print ready-to-paste commands
+ * that keep working after a restart; they exist only in this configuration.
  */
+import { isIP } from 'node:net';
+import type { WardenConfig } from './schema.js';
+
 export const DEMO_UPSTREAM = 'demo';
+
+/** Whether `host` is a loopback address or name (nobody else can connect). */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[|\]$/g, '');
+  if (h === 'localhost' || h === '::1') return true;
+  const v4 = h.startsWith('::ffff:') ? h.slice(7) : h;
+  return isIP(v4) === 4 && v4.startsWith('127.');
+}
+
+/**
+ * Why this configuration must not be served as it is, or undefined: a demo (the embedded configuration
+ * or printed demo keys) listening beyond loopback hands its well-known principals to the network.
+ */
+export function demoExposureProblem(config: WardenConfig, file: string | undefined): string | undefined {
+  const demo = file === undefined || config.demo.apiKeys.length > 0;
+  if (!demo || config.demo.allowNonLoopback || isLoopbackHost(config.server.host)) return undefined;
+  return `refusing to serve the demo configuration on \`${config.server.host}\`, which is not a loopback address: its API keys are printed in the clear. Listen on 127.0.0.1, use your own configuration, or pass --allow-remote-demo (demo.allowNonLoopback: true) if you mean it`;
+}
 
 export const demoConfig = {
   demo: {

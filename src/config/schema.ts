@@ -22,9 +22,18 @@ export const principalSchema = z.object({
   mayActFor: z.array(z.string().min(1)).default([]),
 });
 
+/** SHA-256 of a certificate's DER bytes, as hex with or without colons (`openssl x509 -fingerprint -sha256`). */
+const certificateFingerprint = z
+  .string()
+  .transform((v) => v.replace(/:/g, '').toLowerCase())
+  .pipe(z.string().regex(/^[0-9a-f]{64}$/, 'expected a SHA-256 certificate fingerprint (64 hex digits)'));
+
 export const deviceSchema = z.object({
   id: z.string().min(1).max(200),
+  /** The only principal this device is accepted for (the user, or the user an agent acts for). */
   owner: z.string().optional(),
+  /** Client certificates enrolled for this device: presenting one on the mTLS listener proves the device. */
+  certificates: z.array(certificateFingerprint).default([]),
   managed: z.boolean().default(false),
   compliant: z.boolean().default(false),
   osPatched: z.boolean().default(false),
@@ -40,6 +49,11 @@ const jwtIssuerSchema = z
     jwksFile: z.string().min(1).optional(),
     algorithms: z.array(z.enum(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'])).min(1).default(['RS256', 'ES256']),
     clockSkewSeconds: z.number().int().min(0).max(300).default(30),
+    /**
+     * `acr` values of this issuer that mean multi-factor authentication, matched exactly (e.g. Okta's
+     * `urn:okta:loa:2fa:any`, OpenID's `phr`). `amr` is read against RFC 8176 without configuration.
+     */
+    mfaAcrValues: z.array(z.string().min(1).max(500)).max(50).default([]),
     /** Bounds how often an unknown `kid` may trigger a JWKS refetch. */
     jwksCooldownSeconds: z.number().int().min(1).max(3600).default(30),
     jwksCacheMaxAgeSeconds: z.number().int().min(10).max(86400).default(600),
@@ -107,6 +121,11 @@ export const configSchema = z.object({
       /** Trust X-Forwarded-For from these proxy addresses only. */
       trustedProxies: z.array(z.string()).default([]),
       requestTimeoutMs: z.number().int().min(1000).default(300_000),
+      /**
+       * A separate listener serving only `GET /metrics` without credentials, for a private network. On the
+       * API port `/metrics` needs a credential with the `metrics` or `admin` role.
+       */
+      metrics: z.object({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535) }).optional(),
       tls: z
         .object({
           port: z.number().int().min(0).max(65535),
@@ -128,6 +147,10 @@ export const configSchema = z.object({
       mtls: z.object({ enabled: z.boolean().default(true) }).prefault({}),
       /** Header an agent uses to name the user it acts for (API key or mTLS agents). */
       onBehalfOfHeader: z.string().default('x-warden-on-behalf-of'),
+      /**
+       * Header naming the client's device; believed only from a peer in `server.trustedProxies` (a proxy
+       * that verified the device itself). From anyone else it is ignored: the device is unproven.
+       */
       deviceHeader: z.string().default('x-warden-device'),
     })
     .prefault({}),
@@ -158,8 +181,16 @@ export const configSchema = z.object({
       /** Start the built-in OpenAI-compatible demo upstream on loopback. */
       upstream: z.boolean().default(false),
       upstreamPort: z.number().int().min(0).max(65535).default(0),
-      /** Fixed demo API keys, derived from their names; only the embedded demo configuration sets these. */
+      /**
+       * Demo API keys: made at random once per data directory, stored, and printed at every start. Only
+       * the embedded demo configuration sets these.
+       */
       apiKeys: z.array(z.object({ principal: z.string().min(1), name: z.string().min(1) })).default([]),
+      /**
+       * Serve a demo (the embedded configuration, or any with `demo.apiKeys`, whose keys are printed in
+       * the clear) on an address other than loopback. Off: such a start is refused. Also `--allow-remote-demo`.
+       */
+      allowNonLoopback: z.boolean().default(false),
     })
     .prefault({}),
 });

@@ -28,6 +28,10 @@ export const ERRORS = {
   internal: { status: 500, message: 'internal error', remedy: 'see the server log for the request id' },
   upstream_unavailable: { status: 502, message: 'the upstream is unavailable', remedy: 'check the upstream service' },
   upstream_timeout: { status: 504, message: 'the upstream did not answer in time', remedy: 'retry or raise the upstream timeout' },
+  upstream_error: { status: 502, message: 'the upstream answered with an error', remedy: 'retry; if it persists, check the upstream service' },
+  upstream_auth_failed: { status: 502, message: "the upstream refused Warden's own credential for it (your credential was accepted)", remedy: "an operator must fix the upstream's `apiKey` in the configuration" },
+  upstream_rejected: { status: 400, message: 'the upstream rejected the request', remedy: 'check the request against the upstream API; `upstreamStatus` gives its status' },
+  upstream_invalid_answer: { status: 502, message: 'the upstream answer could not be inspected', remedy: 'Warden relays only answers it can inspect: check the upstream (format, size, encoding)' },
   config_invalid: { status: 500, message: 'the configuration is invalid', remedy: 'run `warden config check`' },
   not_ready: { status: 503, message: 'warden is not ready', remedy: 'retry shortly' },
 } as const satisfies Record<string, { status: number; message: string; remedy: string }>;

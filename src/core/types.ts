@@ -38,8 +38,14 @@ export interface Delegation {
   onBehalfOf: Principal;
 }
 
+/** How a device was proven: an enrolled client certificate, a trusted issuer's token claim, a trusted proxy's header. */
+export type DeviceProof = 'certificate' | 'token' | 'proxy';
+
 export interface Device {
   id: string;
+  proof?: DeviceProof;
+  /** The configured owner, when the device is bound to one principal. */
+  owner?: string;
   managed?: boolean;
   compliant?: boolean;
   osPatched?: boolean;

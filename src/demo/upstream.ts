@@ -53,6 +53,12 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
   }
 }
 
+function float32Base64(vector: number[]): string {
+  const bytes = Buffer.alloc(vector.length * 4);
+  vector.forEach((v, i) => bytes.writeFloatLE(v, i * 4));
+  return bytes.toString('base64');
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function startDemoUpstream(options: DemoUpstreamOptions = {}): Promise<DemoUpstream> {
@@ -84,7 +90,9 @@ export function startDemoUpstream(options: DemoUpstreamOptions = {}): Promise<De
         const inputs = Array.isArray(body.input) ? body.input : [body.input];
         const data = inputs.map((input, index) => {
           const d = createHash('sha256').update(String(input)).digest();
-          return { object: 'embedding', index, embedding: Array.from({ length: 8 }, (_, i) => (d[i]! - 128) / 128) };
+          const vector = Array.from({ length: 8 }, (_, i) => (d[i]! - 128) / 128);
+          // The OpenAI SDKs ask for base64 by default: little-endian float32s, as the real API sends them.
+          return { object: 'embedding', index, embedding: body.encoding_format === 'base64' ? float32Base64(vector) : vector };
         });
         return json(res, 200, { object: 'list', data, model, usage: { prompt_tokens: inputs.length * 4, total_tokens: inputs.length * 4 } });
       }

@@ -19,7 +19,13 @@ const MIGRATIONS = [
       CREATE INDEX decisions_time ON decisions (time);`,
   },
   {
+    // The id a client sees (`x-warden-decision-id`, error details) is the event's decisionId.
     version: 2,
+    sql: `CREATE INDEX decisions_decision_id ON decisions (json_extract(event, '$.decisionId'));`,
+  },
+  {
+    // Where the table stands in the audit log it is derived from.
+    version: 3,
     sql: `CREATE TABLE decisions_cursor (id INTEGER PRIMARY KEY CHECK (id = 1), position INTEGER NOT NULL);`,
   },
 ];
@@ -34,6 +40,8 @@ export interface DecisionSource {
 const CATCH_UP_BATCH = 2000;
 
 export interface DecisionQuery {
+  /** One decision by its id. */
+  decisionId?: string;
   principal?: string;
   outcome?: string;
   since?: string;
@@ -161,6 +169,7 @@ export class DecisionLog {
       params.principal = q.principal;
     }
     const filters: [unknown, string, string][] = [
+      [q.decisionId, "json_extract(event, '$.decisionId') = @decisionId", 'decisionId'],
       [q.outcome, 'outcome = @outcome', 'outcome'],
       [q.since, 'time >= @since', 'since'],
       [q.until, 'time < @until', 'until'],

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { WardenError } from '../core/errors.js';
 import type { EventBus } from '../events/index.js';
 import type { DecisionLog } from '../events/index.js';
-import type { ApiKeyStore, Directory } from '../identity/index.js';
+import { scopeNotCovered, type ApiKeyStore, type Directory } from '../identity/index.js';
 import { BundleError, PolicyDecisionPoint, compileBundle, type PolicyBundle, type PolicyManager } from '../policy/index.js';
 import type { AdminRequest, AdminRoute } from './admin-route.js';
 import { authorizeSchema } from './authorize.js';
@@ -44,6 +44,7 @@ const dryRunSchema = z.object({
 });
 
 const decisionQuerySchema = z.object({
+  decisionId: z.string().min(1).max(100).optional(),
   principal: z.string().max(300).optional(),
   outcome: z.enum(['allow', 'deny', 'step_up']).optional(),
   since: z.iso.datetime().optional(),
@@ -51,6 +52,19 @@ const decisionQuerySchema = z.object({
   after: z.coerce.number().int().min(0).optional(),
   limit: z.coerce.number().int().min(1).max(1000).optional(),
 });
+
+/**
+ * What a key created by this caller may be at most: an API key passes on its own scopes and expiry (the
+ * default for the new key, and its bound); other credentials are governed by the admin role alone.
+ */
+function keyBounds(req: AdminRequest, apiKeys: ApiKeyStore): { scopes: string[]; expiresAt?: Date } {
+  const authn = req.identity.authentication;
+  if (authn.method !== 'apikey') return { scopes: ['*'] };
+  const own = authn.credentialId === undefined ? undefined : apiKeys.record(authn.credentialId);
+  // The caller's own record is in memory (it was just verified); without it, nothing is delegable.
+  if (!own) return { scopes: [] };
+  return { scopes: own.scopes, ...(own.expiresAt ? { expiresAt: new Date(own.expiresAt) } : {}) };
+}
 
 export function coreAdminRoutes(deps: CoreAdminDeps): AdminRoute[] {
   const audit = (req: AdminRequest, operation: string, target: string, details?: Record<string, unknown>): void => {
@@ -79,12 +93,19 @@ export function coreAdminRoutes(deps: CoreAdminDeps): AdminRoute[] {
       path: '/keys',
       handler: (req) => {
         const input = validateInput(createKeySchema, req.body);
-        const { key, record } = deps.apiKeys.create({ principal: input.principal, ...(input.name ? { name: input.name } : {}), ...(input.scopes ? { scopes: input.scopes } : {}), ...(input.expiresAt ? { expiresAt: new Date(input.expiresAt) } : {}) });
+        const bounds = keyBounds(req, deps.apiKeys);
+        const scopes = input.scopes ?? bounds.scopes;
+        const notCovered = scopeNotCovered(bounds.scopes, scopes);
+        if (notCovered !== undefined) throw new WardenError('insufficient_scope', `a key cannot create a key broader than itself: \`${notCovered.slice(0, 100)}\` is not within its scopes`);
+        const expiresAt = input.expiresAt ? new Date(input.expiresAt) : bounds.expiresAt;
+        if (expiresAt && expiresAt.getTime() <= Date.now()) throw new WardenError('bad_request', '`expiresAt` is in the past');
+        if (bounds.expiresAt && (!expiresAt || expiresAt > bounds.expiresAt)) throw new WardenError('insufficient_scope', 'a key cannot create a key that outlives it');
+        const { key, record } = deps.apiKeys.create({ principal: input.principal, ...(input.name ? { name: input.name } : {}), scopes, ...(expiresAt ? { expiresAt } : {}) });
         audit(req, 'keys.create', record.id, { principal: record.principal });
         return { status: 201, body: { key, ...record } };
       },
     },
-    { method: 'GET', path: '/keys', handler: (req) => ({ body: { items: deps.apiKeys.list(req.query.principal) } }) },
+    { method: 'GET', path: '/keys', query: ['principal'], handler: (req) => ({ body: { items: deps.apiKeys.list(req.query.principal) } }) },
     {
       method: 'DELETE',
       path: '/keys/:id',
@@ -170,6 +191,7 @@ export function coreAdminRoutes(deps: CoreAdminDeps): AdminRoute[] {
     {
       method: 'GET',
       path: '/decisions',
+      query: Object.keys(decisionQuerySchema.shape),
       handler: (req) => {
         const q = validateInput(decisionQuerySchema, req.query);
         deps.decisions.flush();

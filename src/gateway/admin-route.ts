@@ -9,7 +9,7 @@ import type { Identity } from '../core/types.js';
 export interface AdminRequest {
   /** Path parameters from `:name` segments of the pattern. */
   params: Record<string, string>;
-  /** Query string, first value of each key. */
+  /** Query string: only the names the route declares in `query`, each at most once. */
   query: Record<string, string>;
   /** Parsed JSON body (undefined for GET or an empty body). */
   body: unknown;
@@ -29,6 +29,11 @@ export interface AdminRoute {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** Pattern under /admin, e.g. `/audit/proofs/inclusion/:index`. */
   path: string;
+  /**
+   * The query parameters the route reads. Any other name, or a name given twice, is refused with 400:
+   * a misspelt filter must not silently widen an answer (`?decisonId=` listing every decision).
+   */
+  query?: readonly string[];
   /** Roles allowed (any of); default `['admin']`. */
   roles?: string[];
   handler(request: AdminRequest): Promise<AdminResponse> | AdminResponse;

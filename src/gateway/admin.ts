@@ -4,6 +4,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { WardenError } from '../core/errors.js';
+import { requireScope } from '../identity/index.js';
 import type { AdminRoute } from './admin-route.js';
 import type { Exchange } from './exchange.js';
 import { header, parseJsonBody, parseQuery, readBody, sendJson } from './http.js';
@@ -44,20 +45,24 @@ export class AdminApi {
     }
     if (!found) throw new WardenError(pathMatched ? 'method_not_allowed' : 'not_found');
     ex.route = `admin ${found.route.method} ${found.route.path}`;
-    const raw = ex.method === 'GET' || ex.method === 'DELETE' ? Buffer.alloc(0) : await readBody(ex.req, this.maxBodyBytes);
+    const query = parseQuery(search, found.route.query ?? []);
     const identity = await this.pipeline.authenticate(ex);
     ex.action = 'admin';
     ex.resource = { type: 'Warden::Admin', id: found.route.path };
+    // The area is the route's first path segment: `admin:keys` covers /admin/keys and /admin/keys/:id.
+    requireScope(identity, { kind: 'admin', area: found.route.path.split('/')[1] ?? '' });
     const roles = found.route.roles ?? ['admin'];
     if (!identity.principal.roles.some((r) => roles.includes(r))) {
       ex.outcome = 'deny';
       throw new WardenError('forbidden', `this endpoint needs the ${roles.map((r) => `\`${r}\``).join(' or ')} role`);
     }
     ex.outcome = 'allow';
+    // The body is read only once the caller is known to hold the role.
+    const raw = ex.method === 'GET' || ex.method === 'DELETE' ? Buffer.alloc(0) : await readBody(ex.req, this.maxBodyBytes);
     const rawText = raw.toString('utf8');
     const contentType = header(ex.req, 'content-type');
     const body = raw.length === 0 ? undefined : contentType?.includes('json') ? parseJsonBody(raw, contentType) : undefined;
-    const result = await found.route.handler({ params: params!, query: parseQuery(search), body, rawBody: rawText, identity });
+    const result = await found.route.handler({ params: params!, query, body, rawBody: rawText, identity });
     ex.status = result.status ?? 200;
     if (result.contentType) {
       res.writeHead(ex.status, { 'content-type': result.contentType, 'x-request-id': ex.requestId });

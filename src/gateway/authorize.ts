@@ -9,7 +9,7 @@ import type { ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { WardenError } from '../core/errors.js';
 import type { Decision, Identity, Obligation, ResourceRef } from '../core/types.js';
-import type { Directory } from '../identity/index.js';
+import { requireScope, type Directory } from '../identity/index.js';
 import type { PdpResult } from '../policy/index.js';
 import type { Exchange } from './exchange.js';
 import { matchRoute, type GenericRoute } from './generic.js';
@@ -46,16 +46,18 @@ export interface AuthorizeDeps {
 export async function handleAuthorize(deps: AuthorizeDeps, ex: Exchange, res: ServerResponse): Promise<void> {
   ex.route = 'pdp.authorize';
   if (ex.method !== 'POST') throw new WardenError('method_not_allowed');
-  const raw = await readBody(ex.req, deps.maxBodyBytes);
   const caller = await deps.pipeline.authenticate(ex);
+  requireScope(caller, { kind: 'authorize' });
   if (!caller.principal.roles.some((r) => r === 'pdp' || r === 'admin')) throw new WardenError('forbidden', 'the caller needs the `pdp` or `admin` role');
+  const raw = await readBody(ex.req, deps.maxBodyBytes);
   const input = validateInput(authorizeSchema, parseJsonBody(raw, header(ex.req, 'content-type')));
   const subject = subjectIdentity(input, deps.directory);
   const principal = subject.principal;
   ex.identity = subject;
   // The decision (and its event) concerns the subject's request, so its address replaces the caller's.
   if (input.context.sourceIp) ex.sourceIp = input.context.sourceIp;
-  const result = deps.pipeline.decide(ex, { ...decideInputOf(input), monitorOnly: false });
+  // The subject's credential is not presented here: the caller's own scope was checked above.
+  const result = deps.pipeline.decide(ex, { ...decideInputOf(input), monitorOnly: false, scope: null });
   ex.status = 200;
   const risk = deps.pipeline.deps.risk.snapshot({ type: principal.kind, id: principal.id });
   const decision: Decision = {
@@ -81,7 +83,7 @@ export async function handleExtAuthz(deps: AuthorizeDeps, ex: Exchange, res: Ser
     await deps.pipeline.authenticate(ex);
     const { config } = match.route;
     const resource = { type: config.resource.type, id: fillTemplate(config.resource.id, match.params), attributes: config.resource.attributes };
-    const result = deps.pipeline.decide(ex, { action: match.action, resource, request: { bytes: 0, stream: false }, monitorOnly: config.monitorOnly });
+    const result = deps.pipeline.decide(ex, { action: match.action, resource, request: { bytes: 0, stream: false }, monitorOnly: config.monitorOnly, scope: { kind: 'route', name: config.name, action: match.action } });
     if (!deps.pipeline.enforce(ex, res, result)) return;
     ex.status = 200;
     const principal = ex.identity!.principal;
@@ -123,11 +125,19 @@ export function subjectIdentity(input: AuthorizeInput, directory: Directory): Id
     typeof input.principal === 'string' ? 'User' : kindOf(input.principal.type),
   );
   const authn = input.context.authentication ?? { method: 'none' as const, mfa: false };
+  // The same rules as for a request Warden authenticates itself: a delegation the configuration does not
+  // allow (`mayActFor`) is not granted, and a device bound to another owner is not the subject's; the
+  // subject is then judged without them (fail closed), like a request whose claim was not believed.
+  const user = input.context.onBehalfOf ? directory.principal(input.context.onBehalfOf) : undefined;
+  const delegation = user && principal.kind === 'Agent' && principal.id !== user.id && directory.mayActFor(principal.id, user) ? { actor: principal, onBehalfOf: user } : undefined;
+  // The caller holds the `pdp` role: an enforcement point that proved the device itself.
+  const device = input.context.deviceId ? directory.device(input.context.deviceId, 'proxy') : undefined;
+  const deviceAllowed = device && (device.owner === undefined || device.owner === principal.id || device.owner === delegation?.onBehalfOf.id);
   return {
     principal,
     authentication: { method: authn.method, strength: authn.mfa ? 2 : 1, mfa: authn.mfa, scopes: [], ...(authn.ageSeconds !== undefined ? { ageSeconds: authn.ageSeconds } : {}) },
-    ...(input.context.deviceId ? { device: directory.device(input.context.deviceId) } : {}),
-    ...(input.context.onBehalfOf ? { delegation: { actor: principal, onBehalfOf: directory.principal(input.context.onBehalfOf) } } : {}),
+    ...(deviceAllowed ? { device } : {}),
+    ...(delegation ? { delegation } : {}),
   };
 }
 

@@ -9,7 +9,7 @@ import type { AdminApi } from './admin.js';
 import { handleAuthorize, handleExtAuthz, type AuthorizeDeps } from './authorize.js';
 import { Exchange } from './exchange.js';
 import { handleGeneric, matchRoute, type GenericDeps } from './generic.js';
-import { clientIp, sendJson } from './http.js';
+import { clientIp, sendError, sendJson } from './http.js';
 import { holdEndUntilRecorded } from './commit-gate.js';
 import { handleLlm, isLlmPath, type LlmDeps } from './llm.js';
 import type { Pipeline } from './pipeline.js';
@@ -36,6 +36,45 @@ export class Gateway {
     });
   };
 
+  /**
+   * The listener for `server.metrics` (a separate port for a private network): `GET /metrics` without
+   * credentials, nothing else.
+   */
+  readonly metricsListener = (req: IncomingMessage, res: ServerResponse): void => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path !== '/metrics' || req.method !== 'GET') {
+      sendError(res, new WardenError(path === '/metrics' ? 'method_not_allowed' : 'not_found'));
+      return;
+    }
+    this.deps.metricsText().then(
+      (text) => sendMetrics(res, text),
+      (error: unknown) => {
+        this.deps.pipeline.deps.logger.error({ err: error }, 'metrics could not be collected');
+        sendError(res, error);
+      },
+    );
+  };
+
+  /**
+   * `/metrics` on the API port shows versions, upstream names and error counts, so it needs a caller with
+   * the `metrics` or `admin` role (Prometheus sends an API key as its bearer token).
+   */
+  private async metrics(ex: Exchange, res: ServerResponse): Promise<void> {
+    ex.route = 'metrics';
+    if (ex.method !== 'GET') throw new WardenError('method_not_allowed');
+    const identity = await this.deps.pipeline.authenticate(ex);
+    ex.action = 'read';
+    ex.resource = { type: 'Warden::Route', id: 'metrics' };
+    if (!identity.principal.roles.some((r) => r === 'metrics' || r === 'admin')) {
+      ex.outcome = 'deny';
+      throw new WardenError('forbidden', 'this endpoint needs the `metrics` or `admin` role');
+    }
+    ex.outcome = 'allow';
+    ex.status = 200;
+    sendMetrics(res, await this.deps.metricsText());
+    this.deps.pipeline.record(ex);
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
@@ -43,16 +82,11 @@ export class Gateway {
     const search = q >= 0 ? url.slice(q) : '';
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (path === '/readyz') return this.deps.ready() ? sendJson(res, 200, { status: 'ready' }) : sendJson(res, 503, { error: { code: 'not_ready', message: 'warden is not ready' } });
-    if (path === '/metrics') {
-      const text = await this.deps.metricsText();
-      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
-      res.end(text);
-      return;
-    }
     const ex = new Exchange(req, clientIp(req, this.deps.trustedProxies));
     holdEndUntilRecorded(ex, res, this.deps.pipeline.deps.logger);
     try {
-      if (isLlmPath(path)) await handleLlm(this.deps, ex, res);
+      if (path === '/metrics') await this.metrics(ex, res);
+      else if (isLlmPath(path)) await handleLlm(this.deps, ex, res);
       else if (path === '/v1/authorize') await handleAuthorize(this.deps, ex, res);
       else if (path === '/ext_authz' || path.startsWith('/ext_authz/')) await handleExtAuthz(this.deps, ex, res);
       else if (path === '/admin' || path.startsWith('/admin/')) await this.deps.admin.handle(ex, res, search);
@@ -75,4 +109,9 @@ export class Gateway {
       this.deps.pipeline.record(ex);
     }
   }
+}
+
+function sendMetrics(res: ServerResponse, text: string): void {
+  res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+  res.end(text);
 }

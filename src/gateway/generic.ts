@@ -13,6 +13,7 @@ import { compilePattern, fillTemplate, type PathPattern } from './pattern.js';
 import type { Pipeline } from './pipeline.js';
 import { relayResponse } from './relay.js';
 import { forwardableHeaders, type Upstreams } from './upstream.js';
+import { isUpstreamFailure, upstreamFailure } from './upstream-error.js';
 
 export interface GenericRoute {
   config: RouteConfig;
@@ -26,7 +27,7 @@ export interface RouteMatch {
 }
 
 export function compileRoutes(routes: RouteConfig[]): GenericRoute[] {
-  return routes.map((config) => ({ config, pattern: compilePattern(config.path) }));
+  return routes.map((config) => ({ config, pattern: compilePattern(config.path, { forwarded: true }) }));
 }
 
 /** Finds the route for a method and path; a path that matches with another method is 405. */
@@ -55,12 +56,13 @@ export interface GenericDeps {
 export async function handleGeneric(deps: GenericDeps, ex: Exchange, res: ServerResponse, match: RouteMatch, search: string): Promise<void> {
   const { config } = match.route;
   ex.route = `route.${config.name}`;
+  // Authenticate first: an unauthenticated caller must not make Warden read (and buffer) its body.
+  await deps.pipeline.authenticate(ex);
   const body = ex.method === 'GET' || ex.method === 'HEAD' || ex.method === 'DELETE' ? undefined : await readBody(ex.req, deps.maxBodyBytes);
   ex.usage.requestBytes = body?.length ?? 0;
-  await deps.pipeline.authenticate(ex);
   const resource = { type: config.resource.type, id: fillTemplate(config.resource.id, match.params), attributes: config.resource.attributes };
   if (!resource.id) throw new WardenError('bad_request', 'the path names no resource');
-  const result = deps.pipeline.decide(ex, { action: match.action, resource, request: { bytes: body?.length ?? 0, stream: false }, monitorOnly: config.monitorOnly });
+  const result = deps.pipeline.decide(ex, { action: match.action, resource, request: { bytes: body?.length ?? 0, stream: false }, monitorOnly: config.monitorOnly, scope: { kind: 'route', name: config.name, action: match.action } });
   if (!deps.pipeline.enforce(ex, res, result)) return;
 
   const upstream = deps.upstreams.get(config.upstream);
@@ -77,6 +79,7 @@ export async function handleGeneric(deps: GenericDeps, ex: Exchange, res: Server
   });
   ex.latency.upstream = round(performance.now() - t0);
   deps.pipeline.deps.metrics.upstreamSeconds.observe({ upstream: upstream.name, status: String(response.statusCode) }, ex.latency.upstream / 1000);
+  if (isUpstreamFailure(response.statusCode)) throw await upstreamFailure(response, upstream.scrub);
   await relayResponse(ex, res, response, { collectUsage: false });
   deps.pipeline.record(ex);
 }

@@ -1,6 +1,7 @@
 /** Small HTTP helpers for the gateway: bounded body reading, the one JSON error shape, client address. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { WardenError, errorBody } from '../core/errors.js';
+import { StrictJsonError, parseJsonStrict } from '../core/json/index.js';
 
 /** Reads the whole body up to `limit` bytes; a larger body is refused with 413 before it is buffered. */
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
@@ -27,14 +28,33 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
-/** Parses a JSON body; empty or malformed bodies are a 400 with `invalid_json`. */
+/**
+ * Parses a JSON request body strictly (src/core/json/strict.ts): the body must be declared as JSON in
+ * UTF-8, and anything two JSON readers could read differently (duplicate keys, invalid UTF-8, a BOM, lone
+ * surrogates, inexact numbers, deep nesting) is a 400. A missing or other media type is a 415: a body the
+ * client did not call JSON is not read as JSON.
+ */
 export function parseJsonBody(body: Buffer, contentType: string | undefined): unknown {
-  if (contentType !== undefined && !/^application\/([\w.+-]*\+)?json\b/i.test(contentType)) throw new WardenError('unsupported_media_type');
+  checkJsonMediaType(contentType);
   if (body.length === 0) throw new WardenError('invalid_json', 'the request body is empty');
   try {
-    return JSON.parse(body.toString('utf8'));
+    return parseJsonStrict(body);
   } catch (error) {
-    throw new WardenError('invalid_json', undefined, { cause: error });
+    if (error instanceof StrictJsonError) throw new WardenError('invalid_json', `the request body is not valid JSON: ${error.message}`, { cause: error });
+    throw error;
+  }
+}
+
+/** `application/json` or `application/<x>+json`, with no parameter but an optional `charset=utf-8`. */
+export function checkJsonMediaType(contentType: string | undefined): void {
+  if (contentType === undefined) throw new WardenError('unsupported_media_type', 'the request has no `content-type`; send `application/json`');
+  const [type, ...params] = contentType.split(';').map((p) => p.trim());
+  if (!/^application\/([\w.-]+\+)?json$/i.test(type ?? '')) throw new WardenError('unsupported_media_type');
+  for (const param of params) {
+    if (param === '') continue;
+    const [name, value] = param.split('=', 2).map((p) => p.trim().toLowerCase());
+    if (name !== 'charset') throw new WardenError('unsupported_media_type', `the \`content-type\` parameter \`${(name ?? '').slice(0, 40)}\` is not supported`);
+    if (value !== 'utf-8' && value !== '"utf-8"') throw new WardenError('unsupported_media_type', 'JSON bodies must be UTF-8 (`charset=utf-8`)');
   }
 }
 
@@ -68,8 +88,17 @@ export function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-export function parseQuery(search: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of new URLSearchParams(search)) if (!(k in out)) out[k] = v;
+/**
+ * Parses a query string, refusing any name not in `allowed` and any name given twice (readers differ on
+ * which copy wins), both as `validation_failed`.
+ */
+export function parseQuery(search: string, allowed: readonly string[]): Record<string, string> {
+  const out = Object.create(null) as Record<string, string>;
+  for (const [k, v] of new URLSearchParams(search)) {
+    const name = `\`${k.slice(0, 60)}\``;
+    if (!allowed.includes(k)) throw new WardenError('validation_failed', `unknown query parameter ${name}${allowed.length ? `; this endpoint takes ${allowed.map((a) => `\`${a}\``).join(', ')}` : '; this endpoint takes none'}`);
+    if (k in out) throw new WardenError('validation_failed', `query parameter ${name} is given more than once`);
+    out[k] = v;
+  }
   return out;
 }

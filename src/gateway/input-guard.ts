@@ -39,7 +39,7 @@ export async function prepareGuardedBody(
     input = await guard.inspectRequestAsync(body, options);
   }
   if (input.blocked) throw new WardenError(input.blocked.code, input.blocked.message);
-  if (operation === 'embedding' || !options.output.enabled) return { body: input.body };
+  if (!options.output.enabled) return { body: input.body };
   const withCanary = operation === 'chat' ? guard.withCanary(input.body) : { body: input.body };
   const canaries = withCanary.canary ? [withCanary.canary] : [];
   const vault = input.tokenVault;

@@ -6,18 +6,20 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { WardenError } from '../core/errors.js';
+import { stringifyStrict } from '../core/json/index.js';
 import type { ModelConfig } from '../config/schema.js';
 import type { Exchange } from './exchange.js';
 import { round } from './exchange.js';
-import { parseJsonBody, readBody, sendJson } from './http.js';
+import { header, parseJsonBody, readBody, sendJson } from './http.js';
 import type { Pipeline } from './pipeline.js';
-import { relayResponse } from './relay.js';
+import { MAX_WHOLE_ANSWER, relayResponse } from './relay.js';
 import { validateInput } from './validate.js';
 import { obligationsOf } from './authorize.js';
 import { inspectInput, prepareGuardedBody, publishFindings } from './input-guard.js';
-import { guardedRelay, type OutputGuardResult } from './output-guard.js';
+import { answerFraming, answerRelay, type OutputGuardResult } from './output-guard.js';
+import { isUpstreamFailure, upstreamFailure } from './upstream-error.js';
 import type { Guard } from '../guard/index.js';
-import { forwardableHeaders, upstreamPath, type Upstreams } from './upstream.js';
+import { discardBody, forwardableHeaders, upstreamPath, type Upstreams } from './upstream.js';
 
 export type LlmOperation = 'chat' | 'completion' | 'embedding';
 
@@ -44,17 +46,23 @@ export interface LlmDeps {
 }
 
 export function isLlmPath(path: string): boolean {
-  return path in ENDPOINTS || path === '/v1/models';
+  return path in ENDPOINTS || path === '/v1/models' || path.startsWith('/v1/models/');
 }
 
 export async function handleLlm(deps: LlmDeps, ex: Exchange, res: ServerResponse): Promise<void> {
   if (ex.path === '/v1/models') return listModels(deps, ex, res);
+  if (ex.path.startsWith('/v1/models/')) return retrieveModel(deps, ex, res, ex.path.slice('/v1/models/'.length));
   const endpoint = ENDPOINTS[ex.path]!;
   ex.route = `openai.${endpoint.operation}`;
   if (ex.method !== 'POST') throw new WardenError('method_not_allowed');
+  // Authenticate first: an unauthenticated caller must not make Warden read (and buffer) its body.
+  await deps.pipeline.authenticate(ex);
+  // Warden does not decode compressed bodies; a body labelled compressed would be read one way here and
+  // another way upstream.
+  const encoding = header(ex.req, 'content-encoding');
+  if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') throw new WardenError('unsupported_media_type', 'compressed request bodies are not supported; send the JSON uncompressed');
   const raw = await readBody(ex.req, deps.maxBodyBytes);
   ex.usage.requestBytes = raw.length;
-  await deps.pipeline.authenticate(ex);
   const body = validateBody(endpoint.operation, parseJsonBody(raw, contentType(ex.req)));
   const model = deps.models.get(body.model);
   ex.model = body.model;
@@ -66,6 +74,7 @@ export async function handleLlm(deps: LlmDeps, ex: Exchange, res: ServerResponse
     resource: { type: 'Model', id: model.id, attributes: { sensitivity: model.sensitivity, owner: model.owner } },
     request: { model: model.id, bytes: raw.length, stream },
     monitorOnly: model.monitorOnly,
+    scope: { kind: 'llm', operation: endpoint.action === 'embed' ? 'embeddings' : 'chat', model: model.id },
     ...(inspection ? { guard: inspection.input.context } : {}),
   });
   if (!deps.pipeline.enforce(ex, res, result)) return;
@@ -73,21 +82,30 @@ export async function handleLlm(deps: LlmDeps, ex: Exchange, res: ServerResponse
 
   const upstream = deps.upstreams.get(model.upstream);
   const forwardBody = guarded?.body ?? body;
-  const outgoing =
-    model.upstreamModel || forwardBody !== body
-      ? Buffer.from(JSON.stringify({ ...(forwardBody as Record<string, unknown>), ...(model.upstreamModel ? { model: model.upstreamModel } : {}) }))
-      : raw;
+  // Always the value that was inspected, re-serialised: never the client's bytes (finding 10.3).
+  const outgoing = Buffer.from(stringifyStrict({ ...(forwardBody as Record<string, unknown>), ...(model.upstreamModel ? { model: model.upstreamModel } : {}) }));
   const abort = new AbortController();
   res.on('close', () => !res.writableFinished && abort.abort());
   const t0 = performance.now();
   const headers = forwardableHeaders(ex.req.headers, ex.requestId);
   headers['content-type'] = 'application/json';
+  delete headers['content-encoding'];
+  // The answer is inspected as text: it must arrive as text, not compressed.
+  headers['accept-encoding'] = 'identity';
   const response = await upstream.request({ method: 'POST', path: upstreamPath(upstream, endpoint.suffix), headers, body: outgoing, signal: abort.signal });
   ex.latency.upstream = round(performance.now() - t0);
   deps.pipeline.deps.metrics.upstreamSeconds.observe({ upstream: upstream.name, status: String(response.statusCode) }, ex.latency.upstream / 1000);
+  if (isUpstreamFailure(response.statusCode)) throw await upstreamFailure(response, upstream.scrub);
   const outputResult: OutputGuardResult = { findings: [] };
-  const sse = String(response.headers['content-type'] ?? '').includes('text/event-stream');
-  const output = guarded?.createInspector && response.statusCode < 300 ? guardedRelay(guarded.createInspector, sse, outputResult) : {};
+  const createInspector = guarded?.createInspector;
+  const framing = answerFraming(response.headers);
+  if (createInspector && framing === undefined) {
+    discardBody(response);
+    throw new WardenError('upstream_invalid_answer', 'the upstream answer has a content type or encoding Warden cannot inspect');
+  }
+  const rename = model.upstreamModel ? model.id : undefined;
+  // Streams always go through the rewriter: an upstream's error event is replaced by Warden's even when nothing inspects the answer.
+  const output = framing && (createInspector || rename || framing === 'sse') ? answerRelay({ createInspector, model: rename, maxEventBytes: MAX_WHOLE_ANSWER }, framing, outputResult) : {};
   await relayResponse(ex, res, response, { collectUsage: !stream, ...output });
   if (deps.guard && outputResult.findings.length) publishFindings(deps.guard, deps.pipeline, ex, outputResult.findings, 'output');
   deps.pipeline.record(ex);
@@ -97,16 +115,7 @@ async function listModels(deps: LlmDeps, ex: Exchange, res: ServerResponse): Pro
   ex.route = 'openai.models';
   if (ex.method !== 'GET') throw new WardenError('method_not_allowed');
   await deps.pipeline.authenticate(ex);
-  const visible: { id: string; object: 'model'; created: number; owned_by: string }[] = [];
-  for (const model of deps.models.values()) {
-    const resource = { type: 'Model', id: model.id, attributes: { sensitivity: model.sensitivity, owner: model.owner } };
-    // A model is listed when the caller may invoke or embed with it, or would be after stepping up.
-    const usable = ['invoke', 'embed'].some((action) => {
-      const r = deps.pipeline.decide(ex, { action, resource, request: { model: model.id, bytes: 0, stream: false }, monitorOnly: model.monitorOnly });
-      return r.outcome !== 'deny' || model.monitorOnly;
-    });
-    if (usable) visible.push({ id: model.id, object: 'model', created: 0, owned_by: model.owner || 'warden' });
-  }
+  const visible = [...deps.models.values()].filter((model) => usable(deps, ex, model)).map(modelObject);
   ex.action = 'list';
   ex.resource = { type: 'Warden::Route', id: 'models' };
   ex.outcome = 'allow';
@@ -115,6 +124,48 @@ async function listModels(deps: LlmDeps, ex: Exchange, res: ServerResponse): Pro
   ex.status = 200;
   sendJson(res, 200, { object: 'list', data: visible }, { 'x-request-id': ex.requestId });
   deps.pipeline.record(ex);
+}
+
+/**
+ * `GET /v1/models/{id}` (the SDKs' `models.retrieve`): the model object for a model the caller would see
+ * in the list; any other id, configured or not, is the same 404 (so the answer does not reveal which
+ * models exist to a caller who may not use them).
+ */
+async function retrieveModel(deps: LlmDeps, ex: Exchange, res: ServerResponse, encodedId: string): Promise<void> {
+  ex.route = 'openai.models';
+  if (ex.method !== 'GET') throw new WardenError('method_not_allowed');
+  await deps.pipeline.authenticate(ex);
+  let id: string;
+  try {
+    id = decodeURIComponent(encodedId);
+  } catch {
+    id = encodedId;
+  }
+  const model = deps.models.get(id);
+  if (!model || !usable(deps, ex, model)) throw new WardenError('unknown_model', `no model named \`${id.slice(0, 200)}\``);
+  ex.model = model.id;
+  ex.action = 'retrieve';
+  ex.resource = { type: 'Model', id: model.id };
+  ex.outcome = 'allow';
+  ex.enforced = true;
+  ex.policyIds = [];
+  ex.status = 200;
+  sendJson(res, 200, modelObject(model), { 'x-request-id': ex.requestId });
+  deps.pipeline.record(ex);
+}
+
+/** A model is visible when the caller may invoke or embed with it, or would be after stepping up. */
+function usable(deps: LlmDeps, ex: Exchange, model: ModelConfig): boolean {
+  const resource = { type: 'Model', id: model.id, attributes: { sensitivity: model.sensitivity, owner: model.owner } };
+  return ['invoke', 'embed'].some((action) => {
+    const scope = { kind: 'llm', operation: action === 'embed' ? 'embeddings' : 'chat', model: model.id } as const;
+    const r = deps.pipeline.decide(ex, { action, resource, request: { model: model.id, bytes: 0, stream: false }, monitorOnly: model.monitorOnly, scope });
+    return r.missingScope === undefined && (r.outcome !== 'deny' || model.monitorOnly);
+  });
+}
+
+function modelObject(model: ModelConfig): { id: string; object: 'model'; created: number; owned_by: string } {
+  return { id: model.id, object: 'model', created: 0, owned_by: model.owner || 'warden' };
 }
 
 function validateBody(operation: LlmOperation, body: unknown): { model: string; stream?: boolean | undefined } & Record<string, unknown> {

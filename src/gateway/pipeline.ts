@@ -8,7 +8,7 @@ import { WardenError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { EntityRef, Identity, ResourceRef, RiskSnapshot } from '../core/types.js';
 import type { EventBus } from '../events/index.js';
-import type { Authenticator } from '../identity/index.js';
+import { credentialAllows, scopeFor, type Authenticator, type ScopeNeed } from '../identity/index.js';
 import { buildCedarRequest, type GuardFacts, type PdpResult, type PolicyDecisionPoint } from '../policy/index.js';
 import type { Exchange } from './exchange.js';
 import { round } from './exchange.js';
@@ -36,6 +36,8 @@ export interface PipelineDeps {
   instanceId: string;
   onBehalfOfHeader: string;
   deviceHeader: string;
+  /** Peers whose device header is believed (`server.trustedProxies`). */
+  trustedProxies: ReadonlySet<string>;
 }
 
 export interface DecideInput {
@@ -44,7 +46,18 @@ export interface DecideInput {
   request: { model?: string; bytes: number; stream: boolean };
   monitorOnly: boolean;
   guard?: GuardFacts;
+  /**
+   * What the caller's API key scopes must allow, checked before the policy decision; null only where
+   * the identity decided for presented no credential here (/v1/authorize describes a subject).
+   */
+  scope: ScopeNeed | null;
 }
+
+/** A decision; `missingScope` when the credential's scopes refused it before any policy ran. */
+export type ScopedDecision = PdpResult & { missingScope?: string };
+
+/** The reason recorded for a scope refusal (not a Cedar policy id). */
+export const SCOPE_REASON = 'warden:api-key-scope';
 
 export const NO_RISK: RiskSnapshot = { score: 0, factors: [] };
 
@@ -60,6 +73,7 @@ export class Pipeline {
         tlsSocket: (ex.req.socket as TLSSocket).encrypted ? (ex.req.socket as TLSSocket) : undefined,
         onBehalfOf: header(ex.req, this.deps.onBehalfOfHeader),
         deviceId: header(ex.req, this.deps.deviceHeader),
+        fromTrustedProxy: isTrustedPeer(ex.req.socket.remoteAddress, this.deps.trustedProxies),
       });
       ex.identity = identity;
       return identity;
@@ -82,9 +96,19 @@ export class Pipeline {
   }
 
   /** Decides with Cedar and records the outcome on the exchange; does not send anything. */
-  decide(ex: Exchange, input: DecideInput): PdpResult {
+  decide(ex: Exchange, input: DecideInput): ScopedDecision {
     const identity = ex.identity;
     if (!identity) throw new WardenError('internal', 'decide before authenticate');
+    if (input.scope && !credentialAllows(identity, input.scope)) {
+      // A key narrows what policies allow: refused here, whatever the policies say, even on monitor-only routes.
+      const missingScope = scopeFor(input.scope);
+      ex.action = input.action;
+      ex.resource = { type: input.resource.type, id: input.resource.id };
+      ex.outcome = 'deny';
+      ex.enforced = true;
+      ex.policyIds = [];
+      return { outcome: 'deny', reasons: [{ policyId: SCOPE_REASON, message: `the API key lacks the scope \`${missingScope}\`` }], policyIds: [], errors: [], version: this.deps.pdp.version ?? 0, missingScope };
+    }
     const t0 = performance.now();
     const principal = identity.principal;
     const risk = this.deps.risk.snapshot({ type: principal.kind, id: principal.id });
@@ -115,15 +139,35 @@ export class Pipeline {
    * Applies a decision: returns true if the request may proceed. A refused request gets its response here:
    * 401 with an RFC 9470 challenge for step_up, 403 for deny. Monitor-only routes always proceed.
    */
-  enforce(ex: Exchange, res: ServerResponse, result: PdpResult): boolean {
+  enforce(ex: Exchange, res: ServerResponse, result: ScopedDecision): boolean {
+    if (result.missingScope !== undefined) {
+      const error = new WardenError('insufficient_scope', `the API key lacks the scope \`${result.missingScope}\``, { details: { decisionId: ex.decisionId, scope: result.missingScope } });
+      // RFC 6750 section 3.1: the scope the request needs.
+      this.fail(ex, res, error, { 'www-authenticate': `Bearer realm="warden", error="insufficient_scope", scope="${result.missingScope.replace(/["\\]/g, '')}"` });
+      return false;
+    }
     if (result.outcome === 'allow' || !ex.enforced) return true;
     if (result.outcome === 'step_up') {
       const error = new WardenError('step_up_required', undefined, { details: { decisionId: ex.decisionId } });
-      this.fail(ex, res, error, { 'www-authenticate': stepUpChallenge() });
+      this.fail(ex, res, error, { 'www-authenticate': stepUpChallenge(this.stepUpNeeds(ex, result)) });
     } else {
       this.fail(ex, res, new WardenError('forbidden', undefined, { details: { decisionId: ex.decisionId } }));
     }
     return false;
+  }
+
+  /**
+   * What the step-up asks for, from the deciding policies' `@acr_values("...")` and `@max_age("SECONDS")`:
+   * a caller that has MFA already needs only a more recent authentication (`max_age`); one without it
+   * needs a stronger one (`acr_values`, and `max_age` when the policy also bounds the age).
+   */
+  private stepUpNeeds(ex: Exchange, result: PdpResult): StepUpNeeds {
+    const annotations = result.policyIds.map((id) => this.deps.pdp.compiled?.annotations.get(id) ?? {});
+    const acrValues = [...new Set(annotations.flatMap((a) => (a.acr_values ?? '').split(/\s+/).filter(Boolean)))];
+    const ages = annotations.map((a) => Number(a.max_age)).filter((n) => Number.isInteger(n) && n >= 0);
+    const maxAge = ages.length ? Math.min(...ages) : undefined;
+    if (ex.identity?.authentication.mfa && maxAge !== undefined) return { maxAge };
+    return { ...(acrValues.length ? { acrValues } : {}), ...(maxAge !== undefined ? { maxAge } : {}) };
   }
 
   /** Sends an error response (the one JSON shape) and records the exchange. */
@@ -131,6 +175,9 @@ export class Pipeline {
     if (!(error instanceof WardenError)) this.deps.logger.error({ requestId: ex.requestId, err: error }, 'request failed');
     const code = error instanceof WardenError ? error.code : 'internal';
     if (error instanceof WardenError && error.status === 401 && !headers['www-authenticate']) headers['www-authenticate'] = 'Bearer realm="warden"';
+    // A refusal before the body was read (unauthenticated, forbidden, too large) closes the connection,
+    // so the unread body is never read: keeping the connection alive would mean draining it first.
+    if (!ex.req.complete) headers.connection = 'close';
     ex.errorCode = code;
     ex.status = sendError(res, error, { 'x-request-id': ex.requestId, ...headers });
     this.deps.metrics.errors.inc({ code });
@@ -146,9 +193,32 @@ export class Pipeline {
   }
 }
 
-/** RFC 9470: the resource server asks for a token from a stronger authentication. */
-export function stepUpChallenge(): string {
-  return 'Bearer realm="warden", error="insufficient_user_authentication", error_description="stronger authentication is required", acr_values="mfa"';
+export interface StepUpNeeds {
+  acrValues?: string[];
+  maxAge?: number;
+}
+
+/**
+ * RFC 9470: the resource server asks for a stronger (`acr_values`) or more recent (`max_age`)
+ * authentication, so a client can tell "authenticate more strongly" from "authenticate again".
+ */
+export function stepUpChallenge(needs: StepUpNeeds = {}): string {
+  const quoted = (v: string): string => v.replace(/["\\\r\n]/g, '');
+  const onlyAge = needs.maxAge !== undefined && !needs.acrValues?.length;
+  const parts = [
+    'Bearer realm="warden"',
+    'error="insufficient_user_authentication"',
+    `error_description="${onlyAge ? 'a more recent authentication is required' : 'stronger authentication is required'}"`,
+    ...(needs.acrValues?.length ? [`acr_values="${quoted(needs.acrValues.join(' '))}"`] : []),
+    ...(needs.maxAge !== undefined ? [`max_age="${needs.maxAge}"`] : []),
+  ];
+  return parts.join(', ');
+}
+
+/** Whether the connection's peer is a configured trusted proxy (`::ffff:a.b.c.d` matches `a.b.c.d`). */
+export function isTrustedPeer(address: string | undefined, trusted: ReadonlySet<string>): boolean {
+  if (address === undefined || trusted.size === 0) return false;
+  return trusted.has(address) || trusted.has(address.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, ''));
 }
 
 function authMethodOf(ex: Exchange): 'jwt' | 'apikey' | 'mtls' | 'none' {

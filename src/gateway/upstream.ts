@@ -13,14 +13,25 @@ export interface Upstream {
   baseUrl: URL;
   timeoutMs: number;
   request(options: { method: string; path: string; headers: Record<string, string>; body?: Buffer | string; signal?: AbortSignal }): Promise<Dispatcher.ResponseData>;
+  /** Removes this upstream's credential from a text (an upstream error may echo it). */
+  scrub(text: string): string;
 }
 
 /** Headers never forwarded upstream: hop-by-hop, the client's credentials, Warden's own. */
 const DROP_REQUEST_HEADERS = new Set([
   'host', 'connection', 'keep-alive', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade',
   'authorization', 'x-api-key', 'cookie', 'content-length', 'expect',
+  // Headers some frameworks read as the "real" method or path: the upstream must act on the request that
+  // was decided, not on one the client names beside it.
+  'x-http-method-override', 'x-http-method', 'x-method-override', 'x-original-url', 'x-rewrite-url', 'x-original-method',
 ]);
-const DROP_RESPONSE_HEADERS = new Set(['connection', 'keep-alive', 'transfer-encoding', 'trailer', 'upgrade', 'content-length', 'set-cookie']);
+/**
+ * The only upstream response headers a client sees: what describes the body and caching, and rate-limit
+ * hints. Everything else (cookies, `Location`, server banners, the upstream's own request ids and
+ * organisation headers) stays with Warden.
+ */
+const RESPONSE_HEADERS = new Set(['content-type', 'content-encoding', 'content-language', 'content-disposition', 'content-range', 'accept-ranges', 'cache-control', 'etag', 'last-modified', 'expires', 'vary', 'retry-after']);
+const RESPONSE_HEADER_PREFIXES = ['x-ratelimit-'];
 
 export class Upstreams {
   private readonly byName = new Map<string, Upstream>();
@@ -59,6 +70,7 @@ export class Upstreams {
       name: config.name,
       baseUrl,
       timeoutMs: config.timeoutMs,
+      scrub: (text) => (secret ? text.split(secret).join('[redacted]') : text),
       async request({ method, path, headers, body, signal }) {
         const outgoing = credential ? { ...headers, [credential[0]]: credential[1] } : headers;
         try {
@@ -92,8 +104,17 @@ export function forwardableHeaders(headers: IncomingHttpHeaders, requestId: stri
 
 export function copyResponseHeaders(from: IncomingHttpHeaders, res: ServerResponse): void {
   for (const [name, value] of Object.entries(from)) {
-    if (value !== undefined && !DROP_RESPONSE_HEADERS.has(name)) res.setHeader(name, value);
+    if (value !== undefined && (RESPONSE_HEADERS.has(name) || RESPONSE_HEADER_PREFIXES.some((p) => name.startsWith(p)))) res.setHeader(name, value);
   }
+}
+
+/**
+ * Stops reading an upstream body. undici emits an `error` when a body is destroyed; with no listener that
+ * error would end the process, so one is added first.
+ */
+export function discardBody(response: Dispatcher.ResponseData): void {
+  response.body.on('error', () => undefined);
+  response.body.destroy();
 }
 
 /** Joins the upstream base path (`/v1`) and a route suffix (`/chat/completions`). */

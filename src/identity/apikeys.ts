@@ -3,15 +3,19 @@
  * SHA-256 of the whole key (keys carry 190 bits of randomness, so a fast hash is sufficient) and compares
  * in constant time. Keys have scopes, an optional expiry, revocation and a last-used time.
  *
- * Verification reads an in-memory index that is rebuilt when another process (the CLI) changes the table,
- * so the request path does no disk I/O; last-used times are written in batches.
+ * Verification reads an in-memory index only, so the request path does no disk I/O whatever key is
+ * presented. Changes made through this store apply at once; changes by another process (the CLI) are
+ * picked up by `refresh()`, which the running instance calls every second (the SQLite data version tells
+ * it whether anything changed). Last-used times are written in batches.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { applyMigrations, type SqliteDatabase } from '../store/index.js';
 import { WardenError } from '../core/errors.js';
+import { validateScopes } from './scopes.js';
 
 const KEY_PATTERN = /^wdn_([a-z0-9]{12})_([A-Za-z0-9]{32})$/;
 const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+const BASE36 = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
 export interface ApiKeyRecord {
   id: string;
@@ -44,28 +48,35 @@ const MIGRATIONS = [
       scopes TEXT NOT NULL, created_at TEXT NOT NULL, expires_at TEXT, revoked_at TEXT, last_used_at TEXT);
       CREATE INDEX api_keys_principal ON api_keys (principal);`,
   },
+  {
+    // The embedded demo's keys in plain text, so every start prints keys that still work. Only the demo
+    // (`demo.apiKeys`) writes here; real keys are never stored but as hashes.
+    version: 2,
+    sql: `CREATE TABLE demo_api_keys (name TEXT PRIMARY KEY, principal TEXT NOT NULL, key TEXT NOT NULL);`,
+  },
 ];
 
-function toBase62(bytes: Buffer, length: number): string {
+/** A uniformly random string over `alphabet` from the system CSPRNG. */
+function randomString(alphabet: string, length: number): string {
+  // Rejection sampling keeps every character equally likely: bytes at or above the largest multiple of
+  // the alphabet size are drawn again.
+  const limit = 256 - (256 % alphabet.length);
   let out = '';
-  for (let i = 0; out.length < length; i++) {
-    const b = bytes[i % bytes.length]!;
-    // Rejection sampling keeps the alphabet uniform (248 = 4 * 62).
-    if (b < 248) out += BASE62[b % 62];
-    if (i >= bytes.length - 1 && out.length < length) bytes = randomBytes(32);
+  while (out.length < length) {
+    for (const b of randomBytes(length * 2)) {
+      if (b < limit && out.length < length) out += alphabet[b % alphabet.length];
+    }
   }
   return out;
 }
 
-export function hashKey(key: string): Buffer {
-  return createHash('sha256').update(key).digest();
+/** A new random key: 12 base36 characters of id, 32 base62 characters (190 bits) of secret. */
+function newKey(): string {
+  return `wdn_${randomString(BASE36, 12)}_${randomString(BASE62, 32)}`;
 }
 
-/** A demo key derived from its name; only the embedded demo configuration uses these. */
-export function demoApiKey(name: string): string {
-  const id = (name.replace(/[^a-z0-9]/g, '')).padEnd(12, '0').slice(0, 12);
-  const secret = toBase62(createHash('sha256').update(`warden-demo-key:${name}`).digest(), 32);
-  return `wdn_${id}_${secret}`;
+export function hashKey(key: string): Buffer {
+  return createHash('sha256').update(key).digest();
 }
 
 export function looksLikeApiKey(value: string): boolean {
@@ -84,15 +95,17 @@ export class ApiKeyStore {
 
   /** Creates a key and returns its plaintext: the only time it is available. */
   create(input: { principal: string; name?: string; scopes?: string[]; expiresAt?: Date; key?: string }): { key: string; record: ApiKeyRecord } {
-    const key = input.key ?? `wdn_${toBase62(randomBytes(16), 12).toLowerCase().replace(/[^a-z0-9]/g, '0')}_${toBase62(randomBytes(40), 32)}`;
+    const key = input.key ?? newKey();
     const match = KEY_PATTERN.exec(key);
     if (!match) throw new WardenError('bad_request', 'malformed key');
+    const scopes = input.scopes ?? ['*'];
+    validateScopes(scopes);
     const row: Row = {
       id: match[1]!,
       principal: input.principal,
       name: input.name ?? '',
       hash: hashKey(key),
-      scopes: JSON.stringify(input.scopes ?? ['*']),
+      scopes: JSON.stringify(scopes),
       created_at: new Date().toISOString(),
       expires_at: input.expiresAt ? input.expiresAt.toISOString() : null,
       revoked_at: null,
@@ -105,11 +118,21 @@ export class ApiKeyStore {
     return { key, record: toRecord(row) };
   }
 
-  /** Ensures a fixed key exists (demo keys); returns it. */
-  ensure(input: { principal: string; name: string; key: string }): string {
-    const id = KEY_PATTERN.exec(input.key)?.[1];
-    if (id && !this.db.prepare('SELECT 1 FROM api_keys WHERE id = ?').get(id)) this.create(input);
-    return input.key;
+  /**
+   * The demo key named `name`: made at random the first time in this data directory, then the stored one,
+   * so the keys printed at start keep working across restarts and differ between installations. A stored
+   * key whose row is gone (deleted by hand) or belongs to another principal is replaced.
+   */
+  demoKey(input: { principal: string; name: string }): string {
+    const stored = this.db.prepare('SELECT principal, key FROM demo_api_keys WHERE name = ?').get(input.name) as { principal: string; key: string } | undefined;
+    const id = stored ? KEY_PATTERN.exec(stored.key)?.[1] : undefined;
+    const row = id === undefined ? undefined : (this.db.prepare('SELECT principal, hash FROM api_keys WHERE id = ?').get(id) as Pick<Row, 'principal' | 'hash'> | undefined);
+    if (stored && row && row.principal === input.principal && stored.principal === input.principal && timingSafeEqual(row.hash, hashKey(stored.key))) return stored.key;
+    return this.db.transaction(() => {
+      const { key } = this.create({ principal: input.principal, name: input.name });
+      this.db.prepare('INSERT OR REPLACE INTO demo_api_keys (name, principal, key) VALUES (?, ?, ?)').run(input.name, input.principal, key);
+      return key;
+    })();
   }
 
   list(principal?: string): ApiKeyRecord[] {
@@ -117,6 +140,12 @@ export class ApiKeyStore {
       ? this.db.prepare('SELECT * FROM api_keys WHERE principal = ? ORDER BY created_at').all(principal)
       : this.db.prepare('SELECT * FROM api_keys ORDER BY created_at').all()) as Row[];
     return rows.map(toRecord);
+  }
+
+  /** A key's record from memory (the caller's own key, when it creates another). */
+  record(id: string): ApiKeyRecord | undefined {
+    const row = this.index.get(id);
+    return row ? toRecord(row) : undefined;
   }
 
   /** Revokes a key by id; returns false if no such key. */
@@ -129,12 +158,9 @@ export class ApiKeyStore {
   /** Checks a presented key; throws `invalid_api_key` for any failure without saying which. */
   verify(key: string, now = Date.now()): ApiKeyRecord {
     const match = KEY_PATTERN.exec(key);
-    let row = match ? this.index.get(match[1]!) : undefined;
-    if (match && !row) {
-      // A key created moments ago by another process (the CLI): look again if the table changed.
-      this.refresh();
-      row = this.index.get(match[1]!);
-    }
+    // Memory only: an unknown key id never reaches the database (anyone can present a well-formed key).
+    // Keys created by another process appear at the next scheduled `refresh()` (see `WardenApp`).
+    const row = match ? this.index.get(match[1]!) : undefined;
     const presented = hashKey(key);
     // Compare even when no row matched, so timing does not reveal whether the key id exists.
     const expected = row?.hash ?? Buffer.alloc(32);

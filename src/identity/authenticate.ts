@@ -4,12 +4,13 @@
  */
 import type { TLSSocket } from 'node:tls';
 import { WardenError } from '../core/errors.js';
-import type { Authentication, Identity, Principal, PrincipalKind } from '../core/types.js';
+import type { Authentication, DeviceProof, Identity, Principal, PrincipalKind } from '../core/types.js';
 import type { ApiKeyStore } from './apikeys.js';
 import { looksLikeApiKey } from './apikeys.js';
 import type { Directory } from './directory.js';
 import type { JwtVerifier, VerifiedJwt } from './jwt.js';
-import { identityFromCertificate } from './mtls.js';
+import { isMultiFactor } from './mfa.js';
+import { identityFromCertificate, verifiedCertificateSha256 } from './mtls.js';
 
 export interface RequestCredentials {
   authorization?: string;
@@ -18,7 +19,10 @@ export interface RequestCredentials {
   tlsSocket?: TLSSocket;
   /** The user an agent says it acts for (header). */
   onBehalfOf?: string;
+  /** The device header's value: believed only when `fromTrustedProxy`. */
   deviceId?: string;
+  /** Whether the connection's peer is one of `server.trustedProxies`. */
+  fromTrustedProxy?: boolean;
 }
 
 export interface AuthenticatorOptions {
@@ -29,7 +33,6 @@ export interface AuthenticatorOptions {
   mtlsEnabled: boolean;
 }
 
-const MFA_METHODS = new Set(['mfa', 'otp', 'hwk', 'swk', 'fpt', 'face', 'iris', 'retina', 'sms', 'tel', 'sc', 'pop']);
 const KINDS = new Set<PrincipalKind>(['User', 'Service', 'Agent']);
 
 export class Authenticator {
@@ -59,8 +62,7 @@ export class Authenticator {
     if (!this.options.jwt.enabled) throw new WardenError('invalid_token', 'no token issuer is configured');
     const verified = await this.options.jwt.verify(token);
     const principal = this.principalFromClaims(verified);
-    const amr = Array.isArray(verified.payload.amr) ? (verified.payload.amr as unknown[]).map(String) : [];
-    const mfa = amr.some((m) => MFA_METHODS.has(m)) || /mfa|multi|phr|aal[23]/i.test(String(verified.payload.acr ?? ''));
+    const mfa = isMultiFactor(verified.payload, verified.config.mfaAcrValues);
     const authTime = typeof verified.payload.auth_time === 'number' ? verified.payload.auth_time : undefined;
     const authentication: Authentication = {
       method: 'jwt',
@@ -72,14 +74,15 @@ export class Authenticator {
     };
     const identity: Identity = { principal, authentication };
     // RFC 8693 `act`: the token's subject is the user; the actor (an agent) makes the call.
+    // The same delegation check as the header path: a token issuer vouches for who acts, not for whom
+    // the agent may act; that is Warden's configuration (`mayActFor`).
     const act = verified.payload.act as { sub?: unknown } | undefined;
-    if (act && typeof act.sub === 'string' && act.sub.length > 0) {
-      const actor = this.options.directory.principal(act.sub, 'Agent');
-      identity.delegation = { actor, onBehalfOf: principal };
-      identity.principal = actor;
+    if (act !== undefined && act !== null) {
+      if (typeof act !== 'object' || typeof act.sub !== 'string' || act.sub.length === 0 || act.sub.length > 256) throw new WardenError('invalid_token', 'the token has an unusable `act` claim');
+      this.delegate(identity, this.options.directory.principal(act.sub, 'Agent'), principal);
     }
     const deviceClaim = verified.payload[verified.config.claims.device];
-    if (typeof deviceClaim === 'string' && deviceClaim) identity.device = this.options.directory.device(deviceClaim);
+    if (typeof deviceClaim === 'string' && deviceClaim.length > 0 && deviceClaim.length <= 200) identity.device = this.options.directory.device(deviceClaim, 'token');
     return identity;
   }
 
@@ -107,16 +110,46 @@ export class Authenticator {
     };
   }
 
+  /** The one delegation check, for the `act` claim and the header alike: `actor` becomes the principal. */
+  private delegate(identity: Identity, actor: Principal, user: Principal): void {
+    if (actor.kind !== 'Agent') throw new WardenError('forbidden', 'only agents may act on behalf of a user');
+    if (actor.id === user.id || !this.options.directory.mayActFor(actor.id, user)) throw new WardenError('forbidden', `agent \`${actor.id}\` may not act for \`${user.id}\``);
+    identity.delegation = { actor, onBehalfOf: user };
+    identity.principal = actor;
+  }
+
   private withDelegationAndDevice(identity: Identity, credentials: RequestCredentials): Identity {
-    if (credentials.onBehalfOf !== undefined && !identity.delegation) {
-      const actor = identity.principal;
-      if (actor.kind !== 'Agent') throw new WardenError('forbidden', 'only agents may act on behalf of a user');
-      const user = this.options.directory.principal(credentials.onBehalfOf);
-      if (!this.options.directory.mayActFor(actor.id, user)) throw new WardenError('forbidden', `agent \`${actor.id}\` may not act for \`${user.id}\``);
-      identity.delegation = { actor, onBehalfOf: user };
+    if (credentials.onBehalfOf !== undefined) {
+      // A token that already names the user (`act`) cannot be redirected to another one by a header.
+      if (identity.delegation) {
+        if (identity.delegation.onBehalfOf.id !== credentials.onBehalfOf) throw new WardenError('forbidden', 'the on-behalf-of header contradicts the token');
+      } else this.delegate(identity, identity.principal, this.options.directory.principal(credentials.onBehalfOf));
     }
-    if (!identity.device && credentials.deviceId) identity.device = this.options.directory.device(credentials.deviceId);
+    this.proveDevice(identity, credentials);
     return identity;
+  }
+
+  /**
+   * A device is believed only from a proof: a client certificate enrolled for it, a trusted issuer's token
+   * claim (already on `identity`), or the device header from a trusted proxy. A bare header from anyone
+   * else is ignored, so the device stays unknown (unmanaged) for policy. Proofs that name different
+   * devices, and a device bound to another owner, are refused.
+   */
+  private proveDevice(identity: Identity, credentials: RequestCredentials): void {
+    const proofs: { id: string; proof: DeviceProof }[] = [];
+    if (identity.device) proofs.push({ id: identity.device.id, proof: 'token' });
+    const fingerprint = credentials.tlsSocket && this.options.mtlsEnabled ? verifiedCertificateSha256(credentials.tlsSocket) : undefined;
+    const enrolled = fingerprint === undefined ? undefined : this.options.directory.deviceIdForCertificate(fingerprint);
+    if (enrolled !== undefined) proofs.push({ id: enrolled, proof: 'certificate' });
+    if (credentials.fromTrustedProxy && credentials.deviceId) proofs.push({ id: credentials.deviceId.slice(0, 200), proof: 'proxy' });
+    if (proofs.length === 0) return;
+    if (proofs.some((p) => p.id !== proofs[0]!.id)) throw new WardenError('forbidden', 'the device proofs name different devices');
+    // The strongest proof is recorded: a certificate over a token over a proxy's word.
+    const best = proofs.find((p) => p.proof === 'certificate') ?? proofs[0]!;
+    const device = this.options.directory.device(best.id, best.proof);
+    const people = [identity.principal.id, identity.delegation?.onBehalfOf.id];
+    if (device.owner !== undefined && !people.includes(device.owner)) throw new WardenError('forbidden', `device \`${device.id}\` belongs to another principal`);
+    identity.device = device;
   }
 }
 

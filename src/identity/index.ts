@@ -1,5 +1,6 @@
-export { ApiKeyStore, demoApiKey, hashKey, looksLikeApiKey, type ApiKeyRecord } from './apikeys.js';
+export { ApiKeyStore, hashKey, looksLikeApiKey, type ApiKeyRecord } from './apikeys.js';
 export { Authenticator, type RequestCredentials } from './authenticate.js';
+export { credentialAllows, requireScope, scopeAllows, scopeFor, scopeNotCovered, validateScopes, type ScopeNeed } from './scopes.js';
 export { Directory } from './directory.js';
 export { JwtVerifier, type VerifiedJwt } from './jwt.js';
 export { identityFromCertificate, type CertificateIdentity } from './mtls.js';

@@ -3,10 +3,10 @@
  * or a local file). Checks signature, `iss`, `aud`, `exp` and `nbf` with a small clock skew, and accepts
  * only the algorithms in the issuer's allow-list: `alg: none` and HS* (RS/HS key confusion) never pass.
  */
-import { readFileSync } from 'node:fs';
-import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { WardenError } from '../core/errors.js';
 import type { JwtIssuerConfig } from '../config/schema.js';
+import { JwksFile } from './jwks-file.js';
 
 export interface VerifiedJwt {
   issuer: string;
@@ -19,20 +19,46 @@ interface IssuerVerifier {
   keys: JWTVerifyGetKey;
 }
 
+export interface JwtVerifierOptions {
+  /** A watched `jwksFile` that could not be reloaded (the last good keys stay in use). */
+  onJwksFileError?: (path: string, error: Error) => void;
+}
+
 export class JwtVerifier {
   private readonly issuers = new Map<string, IssuerVerifier>();
+  private readonly files: JwksFile[] = [];
 
-  constructor(configs: JwtIssuerConfig[], resolvePath: (path: string) => string) {
+  constructor(configs: JwtIssuerConfig[], resolvePath: (path: string) => string, options: JwtVerifierOptions = {}) {
     for (const config of configs) {
-      const keys = config.jwksUri
-        ? createRemoteJWKSet(new URL(config.jwksUri), {
-            cacheMaxAge: config.jwksCacheMaxAgeSeconds * 1000,
-            cooldownDuration: config.jwksCooldownSeconds * 1000,
-            timeoutDuration: 5000,
-          })
-        : createLocalJWKSet(JSON.parse(readFileSync(resolvePath(config.jwksFile!), 'utf8')) as Parameters<typeof createLocalJWKSet>[0]);
+      let keys: JWTVerifyGetKey;
+      if (config.jwksUri) {
+        keys = createRemoteJWKSet(new URL(config.jwksUri), {
+          cacheMaxAge: config.jwksCacheMaxAgeSeconds * 1000,
+          cooldownDuration: config.jwksCooldownSeconds * 1000,
+          timeoutDuration: 5000,
+        });
+      } else {
+        const path = resolvePath(config.jwksFile!);
+        const file = new JwksFile(path, (error) => options.onJwksFileError?.(path, error));
+        this.files.push(file);
+        keys = file.keys;
+      }
       this.issuers.set(config.issuer, { config, keys });
     }
+  }
+
+  /** Starts watching every `jwksFile` (reloaded when it changes). */
+  watchFiles(intervalMs?: number): void {
+    for (const file of this.files) file.watch(intervalMs);
+  }
+
+  /** Reloads every `jwksFile` now; false if any kept its previous keys. */
+  reloadFiles(): boolean {
+    return this.files.map((f) => f.reload()).every(Boolean);
+  }
+
+  close(): void {
+    for (const file of this.files) file.close();
   }
 
   get enabled(): boolean {

@@ -12,6 +12,13 @@ export interface CertificateIdentity {
   fingerprint: string;
 }
 
+/** SHA-256 (hex) of the verified client certificate's DER bytes; undefined without a trusted one. */
+export function verifiedCertificateSha256(socket: TLSSocket): string | undefined {
+  if (!socket.authorized) return undefined;
+  const raw = socket.getPeerCertificate()?.raw;
+  return raw ? createHash('sha256').update(raw).digest('hex') : undefined;
+}
+
 export function identityFromCertificate(socket: TLSSocket): CertificateIdentity | undefined {
   if (!socket.authorized) return undefined;
   const cert = socket.getPeerCertificate();

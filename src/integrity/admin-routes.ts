@@ -67,6 +67,7 @@ export function integrityAdminRoutes(integrity: Integrity): AdminRoute[] {
     {
       method: 'GET',
       path: '/integrity/changes',
+      query: ['status', 'asset'],
       handler: (request) => {
         const status = statusSchema.safeParse(request.query.status);
         if (!status.success) throw new WardenError('validation_failed', 'status: expected pending, approved, rejected, applied or expired');

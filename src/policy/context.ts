@@ -36,6 +36,8 @@ export function buildContext(facts: ContextFacts): Record<string, CedarValueJson
       method: authn.method,
       strength: authn.strength,
       mfa: authn.mfa,
+      // The credential's scopes: an API key's Warden scopes, a token's `scope`/`scp`, `*` for mTLS.
+      scopes: authn.scopes.slice(0, 100),
       ...(authn.ageSeconds !== undefined ? { ageSeconds: authn.ageSeconds } : {}),
     },
     device: {
@@ -45,6 +47,8 @@ export function buildContext(facts: ContextFacts): Record<string, CedarValueJson
       compliant: device?.compliant ?? false,
       osPatched: device?.osPatched ?? false,
       diskEncrypted: device?.diskEncrypted ?? false,
+      // How the device was proven; "none" when no device was (a claimed one is not believed).
+      proof: device?.proof ?? 'none',
     },
     risk: { score: Math.round(Math.min(100, Math.max(0, facts.risk.score))), factors: facts.risk.factors.map((f) => f.name) },
     delegation: identity.delegation

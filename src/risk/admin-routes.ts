@@ -61,6 +61,7 @@ export function riskAdminRoutes(engine: RiskEngine): AdminRoute[] {
     {
       method: 'POST',
       path: '/ingest',
+      query: ['format'],
       handler(request) {
         const format = request.query.format ?? '';
         if (!request.rawBody.trim()) throw new WardenError('bad_request', 'the body is empty: send the log records');
@@ -71,6 +72,7 @@ export function riskAdminRoutes(engine: RiskEngine): AdminRoute[] {
     {
       method: 'GET',
       path: '/detections',
+      query: Object.keys(detectionQuerySchema.shape),
       handler(request) {
         const q = validate(detectionQuerySchema, request.query);
         return { body: { detections: engine.detections(q) } };
@@ -79,6 +81,7 @@ export function riskAdminRoutes(engine: RiskEngine): AdminRoute[] {
     {
       method: 'GET',
       path: '/risk/:type/:id',
+      query: ['session'],
       handler(request) {
         const p = validate(entityParamsSchema, request.params);
         const session = request.query.session;

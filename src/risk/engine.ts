@@ -25,6 +25,7 @@ import { openGeoLocator, type GeoLocator } from './geo.js';
 import { fromAuthentication, fromDecision, sourceOfAuthentication } from './normalize.js';
 import { RiskLedger } from './scoring.js';
 import { BaselineState } from './state.js';
+import { eventTime } from './time.js';
 import { SqliteRiskInbox } from './inbox.js';
 import { InboxConsumer } from './inbox-consumer.js';
 import { RiskStore, type RiskRepository } from './store.js';
@@ -135,11 +136,11 @@ class Engine implements RiskEngine {
   process(event: WardenEvent): readonly DetectionRecord[] {
     if (this.closed || !this.config.enabled) return [];
     try {
-      const parsed = Date.parse(event.time);
+      const parsed = eventTime(event.time);
       const t = Number.isFinite(parsed) ? parsed : this.clock();
       if (t - this.lastSweep >= SWEEP_MS) this.sweep(t);
       const findings = this.scratch;
-      findings.length = 0;
+      if (findings.length !== 0) findings.length = 0; // left over only after a throw; setting length is a runtime call
       this.eventId = typeof event.id === 'string' ? event.id : undefined;
       switch (event.type) {
         case 'decision': {

@@ -1,5 +1,6 @@
 /** Turns decision and authentication events into the one `Activity` shape the detectors read. */
 import type { AuthenticationEvent, DecisionEvent } from '../core/events.js';
+import type { EntityRef } from '../core/types.js';
 import type { Activity } from './types.js';
 
 const WRITE = /^(write|put|update|delete|create|upload|modify|edit|patch|replace|append|copy|restore|train|finetune|fine_tune)/i;
@@ -49,9 +50,60 @@ function family(ua: string): string {
   return m ? m[1]!.toLowerCase() : ua.slice(0, 32);
 }
 
-function extra(event: object, name: string): string | undefined {
-  const v = (event as Record<string, unknown>)[name];
-  return typeof v === 'string' && v.length > 0 ? v : undefined;
+/**
+ * One `Type:id` key string and one `{ type, id }` reference per entity, found by type then id: the
+ * baselines are maps keyed by `Type:id`, and a key concatenated afresh for every event is a new string
+ * that each map lookup must flatten and hash again. Bounded: cleared when it holds `MAX_INTERNED` ids.
+ */
+interface Interned {
+  key: string;
+  ref: EntityRef;
+}
+const MAX_INTERNED = 500_000;
+const principalIds = new Map<string, Map<string, Interned>>();
+const resourceIds = new Map<string, Map<string, string>>();
+let interned = 0;
+
+function byType<V>(maps: Map<string, Map<string, V>>, type: string): Map<string, V> {
+  if (interned >= MAX_INTERNED) {
+    principalIds.clear();
+    resourceIds.clear();
+    interned = 0;
+  }
+  let m = maps.get(type);
+  if (!m) maps.set(type, (m = new Map()));
+  return m;
+}
+
+function principalOf(type: string, id: string): Interned {
+  const ids = byType(principalIds, type);
+  let p = ids.get(id);
+  if (!p) {
+    // Frozen: every activity and finding of this principal shares the one reference.
+    p = { key: `${type}:${id}`, ref: Object.freeze({ type, id }) };
+    ids.set(id, p);
+    interned++;
+  }
+  return p;
+}
+
+function resourceKey(type: string, id: string): string {
+  const ids = byType(resourceIds, type);
+  let k = ids.get(id);
+  if (k === undefined) {
+    k = `${type}:${id}`;
+    ids.set(id, k);
+    interned++;
+  }
+  return k;
+}
+
+/** The session or credential an imported access names (extra fields; named loads, not a keyed lookup per event). */
+function credentialOf(event: { sessionId?: unknown; credentialId?: unknown }): string | undefined {
+  const session = event.sessionId;
+  if (typeof session === 'string' && session.length > 0) return session;
+  const credential = event.credentialId;
+  return typeof credential === 'string' && credential.length > 0 ? credential : undefined;
 }
 
 export function fromDecision(event: DecisionEvent, t: number, assetTypes: ReadonlySet<string>): Activity | null {
@@ -62,10 +114,11 @@ export function fromDecision(event: DecisionEvent, t: number, assetTypes: Readon
   const verb = verbClass(event.action);
   const write = verb === 1;
   const u = event.usage;
+  const p = principalOf(actor.type, actor.id);
   return {
     t,
-    key: `${actor.type}:${actor.id}`,
-    principal: { type: actor.type, id: actor.id },
+    key: p.key,
+    principal: p.ref,
     group: actor.groups?.[0] ?? actor.type,
     kind: 'access',
     success: event.outcome === 'allow' && event.status < 400,
@@ -74,27 +127,28 @@ export function fromDecision(event: DecisionEvent, t: number, assetTypes: Readon
     device: event.device?.id,
     client: clientFamily(event.userAgent),
     action: event.action,
-    resource: `${resourceType}:${event.resource.id}`,
+    resource: resourceKey(resourceType, event.resource.id),
     resourceType,
     write,
     requests: 1,
     bytes: (u?.requestBytes ?? 0) + (u?.responseBytes ?? 0),
     tokens: (u?.promptTokens ?? 0) + (u?.completionTokens ?? 0),
     downloads: isAsset && verb === 2 ? 1 : 0,
-    credentialId: extra(event, 'sessionId') ?? extra(event, 'credentialId'),
+    credentialId: credentialOf(event as { sessionId?: unknown; credentialId?: unknown }),
     requestId: event.requestId,
     target: event.target,
   };
 }
 
 export function fromAuthentication(event: AuthenticationEvent, t: number): Activity | null {
-  const p = event.principal;
-  if (!p) return null;
+  const who = event.principal;
+  if (!who) return null;
+  const p = principalOf(who.type, who.id);
   return {
     t,
-    key: `${p.type}:${p.id}`,
-    principal: { type: p.type, id: p.id },
-    group: p.groups?.[0] ?? p.type,
+    key: p.key,
+    principal: p.ref,
+    group: who.groups?.[0] ?? who.type,
     kind: 'auth',
     success: event.outcome === 'success',
     system: event.origin?.system ?? event.source ?? 'warden',

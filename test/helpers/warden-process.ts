@@ -12,6 +12,8 @@ export const ROOT = new URL('../..', import.meta.url).pathname;
 export const CLI = join(ROOT, 'src/cli/main.ts');
 /** The tsx loader by absolute URL, so child processes may run from any working directory. */
 export const TSX = import.meta.resolve('tsx');
+/** Makes a started process exit when the test process that started it is gone. */
+const EXIT_WITH_PARENT = new URL('./exit-with-parent.mjs', import.meta.url).href;
 
 export interface WardenProcess {
   url: string;
@@ -32,7 +34,7 @@ export function tempDir(prefix = 'warden-test-'): string {
 /** Runs a `warden` CLI command to completion. */
 export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', TSX, CLI, ...args], { cwd: ROOT, env: { ...process.env, ...env, WARDEN_LOG_LEVEL: 'warn' } });
+    const child = spawn(process.execPath, ['--import', TSX, '--import', EXIT_WITH_PARENT, CLI, ...args], { cwd: ROOT, env: { ...process.env, ...env, WARDEN_LOG_LEVEL: 'warn' } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -46,7 +48,7 @@ export async function startWarden(config: Record<string, unknown>, options: { di
   const dataDir = join(dir, 'data');
   const configFile = join(dir, 'warden.yaml');
   writeFileSync(configFile, stringify({ dataDir, log: { level: options.logLevel ?? 'info' }, ...config, server: { port: 0, ...(config.server as object) } }));
-  const child: ChildProcess = spawn(process.execPath, ['--import', TSX, CLI, 'start', '--config', configFile], {
+  const child: ChildProcess = spawn(process.execPath, ['--import', TSX, '--import', EXIT_WITH_PARENT, CLI, 'start', '--config', configFile], {
     cwd: dir,
     env: { ...process.env, WARDEN_LOG_LEVEL: '' },
     stdio: ['ignore', 'pipe', 'pipe'],

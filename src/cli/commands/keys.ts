@@ -5,7 +5,7 @@ import { ApiKeyStore } from '../../identity/index.js';
 export const keysCreateCommand: Command = {
   name: 'keys create',
   summary: 'create an API key (printed once, as the last line)',
-  usage: 'usage: warden keys create --principal ID [--name NAME] [--scope S]... [--expires ISO-8601] [--data-dir D] [--config FILE]',
+  usage: 'usage: warden keys create --principal ID [--name NAME] [--scope S]... [--expires ISO-8601] [--data-dir D] [--config FILE]\n\nScopes: *, chat[:MODEL], embeddings[:MODEL], routes, route:NAME[:ACTION], admin[:AREA], authorize (see README).',
   async run(args, io) {
     const { values } = parse(args, { principal: { type: 'string' }, name: { type: 'string' }, scope: { type: 'string', multiple: true }, expires: { type: 'string' } });
     const principal = values.principal;
@@ -14,6 +14,7 @@ export const keysCreateCommand: Command = {
     if (values.expires) {
       expiresAt = new Date(values.expires);
       if (Number.isNaN(expiresAt.getTime())) throw new UsageError('--expires: expected an ISO-8601 time');
+      if (expiresAt.getTime() <= Date.now()) throw new UsageError(`--expires: \`${values.expires}\` is in the past`);
     }
     return withStore(values, io, async ({ db }) => {
       const { key, record } = new ApiKeyStore(db).create({
@@ -40,10 +41,11 @@ export const keysListCommand: Command = {
       const keys = new ApiKeyStore(db).list(values.principal);
       if (values.json) for (const k of keys) writeLine(io.stdout, JSON.stringify(k));
       else {
-        writeLine(io.stdout, 'ID            PRINCIPAL        STATUS    CREATED                   LAST USED');
+        writeLine(io.stdout, 'ID            PRINCIPAL        STATUS    SCOPES                   EXPIRES                   CREATED                   LAST USED');
         for (const k of keys) {
-          const status = k.revokedAt ? 'revoked' : k.expiresAt && Date.parse(k.expiresAt) < Date.now() ? 'expired' : 'active';
-          writeLine(io.stdout, `${k.id}  ${k.principal.padEnd(16)} ${status.padEnd(9)} ${k.createdAt}  ${k.lastUsedAt ?? '-'}`);
+          const status = k.revokedAt ? 'revoked' : k.expiresAt && Date.parse(k.expiresAt) <= Date.now() ? 'expired' : 'active';
+          const scopes = k.scopes.join(',');
+          writeLine(io.stdout, `${k.id}  ${k.principal.padEnd(16)} ${status.padEnd(9)} ${scopes.padEnd(24)} ${(k.expiresAt ?? 'never').padEnd(24)}  ${k.createdAt}  ${k.lastUsedAt ?? '-'}`);
         }
       }
       return 0;

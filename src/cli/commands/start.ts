@@ -8,12 +8,14 @@ import { startBanner } from '../banner.js';
 export const startCommand: Command = {
   name: 'start',
   summary: 'start Warden (embedded demo configuration when no config file is found)',
-  usage: `usage: warden start [--port P] [--host H] [--data-dir D] [--config FILE] [--log-level LEVEL]
+  usage: `usage: warden start [--port P] [--host H] [--data-dir D] [--config FILE] [--log-level LEVEL] [--allow-remote-demo]
+
+The demo (no config file, or demo API keys) listens only on loopback unless --allow-remote-demo is given.
 
 Precedence: flags > environment (WARDEN_PORT, WARDEN_HOST, WARDEN_DATA_DIR, WARDEN_CONFIG,
 WARDEN_LOG_LEVEL) > config file > defaults.`,
   async run(args, io) {
-    const { values } = parse(args, { port: { type: 'string' }, host: { type: 'string' }, 'log-level': { type: 'string' } });
+    const { values } = parse(args, { port: { type: 'string' }, host: { type: 'string' }, 'log-level': { type: 'string' }, 'allow-remote-demo': { type: 'boolean' } });
     let port: number | undefined;
     if (values.port !== undefined) {
       port = Number(values.port);
@@ -30,6 +32,7 @@ WARDEN_LOG_LEVEL) > config file > defaults.`,
       io.env,
       io.cwd,
     );
+    if (values['allow-remote-demo']) loaded.config.demo.allowNonLoopback = true;
     const logger = createLogger(loaded.config.log.level);
     const app = await WardenApp.start({ loaded, env: io.env, logger });
     writeLine(io.stdout, startBanner(app, loaded.file));

@@ -37,6 +37,24 @@ interface PrefixEntry {
   family: string;
 }
 
+/** Length of the longest run of ASCII letters and digits in text[start, end). */
+function longestAlnumIn(text: string, start: number, end: number): number {
+  let best = 0;
+  let run = 0;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if ((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122)) {
+      if (++run > best) best = run;
+    } else run = 0;
+  }
+  return best;
+}
+
+function hasDot(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (text.charCodeAt(i) === 46) return true;
+  return false;
+}
+
 function isWord(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 }
@@ -115,10 +133,12 @@ export function createBareTokenDetector(options: BareTokenOptions = {}): BareTok
   const allowed = options.allowed ?? (() => false);
   const byHead = new Map<string, PrefixEntry[]>();
   const owned = [...(options.owned ?? [])];
+  // Prefixes left to their family's own rules, by their first two characters (one map lookup per run).
+  const deferred = new Map<string, string[]>();
   for (const [prefix, family] of KNOWN_PREFIXES) {
     if (options.excludeFamilies?.has(family)) continue;
     if (options.deferTo?.has(family)) {
-      owned.push(new RegExp('^' + prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+      deferred.set(prefix.slice(0, 2), [...(deferred.get(prefix.slice(0, 2)) ?? []), prefix]);
       continue;
     }
     const head = prefix.slice(0, 2);
@@ -135,6 +155,9 @@ export function createBareTokenDetector(options: BareTokenOptions = {}): BareTok
       if (runs[r + 1]! - start < 20) continue;
       const before = start > 0 ? text.charCodeAt(start - 1) : 0;
       if (isWord(before)) continue; // inside a longer word (the run's class excludes some word characters)
+      // Every shape below needs an alphanumeric run of 10 (a random body) or is a dotted token of 40+ with a
+      // dot: most runs (paths, member chains, identifiers) are ruled out here, before any string is made.
+      if (longestAlnumIn(text, start, runs[r + 1]!) < 10 && (runs[r + 1]! - start < 40 || !hasDot(text, start, runs[r + 1]!))) continue;
       let run = text.slice(start, runs[r + 1]);
       while (run.endsWith('.') || run.endsWith('/') || run.endsWith('-')) run = run.slice(0, -1);
       const entry = known(run);
@@ -149,7 +172,7 @@ export function createBareTokenDetector(options: BareTokenOptions = {}): BareTok
         out.push({ type: 'SECRET', subtype: 'checksum-token', start, end: start + run.length, confidence: 0.97, detector: 'secret.checksum' });
         continue;
       }
-      if (owned.some((re) => re.test(run))) continue;
+      if (deferred.get(run.slice(0, 2))?.some((p) => run.startsWith(p)) || owned.some((re) => re.test(run))) continue;
       if (dottedToken(run, tuning.prefixedMinEntropy) && !allowed(run)) {
         out.push({ type: 'SECRET', subtype: 'dotted-token', start, end: start + run.length, confidence: 0.7, detector: 'secret.dotted' });
         continue;

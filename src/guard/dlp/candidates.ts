@@ -34,35 +34,34 @@ for (let c = 0; c < 128; c++) {
   else if (/[A-Za-z_+/.~-]/.test(ch)) CLASS[c] = 2;
 }
 
+/**
+ * The automaton's transitions with each target state pre-multiplied by the alphabet width (one multiply fewer
+ * per character), and per pre-multiplied state whether a keyword ends there.
+ */
+const { next: NEXT, width: WIDTH } = KEYWORD_INDEX;
+const STEP = Int32Array.from(NEXT, (state) => state * WIDTH);
+const EMITS = new Uint8Array(NEXT.length);
+KEYWORD_INDEX.emits.forEach((e, state) => (EMITS[state * WIDTH] = e));
+
 export function findCandidates(text: string): Candidates {
   const hits: KeywordHits = [[], []];
   const numeric: number[] = [];
   const runs: number[] = [];
-  const { next, symbol, width, emits, outputs, lengths } = KEYWORD_INDEX;
+  const { symbol, outputs, lengths } = KEYWORD_INDEX;
   const n = text.length;
-  let node = 0;
+  let row = 0; // the automaton's state times WIDTH
   let runStart = -1;
   let clusterStart = -1;
   let lastDigit = -10;
   let digits = 0;
   let dotted = false;
-  const closeCluster = (): void => {
-    // 7+ digits (phones and longer), or 4+ with a dot between them (IPv4).
-    if (digits >= 7 || (digits >= 4 && dotted)) {
-      const s = Math.max(0, clusterStart - PAD);
-      const e = Math.min(n, lastDigit + 1 + PAD);
-      const last = numeric.length - 1;
-      if (last > 0 && s <= numeric[last]!) numeric[last] = e;
-      else numeric.push(s, e);
-    }
-  };
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
     if (c < 128) {
-      node = next[node * width + symbol[c]!]!;
-      if (emits[node] !== 0) {
-        const o = outputs[node]!;
-        const l = lengths[node]!;
+      row = STEP[row + symbol[c]!]!;
+      if (EMITS[row] !== 0) {
+        const o = outputs[row / WIDTH]!;
+        const l = lengths[row / WIDTH]!;
         for (let k = 0; k < o.length; k++) hits[(o[k]! >>> 16) as 0 | 1].push(o[k]! & 0xffff, i + 1 - l[k]!);
       }
       const cls = CLASS[c]!;
@@ -70,7 +69,7 @@ export function findCandidates(text: string): Candidates {
         if (runStart < 0) runStart = i;
         if (cls === 3) {
           if (i - lastDigit > GAP) {
-            if (digits > 0) closeCluster();
+            if (digits > 0) closeCluster(numeric, n, clusterStart, lastDigit, digits, dotted);
             clusterStart = i;
             digits = 0;
             dotted = false;
@@ -80,13 +79,23 @@ export function findCandidates(text: string): Candidates {
         }
         continue;
       }
-    } else node = 0;
+    } else row = 0;
     if (runStart >= 0) {
       if (i - runStart >= MIN_RUN) runs.push(runStart, i);
       runStart = -1;
     }
   }
   if (runStart >= 0 && n - runStart >= MIN_RUN) runs.push(runStart, n);
-  if (digits > 0) closeCluster();
+  if (digits > 0) closeCluster(numeric, n, clusterStart, lastDigit, digits, dotted);
   return { hits, numeric, runs };
+}
+
+/** Adds the padded window of a digit cluster when it is long enough: 7+ digits (phones and longer), or 4+ with a dot (IPv4). */
+function closeCluster(numeric: number[], n: number, clusterStart: number, lastDigit: number, digits: number, dotted: boolean): void {
+  if (digits < 7 && !(digits >= 4 && dotted)) return;
+  const s = Math.max(0, clusterStart - PAD);
+  const e = Math.min(n, lastDigit + 1 + PAD);
+  const last = numeric.length - 1;
+  if (last > 0 && s <= numeric[last]!) numeric[last] = e;
+  else numeric.push(s, e);
 }

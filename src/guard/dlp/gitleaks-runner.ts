@@ -5,13 +5,14 @@
  *
  * @example
  * const out: DlpFinding[] = [];
- * detectGitleaks('export GITHUB_TOKEN=ghp_' + 'x'.repeat(36), out);
+ * const text = 'export GITHUB_TOKEN=ghp_' + 'x'.repeat(36);
+ * createGitleaksDetector()(text, out, findCandidates(text));
  */
 import { shannonEntropy } from './checksums.js';
 import { GITLEAKS_GLOBAL_ALLOW, GITLEAKS_GLOBAL_STOPWORDS, GITLEAKS_RULES } from './gitleaks/rules.generated.js';
 import type { GitleaksRuleSpec } from './gitleaks/rule-spec.js';
 import { findCandidates } from './candidates.js';
-import { KW_GITLEAKS, KW_SECRET } from './keyword-hits.js';
+import { KW_GITLEAKS, KW_SECRET, REPLACED_GITLEAKS_RULES } from './keyword-hits.js';
 import { implausibleSecret, jwtHeaderValid } from './secrets.js';
 import type { Detector, DlpFinding } from './types.js';
 
@@ -61,7 +62,10 @@ function isSpace(c: number): boolean {
 
 function windowAround(text: string, at: number, after: number): [number, number] {
   let s = Math.max(0, at - BEFORE);
-  const nl = text.lastIndexOf('\n', at);
+  // The line start, looked for only within BEFORE (a search to the start of a long line would make the scan
+  // quadratic in the line's length).
+  let nl = at;
+  while (nl >= s && text.charCodeAt(nl) !== 10) nl--;
   if (nl + 1 > s) s = nl + 1;
   else while (s > 0 && s > at - BEFORE - 64 && !isSpace(text.charCodeAt(s - 1))) s--;
   let e = Math.min(text.length, at + after);
@@ -69,10 +73,15 @@ function windowAround(text: string, at: number, after: number): [number, number]
   return [s, e];
 }
 
+/** How far the line of a match is read either side for line allow-lists (bounded, so long lines stay linear). */
+const LINE_REACH = 1024;
+
 function lineOf(text: string, start: number, end: number): string {
-  const s = text.lastIndexOf('\n', start - 1) + 1;
-  const e = text.indexOf('\n', end);
-  return text.slice(s, e === -1 ? text.length : e);
+  let s = start;
+  while (s > 0 && start - s < LINE_REACH && text.charCodeAt(s - 1) !== 10) s--;
+  let e = end;
+  while (e < text.length && e - end < LINE_REACH && text.charCodeAt(e) !== 10) e++;
+  return text.slice(s, e);
 }
 
 function secretOf(rule: CompiledRule, m: RegExpExecArray): { value: string; offset: number } | undefined {
@@ -92,13 +101,16 @@ function secretOf(rule: CompiledRule, m: RegExpExecArray): { value: string; offs
   return best === undefined ? { value: m[0], offset: 0 } : { value: best, offset: m[0].lastIndexOf(best) };
 }
 
-function allowed(rule: CompiledRule, secret: string, match: string, line: string): boolean {
+function allowed(rule: CompiledRule, secret: string, match: string, line: () => string): boolean {
   const lower = secret.toLowerCase();
   for (const re of GLOBAL_ALLOW) if (re.test(secret)) return true;
   for (const w of GITLEAKS_GLOBAL_STOPWORDS) if (lower.includes(w)) return true;
   for (const re of rule.allowSecret) if (re.test(secret)) return true;
   for (const re of rule.allowMatch) if (re.test(match)) return true;
-  for (const re of rule.allowLine) if (re.test(line)) return true;
+  if (rule.allowLine.length > 0) {
+    const whole = line();
+    for (const re of rule.allowLine) if (re.test(whole)) return true;
+  }
   for (const w of rule.spec.stopwords) if (lower.includes(w)) return true;
   return false;
 }
@@ -125,7 +137,7 @@ function runRule(text: string, ruleIndex: number, from: number, to: number, out:
       while (matchStart > limit && isIdent(text.charCodeAt(matchStart - 1))) matchStart--;
     }
     const matchText = text.slice(matchStart, from + m.index + m[0].length);
-    if (allowed(rule, secret.value, matchText, lineOf(text, start, end))) continue;
+    if (allowed(rule, secret.value, matchText, () => lineOf(text, start, end))) continue;
     // Beyond gitleaks: generic rules skip implausible values; JWT headers must decode.
     if (rule.generic && implausibleSecret(secret.value)) continue;
     if (rule.spec.id === 'jwt' && !jwtHeaderValid(secret.value)) continue;
@@ -142,10 +154,10 @@ function runRule(text: string, ruleIndex: number, from: number, to: number, out:
 
 /**
  * A gitleaks detector over the rules `include` accepts (all by default; the leave-one-family-out evaluation
- * leaves out one family's rules). SECRET findings, subtype = the gitleaks rule id.
+ * leaves out one family's rules); the rules in REPLACED_GITLEAKS_RULES never run. SECRET findings, subtype = the gitleaks rule id.
  */
 export function createGitleaksDetector(include: (ruleId: string) => boolean = () => true): Detector {
-  const enabled = Uint8Array.from(RULES, (r) => (include(r.spec.id) ? 1 : 0));
+  const enabled = Uint8Array.from(RULES, (r) => (include(r.spec.id) && !REPLACED_GITLEAKS_RULES.has(r.spec.id) ? 1 : 0));
   const always = ALWAYS.filter((i) => enabled[i] === 1);
   return (text, out, candidates = findCandidates(text)) => {
     const hits = candidates.hits;
@@ -169,9 +181,6 @@ export function createGitleaksDetector(include: (ruleId: string) => boolean = ()
     if (hits[KW_SECRET].length > 0) for (const rule of always) runRule(text, rule, 0, text.length, out);
   };
 }
-
-/** SECRET findings from the whole gitleaks rule set. */
-export const detectGitleaks: Detector = createGitleaksDetector();
 
 export const GITLEAKS_RULE_COUNT = RULES.length;
 

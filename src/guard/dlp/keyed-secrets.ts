@@ -68,8 +68,20 @@ function keyWords(identifier: string): string[] {
 /** Cheap first look: could the identifier name a secret at all? (Most keyword hits in code are `keyof`, `tokenize`.) */
 const MAYBE_SECRET = /pass|pwd|secret|token|credential|creds|apikey|bearer|auth|key$|_pw$|-pw$/;
 
+/** Identifiers repeat (code names the same keys again and again): their strengths are remembered, up to a bound. */
+const strengths = new Map<string, KeyStrength | null>();
+
 /** How strongly an identifier names a secret, or undefined when it does not (or names its metadata). */
 export function keyStrength(identifier: string): KeyStrength | undefined {
+  const known = strengths.get(identifier);
+  if (known !== undefined) return known ?? undefined;
+  const strength = judgeKey(identifier);
+  if (strengths.size >= 4096) strengths.clear();
+  strengths.set(identifier, strength ?? null);
+  return strength;
+}
+
+function judgeKey(identifier: string): KeyStrength | undefined {
   if (!MAYBE_SECRET.test(identifier.toLowerCase())) return undefined;
   const words = keyWords(identifier);
   if (words.length === 0 || words.length > 8) return undefined;
@@ -141,11 +153,15 @@ interface Assignment {
 
 /** Reads a quoted literal starting at `at` (the quote), on one line. */
 function quotedAt(text: string, at: number): Assignment | undefined {
-  const q = text[at]!;
-  const end = text.indexOf(q, at + 1);
-  const nl = text.indexOf('\n', at + 1);
-  if (end === -1 || (nl !== -1 && nl < end) || end - at - 1 > MAX_VALUE) return undefined;
-  return { value: text.slice(at + 1, end), start: at + 1, quote: q };
+  const q = text.charCodeAt(at);
+  // Read at most MAX_VALUE characters: a search to the end of the line or text would be quadratic on long lines.
+  const limit = Math.min(text.length, at + 2 + MAX_VALUE);
+  for (let end = at + 1; end < limit; end++) {
+    const c = text.charCodeAt(end);
+    if (c === q) return { value: text.slice(at + 1, end), start: at + 1, quote: text[at]! };
+    if (c === 10) return undefined;
+  }
+  return undefined;
 }
 
 function skipBlanks(text: string, i: number): number {

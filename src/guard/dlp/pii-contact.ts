@@ -85,10 +85,12 @@ export function detectColonAddresses(text: string, out: DlpFinding[]): void {
         while (zoneEnd < text.length && zoneEnd - e < 17 && isWordOr(text.charCodeAt(zoneEnd), '')) zoneEnd++;
       }
       lastEnd = zoneEnd;
-      const token = text.slice(s, e);
       const before = s > 0 ? text.charCodeAt(s - 1) : 0;
       const after = zoneEnd < text.length ? text.charCodeAt(zoneEnd) : 0;
-      if (!isWordOr(before, '.') && !isWordOr(after, '=') && token.split(':').length >= 3) {
+      // Two colons at least (`a:b:c`) before any string is made: most colons in text and code are single.
+      const second = text.indexOf(':', i + 1);
+      if (!isWordOr(before, '.') && !isWordOr(after, '=') && second !== -1 && second < e) {
+        const token = text.slice(s, e);
         if (MAC_COLON.test(token)) out.push({ type: 'MAC_ADDRESS', start: s, end: e, confidence: 0.85, detector: 'pii.mac' });
         else if (isIPv6(token)) out.push({ type: 'IP', subtype: 'v6', start: s, end: zoneEnd, confidence: 0.9, detector: 'pii.ip' });
       }
@@ -130,8 +132,27 @@ const URL_USERINFO = /\b([a-z][a-z0-9+.:-]{1,24}):\/\/([^\s:@/?#'"<>]{1,128}):([
 
 /** URLs with `user:password@`: the password span is the finding (SECRET/connection-string for databases). */
 export function detectUrlCredentials(text: string, out: DlpFinding[]): void {
-  if (text.indexOf('://') === -1) return;
-  for (const m of text.matchAll(URL_USERINFO)) {
+  // A match holds no blank (no part of it may), so it lies inside the blank-free run around its `://`: the
+  // regex reads only those runs, not the whole text.
+  for (let p = text.indexOf('://'); p !== -1; ) {
+    let s = p;
+    while (s > 0 && !isBlank(text, s - 1)) s--;
+    let e = p + 3;
+    while (e < text.length && !isBlank(text, e)) e++;
+    urlCredentialsIn(text, s, e, out);
+    p = text.indexOf('://', e);
+  }
+}
+
+/** JavaScript's `\s` at text[i]. */
+function isBlank(text: string, i: number): boolean {
+  const c = text.charCodeAt(i);
+  return c === 32 || (c >= 9 && c <= 13) || (c > 127 && /\s/.test(text[i]!));
+}
+
+function urlCredentialsIn(text: string, from: number, to: number, out: DlpFinding[]): void {
+  for (const found of text.slice(from, to).matchAll(URL_USERINFO)) {
+    const m = { ...found, index: found.index + from } as RegExpExecArray;
     const scheme = m[1]!;
     const password = m[3]!;
     if (/^(?:\*+|x+|<[^>]*>|\$\{[^}]*\}|\{\{[^}]*\}\}|password|pass|changeme|secret|\$[A-Z_]+)$/i.test(password)) continue;
@@ -154,6 +175,7 @@ const REGIONS: CountryCode[] = ['US', 'GB', 'DE', 'FR', 'CH', 'SE', 'NL', 'BE', 
 const DATE_LIKE = /^(?:\d{4}[-. ]\d{1,2}[-. ]\d{1,2}|\d{1,2}[-. ]\d{1,2}[-. ]\d{4}|\d{1,2}[.:]\d{2}(?:[.:]\d{2})?)$/;
 
 const STREET_AFTER = /^\s+(?:[A-Z][\w'.-]*\s+){1,3}(?:St|Street|Ave|Avenue|Road|Rd|Ln|Lane|Dr|Drive|Blvd|Boulevard|Way|Ct|Court|Pl|Place|Close|Suite|Apt|Terrace|Circle|Crescent|Highway|Hwy)\b/;
+const DOTTED_QUAD = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
 const verdicts = new Map<string, number>();
 
 /** 2: valid for its country code or a common region; 1: only of a possible length; 0: neither. Memoised. */
@@ -197,6 +219,8 @@ function checkPhone(text: string, index: number, raw: string, out: DlpFinding[])
   const digits = core.replace(/\D/g, '');
   if (digits.length < 7 || digits.length > 15) return;
   if (DATE_LIKE.test(core) || /\d{4}-\d{1,2}-\d{1,2}/.test(core) || text[index + raw.length] === ':') return;
+  // A dotted quad is an IPv4 address (the IP detector reports it and outranks PHONE): no phone lookup needed.
+  if (DOTTED_QUAD.test(core) && core.split('.').every((o) => Number(o) <= 255)) return;
   const grouped = /[ .()-]/.test(core) || core.startsWith('+');
   const intl = core.startsWith('+') || core.startsWith('00') || core.startsWith('(');
   if (!intl && hasContext(text, index, index + raw.length, NOT_PHONE_CONTEXT, 40, 0)) return;

@@ -11,7 +11,7 @@
  */
 import { createBareTokenDetector, DEFAULT_BARE_TOKEN_TUNING, type BareTokenTuning } from './bare-tokens.js';
 import { findCandidates } from './candidates.js';
-import { KW_SECRET } from './keyword-hits.js';
+import { KW_SECRET, SECRET_WORDS } from './keyword-hits.js';
 import { createGitleaksDetector, GITLEAKS_RULE_IDS, gitleaksGloballyAllowed } from './gitleaks-runner.js';
 import { DEFAULT_KEYED_TUNING, detectKeyedValues, type KeyedTuning } from './keyed-secrets.js';
 import { familyOf, GENERIC_FAMILIES } from './secret-families.js';
@@ -24,6 +24,16 @@ import type { Detector } from './types.js';
 
 function typedSequence(value: string): boolean {
   return hasAscendingRun(value.replace(/[^A-Za-z]/g, ''), 8);
+}
+
+/** The keyword-pass words that start `password` and `pwd` (where a connection string's password key begins). */
+const PASSWORD_WORDS = new Set([SECRET_WORDS.indexOf('pass'), SECRET_WORDS.indexOf('pwd')]);
+
+/** Positions of the hits of `words` in a [word, position, ...] hit list (ascending, as the pass found them). */
+function wordPositions(hits: readonly number[], words: ReadonlySet<number>): number[] {
+  const at: number[] = [];
+  for (let h = 0; h < hits.length; h += 2) if (words.has(hits[h]!)) at.push(hits[h + 1]!);
+  return at;
 }
 
 export type SecretTuning = KeyedTuning & BareTokenTuning;
@@ -41,9 +51,9 @@ export function createSecretDetector(options: SecretDetectorOptions = {}): Detec
   const excluded = options.excludeFamilies ?? new Set<string>();
   const tuning = options.tuning ?? DEFAULT_SECRET_TUNING;
   const on = (family: string): boolean => GENERIC_FAMILIES.has(family) || !excluded.has(family);
-  // gitleaks' generic-api-key is replaced by the keyed detector: it reads more shapes and knows metadata keys
-  // (`password_hint`), with the same recall on the evaluation data.
-  const gitleaks = createGitleaksDetector((id) => on(familyOf(id)) && id !== 'generic-api-key');
+  // gitleaks' generic-api-key is replaced by the keyed detector (REPLACED_GITLEAKS_RULES): it reads more shapes
+  // and knows metadata keys (`password_hint`), with the same recall on the evaluation data.
+  const gitleaks = createGitleaksDetector((id) => on(familyOf(id)));
   const withRules = new Set(GITLEAKS_RULE_IDS.map(familyOf).filter(on));
   const privateKeys = on('private-key');
   const azure = on('azure');
@@ -54,7 +64,8 @@ export function createSecretDetector(options: SecretDetectorOptions = {}): Detec
     const from = out.length;
     if (privateKeys) detectPrivateKeys(text, out);
     gitleaks(text, out, candidates);
-    if (candidates.hits[KW_SECRET].length > 0 || text.includes('AccountKey=')) detectConnectionStrings(text, out, azure);
+    const passwordAt = wordPositions(candidates.hits[KW_SECRET], PASSWORD_WORDS);
+    if (passwordAt.length > 0 || text.includes('AccountKey=')) detectConnectionStrings(text, out, azure, passwordAt);
     detectStructuredTokens(text, out, formats, candidates.runs);
     detectKeyedValues(text, out, candidates.hits, tuning);
     bare(text, out, candidates.runs);

@@ -26,7 +26,44 @@ const ADO = /\b(?:password|pwd)\s*=\s*([^;'"\s]{3,128})\s*(?:;|$)/gi;
 const AZURE_KEY = /\bAccountKey=([A-Za-z0-9+/]{86}==)/g;
 
 const DISCORD_BOT = /\b[MNO][\w-]{23,27}\.[\w-]{6}\.[\w-]{27,38}(?![\w-])/g;
-const JWT = /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}(?:\.[A-Za-z0-9_-]*)?/g;
+
+function isB64Url(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 45;
+}
+function isWordChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+}
+/** End of the base64url run starting at `i`. */
+function b64UrlEnd(text: string, i: number): number {
+  while (i < text.length && isB64Url(text.charCodeAt(i))) i++;
+  return i;
+}
+
+/**
+ * JWT shapes, what `/\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}(?:\.[A-Za-z0-9_-]*)?/g` matches, found in one
+ * pass: a regex retries at every `eyJ` of a long base64url run and rescans the run each time (quadratic).
+ */
+function jwtSpans(text: string): [number, number][] {
+  const spans: [number, number][] = [];
+  for (let at = text.indexOf('eyJ'); at !== -1; ) {
+    if (at > 0 && isWordChar(text.charCodeAt(at - 1))) {
+      at = text.indexOf('eyJ', at + 1);
+      continue;
+    }
+    const header = b64UrlEnd(text, at + 3);
+    let next = header; // an `eyJ` inside this run ends at the same place, so it fails the same way
+    if (header - at - 3 >= 8 && text.charCodeAt(header) === 46 && text.startsWith('eyJ', header + 1)) {
+      const payload = b64UrlEnd(text, header + 4);
+      if (payload - header - 4 >= 8) {
+        const end = text.charCodeAt(payload) === 46 ? b64UrlEnd(text, payload + 1) : payload;
+        spans.push([at, end]);
+        next = end;
+      }
+    }
+    at = text.indexOf('eyJ', Math.max(at + 1, next));
+  }
+  return spans;
+}
 
 /** A JWT's header must decode to a JSON object with `alg` or `typ`. */
 export function jwtHeaderValid(token: string): boolean {
@@ -55,21 +92,46 @@ export function detectStructuredTokens(text: string, out: DlpFinding[], formats:
     }
   }
   if (!formats.jwt || text.indexOf('eyJ') === -1) return;
-  for (const m of text.matchAll(JWT)) {
-    if (!jwtHeaderValid(m[0])) continue;
-    out.push({ type: 'SECRET', subtype: 'jwt', start: m.index, end: m.index + m[0].length, confidence: 0.9, detector: 'secret.structured' });
+  for (const [start, end] of jwtSpans(text)) {
+    if (!jwtHeaderValid(text.slice(start, end))) continue;
+    out.push({ type: 'SECRET', subtype: 'jwt', start, end, confidence: 0.9, detector: 'secret.structured' });
   }
 }
 
-/** `azure`: also Azure storage account keys (`AccountKey=...`), a format of its own. */
-export function detectConnectionStrings(text: string, out: DlpFinding[], azure = true): void {
-  if (azure) for (const m of text.matchAll(AZURE_KEY)) {
+/** ADO, tried at one position (where the keyword pass saw `pass` or `pwd`). */
+const ADO_AT = new RegExp(ADO.source, 'iy');
+
+/** ADO matches starting at `starts` (ascending), or anywhere when `starts` is absent. */
+function* adoMatches(text: string, starts?: readonly number[]): Generator<RegExpExecArray> {
+  if (!starts) {
+    yield* text.matchAll(ADO);
+    return;
+  }
+  let lastEnd = 0;
+  for (const at of starts) {
+    if (at < lastEnd) continue;
+    ADO_AT.lastIndex = at;
+    const m = ADO_AT.exec(text);
+    if (!m) continue;
+    lastEnd = at + m[0].length;
+    yield m;
+  }
+}
+
+/**
+ * `azure`: also Azure storage account keys (`AccountKey=...`), a format of its own. `passwordAt`: where the
+ * keyword pass saw `pass` or `pwd` (every match starts at one); without it the whole text is searched.
+ */
+export function detectConnectionStrings(text: string, out: DlpFinding[], azure = true, passwordAt?: readonly number[]): void {
+  if (azure && text.indexOf('AccountKey=') !== -1) for (const m of text.matchAll(AZURE_KEY)) {
     const start = m.index + m[0].length - m[1]!.length;
     out.push({ type: 'SECRET', subtype: 'azure-storage-key', start, end: start + m[1]!.length, confidence: 0.95, detector: 'secret.connection-string' });
   }
-  for (const m of text.matchAll(ADO)) {
-    // Only in a connection string: another key=value; pair on the same line.
-    const line = text.slice(text.lastIndexOf('\n', m.index) + 1, m.index);
+  for (const m of adoMatches(text, passwordAt)) {
+    // Only in a connection string: another key=value; pair on the same line (read up to 256 characters back).
+    let lineStart = m.index;
+    while (lineStart > 0 && m.index - lineStart < 256 && text.charCodeAt(lineStart - 1) !== 10) lineStart--;
+    const line = text.slice(lineStart, m.index);
     if (!/\b(?:server|host|data source|user id|uid|database|initial catalog)\s*=/i.test(line + text.slice(m.index, m.index + 200))) continue;
     if (PLACEHOLDER.test(m[1]!)) continue;
     const start = m.index + m[0].indexOf(m[1]!, m[0].indexOf('='));

@@ -36,29 +36,70 @@ export interface AnswerInstructionScanner {
   hasUnjudged(): boolean;
 }
 
-/** Longest segment judged at once (the tail of a longer run without line or sentence breaks). */
+/** Longest segment judged at once: a longer run without line or sentence breaks is judged in windows of this size. */
 export const MAX_ANSWER_SEGMENT = 2_000;
+/** Windows of a long run overlap by this much, so an instruction straddling a window edge is judged whole. */
+export const ANSWER_WINDOW_OVERLAP = 256;
 /** Shorter segments carry no instruction worth judging ("Done.", list bullets). */
 export const MIN_ANSWER_SEGMENT = 16;
 
-const SENTENCE_END = /[.!?]\s*$/;
+/** True when the text ends a sentence (`.`, `!` or `?`, then only whitespace). */
+function endsSentence(text: string): boolean {
+  const trimmed = text.trimEnd();
+  const last = trimmed.charCodeAt(trimmed.length - 1);
+  return trimmed.length > 0 && (last === 46 || last === 33 || last === 63);
+}
 
+/**
+ * Every push costs time linear in the part pushed: boundaries are looked for only in the new part, and the
+ * text waiting for its boundary never exceeds one window (a full window is judged at once), so an answer
+ * without line or sentence ends cannot make each chunk rescan a growing tail.
+ */
 export function createAnswerInstructionScanner(classify: AnswerClassifier): AnswerInstructionScanner {
-  /** Released text not yet judged (no line or sentence end seen in it yet). */
+  /** Released text not yet judged (no line or sentence end seen in it yet); at most one window. */
   let unchecked = '';
-  /** Stream offset up to which segments were judged. */
-  let checkedUpTo = 0;
+  /** Stream offset where `unchecked` starts. */
+  let uncheckedAt = 0;
+  /** The end of the previous window of the same run, judged again as the start of the next one. */
+  let carry = '';
+
+  /** Judges one segment (prefixed by the carry); returns a hit when it is flagged. */
+  const judge = (segment: string, at: number): InstructionHit | undefined => {
+    const text = carry + segment;
+    const start = at - carry.length;
+    if (text.trim().length < MIN_ANSWER_SEGMENT) return undefined;
+    const verdict = classify(text);
+    return verdict.flagged ? { start, end: start + text.length, verdict } : undefined;
+  };
+
   return {
     push(part, final) {
-      unchecked += part;
-      const boundary = final ? unchecked.length : Math.max(unchecked.lastIndexOf('\n'), unchecked.search(SENTENCE_END)) + 1;
-      if (boundary <= 0) return undefined;
-      const segment = unchecked.slice(0, boundary).slice(-MAX_ANSWER_SEGMENT);
-      unchecked = unchecked.slice(boundary);
-      checkedUpTo += boundary;
-      if (segment.trim().length < MIN_ANSWER_SEGMENT) return undefined;
-      const verdict = classify(segment);
-      return verdict.flagged ? { start: checkedUpTo - segment.length, end: checkedUpTo, verdict } : undefined;
+      let hit: InstructionHit | undefined;
+      let rest = part;
+      // A run longer than a window is judged window by window as it arrives.
+      while (unchecked.length + rest.length >= MAX_ANSWER_SEGMENT) {
+        const newline = rest.lastIndexOf('\n', MAX_ANSWER_SEGMENT - unchecked.length - 1);
+        const take = newline >= 0 ? newline + 1 : MAX_ANSWER_SEGMENT - unchecked.length;
+        const segment = unchecked + rest.slice(0, take);
+        rest = rest.slice(take);
+        hit ??= judge(segment, uncheckedAt);
+        carry = newline >= 0 ? '' : segment.slice(-ANSWER_WINDOW_OVERLAP);
+        uncheckedAt += segment.length;
+        unchecked = '';
+      }
+      const newline = rest.lastIndexOf('\n');
+      const sentence = rest.trim() ? endsSentence(rest) : endsSentence(unchecked);
+      const boundary = final || sentence ? rest.length : newline + 1;
+      if (boundary > 0 || (final && unchecked.length > 0)) {
+        const segment = unchecked + rest.slice(0, boundary);
+        hit ??= judge(segment, uncheckedAt);
+        carry = '';
+        uncheckedAt += segment.length;
+        unchecked = rest.slice(boundary);
+      } else {
+        unchecked += rest;
+      }
+      return hit;
     },
     hasUnjudged: () => unchecked.length > 0,
   };

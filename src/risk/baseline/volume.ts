@@ -26,14 +26,26 @@ export class VolumeBaseline {
     if (state && state.length === this.state.length) this.state.set(state);
   }
 
-  /** Adds `value` to the current hour of metric `m`; folds finished hours into the baseline. Returns the current hour's total. */
-  add(m: number, hour: number, value: number, onHourClosed?: (logTotal: number, total: number, closedHour: number) => void): number {
+  /** The hour the last `add` closed (folded into the baseline), or -1; and that hour's total and log1p. */
+  closedHour = -1;
+  closedTotal = 0;
+  closedLog = 0;
+
+  /**
+   * Adds `value` to the current hour of metric `m`; folds a finished hour into the baseline and reports
+   * it in `closedHour` (a field, not a callback: this runs for every metric of every access). Returns
+   * the current hour's total.
+   */
+  add(m: number, hour: number, value: number): number {
     const s = this.state;
     const o = m * FIELDS;
+    this.closedHour = -1;
     if (s[o] !== hour) {
       if (s[o + 1]! > 0) {
         const x = Math.log1p(s[o + 1]!);
-        onHourClosed?.(x, s[o + 1]!, s[o]!);
+        this.closedHour = s[o]!;
+        this.closedTotal = s[o + 1]!;
+        this.closedLog = x;
         this.fold(o, x);
       }
       s[o] = hour;

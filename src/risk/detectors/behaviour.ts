@@ -61,11 +61,12 @@ export function detectVolume(a: Activity, b: Baseline, g: GroupBaseline, learnin
     const value = valueOf(a, m);
     if (value <= 0) continue;
     const metric = METRICS[m]!;
-    const total = b.volume.add(m, hour, value, (x, closedTotal, closedHour) => {
-      g.volume.foldMetric(m, x);
+    const total = b.volume.add(m, hour, value);
+    if (b.volume.closedHour >= 0) {
+      g.volume.foldMetric(m, b.volume.closedLog);
       g.dirty = true;
-      if (!scope || scope.series) hourClosed(a, b, g, m, closedTotal, closedHour, learning, out);
-    });
+      if (!scope || scope.series) hourClosed(a, b, g, m, b.volume.closedTotal, b.volume.closedHour, learning, out);
+    }
     if (learning || total < MIN_ABSOLUTE[metric]) continue;
     const own = b.volume.stats(m);
     const peer = g.volume.stats(m);

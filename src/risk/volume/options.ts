@@ -69,8 +69,18 @@ export const ENTITY_VOLUME_OPTIONS: Readonly<VolumeDetectorOptions> = Object.fre
   spatialTolerance: 0.25,
 });
 
+/**
+ * Frozen option objects resolved so far (ENTITY_VOLUME_OPTIONS: a detector is made for every metric of
+ * every principal, and validating the same frozen object again would give the same result).
+ */
+const resolvedFrozen = new WeakMap<object, ResolvedVolumeOptions>();
+
 /** Validate options; bad input is a `config_invalid` WardenError naming the field. */
 export function resolveOptions(options: VolumeDetectorOptions): ResolvedVolumeOptions {
+  const frozen =
+    options !== null && typeof options === 'object' && Object.isFrozen(options) && Object.values(options).every((v) => v === null || typeof v !== 'object' || Object.isFrozen(v));
+  const known = frozen ? resolvedFrozen.get(options) : undefined;
+  if (known) return known;
   const r = volumeDetectorOptionsSchema.safeParse(options ?? {});
   if (!r.success) {
     const issue = r.error.issues[0];
@@ -79,5 +89,6 @@ export function resolveOptions(options: VolumeDetectorOptions): ResolvedVolumeOp
       cause: r.error,
     });
   }
+  if (frozen) resolvedFrozen.set(options, Object.freeze(r.data));
   return r.data;
 }

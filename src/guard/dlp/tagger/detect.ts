@@ -27,10 +27,31 @@ function initial(text: string, s: number): number {
   return ch !== ch.toLowerCase() ? 2 : 0;
 }
 
+/** fnv1a of the lower-cased token: computed over the characters for ASCII, by `toLowerCase` otherwise. */
+function lowerHash(text: string, s: number, e: number): number {
+  let h = 0x811c9dc5;
+  for (let i = s; i < e; i++) {
+    let c = text.charCodeAt(i);
+    if (c >= 128) return fnv1a(text.slice(s, e).toLowerCase());
+    if (c >= 65 && c <= 90) c += 32;
+    h = Math.imul(h ^ c, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+const hashes = (words: Iterable<string>): Set<number> => new Set(Array.from(words, fnv1a));
+const STOP_HASHES = hashes(STOP_WORDS);
+const TITLE_HASHES = hashes(TITLE_WORDS);
+
+/** Whether the token's lower-cased text is in `words`; the hash set rules out most tokens without a string. */
+function inSet(text: string, s: number, e: number, h: number, hashSet: Set<number>, words: Set<string>): boolean {
+  return hashSet.has(h) && words.has(text.slice(s, e).toLowerCase());
+}
+
 export function detectNamesAndAddresses(model: TaggerModel, text: string, out: DlpFinding[], confidence = 0.7): void {
   const tokens = tokenize(text);
   const n = tokens.count;
-  const kind = new Uint8Array(n);
+  const kind = new Uint8Array(n + 1); // kind[n] = 0: the end has no neighbour
   for (let i = 0; i < n; i++) kind[i] = initial(text, tokens.start[i]!);
   const { names, places, streets } = model.lexicon;
   // Windows [from, to) of tokens around cues.
@@ -38,15 +59,19 @@ export function detectNamesAndAddresses(model: TaggerModel, text: string, out: D
   for (let i = 0; i < n; i++) {
     const k = kind[i]!;
     if (k === 0) continue;
-    const near = (j: number): number => (j >= 0 && j < n ? kind[j]! : 0);
+    const neighbour = (i > 0 && kind[i - 1] !== 0) || kind[i + 1] !== 0;
     if (k === 1) {
-      if (near(i - 1) !== 2 && near(i + 1) !== 2) continue;
+      if ((i === 0 || kind[i - 1] !== 2) && kind[i + 1] !== 2) continue;
     } else {
-      const lower = text.slice(tokens.start[i]!, tokens.end[i]!).toLowerCase();
-      if (STOP_WORDS.has(lower) || lower === 'i') continue;
-      const h = fnv1a(lower);
-      const prevTitle = i > 0 && TITLE_WORDS.has(text.slice(tokens.start[i - 1]!, tokens.end[i - 1]!).toLowerCase());
-      if (!(names.hasHash(h) || places.hasHash(h) || streets.hasHash(h) || near(i - 1) !== 0 || near(i + 1) !== 0 || prevTitle)) continue;
+      const s = tokens.start[i]!;
+      const e = tokens.end[i]!;
+      const h = lowerHash(text, s, e);
+      if (inSet(text, s, e, h, STOP_HASHES, STOP_WORDS) || (e - s === 1 && (text.charCodeAt(s) | 32) === 105)) continue; // `I`
+      if (!(neighbour || names.hasHash(h) || places.hasHash(h) || streets.hasHash(h))) {
+        const ps = i > 0 ? tokens.start[i - 1]! : 0;
+        const pe = i > 0 ? tokens.end[i - 1]! : 0;
+        if (i === 0 || pe - ps > 4 || !inSet(text, ps, pe, lowerHash(text, ps, pe), TITLE_HASHES, TITLE_WORDS)) continue;
+      }
     }
     const from = Math.max(0, i - REACH);
     const to = Math.min(n, i + REACH + 1);

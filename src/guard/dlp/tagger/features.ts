@@ -95,11 +95,94 @@ export function tokenInfo(text: string, tokens: Tokens, lexicon: Lexicon): Token
   return info;
 }
 
+const hashes = (words: Iterable<string>): Set<number> => new Set(Array.from(words, fnv1a));
+const TITLE_HASHES = hashes(TITLES);
+const UNIT_HASHES = hashes(UNITS);
+const STOP_HASHES = hashes(STOP_WORDS);
+
+/** Whether the lower-cased token is in `words`: the hash set rules out most tokens before a string is made. */
+function listed(text: string, s: number, e: number, h: number, hashSet: Set<number>, words: Set<string>): boolean {
+  return hashSet.has(h) && words.has(text.slice(s, e).toLowerCase());
+}
+
+/** FNV-1a of the lower-cased ASCII characters [s, e). */
+function asciiLowerHash(text: string, s: number, e: number): number {
+  let h = 0x811c9dc5;
+  for (let i = s; i < e; i++) {
+    const c = text.charCodeAt(i);
+    h = Math.imul(h ^ (c >= 65 && c <= 90 ? c + 32 : c), 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** Flags that do not depend on the word's case or script. */
+function contextFlags(text: string, tokens: Tokens, i: number, s: number, e: number): number {
+  let f = 0;
+  if (e - s <= 2) f |= F.SHORT;
+  if (tokens.newline[i]) f |= F.NEWLINE;
+  const prev = i > 0 ? text.charCodeAt(tokens.start[i - 1]!) : 46;
+  if (i === 0 || prev === 46 || prev === 33 || prev === 63 || tokens.newline[i]) f |= F.SENT_START;
+  return f;
+}
+
+/**
+ * Word facts of an ASCII token, computed over its characters (most tokens of mixed text): the same values as
+ * the general path below, without making strings.
+ */
+function asciiTokenInfo(info: TokenInfo, text: string, tokens: Tokens, lexicon: Lexicon, i: number, s: number, e: number): void {
+  const h = asciiLowerHash(text, s, e);
+  info.word[i] = h;
+  info.prefix[i] = asciiLowerHash(text, s, Math.min(e, s + 3));
+  info.suffix[i] = asciiLowerHash(text, Math.max(s, e - 3), e);
+  info.shape[i] = shapeHash(text, s, e);
+  const c = text.charCodeAt(s);
+  const upperFirst = c >= 65 && c <= 90;
+  const letter = upperFirst || (c >= 97 && c <= 122);
+  const digit = c >= 48 && c <= 57;
+  let f = contextFlags(text, tokens, i, s, e);
+  if (upperFirst) f |= F.CAP;
+  if (letter && e - s > 1) {
+    let lower = false;
+    for (let k = s; k < e && !lower; k++) {
+      const d = text.charCodeAt(k);
+      lower = d >= 97 && d <= 122;
+    }
+    if (!lower) f |= F.ALLCAPS;
+  }
+  if (digit) {
+    let all = true;
+    for (let k = s + 1; k < e && all; k++) {
+      const d = text.charCodeAt(k);
+      all = d >= 48 && d <= 57;
+    }
+    f |= all ? F.NUMBER : F.HASDIGIT;
+  }
+  if (letter && lexicon.names.hasHash(h)) f |= F.NAME;
+  if (letter && lexicon.places.hasHash(h)) f |= F.PLACE;
+  if (letter && lexicon.streets.hasHash(h)) f |= F.STREET;
+  if (listed(text, s, e, h, TITLE_HASHES, TITLES)) f |= F.TITLE;
+  if (listed(text, s, e, h, UNIT_HASHES, UNITS) || (e - s === 1 && c === 35)) f |= F.UNIT;
+  if (!letter && !digit) f |= F.PUNCT;
+  if (c === 44) f |= F.COMMA;
+  if (listed(text, s, e, h, STOP_HASHES, STOP_WORDS)) f |= F.STOP;
+  if (e - s >= 2 && text.charCodeAt(e - 2) === 39 && (text.charCodeAt(e - 1) | 32) === 115) f |= F.POSSESSIVE;
+  info.flags[i] = f;
+}
+
+function isAscii(text: string, s: number, e: number): boolean {
+  for (let i = s; i < e; i++) if (text.charCodeAt(i) >= 128) return false;
+  return true;
+}
+
 /** Word facts of tokens [from, to) into `info` (the detector fills only the windows it tags). */
 export function fillTokenInfo(info: TokenInfo, text: string, tokens: Tokens, lexicon: Lexicon, from: number, to: number): void {
   for (let i = from; i < to; i++) {
     const s = tokens.start[i]!;
     const e = tokens.end[i]!;
+    if (isAscii(text, s, e)) {
+      asciiTokenInfo(info, text, tokens, lexicon, i, s, e);
+      continue;
+    }
     const lower = lowerOf(text, s, e);
     const h = fnv1a(lower);
     info.word[i] = h;
@@ -109,7 +192,7 @@ export function fillTokenInfo(info: TokenInfo, text: string, tokens: Tokens, lex
     const c = text.charCodeAt(s);
     const upperFirst = text[s]! !== text[s]!.toLowerCase();
     const letter = text[s]!.toUpperCase() !== text[s]!.toLowerCase();
-    let f = 0;
+    let f = contextFlags(text, tokens, i, s, e);
     if (upperFirst) f |= F.CAP;
     if (letter && e - s > 1 && lower.toUpperCase() === text.slice(s, e)) f |= F.ALLCAPS;
     if (c >= 48 && c <= 57) f |= /^\d+$/.test(lower) ? F.NUMBER : F.HASDIGIT;
@@ -121,12 +204,8 @@ export function fillTokenInfo(info: TokenInfo, text: string, tokens: Tokens, lex
     if (!letter && !(c >= 48 && c <= 57)) f |= F.PUNCT;
     if (c === 44) f |= F.COMMA;
     if (STOP_WORDS.has(lower)) f |= F.STOP;
-    if (e - s <= 2) f |= F.SHORT;
     if (/[\u00c0-\u024f]/.test(lower)) f |= F.ACCENT;
     if (/['’]s$/.test(lower)) f |= F.POSSESSIVE;
-    if (tokens.newline[i]) f |= F.NEWLINE;
-    const prev = i > 0 ? text.charCodeAt(tokens.start[i - 1]!) : 46;
-    if (i === 0 || prev === 46 || prev === 33 || prev === 63 || tokens.newline[i]) f |= F.SENT_START;
     info.flags[i] = f;
   }
 }

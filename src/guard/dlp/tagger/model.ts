@@ -15,6 +15,8 @@ export function allowed(from: number, to: number): boolean {
   if (to === 4) return from === 3 || from === 4;
   return true;
 }
+/** Per label, the labels it may follow (in label order, so ties resolve as a full scan would). */
+const PREDECESSORS: Uint8Array[] = Array.from({ length: L }, (_, y) => Uint8Array.from(Array.from({ length: L }, (_, p) => p).filter((p) => allowed(p, y))));
 /** Row L of the transition table is the start state. */
 export const START = L;
 
@@ -61,12 +63,14 @@ export class TaggerModel {
     const back = new Uint8Array(n * L);
     for (let y = 0; y < L; y++) score[y] = allowed(0, y) || y === 0 ? (y === 2 || y === 4 ? -Infinity : tr[START * L + y]! + em[y]!) : -Infinity;
     for (let t = 1; t < n; t++) {
+      const prev = (t - 1) * L;
       for (let y = 0; y < L; y++) {
         let best = -Infinity;
         let arg = 0;
-        for (let p = 0; p < L; p++) {
-          if (!allowed(p, y)) continue;
-          const v = score[(t - 1) * L + p]! + tr[p * L + y]!;
+        const from = PREDECESSORS[y]!;
+        for (let k = 0; k < from.length; k++) {
+          const p = from[k]!;
+          const v = score[prev + p]! + tr[p * L + y]!;
           if (v > best) {
             best = v;
             arg = p;

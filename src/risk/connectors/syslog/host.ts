@@ -11,7 +11,7 @@ import type { EntityRef } from '../../../core/types.js';
 import type { WardenEvent } from '../../../core/events.js';
 import { importedAuthentication, importedDecision } from '../event.js';
 import type { Tally } from '../tally.js';
-import type { SyslogHeader } from './header.js';
+import { isoTime, type SyslogHeader } from './header.js';
 import { userName } from './source.js';
 
 const SUDO = /^\s*(\S+) : (?:(.*?) ; )?TTY=\S* ; PWD=.*? ; USER=(\S+) ;(?: ENV=.*? ;)? COMMAND=(.*)$/;
@@ -80,7 +80,7 @@ export class HostParser {
   }
 
   private decision(h: SyslogHeader, actor: string, action: string, resource: EntityRef, target: string | undefined, allowed = true): WardenEvent {
-    const event = importedDecision({ system: 'syslog', time: new Date(h.t).toISOString(), principal: { type: 'User', id: actor }, action, resource, sourceIp: '', allowed });
+    const event = importedDecision({ system: 'syslog', time: isoTime(h.t), principal: { type: 'User', id: actor }, action, resource, sourceIp: '', allowed });
     if (target !== undefined) event.target = { type: 'User', id: target };
     return event;
   }
@@ -207,11 +207,11 @@ export class HostParser {
   consoleLogin(h: SyslogHeader): void {
     const by = /BY (\S+)$/.exec(h.message)?.[1];
     const user = userName(by ?? (h.message.startsWith('ROOT') ? 'root' : h.program));
-    this.tally.convert([importedAuthentication({ time: new Date(h.t).toISOString(), source: 'login', outcome: 'success', principal: { type: 'User', id: user }, sourceIp: '', origin: { system: 'login' } })]);
+    this.tally.convert([importedAuthentication({ time: isoTime(h.t), source: 'login', outcome: 'success', principal: { type: 'User', id: user }, sourceIp: '', origin: { system: 'login' } })]);
   }
 
   private login(h: SyslogHeader): void {
-    const time = new Date(h.t).toISOString();
+    const time = isoTime(h.t);
     const session = PAM_SESSION.exec(h.message) ?? (h.module ? OLD_PAM_SESSION.exec(h.message) : null);
     if (session) {
       const user = userName(session.length === 5 ? session[2]! : session[1]!);

@@ -12,7 +12,7 @@
 import type { WardenEvent } from '../../../core/events.js';
 import { importedAuthentication, importedDecision } from '../event.js';
 import type { Tally } from '../tally.js';
-import type { SyslogHeader } from './header.js';
+import { isoTime, type SyslogHeader } from './header.js';
 import { sourceOf, userName, type SourceRef } from './source.js';
 
 const ACCEPTED = /^Accepted (\S+) for (.+?) from (\S+) port \d+(?: ssh2)?(?:: (\S+) (\S+))?/;
@@ -58,7 +58,7 @@ export class SshdParser {
   handle(h: SyslogHeader): void {
     this.expire(h.t);
     const key = `${h.host}|${h.pid ?? ''}`;
-    const time = new Date(h.t).toISOString();
+    const time = isoTime(h.t);
     let message = h.message;
     let times = 1;
     const repeated = REPEATED.exec(message);
