@@ -1,7 +1,9 @@
 /**
  * Gateway benchmark: the same load, in one run, against (a) the upstream directly, (b) Warden with
- * authentication, Cedar policy and decision recording on, and (c) the Portkey AI gateway as the peer,
- * for JSON and for streaming (SSE) chat completions; plus the cost of one decision in-process.
+ * authentication, Cedar policy and durable decision recording, with the guard off and on, and with
+ * everything on (guard and risk engine), each row naming what it switches off, and (c) the Portkey AI
+ * gateway as the peer, for JSON and for streaming (SSE) chat completions; plus the cost of one decision
+ * in-process.
  *
  *   npm run bench            # all of it
  *   npm run bench -- --duration 5 --connections 32 --engine wasm
@@ -51,11 +53,13 @@ async function main(): Promise<void> {
       return dataDir;
     };
     writeFileSync(join(dir, 'upstream.key'), UPSTREAM_KEY);
-    // Two Warden configurations: the access path alone (authentication, Cedar policy, decision events
-    // recorded in the decision table and the audit log), and the same with the guard inspecting prompts
-    // and answers. Behaviour analytics stay off: a single principal firing thousands of requests a second
-    // is exactly what the risk engine flags, and its step-ups would make the load measure refusals.
-    const startWarden = async (name: string, guard: boolean): Promise<Started> => {
+    // Three Warden configurations, each stated with what it switches off (beside every figure):
+    // the access path alone (authentication, Cedar policy, each decision durable in the audit log before
+    // the answer's last byte, the decision table), the same with the guard inspecting prompts and answers,
+    // and everything on (guard and the risk engine). With the risk engine on, one principal firing
+    // thousands of requests a second is what it flags: its step-ups show as non-2xx answers in that row.
+    // No configuration has export sinks or watched integrity assets (nothing for them to do here).
+    const startWarden = async (name: string, components: { guard: boolean; risk: boolean }): Promise<Started> => {
       const file = join(dir, `${name}.yaml`);
       writeFileSync(
         file,
@@ -64,8 +68,8 @@ async function main(): Promise<void> {
           dataDir: dataDirFor(name),
           log: { level: 'warn' },
           policy: { engine: flags.engine },
-          guard: { enabled: guard },
-          risk: { enabled: false },
+          guard: { enabled: components.guard },
+          risk: { enabled: components.risk },
           principals: [{ id: 'alice', groups: ['engineering'], roles: ['user'], attributes: { clearance: 2 } }],
           upstreams: [{ name: 'main', baseUrl: `${upstream.url}/v1`, apiKey: `file:${join(dir, 'upstream.key')}` }],
           models: [{ id: 'demo-chat', upstream: 'main', sensitivity: 'internal' }],
@@ -73,10 +77,12 @@ async function main(): Promise<void> {
       );
       return startProcess(wardenCommand(['start', '--config', file]), /Warden is running at (http:\/\/\S+)/);
     };
-    const warden = await startWarden('warden', false);
+    const warden = await startWarden('warden', { guard: false, risk: false });
     started.push(warden);
-    const wardenGuard = await startWarden('warden-guard', true);
+    const wardenGuard = await startWarden('warden-guard', { guard: true, risk: false });
     started.push(wardenGuard);
+    const wardenAll = await startWarden('warden-all', { guard: true, risk: true });
+    started.push(wardenAll);
     let portkey: Started | undefined;
     if (!flags.skipPortkey) {
       const entry = require.resolve('@portkey-ai/gateway/build/start-server.js');
@@ -88,31 +94,33 @@ async function main(): Promise<void> {
 
     const body = (stream: boolean) => JSON.stringify({ model: 'demo-chat', stream, messages: [{ role: 'user', content: 'Summarise the zero-trust principles in one sentence.' }] });
     const targets = [
-      { name: 'upstream (direct)', url: `${upstream.url}/v1/chat/completions`, headers: { authorization: `Bearer ${UPSTREAM_KEY}` } },
-      { name: 'warden', url: `${warden.url}/v1/chat/completions`, headers: { authorization: `Bearer ${key}` } },
-      { name: 'warden + guard', url: `${wardenGuard.url}/v1/chat/completions`, headers: { authorization: `Bearer ${key}` } },
+      { name: 'upstream (direct)', off: '', url: `${upstream.url}/v1/chat/completions`, headers: { authorization: `Bearer ${UPSTREAM_KEY}` } },
+      { name: 'warden', off: 'guard, risk engine', url: `${warden.url}/v1/chat/completions`, headers: { authorization: `Bearer ${key}` } },
+      { name: 'warden + guard', off: 'risk engine', url: `${wardenGuard.url}/v1/chat/completions`, headers: { authorization: `Bearer ${key}` } },
+      { name: 'warden, everything on', off: 'none', url: `${wardenAll.url}/v1/chat/completions`, headers: { authorization: `Bearer ${key}` } },
       ...(portkey
-        ? [{ name: 'portkey', url: `${portkey.url}/v1/chat/completions`, headers: { authorization: `Bearer ${UPSTREAM_KEY}`, 'x-portkey-provider': 'openai', 'x-portkey-custom-host': `${upstream.url}/v1` } }]
+        ? [{ name: 'portkey', off: '', url: `${portkey.url}/v1/chat/completions`, headers: { authorization: `Bearer ${UPSTREAM_KEY}`, 'x-portkey-provider': 'openai', 'x-portkey-custom-host': `${upstream.url}/v1` } }]
         : []),
     ];
-    const rows: { mode: string; target: string; rps: number; p50: number; p99: number; non2xx: number; errors: number }[] = [];
+    const rows: { mode: string; target: string; off: string; rps: number; p50: number; p99: number; non2xx: number; errors: number }[] = [];
     for (const stream of [false, true]) {
       for (const target of targets) {
         const options = { url: target.url, method: 'POST', headers: { 'content-type': 'application/json', ...target.headers }, body: body(stream), connections, pipelining: 1 };
         await autocannon({ ...options, duration: 2 }); // warm-up: JIT, connection pools
         const r = await autocannon({ ...options, duration });
         if (r.non2xx) console.error(`${target.name} (${stream ? 'stream' : 'json'}): ${r.non2xx} non-2xx answers, e.g. ${await sample(options)}`);
-        rows.push({ mode: stream ? 'stream' : 'json', target: target.name, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors + r.timeouts });
+        rows.push({ mode: stream ? 'stream' : 'json', target: target.name, off: target.off, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors + r.timeouts });
       }
     }
     console.log(`\nGateway benchmark: ${connections} connections, ${duration} s per run, policy engine ${flags.engine}, one 2-core shared machine\n`);
-    console.log('| mode | target | req/s | p50 ms | p99 ms | non-2xx | errors | vs direct | warden vs portkey |');
-    console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    console.log('Every Warden row: authentication, Cedar policy, each decision durable in the audit log before the last byte, decision table.');
+    console.log('| mode | target | switched off | req/s | p50 ms | p99 ms | non-2xx | errors | vs direct | warden vs portkey |');
+    console.log('| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const row of rows) {
       const direct = rows.find((r) => r.mode === row.mode && r.target === 'upstream (direct)')!;
       const pk = rows.find((r) => r.mode === row.mode && r.target === 'portkey');
       const vsPortkey = row.target.startsWith('warden') && pk ? `${(row.rps / pk.rps).toFixed(1)}x` : '';
-      console.log(`| ${row.mode} | ${row.target} | ${row.rps.toFixed(0)} | ${row.p50} | ${row.p99} | ${row.non2xx} | ${row.errors} | ${(row.rps / direct.rps).toFixed(2)} | ${vsPortkey} |`);
+      console.log(`| ${row.mode} | ${row.target} | ${row.off} | ${row.rps.toFixed(0)} | ${row.p50} | ${row.p99} | ${row.non2xx} | ${row.errors} | ${(row.rps / direct.rps).toFixed(2)} | ${vsPortkey} |`);
     }
     console.log('\nOne decision in-process (demo policies, principal + resource entities + full context):');
     for (const engine of ['wasm', 'compiled'] as const) {

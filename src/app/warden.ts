@@ -8,9 +8,11 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, resolveConfigPath, type LoadedConfig } from '../config/load.js';
+import { assertReferences } from '../config/check.js';
 import { DEMO_UPSTREAM, demoExposureProblem } from '../config/demo.js';
 import type { WardenConfig } from '../config/schema.js';
 import { createLogger, type Logger } from '../core/logger.js';
+import { WardenError } from '../core/errors.js';
 import { DecisionLog, InProcessBus, type EventBus } from '../events/index.js';
 import { AdminApi } from '../gateway/admin.js';
 import { coreAdminRoutes } from '../gateway/admin-core.js';
@@ -87,6 +89,8 @@ export class WardenApp {
 
   static async start({ loaded, env, logger: givenLogger }: StartOptions): Promise<WardenApp> {
     const config = loaded.config;
+    // Every reference is checked before anything is opened, exactly as `warden config check` does.
+    assertReferences(loaded, env);
     const exposure = demoExposureProblem(config, loaded.file);
     if (exposure) throw new ConfigError(exposure);
     const logger = givenLogger ?? createLogger(config.log.level);
@@ -121,13 +125,14 @@ export class WardenApp {
     policies.bootstrap(bundle, 'config');
     policies.start(config.policy.reloadCheckMs);
 
-    // Decision rows are written in batches on their own connection without an fsync per batch, so
-    // recording never stalls the event loop; the audit log keeps the durable copy of every event.
-    const decisionsDb = openDatabase(config.dataDir, 'warden.db', { synchronous: 'NORMAL' });
-    const decisions = new DecisionLog(decisionsDb);
-    decisions.subscribeTo(bus);
     // The audit log subscribes to the bus itself; exporters follow the log with their own cursors.
     const audit = await createAuditLog({ dataDir: config.dataDir, config: config.audit, bus, logger, env });
+    // The decision table is derived from the audit log: it catches up here (after a crash too) and then
+    // follows the log, on its own connection without an fsync per batch (the log holds the durable copy).
+    const decisionsDb = openDatabase(config.dataDir, 'warden.db', { synchronous: 'NORMAL' });
+    const decisions = new DecisionLog(decisionsDb);
+    if (config.audit.enabled) decisions.follow(audit, (error) => logger.error({ err: error }, 'the decision table could not follow the audit log'));
+    else decisions.subscribeTo(bus);
     const exporter = createExporter({ reader: audit, dataDir: config.dataDir, config: config.export, logger, env });
 
     let demoUpstream: DemoUpstream | undefined;
@@ -198,9 +203,9 @@ export class WardenApp {
     const metricsListen = config.server.metrics;
     if (metricsListen) servers.push(createHttpServer({ requestTimeout: config.server.requestTimeoutMs }, gateway.metricsListener));
     for (const server of servers) server.keepAliveTimeout = 65_000;
-    await listen(servers[0]!, config.server.port, config.server.host);
-    if (tls) await listen(servers[1]!, tls.port, config.server.host);
-    if (metricsListen) await listen(servers.at(-1)!, metricsListen.port, metricsListen.host);
+    await listen(servers[0]!, config.server.port, config.server.host, 'server.port');
+    if (tls) await listen(servers[1]!, tls.port, config.server.host, 'server.tls.port');
+    if (metricsListen) await listen(servers.at(-1)!, metricsListen.port, metricsListen.host, 'server.metrics.port');
 
     const app = new WardenApp(config, logger, db, bus, apiKeys, policies, decisions, decisionsDb, upstreams, integrity, audit, riskEngine, exporter, servers, demoUpstream, demoCredentials, readiness);
     app.closers.push(() => jwt.close());
@@ -252,8 +257,9 @@ export class WardenApp {
     this.risk.close();
     // Every event is in the log before it closes; exporters stop before the log they read.
     await this.exporter.stop();
-    await this.audit.close();
+    // The bus is drained, so every event is durable in the log: the table catches up and stops following.
     this.decisions.close();
+    await this.audit.close();
     this.decisionsDb.close();
     this.apiKeys.flushLastUsed();
     await this.upstreams.close();
@@ -262,11 +268,15 @@ export class WardenApp {
   }
 }
 
-function listen(server: Server, port: number, host: string): Promise<void> {
+function listen(server: Server, port: number, host: string, keyPath: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    const fail = (error: NodeJS.ErrnoException): void => {
+      const why = error.code === 'EADDRINUSE' ? 'the port is in use' : error.code === 'EACCES' ? 'permission denied' : error.message;
+      reject(new WardenError('config_invalid', `${keyPath}: cannot listen on ${host}:${port}: ${why}`, { cause: error }));
+    };
+    server.once('error', fail);
     server.listen(port, host, () => {
-      server.off('error', reject);
+      server.off('error', fail);
       resolve();
     });
   });

@@ -268,7 +268,7 @@ class AuditLogImpl implements AuditLog {
       async (event) => {
         await this.append(event);
       },
-      { name: 'audit' },
+      { name: 'audit', durable: true },
     );
   }
 

@@ -1,4 +1,6 @@
 /** Flags shared by the commands that read configuration or state: `--config` and `--data-dir`. */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { openDatabase, type SqliteDatabase } from '../store/index.js';
@@ -25,15 +27,28 @@ export function configFor(values: { config?: string | boolean | undefined; 'data
   );
 }
 
-/** Opens the store of the configured data directory (safe beside a running Warden: SQLite WAL). */
-export function openStore(values: Parameters<typeof configFor>[0], io: CliIO): { loaded: LoadedConfig; db: SqliteDatabase } {
+/**
+ * Opens the store of the configured data directory (safe beside a running Warden: SQLite WAL). Commands
+ * that only read pass `existing`: a mistyped `--data-dir` is then an error, not a new empty database
+ * that answers "nothing found".
+ */
+export function openStore(values: Parameters<typeof configFor>[0], io: CliIO, options: { existing?: boolean } = {}): { loaded: LoadedConfig; db: SqliteDatabase } {
   const loaded = configFor(values, io);
-  return { loaded, db: openDatabase(loaded.config.dataDir) };
+  const dataDir = loaded.config.dataDir;
+  if (options.existing && !existsSync(join(dataDir, 'warden.db'))) {
+    throw new Error(`no Warden data in \`${dataDir}\` (no warden.db); check --data-dir or --config`);
+  }
+  return { loaded, db: openDatabase(dataDir) };
 }
 
 /** Runs `fn` with the store open and closes it afterwards, whatever happens. */
-export async function withStore<T>(values: Parameters<typeof configFor>[0], io: CliIO, fn: (store: { loaded: LoadedConfig; db: SqliteDatabase }) => T | Promise<T>): Promise<T> {
-  const store = openStore(values, io);
+export async function withStore<T>(
+  values: Parameters<typeof configFor>[0],
+  io: CliIO,
+  fn: (store: { loaded: LoadedConfig; db: SqliteDatabase }) => T | Promise<T>,
+  options: { existing?: boolean } = {},
+): Promise<T> {
+  const store = openStore(values, io, options);
   try {
     return await fn(store);
   } finally {

@@ -9,6 +9,7 @@ import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { configSchema, type WardenConfig } from './schema.js';
 import { demoConfig } from './demo.js';
+import { unknownKeys } from './unknown-keys.js';
 
 export interface ConfigOverrides {
   configFile?: string;
@@ -58,11 +59,15 @@ function readRawConfig(file: string): unknown {
   } catch (error) {
     throw new ConfigError(`cannot read config file \`${file}\`: ${(error as Error).message}`);
   }
+  let parsed: unknown;
   try {
-    return parseYaml(text) ?? {};
+    parsed = parseYaml(text);
   } catch (error) {
     throw new ConfigError(`config file \`${file}\` is not valid YAML: ${(error as Error).message}`);
   }
+  // An empty file is almost always a mistake (a failed copy, the wrong path), not "all defaults".
+  if (parsed === null || parsed === undefined) throw new ConfigError(`config file \`${file}\` is empty; write at least one setting (see README.md)`);
+  return parsed;
 }
 
 function envOverrides(env: NodeJS.ProcessEnv): ConfigOverrides {
@@ -98,6 +103,10 @@ export function loadConfig(flags: ConfigOverrides, env: NodeJS.ProcessEnv, cwd: 
   if (!parsed.success) {
     const issues = formatIssues(parsed.error);
     throw new ConfigError(`invalid configuration${file ? ` in \`${file}\`` : ''}:\n${issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`, issues);
+  }
+  const unknown = unknownKeys(rawRecord, parsed.data);
+  if (unknown.length) {
+    throw new ConfigError(`invalid configuration${file ? ` in \`${file}\`` : ''}:\n${unknown.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`, unknown);
   }
   const baseDir = file ? dirname(file) : cwd;
   const config = parsed.data;

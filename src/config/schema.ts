@@ -72,7 +72,8 @@ const jwtIssuerSchema = z
 
 const upstreamSchema = z.object({
   name: z.string().min(1),
-  baseUrl: z.url(),
+  // `localhost:9100` parses as a URL with the scheme `localhost:`: only http and https are upstreams.
+  baseUrl: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }),
   /** `env:NAME`, `file:PATH` or empty for none; never logged or returned. */
   apiKey: z.string().default(''),
   /** Header the credential goes in; `authorization` sends `Bearer <key>`. */

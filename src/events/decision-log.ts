@@ -1,7 +1,8 @@
 /**
- * The queryable record of decisions: a bus subscriber that stores every decision event in the main store.
- * Writes are batched (one transaction per flush) so recording keeps up with the gateway; `flush()` runs on
- * shutdown. The tamper-evident copy of every event is the audit log's job; this table serves queries.
+ * The queryable record of decisions, derived from the audit log: it follows the log from a cursor stored
+ * with the rows (one transaction), so after a crash it catches up from where it was and holds every
+ * decision the log holds. Without an audit log it subscribes to the bus instead (batched, best effort).
+ * The tamper-evident copy of every event is the audit log's job; this table serves queries.
  */
 import type { DecisionEvent, WardenEvent } from '../core/events.js';
 import { applyMigrations, type SqliteDatabase } from '../store/index.js';
@@ -22,7 +23,21 @@ const MIGRATIONS = [
     version: 2,
     sql: `CREATE INDEX decisions_decision_id ON decisions (json_extract(event, '$.decisionId'));`,
   },
+  {
+    // Where the table stands in the audit log it is derived from.
+    version: 3,
+    sql: `CREATE TABLE decisions_cursor (id INTEGER PRIMARY KEY CHECK (id = 1), position INTEGER NOT NULL);`,
+  },
 ];
+
+/** What the table follows: the audit log's reading side (structural, so events does not depend on audit). */
+export interface DecisionSource {
+  size(): number;
+  read(fromIndex: number, limit: number): { index: number; event: WardenEvent }[];
+  onAppend(listener: (newSize: number) => void): () => void;
+}
+
+const CATCH_UP_BATCH = 2000;
 
 export interface DecisionQuery {
   /** One decision by its id. */
@@ -46,6 +61,9 @@ export class DecisionLog {
   private buffer: DecisionEvent[] = [];
   private timer: NodeJS.Timeout | undefined;
   private subscription: Subscription | undefined;
+  private unfollow: (() => void) | undefined;
+  private followed: { source: DecisionSource; onError: (error: unknown) => void } | undefined;
+  private following: NodeJS.Timeout | undefined;
   private readonly insert;
 
   constructor(
@@ -59,6 +77,51 @@ export class DecisionLog {
     );
   }
 
+  /** Where the table stands in the audit log: every decision before this position is in it. */
+  position(): number {
+    const row = this.db.prepare('SELECT position FROM decisions_cursor WHERE id = 1').get() as { position: number } | undefined;
+    return row?.position ?? 0;
+  }
+
+  /** Catches up with `source` now, then follows it as it grows; a failed catch-up is retried on the next append. */
+  follow(source: DecisionSource, onError: (error: unknown) => void): void {
+    this.catchUp(source);
+    this.followed = { source, onError };
+    this.unfollow = source.onAppend(() => {
+      this.following ??= setTimeout(() => {
+        this.following = undefined;
+        this.tryCatchUp();
+      }, this.flushIntervalMs);
+    });
+  }
+
+  private tryCatchUp(): void {
+    if (!this.followed) return;
+    try {
+      this.catchUp(this.followed.source);
+    } catch (error) {
+      this.followed.onError(error);
+    }
+  }
+
+  /** Applies every decision between the stored position and the end of `source`; returns how many entries it read. */
+  catchUp(source: DecisionSource): number {
+    const saveCursor = this.db.prepare('INSERT INTO decisions_cursor (id, position) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET position = excluded.position');
+    let position = this.position();
+    const start = position;
+    while (position < source.size()) {
+      const records = source.read(position, CATCH_UP_BATCH);
+      if (records.length === 0) break;
+      const next = records.at(-1)!.index + 1;
+      this.db.transaction(() => {
+        for (const r of records) if (r.event.type === 'decision') this.insertEvent(r.event);
+        saveCursor.run(next);
+      })();
+      position = next;
+    }
+    return position - start;
+  }
+
   subscribeTo(bus: EventBus): void {
     this.subscription = bus.subscribe((event: WardenEvent) => this.record(event as DecisionEvent), { name: 'decision-log', types: ['decision'] });
   }
@@ -69,28 +132,32 @@ export class DecisionLog {
     else this.timer ??= setTimeout(() => this.flush(), this.flushIntervalMs);
   }
 
+  /** Brings the table up to date: the log's durable entries when following it, else the buffered events. */
   flush(): void {
+    this.tryCatchUp();
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     if (this.buffer.length === 0) return;
     const batch = this.buffer;
     this.buffer = [];
     this.db.transaction(() => {
-      for (const e of batch) {
-        this.insert.run({
-          id: e.id,
-          time: e.time,
-          principal: e.principal ? `${e.principal.type}::${e.principal.id}` : null,
-          outcome: e.outcome,
-          route: e.route,
-          action: e.action,
-          resource: `${e.resource.type}::${e.resource.id}`,
-          status: e.status,
-          enforced: e.enforced ? 1 : 0,
-          event: JSON.stringify(e),
-        });
-      }
+      for (const e of batch) this.insertEvent(e);
     })();
+  }
+
+  private insertEvent(e: DecisionEvent): void {
+    this.insert.run({
+      id: e.id,
+      time: e.time,
+      principal: e.principal ? `${e.principal.type}::${e.principal.id}` : null,
+      outcome: e.outcome,
+      route: e.route,
+      action: e.action,
+      resource: `${e.resource.type}::${e.resource.id}`,
+      status: e.status,
+      enforced: e.enforced ? 1 : 0,
+      event: JSON.stringify(e),
+    });
   }
 
   /** `principal` matches `Type::id` or a bare id of any type. */
@@ -123,6 +190,10 @@ export class DecisionLog {
 
   close(): void {
     this.subscription?.unsubscribe();
+    this.unfollow?.();
+    if (this.following) clearTimeout(this.following);
+    // A clean stop leaves the table level with the log (a crash is caught up at the next start).
     this.flush();
+    this.followed = undefined;
   }
 }

@@ -44,6 +44,9 @@ export interface Exporter {
   status(): ExporterStatus;
 }
 
+/** How long `stop()` lets a delivery already in flight finish before cutting it. */
+const STOP_DRAIN_MS = 5_000;
+
 function createSink(config: ExportSinkConfig, env: NodeJS.ProcessEnv, host: string): Sink {
   switch (config.type) {
     case 'hec':
@@ -71,11 +74,12 @@ export function createExporter(options: ExporterOptions): Exporter {
   const enabled = config.sinks.filter((s) => s.enabled);
   const sinks = enabled.map((s) => ({ config: s, sink: createSink(s, env, host) }));
   const controller = new AbortController();
+  const sendController = new AbortController();
   let store: CursorStore | undefined;
   let workers: SinkWorker[];
   try {
     const opened = (store = new CursorStore(options.dataDir));
-    workers = sinks.map(({ config: s, sink }) => new SinkWorker(s, sink, options.reader, opened, ctx, config.pollIntervalMs, controller.signal, options.logger));
+    workers = sinks.map(({ config: s, sink }) => new SinkWorker(s, sink, options.reader, opened, ctx, config.pollIntervalMs, { stop: controller.signal, send: sendController.signal }, options.logger));
   } catch (error) {
     store?.close();
     for (const { sink } of sinks) void sink.close();
@@ -101,7 +105,10 @@ export function createExporter(options: ExporterOptions): Exporter {
       stopped = true;
       unsubscribe?.();
       controller.abort();
+      // Drain: a delivery in flight may finish (and its cursor be committed) within the grace period.
+      const grace = setTimeout(() => sendController.abort(), STOP_DRAIN_MS);
       await Promise.all(running ?? []);
+      clearTimeout(grace);
       await Promise.all(sinks.map(({ sink }) => sink.close()));
       for (const w of workers) {
         try {

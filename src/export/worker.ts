@@ -42,6 +42,16 @@ export interface SinkStatus {
   lastDeliveryAt?: string;
 }
 
+/**
+ * `stop` ends waits (idle polls, retry backoff) and starts no new attempt; `send` cuts an attempt already
+ * in flight. They differ so that a stop drains: a batch handed to the receiver before stop is awaited and
+ * its cursor committed, rather than abandoned after the receiver took it.
+ */
+export interface WorkerSignals {
+  stop: AbortSignal;
+  send: AbortSignal;
+}
+
 class Stopped extends Error {}
 /** The batch in hand comes after a rewind point: the step restarts from the (rewound) position. */
 class RewindRequired extends Error {}
@@ -60,6 +70,8 @@ export class SinkWorker {
   private lastDeliveryAt: string | undefined;
   private readonly types: Set<string> | undefined;
   private wakeUp: (() => void) | undefined;
+  private readonly signal: AbortSignal;
+  private readonly sendSignal: AbortSignal;
 
   constructor(
     private readonly config: ExportSinkConfig,
@@ -68,9 +80,11 @@ export class SinkWorker {
     private readonly store: CursorStore,
     private readonly ctx: FormatContext,
     private readonly pollIntervalMs: number,
-    private readonly signal: AbortSignal,
+    signals: WorkerSignals,
     private readonly logger?: ExportLogger,
   ) {
+    this.signal = signals.stop;
+    this.sendSignal = signals.send;
     this.types = config.types ? new Set(config.types) : undefined;
     const row = store.get(config.name);
     if (row) {
@@ -245,7 +259,7 @@ export class SinkWorker {
     for (let attempt = 0; ; attempt++) {
       if (this.signal.aborted) throw new Stopped();
       try {
-        await this.sink.send(batch, this.signal);
+        await this.sink.send(batch, this.sendSignal);
         if (this.state === 'retrying') this.logger?.info({ sink: this.config.name, position: batch[0]!.index }, 'export sink recovered');
         this.state = 'sending';
         return;

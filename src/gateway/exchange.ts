@@ -28,6 +28,11 @@ export class Exchange {
   readonly latency: { auth?: number; decision?: number; guard?: number; upstream?: number } = {};
   readonly usage: { requestBytes?: number; responseBytes?: number; promptTokens?: number; completionTokens?: number } = {};
   private recorded = false;
+  private settleDurable!: (recording: Promise<unknown>) => void;
+  /** Settles once this exchange's decision event is durable (rejects if it cannot be made so). */
+  readonly durable: Promise<void> = new Promise((resolve, reject) => {
+    this.settleDurable = (recording) => recording.then(() => resolve(), reject);
+  });
 
   constructor(
     readonly req: IncomingMessage,
@@ -46,6 +51,11 @@ export class Exchange {
     if (this.recorded) return false;
     this.recorded = true;
     return true;
+  }
+
+  /** Ties `durable` to the recording of the decision event. */
+  recordedBy(recording: Promise<unknown>): void {
+    this.settleDurable(recording);
   }
 
   toEvent(source: string): Omit<DecisionEvent, 'id' | 'time'> {

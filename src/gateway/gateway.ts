@@ -10,6 +10,7 @@ import { handleAuthorize, handleExtAuthz, type AuthorizeDeps } from './authorize
 import { Exchange } from './exchange.js';
 import { handleGeneric, matchRoute, type GenericDeps } from './generic.js';
 import { clientIp, sendError, sendJson } from './http.js';
+import { holdEndUntilRecorded } from './commit-gate.js';
 import { handleLlm, isLlmPath, type LlmDeps } from './llm.js';
 import type { Pipeline } from './pipeline.js';
 
@@ -82,6 +83,7 @@ export class Gateway {
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (path === '/readyz') return this.deps.ready() ? sendJson(res, 200, { status: 'ready' }) : sendJson(res, 503, { error: { code: 'not_ready', message: 'warden is not ready' } });
     const ex = new Exchange(req, clientIp(req, this.deps.trustedProxies));
+    holdEndUntilRecorded(ex, res, this.deps.pipeline.deps.logger);
     try {
       if (path === '/metrics') await this.metrics(ex, res);
       else if (isLlmPath(path)) await handleLlm(this.deps, ex, res);
@@ -102,6 +104,9 @@ export class Gateway {
       } else {
         this.deps.pipeline.fail(ex, res, error);
       }
+    } finally {
+      // Every exchange ends in its decision event, which also releases the held end of the response.
+      this.deps.pipeline.record(ex);
     }
   }
 }

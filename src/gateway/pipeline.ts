@@ -189,7 +189,7 @@ export class Pipeline {
     if (!ex.claimRecord()) return;
     if (ex.status === 0) ex.status = 499;
     this.deps.metrics.decisions.inc({ outcome: ex.outcome, route: ex.route, enforced: String(ex.enforced) });
-    this.deps.bus.publish(ex.toEvent(this.deps.instanceId));
+    ex.recordedBy(this.deps.bus.publishDurably(ex.toEvent(this.deps.instanceId)));
   }
 }
 

@@ -109,6 +109,14 @@ export function compileBundle(bundle: PolicyBundle): CompiledBundle {
   const annotations = new Map<string, Record<string, string>>();
   const source = new Map<string, { file: string; line: number }>();
   const stepUpIds = new Set<string>();
+  const unknownOnDeny = parts.filter((part) => part.annotations.on_deny !== undefined && part.annotations.on_deny !== 'step_up');
+  if (unknownOnDeny.length) {
+    // A misspelt value (`stepup`) would silently turn a step-up into a plain deny.
+    throw new BundleError(
+      'a policy has an unknown @on_deny value',
+      unknownOnDeny.map((part) => ({ ...lineColumn(bundle.files[part.file]!, part.offset), file: part.file, message: `unknown @on_deny value \`${part.annotations.on_deny}\`; the known value is \`step_up\`` })),
+    );
+  }
   for (const part of parts) {
     annotations.set(part.id, part.annotations);
     source.set(part.id, { file: part.file, line: lineColumn(bundle.files[part.file]!, part.offset).line });

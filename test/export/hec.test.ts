@@ -145,3 +145,46 @@ test('HEC over HTTPS: the collector certificate is verified against the configur
     cleanup();
   }
 });
+
+/** A collector that holds every request until the test releases it, so the test controls the order. */
+async function startHoldingCollector(): Promise<{ url: string; held: (() => void)[]; received: number; close: () => Promise<void> }> {
+  const { createServer } = await import('node:http');
+  const state = { url: '', held: [] as (() => void)[], received: 0, close: async () => {} };
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      state.received++;
+      state.held.push(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{"text":"Success","code":0}'));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  state.url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  state.close = () => new Promise<void>((resolve) => {
+    server.closeAllConnections();
+    server.close(() => resolve());
+  });
+  return state;
+}
+
+test('HEC: the cursor moves only after the collector acknowledged, and stop() drains the batch in flight', async () => {
+  const { dir, cleanup } = tempDir();
+  const collector = await startHoldingCollector();
+  const reader = new MemoryReader();
+  try {
+    reader.append(sampleEvents(0, 10));
+    const exporter = createExporter({ reader, dataDir: dir, config: hecConfig(collector.url), env: { TEST_HEC_TOKEN: TOKEN } });
+    exporter.start();
+    await waitFor(() => collector.held.length === 1, 'the first batch to reach the collector');
+    // Handed over, not acknowledged: a cursor saved now would lose the batch if the collector failed.
+    assert.equal(exporter.status().sinks[0]!.committed, 0);
+    const stopping = exporter.stop();
+    collector.held.shift()!();
+    await stopping;
+    // What was handed over before stop() and acknowledged is committed, not abandoned and re-sent.
+    assert.equal(exporter.status().sinks[0]!.committed, 10);
+    assert.equal(collector.received, 1);
+  } finally {
+    await collector.close();
+    cleanup();
+  }
+});

@@ -23,6 +23,8 @@ export interface WardenProcess {
   output(): string;
   stop(): Promise<void>;
   kill(): void;
+  /** Settles when the process has exited (after `kill()` or `stop()`). */
+  exited: Promise<void>;
 }
 
 export function tempDir(prefix = 'warden-test-'): string {
@@ -69,6 +71,10 @@ export async function startWarden(config: Record<string, unknown>, options: { di
       reject(new Error(`warden exited with ${code}:\n${output}`));
     });
   });
+  const exited = new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once('exit', () => resolve());
+  });
   const tls = /mTLS listener at (https:\/\/[^\s]+)/.exec(output)?.[1];
   return {
     url,
@@ -76,6 +82,7 @@ export async function startWarden(config: Record<string, unknown>, options: { di
     dataDir,
     dir,
     output: () => output,
+    exited,
     kill: () => child.kill('SIGKILL'),
     stop: () =>
       new Promise<void>((resolve) => {

@@ -3,6 +3,7 @@ import { ConfigError } from '../../config/load.js';
 import { configFor, parse } from '../options.js';
 import { BundleError, compileBundle, demoPolicyDir, formatProblems, readBundle } from '../../policy/index.js';
 import { resolveConfigPath } from '../../config/load.js';
+import { assertReferences } from '../../config/check.js';
 
 export const configCheckCommand: Command = {
   name: 'config check',
@@ -12,6 +13,7 @@ export const configCheckCommand: Command = {
     const { values } = parse(args, {});
     try {
       const loaded = configFor(values, io);
+      assertReferences(loaded, io.env);
       const { policy } = loaded.config;
       const bundle = readBundle(
         policy.dir ? resolveConfigPath(loaded, policy.dir) : demoPolicyDir(),

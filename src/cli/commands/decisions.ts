@@ -14,8 +14,11 @@ const QUERY_OPTIONS = {
 
 export const decisionsQueryCommand: Command = {
   name: 'decisions query',
-  summary: 'query recorded decisions (JSON lines; the last line gives the next-page cursor)',
-  usage: 'usage: warden decisions query [--principal ID] [--outcome allow|deny|step_up] [--since ISO] [--until ISO] [--after SEQ] [--limit N] [--data-dir D]',
+  summary: 'query recorded decisions (JSON lines on stdout; the next-page cursor on stderr as `more: --after SEQ`)',
+  usage: `usage: warden decisions query [--principal ID] [--outcome allow|deny|step_up] [--since ISO] [--until ISO] [--after SEQ] [--limit N] [--data-dir D]
+
+Prints one decision per line (JSON) on standard output. When more match, the last line on standard error is
+\`more: --after SEQ\`: pass it to get the next page (standard output stays pure JSON lines).`,
   async run(args, io) {
     const { values } = parse(args, QUERY_OPTIONS);
     if (values.outcome && !['allow', 'deny', 'step_up'].includes(values.outcome)) throw new UsageError('--outcome: expected allow, deny or step_up');
@@ -32,7 +35,7 @@ export const decisionsQueryCommand: Command = {
       for (const item of page.items) writeLine(io.stdout, JSON.stringify(item));
       if (page.next !== undefined) writeLine(io.stderr, `more: --after ${page.next}`);
       return 0;
-    });
+    }, { existing: true });
   },
 };
 
@@ -43,7 +46,7 @@ export const decisionsTailCommand: Command = {
   async run(args, io) {
     const { values } = parse(args, { principal: { type: 'string' }, outcome: { type: 'string' }, 'interval-ms': { type: 'string' } });
     const interval = Math.max(100, Number(values['interval-ms'] ?? 500));
-    const { db } = openStore(values, io);
+    const { db } = openStore(values, io, { existing: true });
     const log = new DecisionLog(db);
     let after = (db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM decisions').get() as { seq: number }).seq;
     let running = true;

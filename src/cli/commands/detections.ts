@@ -14,7 +14,7 @@ export const detectionsListCommand: Command = {
     if (values.since && Number.isNaN(Date.parse(values.since))) throw new UsageError(`--since: not an ISO-8601 time: \`${values.since}\``);
     const limit = values.limit === undefined ? 100 : Number(values.limit);
     if (!Number.isInteger(limit) || limit < 1 || limit > 100_000) throw new UsageError('--limit: expected an integer from 1 to 100000');
-    const { db } = openStore(values, io);
+    const { db } = openStore(values, io, { existing: true });
     try {
       const rows = listDetections(db, {
         ...(values.entity ? { entityType, entityId: rest.join(':') } : {}),

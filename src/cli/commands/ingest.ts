@@ -59,6 +59,12 @@ export const ingestCommand: Command = {
       return 1;
     }
     const result = parseLog(text, format, { maxErrors: 10_000, ...(year !== undefined ? { year } : {}), ...(values.host ? { host: values.host } : {}) });
+    if (result.records > 0 && result.errorCount >= result.records) {
+      // Not one record could be read: the wrong --format or the wrong file, not an empty success.
+      report(io, file, result);
+      writeLine(io.stderr, `warden ingest: no record of \`${file}\` could be read as ${format}; check --format`);
+      return 1;
+    }
     return withStore(values, io, async ({ loaded, db }) => {
       const config = riskConfigSchema.parse((loaded.config as unknown as Record<string, unknown>).risk ?? {});
       const inbox = new SqliteRiskInbox(db);
