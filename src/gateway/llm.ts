@@ -10,7 +10,7 @@ import { stringifyStrict } from '../core/json/index.js';
 import type { ModelConfig } from '../config/schema.js';
 import type { Exchange } from './exchange.js';
 import { round } from './exchange.js';
-import { parseJsonBody, readBody, sendJson } from './http.js';
+import { header, parseJsonBody, readBody, sendJson } from './http.js';
 import type { Pipeline } from './pipeline.js';
 import { MAX_WHOLE_ANSWER, relayResponse } from './relay.js';
 import { validateInput } from './validate.js';
@@ -57,6 +57,10 @@ export async function handleLlm(deps: LlmDeps, ex: Exchange, res: ServerResponse
   if (ex.method !== 'POST') throw new WardenError('method_not_allowed');
   // Authenticate first: an unauthenticated caller must not make Warden read (and buffer) its body.
   await deps.pipeline.authenticate(ex);
+  // Warden does not decode compressed bodies; a body labelled compressed would be read one way here and
+  // another way upstream.
+  const encoding = header(ex.req, 'content-encoding');
+  if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') throw new WardenError('unsupported_media_type', 'compressed request bodies are not supported; send the JSON uncompressed');
   const raw = await readBody(ex.req, deps.maxBodyBytes);
   ex.usage.requestBytes = raw.length;
   const body = validateBody(endpoint.operation, parseJsonBody(raw, contentType(ex.req)));
@@ -85,6 +89,7 @@ export async function handleLlm(deps: LlmDeps, ex: Exchange, res: ServerResponse
   const t0 = performance.now();
   const headers = forwardableHeaders(ex.req.headers, ex.requestId);
   headers['content-type'] = 'application/json';
+  delete headers['content-encoding'];
   // The answer is inspected as text: it must arrive as text, not compressed.
   headers['accept-encoding'] = 'identity';
   const response = await upstream.request({ method: 'POST', path: upstreamPath(upstream, endpoint.suffix), headers, body: outgoing, signal: abort.signal });

@@ -15,7 +15,11 @@ export class SseTooLargeError extends Error {}
 
 export class SseSplitter {
   private readonly decoder = new StringDecoder('utf8');
-  private pending = '';
+  /** Text of the event still arriving, in pieces: joined only once the event is complete. */
+  private parts: string[] = [];
+  private size = 0;
+  /** The pending text ends in LF: a LF starting the next chunk ends the event. */
+  private endsWithLf = false;
   /** The last chunk ended in CR: a LF starting the next one belongs to the same line ending. */
   private trailingCr = false;
 
@@ -33,25 +37,37 @@ export class SseSplitter {
     return events.length ? events.join('\n') : undefined;
   }
 
+  /** Only the new text is searched, and held pieces are joined once per event: linear in the stream. */
   private cut(input: string): string[] {
     let text = input;
     if (this.trailingCr && text.startsWith('\n')) text = text.slice(1);
     if (text.length) this.trailingCr = text.endsWith('\r');
-    // Search only the new text (and the one character before it) for event ends: linear in the stream.
-    const from = Math.max(0, this.pending.length - 1);
-    this.pending += text.replace(/\r\n?/g, '\n');
+    text = text.replace(/\r\n?/g, '\n');
     const events: string[] = [];
-    let start = 0;
-    let end = this.pending.indexOf('\n\n', from);
-    while (end !== -1) {
-      const event = this.pending.slice(start, end);
-      if (event.trim()) events.push(event);
-      start = end + 2;
-      end = this.pending.indexOf('\n\n', start);
+    let pos = 0;
+    if (this.endsWithLf && text.startsWith('\n')) {
+      this.emit(this.parts.join('').slice(0, -1), events);
+      pos = 1;
     }
-    this.pending = this.pending.slice(start);
-    if (this.pending.length > this.maxEvent) throw new SseTooLargeError(`an event is longer than ${this.maxEvent} bytes`);
+    for (let end = text.indexOf('\n\n', pos); end !== -1; end = text.indexOf('\n\n', pos)) {
+      this.emit(this.parts.join('') + text.slice(pos, end), events);
+      pos = end + 2;
+    }
+    const rest = text.slice(pos);
+    if (rest.length) {
+      this.parts.push(rest);
+      this.size += rest.length;
+      this.endsWithLf = rest.endsWith('\n');
+    }
+    if (this.size > this.maxEvent) throw new SseTooLargeError(`an event is longer than ${this.maxEvent} bytes`);
     return events;
+  }
+
+  private emit(event: string, events: string[]): void {
+    if (event.trim()) events.push(event);
+    this.parts = [];
+    this.size = 0;
+    this.endsWithLf = false;
   }
 }
 

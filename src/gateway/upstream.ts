@@ -21,6 +21,9 @@ export interface Upstream {
 const DROP_REQUEST_HEADERS = new Set([
   'host', 'connection', 'keep-alive', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade',
   'authorization', 'x-api-key', 'cookie', 'content-length', 'expect',
+  // Headers some frameworks read as the "real" method or path: the upstream must act on the request that
+  // was decided, not on one the client names beside it.
+  'x-http-method-override', 'x-http-method', 'x-method-override', 'x-original-url', 'x-rewrite-url', 'x-original-method',
 ]);
 /**
  * The only upstream response headers a client sees: what describes the body and caching, and rate-limit

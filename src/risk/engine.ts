@@ -140,7 +140,7 @@ class Engine implements RiskEngine {
       const t = Number.isFinite(parsed) ? parsed : this.clock();
       if (t - this.lastSweep >= SWEEP_MS) this.sweep(t);
       const findings = this.scratch;
-      findings.length = 0;
+      if (findings.length !== 0) findings.length = 0; // left over only after a throw; setting length is a runtime call
       this.eventId = typeof event.id === 'string' ? event.id : undefined;
       switch (event.type) {
         case 'decision': {

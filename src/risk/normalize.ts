@@ -98,9 +98,12 @@ function resourceKey(type: string, id: string): string {
   return k;
 }
 
-function extra(event: object, name: string): string | undefined {
-  const v = (event as Record<string, unknown>)[name];
-  return typeof v === 'string' && v.length > 0 ? v : undefined;
+/** The session or credential an imported access names (extra fields; named loads, not a keyed lookup per event). */
+function credentialOf(event: { sessionId?: unknown; credentialId?: unknown }): string | undefined {
+  const session = event.sessionId;
+  if (typeof session === 'string' && session.length > 0) return session;
+  const credential = event.credentialId;
+  return typeof credential === 'string' && credential.length > 0 ? credential : undefined;
 }
 
 export function fromDecision(event: DecisionEvent, t: number, assetTypes: ReadonlySet<string>): Activity | null {
@@ -131,7 +134,7 @@ export function fromDecision(event: DecisionEvent, t: number, assetTypes: Readon
     bytes: (u?.requestBytes ?? 0) + (u?.responseBytes ?? 0),
     tokens: (u?.promptTokens ?? 0) + (u?.completionTokens ?? 0),
     downloads: isAsset && verb === 2 ? 1 : 0,
-    credentialId: extra(event, 'sessionId') ?? extra(event, 'credentialId'),
+    credentialId: credentialOf(event as { sessionId?: unknown; credentialId?: unknown }),
     requestId: event.requestId,
     target: event.target,
   };

@@ -149,7 +149,7 @@ export function makeGenerator(target: FuzzTarget, r: () => number): () => FuzzRe
       pick(FAKE_SECRETS),
       `contact alice@example.com or call +1 415 555 0100`,
       // Long enough to cross the guard's chunking, short enough to keep the bounded run quick.
-      'a'.repeat(int(4_000)),
+      'a'.repeat(int(2_000)),
       '\u202e\u0000\u001f\ud83d\ude00',
       '<script>alert(1)</script>',
       "'; DROP TABLE decisions; --",

@@ -47,3 +47,24 @@ test('an answer nested deeper than the limit cannot be inspected', () => {
   for (let i = 0; i <= MAX_ANSWER_DEPTH + 1; i++) deep = [deep];
   assert.throws(() => textFields(deep), AnswerTooDeepError);
 });
+
+test('cutting events costs time linear in the stream: a long event in tiny chunks is not rescanned per chunk', () => {
+  // A ratio of times, not a ceiling (best of three runs each): a splitter that rescans or re-joins the
+  // pending text on every chunk is quadratic (a first version took 31 s for 16k chunks); linear is ~8x here.
+  const cost = (chunks: number): number => {
+    let best = Infinity;
+    for (let run = 0; run < 3; run++) {
+      const s = new SseSplitter(1 << 24);
+      const piece = Buffer.from('x'.repeat(16));
+      const t0 = performance.now();
+      s.push(Buffer.from('data: '));
+      for (let i = 0; i < chunks; i++) s.push(piece);
+      s.push(Buffer.from('\n\n'));
+      best = Math.min(best, performance.now() - t0);
+    }
+    return best;
+  };
+  cost(4_000);
+  const ratio = cost(128_000) / cost(16_000);
+  assert.ok(ratio < 32, `8x the chunks took ${ratio.toFixed(1)}x the time (linear ~8, quadratic ~64)`);
+});

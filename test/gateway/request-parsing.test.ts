@@ -133,3 +133,16 @@ test('path tricks on protected routes: dot segments, empty segments and encoded 
   }
   assert.equal(s.upstream.received.length, before, 'nothing reaches the upstream');
 });
+
+test('method and path override headers never reach the upstream; compressed JSON bodies are 415', async () => {
+  const before = s.upstream.received.length;
+  const overrides = { 'x-http-method-override': 'DELETE', 'x-http-method': 'DELETE', 'x-method-override': 'DELETE', 'x-original-url': '/store/train-set', 'x-rewrite-url': '/store/train-set', 'x-original-method': 'DELETE' };
+  const res = await fetch(`${s.warden.url}/store/faq`, { headers: { authorization: `Bearer ${s.keys.admin}`, ...overrides } });
+  await res.arrayBuffer();
+  const chat = await post('/v1/chat/completions', JSON.stringify({ model: 'chat', messages: [{ role: 'user', content: 'hi' }] }), { 'content-type': 'application/json', ...overrides });
+  assert.equal(chat.status, 200);
+  const got = s.upstream.received.slice(before);
+  assert.ok(got.length >= 1);
+  for (const r of got) for (const name of Object.keys(overrides)) assert.equal(r.headers[name], undefined, `${name} forwarded to ${r.path}`);
+  await refused('/v1/chat/completions', JSON.stringify({ model: 'chat', messages: [{ role: 'user', content: 'hi' }] }), 415, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+});

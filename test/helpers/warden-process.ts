@@ -13,7 +13,7 @@ export const CLI = join(ROOT, 'src/cli/main.ts');
 /** The tsx loader by absolute URL, so child processes may run from any working directory. */
 export const TSX = import.meta.resolve('tsx');
 /** Makes a started process exit when the test process that started it is gone. */
-const EXIT_WITH_PARENT = new URL('./exit-with-parent.ts', import.meta.url).href;
+const EXIT_WITH_PARENT = new URL('./exit-with-parent.mjs', import.meta.url).href;
 
 export interface WardenProcess {
   url: string;
