@@ -74,13 +74,24 @@ export function sendError(res: ServerResponse, error: unknown, headers: Record<s
   return status;
 }
 
-/** The client's address; X-Forwarded-For is believed only when the peer is a trusted proxy. */
+/**
+ * The client's address. X-Forwarded-For is believed only when the peer is a trusted proxy, and then only
+ * as far as trusted proxies wrote it: each proxy appends the address it saw, so the entries are read
+ * from the right and the first one that is not a trusted proxy is the client. The leftmost entry is
+ * whatever the client sent and is never believed as such.
+ */
 export function clientIp(req: IncomingMessage, trustedProxies: ReadonlySet<string>): string {
   const peer = req.socket.remoteAddress ?? '0.0.0.0';
-  if (trustedProxies.size === 0 || !trustedProxies.has(peer)) return peer;
+  const trusted = (address: string): boolean => trustedProxies.has(address) || trustedProxies.has(address.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, ''));
+  if (trustedProxies.size === 0 || !trusted(peer)) return peer;
   const forwarded = req.headers['x-forwarded-for'];
-  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
-  return first || peer;
+  const entries = (Array.isArray(forwarded) ? forwarded.join(',') : forwarded ?? '').split(',').map((e) => e.trim()).filter(Boolean);
+  let client = peer;
+  for (let i = entries.length - 1; i >= 0; i--) {
+    client = entries[i]!;
+    if (!trusted(client)) break;
+  }
+  return client;
 }
 
 export function header(req: IncomingMessage, name: string): string | undefined {
