@@ -46,13 +46,14 @@ const MIGRATIONS = [
   },
 ];
 
-function toBase62(bytes: Buffer, length: number): string {
+/** `length` base62 characters from the bytes that `nextBlock` hands out, as many blocks as it takes. */
+function toBase62(length: number, nextBlock: () => Buffer): string {
   let out = '';
-  for (let i = 0; out.length < length; i++) {
-    const b = bytes[i % bytes.length]!;
-    // Rejection sampling keeps the alphabet uniform (248 = 4 * 62).
-    if (b < 248) out += BASE62[b % 62];
-    if (i >= bytes.length - 1 && out.length < length) bytes = randomBytes(32);
+  while (out.length < length) {
+    for (const b of nextBlock()) {
+      // Rejection sampling keeps the alphabet uniform (248 = 4 * 62).
+      if (b < 248 && out.length < length) out += BASE62[b % 62];
+    }
   }
   return out;
 }
@@ -61,10 +62,15 @@ export function hashKey(key: string): Buffer {
   return createHash('sha256').update(key).digest();
 }
 
-/** A demo key derived from its name; only the embedded demo configuration uses these. */
+/**
+ * A demo key derived from its name; only the embedded demo configuration uses these. The same name
+ * always gives the same key (the banner prints it, and a restart on the same data dir must accept it):
+ * when rejection sampling needs more than one digest, the next block is the hash of the previous one.
+ */
 export function demoApiKey(name: string): string {
   const id = (name.replace(/[^a-z0-9]/g, '')).padEnd(12, '0').slice(0, 12);
-  const secret = toBase62(createHash('sha256').update(`warden-demo-key:${name}`).digest(), 32);
+  let block: Buffer | undefined;
+  const secret = toBase62(32, () => (block = createHash('sha256').update(block ?? `warden-demo-key:${name}`).digest()));
   return `wdn_${id}_${secret}`;
 }
 
@@ -84,7 +90,7 @@ export class ApiKeyStore {
 
   /** Creates a key and returns its plaintext: the only time it is available. */
   create(input: { principal: string; name?: string; scopes?: string[]; expiresAt?: Date; key?: string }): { key: string; record: ApiKeyRecord } {
-    const key = input.key ?? `wdn_${toBase62(randomBytes(16), 12).toLowerCase().replace(/[^a-z0-9]/g, '0')}_${toBase62(randomBytes(40), 32)}`;
+    const key = input.key ?? `wdn_${toBase62(12, () => randomBytes(16)).toLowerCase().replace(/[^a-z0-9]/g, '0')}_${toBase62(32, () => randomBytes(40))}`;
     const match = KEY_PATTERN.exec(key);
     if (!match) throw new WardenError('bad_request', 'malformed key');
     const row: Row = {
