@@ -17,7 +17,8 @@ export default {
   coverageAnalysis: 'perTest',
   // Two cores shared with other work: one mutant at a time unless the caller says otherwise.
   concurrency: Number(process.env.WARDEN_MUTATE_CONCURRENCY ?? 1),
-  timeoutMS: 10000,
+  // Generous: the machine is shared, and a run slowed by load must not pass for a mutant that hangs.
+  timeoutMS: 20000,
   reporters: ['clear-text', 'progress', 'json', 'html'],
   jsonReporter: { fileName: `reports/mutation/${name}.json` },
   htmlReporter: { fileName: `reports/mutation/${name}.html` },

@@ -4,7 +4,7 @@
 // module's mutation score. Reports land in reports/mutation/MODULE.{html,json}.
 import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { MUTATE_MODULES } from './mutate-modules.mjs';
 
@@ -44,25 +44,36 @@ function summary(name) {
   return { name, score: score.toFixed(2), killed: n('Killed'), timeout: n('Timeout'), survived: n('Survived'), noCoverage: n('NoCoverage'), errors: n('RuntimeError') + n('CompileError') };
 }
 
+// Stopping this script (SIGINT, SIGTERM) stops Stryker too, so it can clean its sandbox and workers.
+let current;
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => current?.kill('SIGINT'));
+
+function stryker(name) {
+  return new Promise((resolve) => {
+    current = spawn(process.execPath, [join('node_modules', '@stryker-mutator', 'core', 'bin', 'stryker.js'), 'run', 'stryker.config.mjs'], {
+      stdio: 'inherit',
+      env: {
+        ...process.env,
+        WARDEN_MUTATE_MODULE: name,
+        WARDEN_MUTATE_CONCURRENCY: values.concurrency,
+        WARDEN_MUTATE_INCREMENTAL: values.incremental ? '1' : '0',
+        WARDEN_LOG_LEVEL: process.env.WARDEN_LOG_LEVEL ?? 'silent',
+      },
+    });
+    current.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+  });
+}
+
 const results = [];
 let failed = false;
 for (const name of names) {
   linkShared();
   console.log(`\n== mutate ${name}`);
-  const run = spawnSync(process.execPath, [join('node_modules', '@stryker-mutator', 'core', 'bin', 'stryker.js'), 'run', 'stryker.config.mjs'], {
-    stdio: 'inherit',
-    env: {
-      ...process.env,
-      WARDEN_MUTATE_MODULE: name,
-      WARDEN_MUTATE_CONCURRENCY: values.concurrency,
-      WARDEN_MUTATE_INCREMENTAL: values.incremental ? '1' : '0',
-      WARDEN_LOG_LEVEL: process.env.WARDEN_LOG_LEVEL ?? 'silent',
-    },
-  });
-  if (run.status !== 0) {
-    console.error(`stryker failed on ${name} (exit ${run.status})`);
+  const status = await stryker(name);
+  if (status !== 0) {
+    console.error(`stryker failed on ${name} (exit ${status})`);
     failed = true;
-    continue;
+    break;
   }
   results.push(summary(name));
 }
