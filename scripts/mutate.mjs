@@ -2,7 +2,7 @@
 // `npm run mutate [-- MODULE...] [--concurrency N] [--incremental]`: runs StrykerJS over the
 // security-critical modules (scripts/mutate-modules.mjs), one module at a time, and prints each
 // module's mutation score. Reports land in reports/mutation/MODULE.{html,json}.
-import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
@@ -64,10 +64,19 @@ function stryker(name) {
   });
 }
 
+// --incremental re-tests only the mutants whose code or covering tests changed since the last run;
+// the last run's JSON report is the same document as Stryker's incremental file, so it seeds one.
+function seedIncremental(name) {
+  const report = join('reports', 'mutation', `${name}.json`);
+  const incremental = join('reports', 'mutation', `${name}.incremental.json`);
+  if (values.incremental && !existsSync(incremental) && existsSync(report)) copyFileSync(report, incremental);
+}
+
 const results = [];
 let failed = false;
 for (const name of names) {
   linkShared();
+  seedIncremental(name);
   console.log(`\n== mutate ${name}`);
   const status = await stryker(name);
   if (status !== 0) {
