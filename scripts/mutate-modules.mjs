@@ -21,7 +21,9 @@ export const MUTATE_MODULES = {
     tests: ['test/audit/log.test.ts', 'test/audit/mutants-tree*.test.ts'],
   },
   'export-cursor': {
-    mutate: ['src/export/cursor-store.ts', 'src/export/worker.ts', 'src/export/exporter.ts', 'src/export/backoff.ts'],
+    // worker.ts lines 115-175: the delivery loop, rewinds and the cursor commit (the rest is batching
+    // and status, checked by the export tests but not the cursor's durability).
+    mutate: ['src/export/cursor-store.ts', 'src/export/backoff.ts', 'src/export/worker.ts:115-175'],
     tests: ['test/export/exporter.test.ts', 'test/export/audit-integration.test.ts', 'test/export/mutants*.test.ts'],
   },
   'integrity-scan': {
