@@ -44,7 +44,7 @@ test('cursor store: dead letters are kept per sink, in position order, with the 
     assert.deepEqual(letters.map((d) => [d.sink, d.position, d.leafHash]), [['siem', 2, 'h2'], ['siem', 5, 'h5'], ['siem', 7, 'h7']]);
     assert.equal(letters[0]!.error.length, 500);
     assert.equal(letters[1]!.error, 'again');
-    assert.ok(!Number.isNaN(Date.parse(letters[0]!.at)));
+    assert.ok(!Number.isNaN(Date.parse(letters[0]!.at)), letters[0]!.at);
     assert.deepEqual(store.deadLetters('siem', 2).map((d) => d.position), [2, 5]);
     store.close();
   } finally {
