@@ -40,7 +40,7 @@ test('tree heads of the reference tree match the vectors for every size', () => 
 test('inclusion proofs: generated ones equal the vectors and verify', () => {
   for (const v of V.inclusion) {
     assert.deepEqual(inclusionProof(v.index, v.size, subtree).map((b) => b.toString('hex')), v.proof, `leaf ${v.index} size ${v.size}`);
-    assert.ok(verifyInclusion(v.index, v.size, leafHashes[v.index]!, v.proof.map(h), root(v.size)));
+    assert.ok(verifyInclusion(v.index, v.size, leafHashes[v.index]!, v.proof.map(h), root(v.size)), `leaf ${v.index} size ${v.size} verifies`);
   }
 });
 
@@ -77,7 +77,7 @@ test('inclusion proof mutants fail (wrong index, size, leaf, root, bit flips, re
 test('consistency proofs: generated ones equal the vectors and verify', () => {
   for (const v of V.consistency) {
     assert.deepEqual(consistencyProof(v.from, v.to, subtree).map((b) => b.toString('hex')), v.proof, `${v.from} -> ${v.to}`);
-    assert.ok(verifyConsistency(v.from, v.to, root(v.from), root(v.to), v.proof.map(h)));
+    assert.ok(verifyConsistency(v.from, v.to, root(v.from), root(v.to), v.proof.map(h)), `${v.from} -> ${v.to} verifies`);
   }
 });
 
@@ -145,7 +145,7 @@ test('a compact range can be restored from its nodes', () => {
   const ranges = CompactRange.decompose(13);
   assert.deepEqual(ranges, [{ start: 0, end: 8 }, { start: 8, end: 12 }, { start: 12, end: 13 }]);
   const r = CompactRange.fromNodes(13, ranges.map((x) => rootFromLeafHashes(leaves, x.start, x.end)));
-  assert.ok(r.root().equals(rootFromLeafHashes(leaves)));
+  assert.ok(r.root().equals(rootFromLeafHashes(leaves)), 'restored root');
   r.append(hashLeaf(Buffer.from([13])));
-  assert.ok(r.root().equals(rootFromLeafHashes([...leaves, hashLeaf(Buffer.from([13]))])));
+  assert.ok(r.root().equals(rootFromLeafHashes([...leaves, hashLeaf(Buffer.from([13]))])), 'root after an append');
 });
