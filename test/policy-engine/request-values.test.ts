@@ -53,7 +53,7 @@ test('an attribute named __proto__ stays an attribute (no prototype is replaced)
   const context = buildContext({
     now: new Date(0),
     sourceIp: '127.0.0.1',
-    identity: { principal: { id: 'a', kind: 'User', groups: [], roles: [], attributes: {} }, authentication: { method: 'apikey', strength: 1, mfa: false } } as never,
+    identity: { principal: { id: 'a', kind: 'User', groups: [], roles: [], attributes: {} }, authentication: { method: 'apikey', strength: 1, mfa: false, scopes: [] } } as never,
     risk: { score: 0, factors: [] } as never,
     request: { bytes: 0, stream: false, method: 'POST', path: '/' },
     extra: JSON.parse('{"__proto__": 1}') as Record<string, unknown>,
