@@ -7,18 +7,7 @@
  * (test/fuzz/http.test.ts) and the long run (`npm run fuzz:http`, test/fuzz/http-long.ts).
  */
 import { request, Agent } from 'node:http';
-
-/** Mulberry32: a tiny seeded PRNG, so a failing run can be replayed from its seed. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../../src/core/prng.js';
 
 export interface FuzzTarget {
   url: string;
@@ -271,7 +260,7 @@ export function describe(req: FuzzRequest): string {
 
 /** Runs `count` requests with `concurrency` in flight; never throws for a bad answer, reports it. */
 export async function fuzz(target: FuzzTarget, options: { seed: number; count: number; concurrency?: number; onProgress?: (done: number) => void }): Promise<FuzzReport> {
-  const next = makeGenerator(target, rng(options.seed));
+  const next = makeGenerator(target, prng(options.seed));
   const agent = new Agent({ keepAlive: true, maxSockets: options.concurrency ?? 8 });
   const secrets = [...target.secrets, target.keys.user, target.keys.other, target.keys.admin];
   const report: FuzzReport = { requests: 0, statuses: {}, problems: [] };

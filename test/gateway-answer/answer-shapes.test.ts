@@ -5,11 +5,10 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { startScriptedUpstream, type ScriptedUpstream } from './scripted-upstream.js';
-import { runCli, startWarden, tempDir, type WardenProcess } from '../helpers/warden-process.js';
+import type { WardenProcess } from '../helpers/warden-process.js';
+import { startAllowAllWarden } from './allow-all.js';
 
 const SECRET = 'sk-hostile-upstream-key-7f3a9c';
 const CARD = '4111 1111 1111 1111';
@@ -21,22 +20,11 @@ let key: string;
 
 before(async () => {
   upstream = await startScriptedUpstream();
-  const dir = tempDir();
-  mkdirSync(join(dir, 'data'));
-  mkdirSync(join(dir, 'policies'));
-  // Allow everything: these tests are about the answer, and output findings must not raise a risk denial.
-  writeFileSync(join(dir, 'policies', 'all.cedar'), '@id("allow-all")\npermit (principal, action, resource);\n');
-  key = (await runCli(['keys', 'create', '--principal', 'alice', '--data-dir', join(dir, 'data')])).stdout.trim().split('\n').at(-1)!;
-  warden = await startWarden(
-    {
-      principals: [{ id: 'alice', groups: ['engineering'], roles: ['user'] }],
-      upstreams: [{ name: 'hostile', baseUrl: `${upstream.url}/v1`, apiKey: SECRET }],
-      models: [{ id: 'chat', upstream: 'hostile', upstreamModel: 'internal-gpt-7', sensitivity: 'internal' }],
-      policy: { dir: join(dir, 'policies') },
-      guard: { output: { allowedHosts: ['docs.example.com'] } },
-    },
-    { dir },
-  );
+  ({ warden, key } = await startAllowAllWarden({
+    upstreams: [{ name: 'hostile', baseUrl: `${upstream.url}/v1`, apiKey: SECRET }],
+    models: [{ id: 'chat', upstream: 'hostile', upstreamModel: 'internal-gpt-7', sensitivity: 'internal' }],
+    guard: { output: { allowedHosts: ['docs.example.com'] } },
+  }));
 });
 
 after(async () => {

@@ -6,10 +6,9 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { startDemoUpstream, type DemoUpstream } from '../../src/demo/upstream.js';
-import { runCli, startWarden, tempDir, type WardenProcess } from '../helpers/warden-process.js';
+import type { WardenProcess } from '../helpers/warden-process.js';
+import { startAllowAllWarden } from './allow-all.js';
 
 const SECRET = 'sk-demo-upstream-key-for-answers';
 let demo: DemoUpstream;
@@ -18,23 +17,13 @@ let key: string;
 
 before(async () => {
   demo = await startDemoUpstream({ apiKey: SECRET });
-  const dir = tempDir();
-  mkdirSync(join(dir, 'data'));
-  mkdirSync(join(dir, 'policies'));
-  writeFileSync(join(dir, 'policies', 'all.cedar'), '@id("allow-all")\npermit (principal, action, resource);\n');
-  key = (await runCli(['keys', 'create', '--principal', 'alice', '--data-dir', join(dir, 'data')])).stdout.trim().split('\n').at(-1)!;
-  warden = await startWarden(
-    {
-      principals: [{ id: 'alice', groups: ['engineering'], roles: ['user'] }],
-      upstreams: [{ name: 'demo', baseUrl: `${demo.url}/v1`, apiKey: SECRET }],
-      models: [
-        { id: 'team-chat', upstream: 'demo', upstreamModel: 'internal-chat-v9', sensitivity: 'internal' },
-        { id: 'team-embed', upstream: 'demo', upstreamModel: 'internal-embed-v2', sensitivity: 'internal' },
-      ],
-      policy: { dir: join(dir, 'policies') },
-    },
-    { dir },
-  );
+  ({ warden, key } = await startAllowAllWarden({
+    upstreams: [{ name: 'demo', baseUrl: `${demo.url}/v1`, apiKey: SECRET }],
+    models: [
+      { id: 'team-chat', upstream: 'demo', upstreamModel: 'internal-chat-v9', sensitivity: 'internal' },
+      { id: 'team-embed', upstream: 'demo', upstreamModel: 'internal-embed-v2', sensitivity: 'internal' },
+    ],
+  }));
 });
 
 after(async () => {

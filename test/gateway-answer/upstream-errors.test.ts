@@ -6,11 +6,10 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { scrubCredentials } from '../../src/gateway/upstream-error.js';
 import { startScriptedUpstream, type ScriptedUpstream } from './scripted-upstream.js';
-import { runCli, startWarden, tempDir, type WardenProcess } from '../helpers/warden-process.js';
+import type { WardenProcess } from '../helpers/warden-process.js';
+import { startAllowAllWarden } from './allow-all.js';
 
 const SECRET = 'sk-hostile-upstream-key-7f3a9c';
 let upstream: ScriptedUpstream;
@@ -19,23 +18,13 @@ let key: string;
 
 before(async () => {
   upstream = await startScriptedUpstream();
-  const dir = tempDir();
-  mkdirSync(join(dir, 'data'));
-  mkdirSync(join(dir, 'policies'));
-  writeFileSync(join(dir, 'policies', 'all.cedar'), '@id("allow-all")\npermit (principal, action, resource);\n');
-  key = (await runCli(['keys', 'create', '--principal', 'alice', '--data-dir', join(dir, 'data')])).stdout.trim().split('\n').at(-1)!;
-  warden = await startWarden(
-    {
-      principals: [{ id: 'alice', groups: ['engineering'], roles: ['user'] }],
-      upstreams: [{ name: 'hostile', baseUrl: `${upstream.url}/v1`, apiKey: SECRET }],
-      models: [{ id: 'chat', upstream: 'hostile', sensitivity: 'internal' }],
-      routes: [{ name: 'store', methods: ['GET'], path: '/store/:id', action: 'read', resource: { type: 'Dataset', id: '{id}', attributes: { sensitivity: 'internal', owner: 'data' } }, upstream: 'hostile', upstreamPath: '/store/{id}' }],
-      policy: { dir: join(dir, 'policies') },
-      // Nothing inspects answers here: upstream failures must be mapped without the guard's help.
-      guard: { enabled: false },
-    },
-    { dir },
-  );
+  ({ warden, key } = await startAllowAllWarden({
+    upstreams: [{ name: 'hostile', baseUrl: `${upstream.url}/v1`, apiKey: SECRET }],
+    models: [{ id: 'chat', upstream: 'hostile', sensitivity: 'internal' }],
+    routes: [{ name: 'store', methods: ['GET'], path: '/store/:id', action: 'read', resource: { type: 'Dataset', id: '{id}', attributes: { sensitivity: 'internal', owner: 'data' } }, upstream: 'hostile', upstreamPath: '/store/{id}' }],
+    // Nothing inspects answers here: upstream failures must be mapped without the guard's help.
+    guard: { enabled: false },
+  }));
 });
 
 after(async () => {

@@ -9,6 +9,7 @@
 import { BUCKETS, featuresInto, FEATURES_PER_TOKEN, LABEL_COUNT, tokenInfo, type Lexicon } from './features.js';
 import { allowed, START, TaggerModel } from './model.js';
 import { tokenize } from './tokens.js';
+import { prng } from '../../../core/prng.js';
 
 export interface LabelledSentence {
   text: string;
@@ -34,17 +35,6 @@ export function goldLabels(starts: Int32Array, n: number, spans: LabelledSentenc
   return labels;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 interface Prepared {
   features: Int32Array;
   gold: Uint8Array;
@@ -57,7 +47,7 @@ export interface TrainOptions {
 }
 
 export function trainTagger(sentences: LabelledSentence[], lexicon: Lexicon, options: TrainOptions): TaggerModel {
-  const random = mulberry32(options.seed);
+  const random = prng(options.seed);
   const prepared: Prepared[] = sentences.map((s) => {
     const tokens = tokenize(s.text);
     const info = tokenInfo(s.text, tokens, lexicon);

@@ -4,6 +4,7 @@
  */
 import { FEATURE_DIM, HASH_DIM, type SparseVector } from '../features.js';
 import { dot, sigmoid, type LinearModel } from '../linear.js';
+import { prng } from '../../../core/prng.js';
 
 export interface Example {
   x: SparseVector;
@@ -33,18 +34,6 @@ export interface TrainOptions {
 }
 
 export const DEFAULT_TRAIN_OPTIONS: TrainOptions = { epochs: 3, learningRate: 0.2, l2: 1e-6, l2Dense: 1e-6, seed: 20261121, originBalance: 0.5 };
-
-/** mulberry32: small, seedable PRNG. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Final example weights: origins evened out (per label, by `originBalance`), then attacks and benign
