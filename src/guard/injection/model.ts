@@ -4,6 +4,7 @@
  */
 import { FEATURE_DIM, HASH_DIM, SIGNAL_NAMES, type SparseVector } from './features.js';
 import { dot, sigmoid, type LinearModel } from './linear.js';
+import { dequantizeInt16, quantizeInt16 } from '../../core/int16-weights.js';
 
 export const MODEL_FORMAT = 'warden-guard-injection/2';
 
@@ -36,19 +37,13 @@ export interface InjectionModel {
 }
 
 export function serializeHead(m: LinearModel): SerializedHead {
-  let max = 0;
-  for (const w of m.weights) max = Math.max(max, Math.abs(w));
-  const scale = max > 0 ? max / 32767 : 1;
-  const bytes = Buffer.alloc(m.weights.length * 2);
-  for (let i = 0; i < m.weights.length; i++) bytes.writeInt16LE(Math.round((m.weights[i] as number) / scale), i * 2);
-  return { bias: m.bias, scale, weights: bytes.toString('base64') };
+  const { scale, base64 } = quantizeInt16(m.weights);
+  return { bias: m.bias, scale, weights: base64 };
 }
 
 export function deserializeHead(h: SerializedHead): LinearModel {
-  const buf = Buffer.from(h.weights, 'base64');
-  if (buf.length !== FEATURE_DIM * 2) throw new Error(`model head has ${buf.length / 2} weights, expected ${FEATURE_DIM}`);
-  const weights = new Float32Array(FEATURE_DIM);
-  for (let i = 0; i < FEATURE_DIM; i++) weights[i] = buf.readInt16LE(i * 2) * h.scale;
+  const weights = dequantizeInt16(h.weights, h.scale);
+  if (weights.length !== FEATURE_DIM) throw new Error(`model head has ${weights.length} weights, expected ${FEATURE_DIM}`);
   return { bias: h.bias, weights };
 }
 

@@ -8,6 +8,7 @@
  */
 import { Gazetteer } from './gazetteer.js';
 import { TaggerModel } from './model.js';
+import { dequantizeInt16, quantizeInt16 } from '../../../core/int16-weights.js';
 
 export interface EncodedModel {
   scale: number;
@@ -19,14 +20,11 @@ export interface EncodedModel {
 }
 
 export function encodeModel(model: TaggerModel): EncodedModel {
-  let max = 0;
-  for (const v of model.weights) max = Math.max(max, Math.abs(v));
-  const scale = max / 32767 || 1;
-  const q = Int16Array.from(model.weights, (v) => Math.round(v / scale));
+  const { scale, base64 } = quantizeInt16(model.weights);
   const b64 = (u: Uint8Array): string => Buffer.from(u.buffer, u.byteOffset, u.byteLength).toString('base64');
   return {
     scale,
-    weights: b64(new Uint8Array(q.buffer)),
+    weights: base64,
     transitions: Array.from(model.transitions, (v) => Math.round(v * 1000) / 1000),
     names: b64(model.lexicon.names.bytes),
     places: b64(model.lexicon.places.bytes),
@@ -40,10 +38,7 @@ function bytes(b64: string): Uint8Array {
 }
 
 export function decodeModel(m: EncodedModel): TaggerModel {
-  const q = new Int16Array(bytes(m.weights).buffer);
-  const weights = new Float32Array(q.length);
-  for (let i = 0; i < q.length; i++) weights[i] = q[i]! * m.scale;
-  return new TaggerModel(weights, Float32Array.from(m.transitions), {
+  return new TaggerModel(dequantizeInt16(m.weights, m.scale), Float32Array.from(m.transitions), {
     names: Gazetteer.fromBytes(bytes(m.names)),
     places: Gazetteer.fromBytes(bytes(m.places)),
     streets: Gazetteer.fromBytes(bytes(m.streets)),
