@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { WardenError } from '../core/errors.js';
 import type { AdminRoute } from '../gateway/admin-route.js';
-import { isLogFormat, LOG_FORMATS, parseLog } from './connectors/index.js';
+import { isLogFormat, LOG_FORMATS, parseCounts, parseLog } from './connectors/index.js';
 import type { RiskEngine } from './types.js';
 
 const detectionQuerySchema = z.object({
@@ -41,13 +41,7 @@ export function ingestBatch(engine: RiskEngine, text: string, format: string, or
   const ingested = engine.ingest(result.events, origin);
   return {
     format,
-    records: result.records,
-    converted: result.converted,
-    events: result.events.length,
-    skipped: result.skipped,
-    skippedByReason: result.skippedByReason,
-    malformed: result.errorCount,
-    malformedByReason: result.malformedByReason,
+    ...parseCounts(result),
     errors: result.errors,
     inbox: { first: ingested.first, last: ingested.last },
     queued: ingested.queued,

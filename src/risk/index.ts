@@ -2,7 +2,7 @@
 export { createRiskEngine, type RiskEngineOptions, type RiskLogger } from './engine.js';
 export { riskConfigSchema, changeWindowSchema, DEFAULT_WEIGHTS, type RiskConfig, type RiskConfigInput } from './config.js';
 export { riskAdminRoutes, ingestBatch } from './admin-routes.js';
-export { parseLog, isLogFormat, LOG_FORMATS, type LogFormat, type ParseResult, type ParseOptions } from './connectors/index.js';
+export { parseLog, parseCounts, isLogFormat, LOG_FORMATS, type LogFormat, type ParseResult, type ParseOptions } from './connectors/index.js';
 export { openGeoLocator, distanceKm, type GeoLocator, type GeoLocation } from './geo.js';
 export { RISK_MIGRATIONS, type RiskRepository } from './store.js';
 export { SqliteRiskInbox, type RiskInbox, type InboxEntry } from './inbox.js';

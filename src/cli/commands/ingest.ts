@@ -11,7 +11,7 @@ import { resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { UsageError, writeLine, type Command, type CliIO } from '../command.js';
 import { parse, withStore } from '../options.js';
-import { createRiskEngine, isLogFormat, LOG_FORMATS, parseLog, rankSources, riskConfigSchema, SqliteRiskInbox, type DetectionRecord, type ParseResult } from '../../risk/index.js';
+import { createRiskEngine, isLogFormat, LOG_FORMATS, parseCounts, parseLog, rankSources, riskConfigSchema, SqliteRiskInbox, type DetectionRecord, type ParseResult } from '../../risk/index.js';
 
 const POLL_MS = 200;
 
@@ -98,13 +98,7 @@ export const ingestCommand: Command = {
       const summary = {
         file,
         format,
-        records: result.records,
-        converted: result.converted,
-        events: result.events.length,
-        skipped: result.skipped,
-        skippedByReason: result.skippedByReason,
-        malformed: result.errorCount,
-        malformedByReason: result.malformedByReason,
+        ...parseCounts(result),
         inbox: { first, last },
         consumer: consumer ?? 'this command',
         processed: done,

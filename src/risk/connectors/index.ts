@@ -39,6 +39,19 @@ export interface ParseResult {
   malformedByReason: Record<string, number>;
 }
 
+/** What a parse did, as `warden ingest` and `POST /admin/ingest` report it: every record accounted for. */
+export function parseCounts(result: ParseResult): Record<string, unknown> {
+  return {
+    records: result.records,
+    converted: result.converted,
+    events: result.events.length,
+    skipped: result.skipped,
+    skippedByReason: result.skippedByReason,
+    malformed: result.errorCount,
+    malformedByReason: result.malformedByReason,
+  };
+}
+
 export interface ParseOptions extends SyslogOptions {
   /** Most errors listed (all are counted). */
   maxErrors?: number | undefined;
