@@ -7,22 +7,12 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BufferSource, checkHdf5, checkOnnx, checkSafetensors, parsePickles, scanFile } from '../../src/integrity/index.js';
+import { prng } from '../../src/core/prng.js';
 import { hasPython, tempDir } from './helpers.js';
 import { h5WithConfig, kerasConfig, onnxModel, onnxTensor, safetensors, writePickleFixtures } from './fixtures.js';
 
 let tmp: { dir: string; cleanup: () => void };
 const seeds: Buffer[] = [];
-
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function mutate(rand: () => number, input: Buffer): Buffer {
   const choice = rand();
