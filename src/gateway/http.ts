@@ -80,10 +80,16 @@ export function sendError(res: ServerResponse, error: unknown, headers: Record<s
  * from the right and the first one that is not a trusted proxy is the client. The leftmost entry is
  * whatever the client sent and is never believed as such.
  */
+/** Whether a peer address is one of the trusted proxies (an IPv4-mapped IPv6 address counts as its IPv4). */
+export function isTrustedPeer(address: string | undefined, trusted: ReadonlySet<string>): boolean {
+  if (address === undefined || trusted.size === 0) return false;
+  return trusted.has(address) || trusted.has(address.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, ''));
+}
+
 export function clientIp(req: IncomingMessage, trustedProxies: ReadonlySet<string>): string {
   const peer = req.socket.remoteAddress ?? '0.0.0.0';
-  const trusted = (address: string): boolean => trustedProxies.has(address) || trustedProxies.has(address.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, ''));
-  if (trustedProxies.size === 0 || !trusted(peer)) return peer;
+  const trusted = (address: string): boolean => isTrustedPeer(address, trustedProxies);
+  if (!trusted(peer)) return peer;
   const forwarded = req.headers['x-forwarded-for'];
   const entries = (Array.isArray(forwarded) ? forwarded.join(',') : forwarded ?? '').split(',').map((e) => e.trim()).filter(Boolean);
   let client = peer;

@@ -12,7 +12,7 @@ import { credentialAllows, scopeFor, type Authenticator, type ScopeNeed } from '
 import { buildCedarRequest, type GuardFacts, type PdpResult, type PolicyDecisionPoint } from '../policy/index.js';
 import type { Exchange } from './exchange.js';
 import { round } from './exchange.js';
-import { header, sendError } from './http.js';
+import { header, isTrustedPeer, sendError } from './http.js';
 import type { GatewayMetrics } from './metrics.js';
 
 export interface RiskSource {
@@ -216,11 +216,6 @@ export function stepUpChallenge(needs: StepUpNeeds = {}): string {
 }
 
 /** Whether the connection's peer is a configured trusted proxy (`::ffff:a.b.c.d` matches `a.b.c.d`). */
-export function isTrustedPeer(address: string | undefined, trusted: ReadonlySet<string>): boolean {
-  if (address === undefined || trusted.size === 0) return false;
-  return trusted.has(address) || trusted.has(address.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, ''));
-}
-
 function authMethodOf(ex: Exchange): 'jwt' | 'apikey' | 'mtls' | 'none' {
   const auth = header(ex.req, 'authorization');
   if (header(ex.req, 'x-api-key') || auth?.includes('wdn_')) return 'apikey';
