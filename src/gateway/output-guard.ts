@@ -13,7 +13,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { GuardBlock, GuardFinding, OutputInspector } from '../guard/index.js';
 import type { RelayOptions } from './relay.js';
 import { AnswerTooDeepError, isStreamedText, patchFor, textFields, type TextField } from './answer-fields.js';
-import { SseSplitter, SseTooLargeError, formatEvent, parseEvent } from './sse.js';
+import { SseSplitter, SseTooLargeError, errorJson, formatEvent, parseEvent } from './sse.js';
 
 export interface OutputGuardResult {
   findings: GuardFinding[];
@@ -51,10 +51,6 @@ export function answerFraming(headers: IncomingHttpHeaders): AnswerFraming | und
 
 const UNINSPECTABLE = (message: string): GuardBlock => ({ code: 'upstream_invalid_answer', message });
 const UPSTREAM_FAILED: GuardBlock = { code: 'upstream_unavailable', message: 'the upstream reported an error during the answer' };
-
-function errorJson(stop: GuardBlock): string {
-  return JSON.stringify({ error: { code: stop.code, message: stop.message } });
-}
 
 export function answerRelay(options: AnswerOptions, framing: AnswerFraming, result: OutputGuardResult): Relay {
   const fields = new FieldInspector(options, result);
@@ -160,7 +156,7 @@ function sseRelay(fields: FieldInspector, options: AnswerOptions, result: Output
   const stopWith = (stop: GuardBlock, out: string): { text: string; stop: GuardBlock } => {
     ended = true;
     result.stopped = stop;
-    return { text: out + formatEvent(errorJson(stop)), stop };
+    return { text: out + formatEvent(errorJson(stop.code, stop.message)), stop };
   };
   const tails = (): { text: string; stop?: GuardBlock } => {
     const { patches, stop } = fields.finish();
@@ -236,7 +232,7 @@ function wholeRelay(fields: FieldInspector, framing: 'json' | 'text', options: A
   const chunks: Buffer[] = [];
   const refuse = (stop: GuardBlock): { data: string; status: number } => {
     result.stopped = stop;
-    return { data: errorJson(stop), status: 502 };
+    return { data: errorJson(stop.code, stop.message), status: 502 };
   };
   return {
     transform(chunk) {

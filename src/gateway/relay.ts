@@ -8,6 +8,7 @@ import type { Dispatcher } from 'undici';
 import { once } from 'node:events';
 import { WardenError } from '../core/errors.js';
 import type { Exchange } from './exchange.js';
+import { errorJson, formatEvent } from './sse.js';
 import { copyResponseHeaders, discardBody } from './upstream.js';
 
 export interface RelayOptions {
@@ -59,7 +60,7 @@ export async function relayResponse(ex: Exchange, res: ServerResponse, upstream:
   } catch (error) {
     ex.errorCode = res.destroyed ? 'client_closed' : 'upstream_stream_error';
     if (sse && !res.destroyed) {
-      res.write(`data: ${JSON.stringify({ error: { code: 'upstream_unavailable', message: 'the upstream stream failed' } })}\n\n`);
+      res.write(formatEvent(errorJson('upstream_unavailable', 'the upstream stream failed')));
     } else if (!res.destroyed) {
       // Headers are gone: the only honest signal left to a non-SSE client is a broken connection.
       res.destroy(error as Error);

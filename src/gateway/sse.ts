@@ -94,6 +94,11 @@ export function parseEvent(raw: string): SseEvent {
 }
 
 /** One event as Warden sends it: an `event:` name only when it is a plain token, then the data. */
+/** The data of an error event or body in Warden's one error shape. */
+export function errorJson(code: string, message: string): string {
+  return JSON.stringify({ error: { code, message } });
+}
+
 export function formatEvent(data: string, event?: string): string {
   const name = event !== undefined && /^[\w.-]{1,64}$/.test(event) ? `event: ${event}\n` : '';
   return `${name}data: ${data}\n\n`;
