@@ -171,7 +171,10 @@ export class WardenApp {
     const modelTier = tierDir === undefined ? undefined : await loadModelTierFromDisk(resolveConfigPath(loaded, tierDir));
     const gateway = new Gateway({
       pipeline,
-      ...(config.guard.enabled ? { guard: createGuard(config.guard, modelTier ? { modelTier } : {}) } : {}),
+      ...(config.guard.enabled ? { guard: createGuard(config.guard, {
+              ...(modelTier ? { modelTier } : {}),
+              onInternalError: (err, where) => logger.error({ err, where }, 'the guard failed inside an inspection'),
+            }) } : {}),
       admin: new AdminApi(adminRoutes, pipeline, config.server.maxBodyBytes),
       upstreams,
       models: new Map(config.models.map((m) => [m.id, m])),

@@ -68,16 +68,19 @@ export interface GuardDeps {
   detectInjection?: InjectionDetector;
   /** The loaded model tier (see loadModelTierFromDisk); used when `guard.injection.model` is configured. */
   modelTier?: ModelTier;
+  /** Told of every failure inside an inspection (request or answer), so that a guard bug is logged, not hidden. */
+  onInternalError?: (error: unknown, where: 'request' | 'output') => void;
 }
 
 export function createGuard(input: GuardConfig | GuardConfigInput = {}, deps: GuardDeps = {}): Guard {
   const config = guardConfigSchema.parse(input);
   const detect: InjectionDetector = deps.detectInjection ?? ((text, o) => detectInjection(text, o));
+  const { onInternalError } = deps;
   const tierConfig = config.injection.model;
   const cascade: CascadeDetector | undefined = deps.modelTier && tierConfig ? createCascade((text, o) => detect(text, { kind: o?.kind ?? 'prompt' }), deps.modelTier, tierConfig) : undefined;
   const inspect = (body: unknown, route: RouteGuardOptions, options: { vault?: TokenVault } | undefined, detector: InjectionDetector): RequestInspection => {
     if (!config.enabled) return { context: { injectionScore: 0, flagged: false, piiTypes: [], secretTypes: [] }, findings: [], body, unscanned: [], truncated: false, latencyMs: 0 };
-    return inspectRequest(body, route, { detectInjection: detector }, options);
+    return inspectRequest(body, route, { detectInjection: detector, ...(onInternalError ? { onInternalError: (e) => onInternalError(e, 'request') } : {}) }, options);
   };
   return {
     config,
@@ -98,7 +101,7 @@ export function createGuard(input: GuardConfig | GuardConfigInput = {}, deps: Gu
     },
     createOutputInspector: ({ route, canaries, vault }) => {
       if (!config.enabled) return { push: (d) => ({ text: vault ? vault.detokenize(d) : d }), end: () => ({ text: '', findings: [] }) };
-      return createOutputInspector({ route, canaries: canaries ?? [], ...(vault ? { vault } : {}), classifyAnswer: (segment) => detect(segment, { kind: 'answer' }) });
+      return createOutputInspector({ route, canaries: canaries ?? [], ...(vault ? { vault } : {}), classifyAnswer: (segment) => detect(segment, { kind: 'answer' }), ...(onInternalError ? { onInternalError: (e: unknown) => onInternalError(e, 'output') } : {}) });
     },
     systemPromptCanary: createCanary,
     withCanary: (body) => withCanary(body, createCanary()),

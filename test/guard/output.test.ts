@@ -87,9 +87,11 @@ test('a failing check fails closed (or open when configured)', () => {
   const broken: InjectionDetector = () => {
     throw new Error('boom');
   };
-  const g = createGuard({}, { detectInjection: broken });
+  const reported: string[] = [];
+  const g = createGuard({}, { detectInjection: broken, onInternalError: (error, where) => reported.push(`${(error as Error).message} ${where}`) });
   const r = stream(['this is the first line of the answer.\n', 'two'], { g, route: g.routeOptions() });
   assert.equal(r.stop?.code, 'guard_error');
+  assert.deepEqual(reported, ['boom output']);
   const o = createGuard({ failMode: 'open' }, { detectInjection: broken });
   assert.equal(stream(['this is the first line of the answer.\n', 'two'], { g: o, route: o.routeOptions() }).text, 'this is the first line of the answer.\ntwo');
 });

@@ -70,13 +70,17 @@ test('fail closed by default, open when the route says so', () => {
   const broken: InjectionDetector = () => {
     throw new Error('model missing');
   };
-  const closed = createGuard({}, { detectInjection: broken });
+  const reported: [string, string][] = [];
+  const onInternalError = (error: unknown, where: 'request' | 'output') => reported.push([(error as Error).message, where]);
+  const closed = createGuard({}, { detectInjection: broken, onInternalError });
   const body = { messages: [{ role: 'user', content: 'hi' }] };
   assert.equal(closed.inspectRequest(body, closed.routeOptions()).blocked?.code, 'guard_error');
-  const open = createGuard({ routes: { legacy: { failMode: 'open' } } }, { detectInjection: broken });
+  const open = createGuard({ routes: { legacy: { failMode: 'open' } } }, { detectInjection: broken, onInternalError });
   const r = open.inspectRequest(body, open.routeOptions('legacy'));
   assert.equal(r.blocked, undefined);
   assert.equal(r.failedOpen, true);
+  // Either way the bug is reported for the log, never swallowed.
+  assert.deepEqual(reported, [['model missing', 'request'], ['model missing', 'request']]);
 });
 
 test('obligations set actions per type; tokenize returns a vault', () => {

@@ -26,6 +26,8 @@ export interface OutputInspectorOptions {
   vault?: TokenVault;
   /** Judges completed answer segments for instructions aimed at downstream tools; no check when absent. */
   classifyAnswer?: AnswerClassifier;
+  /** Told of a failure inside inspection (a guard bug), so that it is logged. */
+  onInternalError?: (error: unknown) => void;
 }
 
 const CONTEXT = 256;
@@ -134,8 +136,10 @@ export function createOutputInspector(options: OutputInspectorOptions): OutputIn
         part = pending.slice(0, pending.length - hold);
         pending = pending.slice(pending.length - hold);
         return process(part, false);
-      } catch {
-        // Fail per route: closed ends the stream with a clear error; open passes the text unchecked.
+      } catch (error) {
+        // Fail per route: closed ends the stream with a clear error; open passes the text unchecked. Either
+        // way the failure is a guard bug, reported for the log.
+        options.onInternalError?.(error);
         if (route.failMode === 'open') {
           const text = part + pending;
           released += text.length;

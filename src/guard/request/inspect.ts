@@ -19,6 +19,8 @@ export type InjectionDetector = (text: string, options: { kind: 'prompt' | 'docu
 
 export interface InspectDeps {
   detectInjection: InjectionDetector;
+  /** Told of a failure inside inspection (a guard bug), so that it is logged; the request still fails per route. */
+  onInternalError?: (error: unknown) => void;
 }
 
 function setAt(root: unknown, path: JsonPath, value: string): void {
@@ -107,8 +109,9 @@ export function inspectRequest(body: unknown, route: RouteGuardOptions, deps: In
   const t0 = performance.now();
   try {
     return inspect(body, route, deps, options.vault, t0);
-  } catch {
-    // Internal failure: never a stack trace to the client; the route decides.
+  } catch (error) {
+    // Internal failure: reported for the log, never a stack trace to the client; the route decides.
+    deps.onInternalError?.(error);
     const latencyMs = performance.now() - t0;
     if (route.failMode === 'open') return { context: emptyContext(), findings: [], body, unscanned: [], truncated: false, failedOpen: true, latencyMs };
     return {
