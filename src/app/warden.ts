@@ -98,7 +98,6 @@ export class WardenApp {
     const exposure = demoExposureProblem(config, loaded.file);
     if (exposure) throw new ConfigError(exposure);
     const redis = redisUrlOf(config.cluster, env);
-    if (redis.problem) throw new ConfigError(redis.problem);
     const logger = givenLogger ?? createLogger(config.log.level);
     const db = openDatabase(config.dataDir);
     const instanceId = `${hostname()}:${process.pid}`;

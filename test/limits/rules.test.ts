@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { Registry } from 'prom-client';
 import { configSchema } from '../../src/config/schema.js';
 import { unknownKeys } from '../../src/config/unknown-keys.js';
+import { checkReferences } from '../../src/config/check.js';
+import type { LoadedConfig } from '../../src/config/load.js';
 import { createLogger } from '../../src/core/logger.js';
 import { limitsConfigSchema } from '../../src/limits/config.js';
 import { Limiter } from '../../src/limits/limiter.js';
@@ -101,4 +103,21 @@ test('fail modes: an unreachable Redis refuses (closed, the default) or admits u
     assert.match(await registry.metrics(), new RegExp(`warden_limits_unavailable_total\\{mode="${failOpen ? 'open' : 'closed'}"\\} 1`));
     await limiter.close();
   }
+});
+
+test('config check: a rule naming an unknown model or route, or a WARDEN_REDIS_URL that is not one, is refused', () => {
+  const config = configSchema.parse({
+    upstreams: [{ name: 'u', baseUrl: 'http://127.0.0.1:9/v1' }],
+    models: [{ id: 'm', upstream: 'u' }],
+    routes: [{ name: 'datasets', methods: ['GET'], path: '/d/:id', action: 'read', resource: { type: 'Dataset', id: '{id}' }, upstream: 'u' }],
+    limits: { rules: [{ name: 'a', match: { models: ['m', 'gpt-5'], routes: ['route.datasets', 'openai.chat', 'route.nope'] }, requests: 1, window: '1m' }] },
+  });
+  const loaded: LoadedConfig = { config, file: undefined, baseDir: process.cwd() };
+  assert.deepEqual(
+    checkReferences(loaded, {}).map((p) => p.path),
+    ['limits.rules.0.match.models.1', 'limits.rules.0.match.routes.2'],
+  );
+  const env = checkReferences(loaded, { WARDEN_REDIS_URL: 'http://user:secret@redis' });
+  assert.equal(env.at(-1)!.path, 'cluster.redisUrl');
+  assert.doesNotMatch(env.at(-1)!.message, /secret/);
 });
