@@ -31,6 +31,8 @@ import { createExportAdminRoutes, createExporter, type Exporter } from '../expor
 import { createRiskEngine, riskAdminRoutes, type RiskEngine } from '../risk/index.js';
 import { createGuard, defaultInjectionModel, loadModelTierFromDisk } from '../guard/index.js';
 import { startDemoUpstream, type DemoUpstream } from '../demo/upstream.js';
+import { redisUrlOf } from '../config/cluster.js';
+import { createLimiter } from '../limits/create.js';
 
 export interface StartOptions {
   loaded: LoadedConfig;
@@ -48,6 +50,8 @@ export class WardenApp {
   private readonly timers: NodeJS.Timeout[] = [];
   /** Watchers and the like, released first on close. */
   private readonly closers: (() => void)[] = [];
+  /** Released once requests have finished (connections to shared services). */
+  private readonly asyncClosers: (() => Promise<void>)[] = [];
 
   private constructor(
     readonly config: WardenConfig,
@@ -93,6 +97,7 @@ export class WardenApp {
     assertReferences(loaded, env);
     const exposure = demoExposureProblem(config, loaded.file);
     if (exposure) throw new ConfigError(exposure);
+    const redis = redisUrlOf(config.cluster, env);
     const logger = givenLogger ?? createLogger(config.log.level);
     const db = openDatabase(config.dataDir);
     const instanceId = `${hostname()}:${process.pid}`;
@@ -163,6 +168,8 @@ export class WardenApp {
       trustedProxies: new Set(config.server.trustedProxies),
     });
     const adminRoutes: AdminRoute[] = [...coreAdminRoutes({ apiKeys, policies, decisions, directory, risk, bus, instanceId }), ...integrityAdminRoutes(integrity), ...auditAdminRoutes(audit), ...createExportAdminRoutes(exporter), ...riskAdminRoutes(riskEngine)];
+    // Rate limits and budgets: counters in Redis when configured (shared by every instance), else in memory.
+    const limiter = await createLimiter(config.limits, redis.url, logger, metrics.registry);
     // Ready once every listener is up, not ready again from the moment shutdown begins.
     const readiness = { serving: false };
     // Load the injection model now rather than on the first request; the optional model tier is read once here.
@@ -182,7 +189,9 @@ export class WardenApp {
       directory,
       maxBodyBytes: config.server.maxBodyBytes,
       trustedProxies: new Set(config.server.trustedProxies),
-      ready: () => readiness.serving && pdp.version !== undefined,
+      ...(limiter ? { limiter } : {}),
+      // Failing closed without the limit counters, an instance cannot serve limited requests: not ready.
+      ready: () => readiness.serving && pdp.version !== undefined && (limiter === undefined || config.limits.failOpen || limiter.store.healthy()),
       metricsText: () => metrics.registry.metrics(),
     });
 
@@ -212,6 +221,7 @@ export class WardenApp {
 
     const app = new WardenApp(config, logger, db, bus, apiKeys, policies, decisions, decisionsDb, upstreams, integrity, audit, riskEngine, exporter, servers, demoUpstream, demoCredentials, readiness);
     app.closers.push(() => jwt.close());
+    if (limiter) app.asyncClosers.push(() => limiter.close());
     readiness.serving = true;
     integrity.watcher.start();
     exporter.start();
@@ -266,6 +276,7 @@ export class WardenApp {
     this.decisionsDb.close();
     this.apiKeys.flushLastUsed();
     await this.upstreams.close();
+    for (const close of this.asyncClosers) await close();
     await this.demoUpstream?.close();
     this.db.close();
   }

@@ -10,6 +10,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolveSecret } from './secret.js';
 import { DEMO_UPSTREAM } from './demo.js';
 import { ConfigError, resolveConfigPath, type LoadedConfig } from './load.js';
+import { redisUrlOf } from './cluster.js';
+import { limitReferenceProblems } from '../limits/check.js';
 
 export interface ConfigProblem {
   path: string;
@@ -65,6 +67,9 @@ export function checkReferences(loaded: LoadedConfig, env: NodeJS.ProcessEnv): C
   config.export.sinks.forEach((sink, i) => {
     if (sink.enabled && sink.type === 'hec') secret(sink.hec.token, `export.sinks.${i}.hec.token`);
   });
+  problems.push(...limitReferenceProblems(config));
+  const redis = redisUrlOf(config.cluster, env);
+  if (redis.problem) problems.push({ path: 'cluster.redisUrl', message: redis.problem });
   return problems;
 }
 

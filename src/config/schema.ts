@@ -9,6 +9,8 @@ import { exportConfigSchema } from '../export/config.js';
 import { guardConfigSchema } from '../guard/config.js';
 import { integrityConfigSchema } from '../integrity/config.js';
 import { riskConfigSchema } from '../risk/config.js';
+import { limitsConfigSchema } from '../limits/config.js';
+import { clusterConfigSchema } from './cluster.js';
 
 const principalKind = z.enum(['User', 'Service', 'Agent']);
 
@@ -176,6 +178,8 @@ export const configSchema = z.object({
   risk: riskConfigSchema.prefault({}),
   integrity: integrityConfigSchema,
   export: exportConfigSchema,
+  limits: limitsConfigSchema.prefault({}),
+  cluster: clusterConfigSchema,
   demo: z
     .object({
       /** Start the built-in OpenAI-compatible demo upstream on loopback. */

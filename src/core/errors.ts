@@ -25,6 +25,8 @@ export const ERRORS = {
   content_too_large: { status: 413, message: 'the content is larger than the scan limit', remedy: 'send less text' },
   policy_invalid: { status: 422, message: 'the policy set is invalid', remedy: 'fix the policies; the set in force stays in force' },
   rate_limited: { status: 429, message: 'too many requests', remedy: 'retry later' },
+  limit_exceeded: { status: 429, message: "a rate limit or budget of Warden's `limits:` is exhausted", remedy: 'retry after the `Retry-After` seconds; `limit` names the rule' },
+  limits_unavailable: { status: 503, message: 'the shared limit counters could not be checked, so the request is refused', remedy: 'retry shortly; an operator must check Redis (`cluster.redisUrl`), or set `limits.failOpen`' },
   internal: { status: 500, message: 'internal error', remedy: 'see the server log for the request id' },
   upstream_unavailable: { status: 502, message: 'the upstream is unavailable', remedy: 'check the upstream service' },
   upstream_timeout: { status: 504, message: 'the upstream did not answer in time', remedy: 'retry or raise the upstream timeout' },

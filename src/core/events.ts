@@ -46,6 +46,8 @@ export interface DecisionEvent extends EventBase {
   /** For imported account and group changes: the account the change is about (the resource is the host, group or policy). */
   target?: EntityRef;
   risk?: number;
+  /** The limit rule that refused the request (429), with its counter as the request found it. */
+  limit?: { rule: string; unit: 'requests' | 'tokens'; limit: number; used: number; windowSeconds: number; retryAfterSeconds: number };
   /** Byte and token counts, when known. */
   usage?: { requestBytes?: number; responseBytes?: number; promptTokens?: number; completionTokens?: number };
   latencyMs: { auth?: number; decision?: number; guard?: number; upstream?: number; total: number };

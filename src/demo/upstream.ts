@@ -59,6 +59,12 @@ function float32Base64(vector: number[]): string {
   return bytes.toString('base64');
 }
 
+/** Tokens counted as words: the prompt's and the answer's. */
+function usageOf(body: Record<string, unknown>, words: string[]): { prompt_tokens: number; completion_tokens: number; total_tokens: number } {
+  const prompt = promptOf(body).split(/\s+/).length;
+  return { prompt_tokens: prompt, completion_tokens: words.length, total_tokens: prompt + words.length };
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function startDemoUpstream(options: DemoUpstreamOptions = {}): Promise<DemoUpstream> {
@@ -111,11 +117,15 @@ export function startDemoUpstream(options: DemoUpstreamOptions = {}): Promise<De
         }
         const last = chat ? { index: 0, delta: {}, finish_reason: 'stop' } : { index: 0, text: '', finish_reason: 'stop' };
         res.write(`data: ${JSON.stringify({ id, object: chat ? 'chat.completion.chunk' : 'text_completion', created, model, choices: [last] })}\n\n`);
+        // As OpenAI does with `stream_options.include_usage`: a final chunk with no choices and the usage.
+        if ((body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true) {
+          res.write(`data: ${JSON.stringify({ id, object: chat ? 'chat.completion.chunk' : 'text_completion', created, model, choices: [], usage: usageOf(body, words) })}\n\n`);
+        }
         res.end('data: [DONE]\n\n');
         return;
       }
       const text = words.join(' ');
-      const usage = { prompt_tokens: promptOf(body).split(/\s+/).length, completion_tokens: words.length, total_tokens: promptOf(body).split(/\s+/).length + words.length };
+      const usage = usageOf(body, words);
       const choice = chat ? { index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' } : { index: 0, text, finish_reason: 'stop' };
       return json(res, 200, { id, object: chat ? 'chat.completion' : 'text_completion', created, model, choices: [choice], usage });
     })().catch(() => res.destroy());

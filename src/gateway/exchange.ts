@@ -25,6 +25,8 @@ export class Exchange {
   errorCode: string | undefined;
   model: string | undefined;
   risk: number | undefined;
+  /** The limit rule that refused this request, if one did. */
+  limit: DecisionEvent['limit'];
   readonly latency: { auth?: number; decision?: number; guard?: number; upstream?: number } = {};
   readonly usage: { requestBytes?: number; responseBytes?: number; promptTokens?: number; completionTokens?: number } = {};
   private recorded = false;
@@ -85,6 +87,7 @@ export class Exchange {
       ...(this.errorCode ? { errorCode: this.errorCode } : {}),
       ...(this.model ? { model: this.model } : {}),
       ...(this.risk !== undefined ? { risk: this.risk } : {}),
+      ...(this.limit ? { limit: this.limit } : {}),
       ...(Object.keys(this.usage).length ? { usage: this.usage } : {}),
       latencyMs: { ...this.latency, total: round(performance.now() - this.startedAt) },
     };

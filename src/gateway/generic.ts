@@ -14,6 +14,8 @@ import type { Pipeline } from './pipeline.js';
 import { relayResponse } from './relay.js';
 import { forwardableHeaders, type Upstreams } from './upstream.js';
 import { isUpstreamFailure, upstreamFailure } from './upstream-error.js';
+import type { Limiter } from '../limits/index.js';
+import { admitLimits, limitFacts } from './limit-gate.js';
 
 export interface GenericRoute {
   config: RouteConfig;
@@ -51,6 +53,8 @@ export interface GenericDeps {
   pipeline: Pipeline;
   upstreams: Upstreams;
   maxBodyBytes: number;
+  /** Rate limits; absent when `limits.rules` is empty. */
+  limiter?: Limiter;
 }
 
 export async function handleGeneric(deps: GenericDeps, ex: Exchange, res: ServerResponse, match: RouteMatch, search: string): Promise<void> {
@@ -62,7 +66,17 @@ export async function handleGeneric(deps: GenericDeps, ex: Exchange, res: Server
   ex.usage.requestBytes = body?.length ?? 0;
   const resource = { type: config.resource.type, id: fillTemplate(config.resource.id, match.params), attributes: config.resource.attributes };
   if (!resource.id) throw new WardenError('bad_request', 'the path names no resource');
-  const result = deps.pipeline.decide(ex, { action: match.action, resource, request: { bytes: body?.length ?? 0, stream: false }, monitorOnly: config.monitorOnly, scope: { kind: 'route', name: config.name, action: match.action } });
+  const admission = await admitLimits(deps.pipeline, deps.limiter, ex, res, { action: match.action, resource, tokens: false });
+  if (!admission) return;
+  const limits = limitFacts(admission.states);
+  const result = deps.pipeline.decide(ex, {
+    action: match.action,
+    resource,
+    request: { bytes: body?.length ?? 0, stream: false },
+    monitorOnly: config.monitorOnly,
+    scope: { kind: 'route', name: config.name, action: match.action },
+    ...(limits ? { limits } : {}),
+  });
   if (!deps.pipeline.enforce(ex, res, result)) return;
 
   const upstream = deps.upstreams.get(config.upstream);

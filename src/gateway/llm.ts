@@ -17,9 +17,12 @@ import { validateInput } from './validate.js';
 import { obligationsOf } from './authorize.js';
 import { inspectInput, prepareGuardedBody, publishFindings } from './input-guard.js';
 import { answerFraming, answerRelay, type OutputGuardResult } from './output-guard.js';
+import type { AnswerUsage } from './usage.js';
 import { isUpstreamFailure, upstreamFailure } from './upstream-error.js';
 import type { Guard } from '../guard/index.js';
 import { discardBody, forwardableHeaders, upstreamPath, type Upstreams } from './upstream.js';
+import type { Limiter } from '../limits/index.js';
+import { admitLimits, chargeTokens, limitFacts } from './limit-gate.js';
 
 export type LlmOperation = 'chat' | 'completion' | 'embedding';
 
@@ -43,6 +46,8 @@ export interface LlmDeps {
   upstreams: Upstreams;
   models: Map<string, ModelConfig>;
   maxBodyBytes: number;
+  /** Rate limits and budgets; absent when `limits.rules` is empty. */
+  limiter?: Limiter;
 }
 
 export function isLlmPath(path: string): boolean {
@@ -68,20 +73,26 @@ export async function handleLlm(deps: LlmDeps, ex: Exchange, res: ServerResponse
   ex.model = body.model;
   if (!model) throw new WardenError('unknown_model', `no model named \`${body.model.slice(0, 200)}\``);
   const stream = body.stream === true;
+  const resource = { type: 'Model', id: model.id, attributes: { sensitivity: model.sensitivity, owner: model.owner } };
+  const admission = await admitLimits(deps.pipeline, deps.limiter, ex, res, { action: endpoint.action, resource, model: model.id, tokens: true });
+  if (!admission) return;
+  const limits = limitFacts(admission.states);
   const inspection = deps.guard ? await inspectInput(deps.guard, deps.pipeline, ex, body) : undefined;
   const result = deps.pipeline.decide(ex, {
     action: endpoint.action,
-    resource: { type: 'Model', id: model.id, attributes: { sensitivity: model.sensitivity, owner: model.owner } },
+    resource,
     request: { model: model.id, bytes: raw.length, stream },
     monitorOnly: model.monitorOnly,
     scope: { kind: 'llm', operation: endpoint.action === 'embed' ? 'embeddings' : 'chat', model: model.id },
     ...(inspection ? { guard: inspection.input.context } : {}),
+    ...(limits ? { limits } : {}),
   });
   if (!deps.pipeline.enforce(ex, res, result)) return;
   const guarded = deps.guard && inspection ? await prepareGuardedBody(deps.guard, ex, body, inspection, obligationsOf(deps.pipeline, result), endpoint.operation) : undefined;
 
   const upstream = deps.upstreams.get(model.upstream);
-  const forwardBody = guarded?.body ?? body;
+  // A streamed answer reports its usage only when asked: a token budget asks, so that it is charged what was used.
+  const forwardBody = stream && admission.tokenCounters.length ? withStreamUsage(guarded?.body ?? body) : (guarded?.body ?? body);
   // Always the value that was inspected, re-serialised: never the client's bytes (finding 10.3).
   const outgoing = Buffer.from(stringifyStrict({ ...(forwardBody as Record<string, unknown>), ...(model.upstreamModel ? { model: model.upstreamModel } : {}) }));
   const abort = new AbortController();
@@ -105,9 +116,12 @@ export async function handleLlm(deps: LlmDeps, ex: Exchange, res: ServerResponse
   }
   const rename = model.upstreamModel ? model.id : undefined;
   // Streams always go through the rewriter: an upstream's error event is replaced by Warden's even when nothing inspects the answer.
-  const output = framing && (createInspector || rename || framing === 'sse') ? answerRelay({ createInspector, model: rename, maxEventBytes: MAX_WHOLE_ANSWER }, framing, outputResult) : {};
+  const onUsage = (usage: AnswerUsage): void => void Object.assign(ex.usage, usage);
+  const output = framing && (createInspector || rename || framing === 'sse') ? answerRelay({ createInspector, model: rename, maxEventBytes: MAX_WHOLE_ANSWER, onUsage }, framing, outputResult) : {};
   await relayResponse(ex, res, response, { collectUsage: !stream, ...output });
   if (deps.guard && outputResult.findings.length) publishFindings(deps.guard, deps.pipeline, ex, outputResult.findings, 'output');
+  // Charged before the answer's last byte is released, so a caller that has its answer has been charged.
+  await chargeTokens(deps.limiter, ex, admission);
   deps.pipeline.record(ex);
 }
 
@@ -170,6 +184,14 @@ function modelObject(model: ModelConfig): { id: string; object: 'model'; created
 
 function validateBody(operation: LlmOperation, body: unknown): { model: string; stream?: boolean | undefined } & Record<string, unknown> {
   return validateInput(BODY_SCHEMAS[operation], body) as { model: string; stream?: boolean } & Record<string, unknown>;
+}
+
+/** The body with `stream_options.include_usage` set (OpenAI's final usage chunk), keeping the caller's other stream options. */
+function withStreamUsage(body: unknown): Record<string, unknown> {
+  const b = body as Record<string, unknown>;
+  const given = b.stream_options;
+  const options = given !== null && typeof given === 'object' && !Array.isArray(given) ? (given as Record<string, unknown>) : {};
+  return { ...b, stream_options: { ...options, include_usage: true } };
 }
 
 function contentType(req: IncomingMessage): string | undefined {

@@ -14,6 +14,7 @@ import type { GuardBlock, GuardFinding, OutputInspector } from '../guard/index.j
 import type { RelayOptions } from './relay.js';
 import { AnswerTooDeepError, isStreamedText, patchFor, textFields, type TextField } from './answer-fields.js';
 import { SseSplitter, SseTooLargeError, errorJson, formatEvent, parseEvent } from './sse.js';
+import { usageOf, type AnswerUsage } from './usage.js';
 
 export interface OutputGuardResult {
   findings: GuardFinding[];
@@ -27,6 +28,8 @@ export interface AnswerOptions {
   model?: string | undefined;
   /** The longest SSE event held while waiting for its end. */
   maxEventBytes: number;
+  /** Receives the usage a stream's events report (the final chunk, with `stream_options.include_usage`). */
+  onUsage?: ((usage: AnswerUsage) => void) | undefined;
 }
 
 export type AnswerFraming = 'sse' | 'json' | 'text';
@@ -180,6 +183,8 @@ function sseRelay(fields: FieldInspector, options: AnswerOptions, result: Output
       return stopWith(UNINSPECTABLE('the upstream sent a stream event that is not JSON'), '');
     }
     if (payload && typeof payload === 'object' && !Array.isArray(payload) && 'error' in payload && !('choices' in payload)) return stopWith(UPSTREAM_FAILED, '');
+    const usage = options.onUsage && usageOf(payload);
+    if (usage) options.onUsage!(usage);
     if (payload && typeof payload === 'object' && Array.isArray((payload as { choices?: unknown }).choices)) {
       meta = Object.fromEntries(Object.entries(payload).filter(([k, v]) => k !== 'choices' && k !== 'usage' && (v === null || typeof v !== 'object')));
       if (options.model !== undefined && 'model' in meta) meta.model = options.model;

@@ -9,7 +9,7 @@ import type { Logger } from '../core/logger.js';
 import type { EntityRef, Identity, ResourceRef, RiskSnapshot } from '../core/types.js';
 import type { EventBus } from '../events/index.js';
 import { credentialAllows, scopeFor, type Authenticator, type ScopeNeed } from '../identity/index.js';
-import { buildCedarRequest, type GuardFacts, type PdpResult, type PolicyDecisionPoint } from '../policy/index.js';
+import { buildCedarRequest, type GuardFacts, type LimitFacts, type PdpResult, type PolicyDecisionPoint } from '../policy/index.js';
 import type { Exchange } from './exchange.js';
 import { round } from './exchange.js';
 import { header, isTrustedPeer, sendError } from './http.js';
@@ -46,6 +46,8 @@ export interface DecideInput {
   request: { model?: string; bytes: number; stream: boolean };
   monitorOnly: boolean;
   guard?: GuardFacts;
+  /** The caller's limits after this request was counted (context.limits). */
+  limits?: LimitFacts;
   /**
    * What the caller's API key scopes must allow, checked before the policy decision; null only where
    * the identity decided for presented no credential here (/v1/authorize describes a subject).
@@ -120,6 +122,7 @@ export class Pipeline {
       risk,
       request: { ...input.request, method: ex.method, path: ex.path.slice(0, 512) },
       ...(input.guard ? { guard: input.guard } : {}),
+      ...(input.limits ? { limits: input.limits } : {}),
     });
     const result = this.deps.pdp.decide(request, entities);
     ex.action = input.action;

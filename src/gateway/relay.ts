@@ -10,6 +10,7 @@ import { WardenError } from '../core/errors.js';
 import type { Exchange } from './exchange.js';
 import { errorJson, formatEvent } from './sse.js';
 import { copyResponseHeaders, discardBody } from './upstream.js';
+import { usageOf } from './usage.js';
 
 export interface RelayOptions {
   /** Parse `usage` from a JSON (non-streaming) answer for the decision event. */
@@ -159,9 +160,7 @@ async function relayWhole(ex: Exchange, res: ServerResponse, upstream: Dispatche
 
 function readUsage(ex: Exchange, body: Buffer): void {
   try {
-    const usage = (JSON.parse(body.toString('utf8')) as { usage?: { prompt_tokens?: unknown; completion_tokens?: unknown } }).usage;
-    if (typeof usage?.prompt_tokens === 'number') ex.usage.promptTokens = usage.prompt_tokens;
-    if (typeof usage?.completion_tokens === 'number') ex.usage.completionTokens = usage.completion_tokens;
+    Object.assign(ex.usage, usageOf(JSON.parse(body.toString('utf8'))));
   } catch {
     // Not JSON after all: usage stays unknown.
   }

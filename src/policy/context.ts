@@ -10,6 +10,24 @@ export interface GuardFacts {
   secretTypes: string[];
 }
 
+/** One limit counter as policies see it (the tightest rule of its unit). */
+export interface LimitCounterFacts {
+  rule: string;
+  limit: number;
+  used: number;
+  remaining: number;
+}
+
+/** The caller's limits after this request was counted (see src/limits): present when a rule applies. */
+export interface LimitFacts {
+  /** The lowest share (0..100) left of any applicable limit. */
+  remainingPercent: number;
+  /** The rule with that share. */
+  tightest: string;
+  requests?: LimitCounterFacts;
+  tokens?: LimitCounterFacts;
+}
+
 export interface ContextFacts {
   now: Date;
   sourceIp: string;
@@ -17,6 +35,7 @@ export interface ContextFacts {
   risk: RiskSnapshot;
   request: { model?: string; bytes: number; stream: boolean; method: string; path: string };
   guard?: GuardFacts;
+  limits?: LimitFacts;
   /** Caller-supplied extra context (from /v1/authorize), merged last under its own keys. */
   extra?: Record<string, unknown>;
 }
@@ -70,7 +89,16 @@ export function buildContext(facts: ContextFacts): Record<string, CedarValueJson
       secretTypes: facts.guard.secretTypes,
     };
   }
-    if (facts.extra) {
+  if (facts.limits) {
+    const { requests, tokens } = facts.limits;
+    context.limits = {
+      remainingPercent: facts.limits.remainingPercent,
+      tightest: facts.limits.tightest,
+      ...(requests ? { requests: { ...requests } } : {}),
+      ...(tokens ? { tokens: { ...tokens } } : {}),
+    };
+  }
+  if (facts.extra) {
     // defined, not assigned: an extra key named `__proto__` must stay a key, not replace the prototype
     for (const [k, v] of Object.entries(toCedarRecord(facts.extra, 'context'))) Object.defineProperty(context, k, { value: v, enumerable: true, writable: true, configurable: true });
   }

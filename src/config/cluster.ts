@@ -1,0 +1,24 @@
+/**
+ * The `cluster:` section: the shared services that several Warden instances use. Each value can also be
+ * given by its environment variable, which wins over the file (as every environment variable does).
+ */
+import { z } from 'zod';
+
+const REDIS_URL = /^rediss?:\/\/\S+$/;
+
+export const clusterConfigSchema = z
+  .object({
+    /** Redis for the limit counters every instance shares (`WARDEN_REDIS_URL`); none: counters in memory. */
+    redisUrl: z.string().regex(REDIS_URL, 'expected a redis:// or rediss:// URL').optional(),
+  })
+  .prefault({});
+
+/**
+ * The Redis URL in force: `WARDEN_REDIS_URL`, else `cluster.redisUrl`. It can hold a password: never log
+ * it. Returns an error message (naming the variable, not its value) when the variable is not a Redis URL.
+ */
+export function redisUrlOf(cluster: z.infer<typeof clusterConfigSchema>, env: NodeJS.ProcessEnv): { url?: string; problem?: string } {
+  const fromEnv = env.WARDEN_REDIS_URL?.trim();
+  if (!fromEnv) return cluster.redisUrl ? { url: cluster.redisUrl } : {};
+  return REDIS_URL.test(fromEnv) ? { url: fromEnv } : { problem: 'WARDEN_REDIS_URL: expected a redis:// or rediss:// URL' };
+}
