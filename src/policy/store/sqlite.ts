@@ -29,11 +29,17 @@ export class SqlitePolicyRepository implements PolicyRepository {
 
   async save(bundle: PolicyBundle, by: string): Promise<number> {
     const digest = bundleDigest(bundle);
-    // INSERT OR IGNORE then SELECT: a concurrent writer of the same bundle yields the same version.
-    this.db
-      .prepare('INSERT OR IGNORE INTO policy_versions (digest, bundle, created_at, created_by) VALUES (?, ?, ?, ?)')
-      .run(digest, stringifyJsonLossless(bundle), new Date().toISOString(), by);
-    return (this.db.prepare('SELECT version FROM policy_versions WHERE digest = ?').get(digest) as { version: number }).version;
+    // Look, then insert, under the write lock (IMMEDIATE): a concurrent writer of the same bundle gets the
+    // same version, and a refused insert never uses up a number (INSERT OR IGNORE would, with AUTOINCREMENT).
+    const saveOnce = this.db.transaction((): number => {
+      const existing = this.db.prepare('SELECT version FROM policy_versions WHERE digest = ?').get(digest) as { version: number } | undefined;
+      if (existing) return existing.version;
+      const result = this.db
+        .prepare('INSERT INTO policy_versions (digest, bundle, created_at, created_by) VALUES (?, ?, ?, ?)')
+        .run(digest, stringifyJsonLossless(bundle), new Date().toISOString(), by);
+      return Number(result.lastInsertRowid);
+    });
+    return saveOnce.immediate();
   }
 
   async activate(version: number, by: string): Promise<void> {
