@@ -1,7 +1,7 @@
 /** Choosing the backend: the environment wins over the file; without either, SQLite exactly as before. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { configSchema } from '../../src/config/schema.js';
 import { loadConfig } from '../../src/config/load.js';
@@ -9,7 +9,6 @@ import { databaseUrlFor, openStateStores } from '../../src/store/open.js';
 import { openDatabase } from '../../src/store/index.js';
 import { TEST_DATABASE_URL } from '../helpers/postgres.js';
 import { runCli, tempDir } from '../helpers/warden-process.js';
-import { writeFileSync } from 'node:fs';
 
 test('WARDEN_DATABASE_URL wins over cluster.databaseUrl; neither means SQLite; a non-postgres URL is refused', () => {
   const file = configSchema.parse({ cluster: { databaseUrl: 'postgres://from-file/db' } });
