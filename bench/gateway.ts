@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createRequire } from 'node:module';
 import { stringify } from 'yaml';
-import { ApiKeyStore } from '../src/identity/index.js';
+import { ApiKeyStore, SqliteApiKeyRepository } from '../src/identity/index.js';
 import { openDatabase } from '../src/store/index.js';
 import { startProcess, wardenCommand, ROOT, type Started } from './lib/processes.js';
 import { measureDecisions } from './lib/decisions.js';
@@ -44,11 +44,11 @@ async function main(): Promise<void> {
     const upstream = await startProcess(wardenCommand(['demo-upstream', '--port', '0', '--api-key', UPSTREAM_KEY]), /listening at (http:\/\/\S+)/);
     started.push(upstream);
     let key: string | undefined;
-    const dataDirFor = (name: string): string => {
+    const dataDirFor = async (name: string): Promise<string> => {
       // One data directory per instance (the audit log has one writer), the same API key in each.
       const dataDir = join(dir, name);
       const db = openDatabase(dataDir);
-      key = new ApiKeyStore(db).create({ principal: 'alice', ...(key ? { key } : {}) }).key;
+      key = (await (await ApiKeyStore.open(new SqliteApiKeyRepository(db))).create({ principal: 'alice', ...(key ? { key } : {}) })).key;
       db.close();
       return dataDir;
     };
@@ -65,7 +65,7 @@ async function main(): Promise<void> {
         file,
         stringify({
           server: { port: 0 },
-          dataDir: dataDirFor(name),
+          dataDir: await dataDirFor(name),
           log: { level: 'warn' },
           policy: { engine: flags.engine },
           guard: { enabled: components.guard },

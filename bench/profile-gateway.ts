@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createRequire } from 'node:module';
 import { stringify } from 'yaml';
-import { ApiKeyStore } from '../src/identity/index.js';
+import { ApiKeyStore, SqliteApiKeyRepository } from '../src/identity/index.js';
 import { openDatabase } from '../src/store/index.js';
 import { ROOT, startProcess, wardenCommand } from './lib/processes.js';
 
@@ -23,7 +23,7 @@ const dir = mkdtempSync(join(tmpdir(), 'warden-profile-'));
 const upstream = await startProcess(wardenCommand(['demo-upstream', '--port', '0', '--api-key', 'k']), /listening at (http:\/\/\S+)/);
 const dataDir = join(dir, 'data');
 const db = openDatabase(dataDir);
-const { key } = new ApiKeyStore(db).create({ principal: 'alice' });
+const { key } = await (await ApiKeyStore.open(new SqliteApiKeyRepository(db))).create({ principal: 'alice' });
 db.close();
 writeFileSync(join(dir, 'warden.yaml'), stringify({ server: { port: 0 }, dataDir, log: { level: 'warn' }, guard: { enabled: values.guard }, risk: { enabled: false }, principals: [{ id: 'alice', groups: ['engineering'], roles: ['user'] }], upstreams: [{ name: 'main', baseUrl: `${upstream.url}/v1`, apiKey: 'k' }], models: [{ id: 'demo-chat', upstream: 'main', sensitivity: 'internal' }] }));
 const [entry, ...rest] = wardenCommand(['start', '--config', join(dir, 'warden.yaml')]);

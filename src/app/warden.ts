@@ -23,8 +23,10 @@ import { GatewayMetrics } from '../gateway/metrics.js';
 import { Pipeline, type AssetAttributeSource, type RiskSource } from '../gateway/pipeline.js';
 import { Upstreams } from '../gateway/upstream.js';
 import { ApiKeyStore, Authenticator, Directory, JwtVerifier } from '../identity/index.js';
-import { PolicyDecisionPoint, PolicyManager, PolicyVersionStore, demoPolicyDir, readBundle } from '../policy/index.js';
+import { PolicyDecisionPoint, PolicyManager, demoPolicyDir, readBundle } from '../policy/index.js';
 import { openDatabase, type SqliteDatabase } from '../store/index.js';
+import { DatabaseHealth } from '../store/health.js';
+import { databaseUrlFor, openStateStores, type StateStores } from '../store/open.js';
 import { createIntegrity, integrityAdminRoutes, type Integrity } from '../integrity/index.js';
 import { auditAdminRoutes, createAuditLog, type AuditLog } from '../audit/index.js';
 import { createExportAdminRoutes, createExporter, type Exporter } from '../export/index.js';
@@ -57,6 +59,7 @@ export class WardenApp {
     readonly config: WardenConfig,
     readonly logger: Logger,
     readonly db: SqliteDatabase,
+    readonly stores: StateStores,
     readonly bus: EventBus,
     readonly apiKeys: ApiKeyStore,
     readonly policies: PolicyManager,
@@ -100,13 +103,17 @@ export class WardenApp {
     const redis = redisUrlOf(config.cluster, env);
     const logger = givenLogger ?? createLogger(config.log.level);
     const db = openDatabase(config.dataDir);
+    // Keys and policy versions: PostgreSQL when a database URL is configured, else this SQLite database.
+    const stores = await openStateStores({ databaseUrl: databaseUrlFor(config, env), sqlite: () => db });
+    const databaseHealth = new DatabaseHealth(() => stores.ping());
     const instanceId = `${hostname()}:${process.pid}`;
     const bus = new InProcessBus({ onSubscriberError: (name, error) => logger.error({ subscriber: name, err: error }, 'event subscriber failed') });
     const metrics = new GatewayMetrics();
 
     const directory = new Directory(config.principals, config.devices);
-    const apiKeys = new ApiKeyStore(db);
-    const demoCredentials = config.demo.apiKeys.map(({ principal, name }) => ({ principal, key: apiKeys.demoKey({ principal, name }) }));
+    const apiKeys = await ApiKeyStore.open(stores.apiKeys);
+    const demoCredentials: DemoCredential[] = [];
+    for (const { principal, name } of config.demo.apiKeys) demoCredentials.push({ principal, key: await apiKeys.demoKey({ principal, name }) });
     const jwt = new JwtVerifier(config.identity.jwt, (p) => resolveConfigPath(loaded, p), {
       onJwksFileError: (path, error) => logger.error({ path, err: error }, 'the JWKS file could not be reloaded; the last good keys stay in use'),
     });
@@ -114,7 +121,7 @@ export class WardenApp {
     const authenticator = new Authenticator({ apiKeys, jwt, directory, apiKeysEnabled: config.identity.apiKeys.enabled, mtlsEnabled: config.identity.mtls.enabled });
 
     const pdp = new PolicyDecisionPoint(config.policy.engine);
-    const policies = new PolicyManager(new PolicyVersionStore(db), pdp, logger, {
+    const policies = new PolicyManager(stores.policies, pdp, logger, {
       onLoad: (report) => {
         metrics.policyReloads.inc({ result: 'loaded' });
         if (report.fallbackReason) metrics.policyFallback.inc();
@@ -127,7 +134,7 @@ export class WardenApp {
       config.policy.schemaFile ? resolveConfigPath(loaded, config.policy.schemaFile) : '',
       config.policy.entitiesFile ? resolveConfigPath(loaded, config.policy.entitiesFile) : '',
     );
-    policies.bootstrap(bundle, 'config');
+    await policies.bootstrap(bundle, 'config');
     policies.start(config.policy.reloadCheckMs);
 
     // The audit log subscribes to the bus itself; exporters follow the log with their own cursors.
@@ -191,7 +198,11 @@ export class WardenApp {
       trustedProxies: new Set(config.server.trustedProxies),
       ...(limiter ? { limiter } : {}),
       // Failing closed without the limit counters, an instance cannot serve limited requests: not ready.
-      ready: () => readiness.serving && pdp.version !== undefined && (limiter === undefined || config.limits.failOpen || limiter.store.healthy()),
+      ready: async () =>
+        readiness.serving &&
+        pdp.version !== undefined &&
+        (limiter === undefined || config.limits.failOpen || limiter.store.healthy()) &&
+        (await databaseHealth.ready()),
       metricsText: () => metrics.registry.metrics(),
     });
 
@@ -219,27 +230,32 @@ export class WardenApp {
     if (tls) await listen(servers[1]!, tls.port, config.server.host, 'server.tls.port');
     if (metricsListen) await listen(servers.at(-1)!, metricsListen.port, metricsListen.host, 'server.metrics.port');
 
-    const app = new WardenApp(config, logger, db, bus, apiKeys, policies, decisions, decisionsDb, upstreams, integrity, audit, riskEngine, exporter, servers, demoUpstream, demoCredentials, readiness);
+    const app = new WardenApp(config, logger, db, stores, bus, apiKeys, policies, decisions, decisionsDb, upstreams, integrity, audit, riskEngine, exporter, servers, demoUpstream, demoCredentials, readiness);
     app.closers.push(() => jwt.close());
     if (limiter) app.asyncClosers.push(() => limiter.close());
     readiness.serving = true;
     integrity.watcher.start();
     exporter.start();
-    app.every(1000, () => {
-      apiKeys.refresh();
-      apiKeys.flushLastUsed();
+    app.every(1000, async () => {
+      await apiKeys.refresh();
+      await apiKeys.flushLastUsed();
     });
     logger.info({ url: app.url, tlsUrl: app.tlsUrl, metricsUrl: app.metricsUrl, dataDir: config.dataDir, policyVersion: pdp.version }, 'warden is listening');
     return app;
   }
 
-  private every(ms: number, fn: () => void): void {
+  /** Runs `fn` every `ms`, skipping a turn while the previous run (a slow database) is still going. */
+  private every(ms: number, fn: () => void | Promise<void>): void {
+    let running = false;
     const timer = setInterval(() => {
-      try {
-        fn();
-      } catch (error) {
-        this.logger.error({ err: error }, 'periodic task failed');
-      }
+      if (running) return;
+      running = true;
+      Promise.resolve()
+        .then(fn)
+        .catch((error: unknown) => this.logger.error({ err: error }, 'periodic task failed'))
+        .finally(() => {
+          running = false;
+        });
     }, ms);
     timer.unref();
     this.timers.push(timer);
@@ -274,7 +290,8 @@ export class WardenApp {
     this.decisions.close();
     await this.audit.close();
     this.decisionsDb.close();
-    this.apiKeys.flushLastUsed();
+    await this.apiKeys.flushLastUsed().catch((error: unknown) => this.logger.error({ err: error }, 'last-used times could not be written'));
+    await this.stores.close();
     await this.upstreams.close();
     for (const close of this.asyncClosers) await close();
     await this.demoUpstream?.close();

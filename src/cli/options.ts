@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { openDatabase, type SqliteDatabase } from '../store/index.js';
+import { databaseUrlFor, openStateStores, type StateStores } from '../store/open.js';
 import type { CliIO } from './command.js';
 
 export const COMMON_OPTIONS = {
@@ -53,5 +54,26 @@ export async function withStore<T>(
     return await fn(store);
   } finally {
     store.db.close();
+  }
+}
+
+/**
+ * Runs `fn` with the keys and policy repositories open: on PostgreSQL when `WARDEN_DATABASE_URL` or
+ * `cluster.databaseUrl` is set (no local database is touched), else on the data directory's SQLite
+ * database, as `warden start` would choose. Everything is closed afterwards, whatever happens.
+ */
+export async function withStateStores<T>(
+  values: Parameters<typeof configFor>[0],
+  io: CliIO,
+  fn: (store: { loaded: LoadedConfig; stores: StateStores }) => T | Promise<T>,
+): Promise<T> {
+  const loaded = configFor(values, io);
+  let db: SqliteDatabase | undefined;
+  const stores = await openStateStores({ databaseUrl: databaseUrlFor(loaded.config, io.env), sqlite: () => (db = openDatabase(loaded.config.dataDir)) });
+  try {
+    return await fn({ loaded, stores });
+  } finally {
+    await stores.close();
+    db?.close();
   }
 }

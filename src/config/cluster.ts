@@ -1,6 +1,7 @@
 /**
- * The `cluster:` section: the shared services that several Warden instances use. Each value can also be
- * given by its environment variable, which wins over the file (as every environment variable does).
+ * The `cluster:` section: the shared services that several Warden instances use. Without it, Warden keeps
+ * its state on this machine. Each value can also be given by its environment variable, which wins over
+ * the file (as every environment variable does); prefer the variable when a URL carries a password.
  */
 import { z } from 'zod';
 
@@ -8,6 +9,11 @@ const REDIS_URL = /^rediss?:\/\/\S+$/;
 
 export const clusterConfigSchema = z
   .object({
+    /** PostgreSQL for the state every instance and CLI shares (`WARDEN_DATABASE_URL` overrides it). */
+    databaseUrl: z
+      .string()
+      .regex(/^postgres(ql)?:\/\/\S+$/, 'expected a postgres:// URL')
+      .optional(),
     /** Redis for the limit counters every instance shares (`WARDEN_REDIS_URL`); none: counters in memory. */
     redisUrl: z.string().regex(REDIS_URL, 'expected a redis:// or rediss:// URL').optional(),
   })

@@ -5,12 +5,12 @@
  */
 import { z } from 'zod';
 import { auditConfigSchema } from '../audit/config.js';
+import { clusterConfigSchema } from './cluster.js';
 import { exportConfigSchema } from '../export/config.js';
 import { guardConfigSchema } from '../guard/config.js';
 import { integrityConfigSchema } from '../integrity/config.js';
 import { riskConfigSchema } from '../risk/config.js';
 import { limitsConfigSchema } from '../limits/config.js';
-import { clusterConfigSchema } from './cluster.js';
 
 const principalKind = z.enum(['User', 'Service', 'Agent']);
 

@@ -78,8 +78,8 @@ export function coreAdminRoutes(deps: CoreAdminDeps): AdminRoute[] {
       ...(details ? { details } : {}),
     });
   };
-  const fullBundle = (input: z.infer<typeof bundleSchema>): PolicyBundle => {
-    const active = deps.policies.store.get(deps.policies.pdp.version ?? -1);
+  const fullBundle = async (input: z.infer<typeof bundleSchema>): Promise<PolicyBundle> => {
+    const active = await deps.policies.store.get(deps.policies.pdp.version ?? -1);
     return { files: input.files, schema: input.schema ?? active?.schema ?? '', entities: input.entities ?? active?.entities ?? [], links: input.links ?? [] };
   };
   const asProblem = (error: unknown): never => {
@@ -91,7 +91,7 @@ export function coreAdminRoutes(deps: CoreAdminDeps): AdminRoute[] {
     {
       method: 'POST',
       path: '/keys',
-      handler: (req) => {
+      handler: async (req) => {
         const input = validateInput(createKeySchema, req.body);
         const bounds = keyBounds(req, deps.apiKeys);
         const scopes = input.scopes ?? bounds.scopes;
@@ -100,28 +100,28 @@ export function coreAdminRoutes(deps: CoreAdminDeps): AdminRoute[] {
         const expiresAt = input.expiresAt ? new Date(input.expiresAt) : bounds.expiresAt;
         if (expiresAt && expiresAt.getTime() <= Date.now()) throw new WardenError('bad_request', '`expiresAt` is in the past');
         if (bounds.expiresAt && (!expiresAt || expiresAt > bounds.expiresAt)) throw new WardenError('insufficient_scope', 'a key cannot create a key that outlives it');
-        const { key, record } = deps.apiKeys.create({ principal: input.principal, ...(input.name ? { name: input.name } : {}), scopes, ...(expiresAt ? { expiresAt } : {}) });
+        const { key, record } = await deps.apiKeys.create({ principal: input.principal, ...(input.name ? { name: input.name } : {}), scopes, ...(expiresAt ? { expiresAt } : {}) });
         audit(req, 'keys.create', record.id, { principal: record.principal });
         return { status: 201, body: { key, ...record } };
       },
     },
-    { method: 'GET', path: '/keys', query: ['principal'], handler: (req) => ({ body: { items: deps.apiKeys.list(req.query.principal) } }) },
+    { method: 'GET', path: '/keys', query: ['principal'], handler: async (req) => ({ body: { items: await deps.apiKeys.list(req.query.principal) } }) },
     {
       method: 'DELETE',
       path: '/keys/:id',
-      handler: (req) => {
-        if (!deps.apiKeys.revoke(req.params.id!)) throw new WardenError('not_found', `no key \`${req.params.id}\``);
+      handler: async (req) => {
+        if (!(await deps.apiKeys.revoke(req.params.id!))) throw new WardenError('not_found', `no key \`${req.params.id}\``);
         audit(req, 'keys.revoke', req.params.id!);
         return { body: { id: req.params.id, revoked: true } };
       },
     },
-    { method: 'GET', path: '/policies', handler: () => ({ body: { active: deps.policies.pdp.version ?? null, versions: deps.policies.store.list() } }) },
+    { method: 'GET', path: '/policies', handler: async () => ({ body: { active: deps.policies.pdp.version ?? null, versions: await deps.policies.store.list() } }) },
     {
       method: 'GET',
       path: '/policies/active',
-      handler: () => {
+      handler: async () => {
         const version = deps.policies.pdp.version;
-        const bundle = version === undefined ? undefined : deps.policies.store.get(version);
+        const bundle = version === undefined ? undefined : await deps.policies.store.get(version);
         if (!bundle) throw new WardenError('not_found', 'no active policy version');
         return { body: { version, ...bundle } };
       },
@@ -129,9 +129,10 @@ export function coreAdminRoutes(deps: CoreAdminDeps): AdminRoute[] {
     {
       method: 'POST',
       path: '/policies/validate',
-      handler: (req) => {
+      handler: async (req) => {
+        const bundle = await fullBundle(validateInput(bundleSchema, req.body));
         try {
-          compileBundle(fullBundle(validateInput(bundleSchema, req.body)));
+          compileBundle(bundle);
           return { body: { valid: true, problems: [] } };
         } catch (error) {
           if (error instanceof BundleError) return { status: 422, body: { valid: false, message: error.message, problems: error.problems } };
@@ -142,11 +143,11 @@ export function coreAdminRoutes(deps: CoreAdminDeps): AdminRoute[] {
     {
       method: 'POST',
       path: '/policies',
-      handler: (req) => {
-        const bundle = fullBundle(validateInput(bundleSchema, req.body));
+      handler: async (req) => {
+        const bundle = await fullBundle(validateInput(bundleSchema, req.body));
         const by = `${req.identity.principal.kind}::${req.identity.principal.id}`;
         try {
-          const report = deps.policies.publish(bundle, by);
+          const report = await deps.policies.publish(bundle, by);
           audit(req, 'policies.activate', String(report.version));
           return { status: 201, body: report };
         } catch (error) {
@@ -157,12 +158,12 @@ export function coreAdminRoutes(deps: CoreAdminDeps): AdminRoute[] {
     {
       method: 'POST',
       path: '/policies/:version/activate',
-      handler: (req) => {
+      handler: async (req) => {
         const version = Number(req.params.version);
         if (!Number.isInteger(version) || version < 1) throw new WardenError('validation_failed', '`version`: expected a positive integer');
-        if (!deps.policies.store.get(version)) throw new WardenError('not_found', `no policy version ${version}`);
+        if (!(await deps.policies.store.get(version))) throw new WardenError('not_found', `no policy version ${version}`);
         try {
-          const report = deps.policies.activate(version, `${req.identity.principal.kind}::${req.identity.principal.id}`);
+          const report = await deps.policies.activate(version, `${req.identity.principal.kind}::${req.identity.principal.id}`);
           audit(req, 'policies.activate', String(version));
           return { body: report };
         } catch (error) {
@@ -173,9 +174,9 @@ export function coreAdminRoutes(deps: CoreAdminDeps): AdminRoute[] {
     {
       method: 'POST',
       path: '/policies/dry-run',
-      handler: (req) => {
+      handler: async (req) => {
         const input = validateInput(dryRunSchema, req.body);
-        const candidateBundle = 'version' in input.candidate ? deps.policies.store.get(input.candidate.version) : fullBundle(input.candidate);
+        const candidateBundle = 'version' in input.candidate ? await deps.policies.store.get(input.candidate.version) : await fullBundle(input.candidate);
         if (!candidateBundle) throw new WardenError('not_found', 'no such policy version');
         const candidate = new PolicyDecisionPoint('wasm');
         try {

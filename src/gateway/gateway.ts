@@ -19,7 +19,7 @@ export interface GatewayDeps extends LlmDeps, GenericDeps, AuthorizeDeps {
   admin: AdminApi;
   trustedProxies: ReadonlySet<string>;
   /** Readiness: false while starting or stopping, or when a dependency failed. */
-  ready(): boolean;
+  ready(): boolean | Promise<boolean>;
   metricsText(): Promise<string>;
 }
 
@@ -81,7 +81,7 @@ export class Gateway {
     const path = q >= 0 ? url.slice(0, q) : url;
     const search = q >= 0 ? url.slice(q) : '';
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
-    if (path === '/readyz') return this.deps.ready() ? sendJson(res, 200, { status: 'ready' }) : sendJson(res, 503, { error: { code: 'not_ready', message: 'warden is not ready' } });
+    if (path === '/readyz') return (await this.deps.ready()) ? sendJson(res, 200, { status: 'ready' }) : sendJson(res, 503, { error: { code: 'not_ready', message: 'warden is not ready' } });
     const ex = new Exchange(req, clientIp(req, this.deps.trustedProxies));
     holdEndUntilRecorded(ex, res, this.deps.pipeline.deps.logger);
     try {

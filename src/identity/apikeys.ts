@@ -4,14 +4,15 @@
  * in constant time. Keys have scopes, an optional expiry, revocation and a last-used time.
  *
  * Verification reads an in-memory index only, so the request path does no disk I/O whatever key is
- * presented. Changes made through this store apply at once; changes by another process (the CLI) are
- * picked up by `refresh()`, which the running instance calls every second (the SQLite data version tells
- * it whether anything changed). Last-used times are written in batches.
+ * presented. Changes made through this store apply at once; changes by another process (the CLI, another
+ * instance on the same PostgreSQL) are picked up by `refresh()`, which the running instance calls every
+ * second (the repository's change marker tells it whether anything changed). Last-used times are written
+ * in batches. Persistence is an `ApiKeyRepository` (SQLite or PostgreSQL, see `store/`).
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { applyMigrations, type SqliteDatabase } from '../store/index.js';
 import { WardenError } from '../core/errors.js';
 import { validateScopes } from './scopes.js';
+import type { ApiKeyRepository, ApiKeyRow } from './store/types.js';
 
 const KEY_PATTERN = /^wdn_([a-z0-9]{12})_([A-Za-z0-9]{32})$/;
 const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -27,34 +28,6 @@ export interface ApiKeyRecord {
   revokedAt: string | null;
   lastUsedAt: string | null;
 }
-
-interface Row {
-  id: string;
-  principal: string;
-  name: string;
-  hash: Buffer;
-  scopes: string;
-  created_at: string;
-  expires_at: string | null;
-  revoked_at: string | null;
-  last_used_at: string | null;
-}
-
-const MIGRATIONS = [
-  {
-    version: 1,
-    sql: `CREATE TABLE api_keys (
-      id TEXT PRIMARY KEY, principal TEXT NOT NULL, name TEXT NOT NULL, hash BLOB NOT NULL,
-      scopes TEXT NOT NULL, created_at TEXT NOT NULL, expires_at TEXT, revoked_at TEXT, last_used_at TEXT);
-      CREATE INDEX api_keys_principal ON api_keys (principal);`,
-  },
-  {
-    // The embedded demo's keys in plain text, so every start prints keys that still work. Only the demo
-    // (`demo.apiKeys`) writes here; real keys are never stored but as hashes.
-    version: 2,
-    sql: `CREATE TABLE demo_api_keys (name TEXT PRIMARY KEY, principal TEXT NOT NULL, key TEXT NOT NULL);`,
-  },
-];
 
 /** A uniformly random string over `alphabet` from the system CSPRNG. */
 function randomString(alphabet: string, length: number): string {
@@ -84,37 +57,26 @@ export function looksLikeApiKey(value: string): boolean {
 }
 
 export class ApiKeyStore {
-  private index = new Map<string, Row>();
-  private dataVersion = -1;
+  private index = new Map<string, ApiKeyRow>();
+  private marker: string | undefined;
   private pendingLastUsed = new Map<string, string>();
+  /** Rows this instance wrote while a refresh was loading: the loaded snapshot may predate them. */
+  private writtenDuringRefresh: Map<string, ApiKeyRow> | undefined;
 
-  constructor(private readonly db: SqliteDatabase) {
-    applyMigrations(db, 'identity.apikeys', MIGRATIONS);
-    this.refresh();
+  private constructor(readonly repository: ApiKeyRepository) {}
+
+  /** A key store over `repository` with its index loaded. */
+  static async open(repository: ApiKeyRepository): Promise<ApiKeyStore> {
+    const store = new ApiKeyStore(repository);
+    await store.refresh(true);
+    return store;
   }
 
   /** Creates a key and returns its plaintext: the only time it is available. */
-  create(input: { principal: string; name?: string; scopes?: string[]; expiresAt?: Date; key?: string }): { key: string; record: ApiKeyRecord } {
-    const key = input.key ?? newKey();
-    const match = KEY_PATTERN.exec(key);
-    if (!match) throw new WardenError('bad_request', 'malformed key');
-    const scopes = input.scopes ?? ['*'];
-    validateScopes(scopes);
-    const row: Row = {
-      id: match[1]!,
-      principal: input.principal,
-      name: input.name ?? '',
-      hash: hashKey(key),
-      scopes: JSON.stringify(scopes),
-      created_at: new Date().toISOString(),
-      expires_at: input.expiresAt ? input.expiresAt.toISOString() : null,
-      revoked_at: null,
-      last_used_at: null,
-    };
-    this.db
-      .prepare('INSERT INTO api_keys (id, principal, name, hash, scopes, created_at, expires_at) VALUES (@id, @principal, @name, @hash, @scopes, @created_at, @expires_at)')
-      .run(row);
-    this.refresh(true);
+  async create(input: { principal: string; name?: string; scopes?: string[]; expiresAt?: Date; key?: string }): Promise<{ key: string; record: ApiKeyRecord }> {
+    const { key, row } = newRow(input);
+    await this.repository.insert(row);
+    this.remember(row);
     return { key, record: toRecord(row) };
   }
 
@@ -123,23 +85,19 @@ export class ApiKeyStore {
    * so the keys printed at start keep working across restarts and differ between installations. A stored
    * key whose row is gone (deleted by hand) or belongs to another principal is replaced.
    */
-  demoKey(input: { principal: string; name: string }): string {
-    const stored = this.db.prepare('SELECT principal, key FROM demo_api_keys WHERE name = ?').get(input.name) as { principal: string; key: string } | undefined;
+  async demoKey(input: { principal: string; name: string }): Promise<string> {
+    const stored = await this.repository.demoKey(input.name);
     const id = stored ? KEY_PATTERN.exec(stored.key)?.[1] : undefined;
-    const row = id === undefined ? undefined : (this.db.prepare('SELECT principal, hash FROM api_keys WHERE id = ?').get(id) as Pick<Row, 'principal' | 'hash'> | undefined);
+    const row = id === undefined ? undefined : await this.repository.get(id);
     if (stored && row && row.principal === input.principal && stored.principal === input.principal && timingSafeEqual(row.hash, hashKey(stored.key))) return stored.key;
-    return this.db.transaction(() => {
-      const { key } = this.create({ principal: input.principal, name: input.name });
-      this.db.prepare('INSERT OR REPLACE INTO demo_api_keys (name, principal, key) VALUES (?, ?, ?)').run(input.name, input.principal, key);
-      return key;
-    })();
+    const created = newRow({ principal: input.principal, name: input.name });
+    await this.repository.insertDemoKey({ name: input.name, principal: input.principal, key: created.key }, created.row);
+    this.remember(created.row);
+    return created.key;
   }
 
-  list(principal?: string): ApiKeyRecord[] {
-    const rows = (principal
-      ? this.db.prepare('SELECT * FROM api_keys WHERE principal = ? ORDER BY created_at').all(principal)
-      : this.db.prepare('SELECT * FROM api_keys ORDER BY created_at').all()) as Row[];
-    return rows.map(toRecord);
+  async list(principal?: string): Promise<ApiKeyRecord[]> {
+    return (await this.repository.list(principal)).map(toRecord);
   }
 
   /** A key's record from memory (the caller's own key, when it creates another). */
@@ -148,11 +106,12 @@ export class ApiKeyStore {
     return row ? toRecord(row) : undefined;
   }
 
-  /** Revokes a key by id; returns false if no such key. */
-  revoke(id: string): boolean {
-    const result = this.db.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(new Date().toISOString(), id);
-    this.refresh(true);
-    return result.changes > 0 || this.db.prepare('SELECT 1 FROM api_keys WHERE id = ?').get(id) !== undefined;
+  /** Revokes a key by id; returns false if no such key. Applies to this instance's next request. */
+  async revoke(id: string): Promise<boolean> {
+    if (!(await this.repository.revoke(id, new Date().toISOString()))) return false;
+    const row = await this.repository.get(id);
+    if (row) this.remember(row);
+    return true;
   }
 
   /** Checks a presented key; throws `invalid_api_key` for any failure without saying which. */
@@ -166,45 +125,80 @@ export class ApiKeyStore {
     const expected = row?.hash ?? Buffer.alloc(32);
     const equal = timingSafeEqual(presented, expected);
     if (!row || !equal) throw new WardenError('invalid_api_key');
-    if (row.revoked_at) throw new WardenError('invalid_api_key', 'the API key has been revoked');
-    if (row.expires_at && Date.parse(row.expires_at) <= now) throw new WardenError('invalid_api_key', 'the API key has expired');
+    if (row.revokedAt) throw new WardenError('invalid_api_key', 'the API key has been revoked');
+    if (row.expiresAt && Date.parse(row.expiresAt) <= now) throw new WardenError('invalid_api_key', 'the API key has expired');
     const used = new Date(now).toISOString();
-    row.last_used_at = used;
+    row.lastUsedAt = used;
     this.pendingLastUsed.set(row.id, used);
     return toRecord(row);
   }
 
-  /** Rebuilds the in-memory index when the table changed (possibly in another process). */
-  refresh(force = false): void {
-    const version = this.db.pragma('data_version', { simple: true }) as number;
-    if (!force && version === this.dataVersion) return;
-    this.dataVersion = version;
-    const next = new Map<string, Row>();
-    for (const row of this.db.prepare('SELECT * FROM api_keys').all() as Row[]) next.set(row.id, row);
-    this.index = next;
+  /** Rebuilds the in-memory index when the stored keys changed (possibly in another process). */
+  async refresh(force = false): Promise<void> {
+    const marker = await this.repository.changeMarker();
+    if (!force && marker === this.marker) return;
+    this.writtenDuringRefresh = new Map();
+    try {
+      const next = new Map<string, ApiKeyRow>();
+      for (const row of await this.repository.list()) next.set(row.id, row);
+      for (const [id, row] of this.writtenDuringRefresh) next.set(id, row);
+      this.index = next;
+      this.marker = marker;
+    } finally {
+      this.writtenDuringRefresh = undefined;
+    }
   }
 
-  /** Writes batched last-used times. */
-  flushLastUsed(): void {
+  /** Writes batched last-used times; on failure they are kept for the next flush. */
+  async flushLastUsed(): Promise<void> {
     if (this.pendingLastUsed.size === 0) return;
-    const update = this.db.prepare('UPDATE api_keys SET last_used_at = ? WHERE id = ?');
     const pending = this.pendingLastUsed;
     this.pendingLastUsed = new Map();
-    this.db.transaction(() => {
-      for (const [id, at] of pending) update.run(at, id);
-    })();
+    try {
+      await this.repository.recordLastUsed(pending);
+    } catch (error) {
+      for (const [id, at] of pending) if (!this.pendingLastUsed.has(id)) this.pendingLastUsed.set(id, at);
+      throw error;
+    }
+  }
+
+  private remember(row: ApiKeyRow): void {
+    this.index.set(row.id, row);
+    this.writtenDuringRefresh?.set(row.id, row);
   }
 }
 
-function toRecord(row: Row): ApiKeyRecord {
+function newRow(input: { principal: string; name?: string; scopes?: string[]; expiresAt?: Date; key?: string }): { key: string; row: ApiKeyRow } {
+  const key = input.key ?? newKey();
+  const match = KEY_PATTERN.exec(key);
+  if (!match) throw new WardenError('bad_request', 'malformed key');
+  const scopes = input.scopes ?? ['*'];
+  validateScopes(scopes);
+  return {
+    key,
+    row: {
+      id: match[1]!,
+      principal: input.principal,
+      name: input.name ?? '',
+      hash: hashKey(key),
+      scopes,
+      createdAt: new Date().toISOString(),
+      expiresAt: input.expiresAt ? input.expiresAt.toISOString() : null,
+      revokedAt: null,
+      lastUsedAt: null,
+    },
+  };
+}
+
+function toRecord(row: ApiKeyRow): ApiKeyRecord {
   return {
     id: row.id,
     principal: row.principal,
     name: row.name,
-    scopes: JSON.parse(row.scopes) as string[],
-    createdAt: row.created_at,
-    expiresAt: row.expires_at,
-    revokedAt: row.revoked_at,
-    lastUsedAt: row.last_used_at,
+    scopes: [...row.scopes],
+    createdAt: row.createdAt,
+    expiresAt: row.expiresAt,
+    revokedAt: row.revokedAt,
+    lastUsedAt: row.lastUsedAt,
   };
 }

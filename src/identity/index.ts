@@ -4,3 +4,6 @@ export { credentialAllows, requireScope, scopeAllows, scopeFor, scopeNotCovered,
 export { Directory } from './directory.js';
 export { JwtVerifier, type VerifiedJwt } from './jwt.js';
 export { identityFromCertificate, type CertificateIdentity } from './mtls.js';
+export type { ApiKeyRepository, ApiKeyRow, DemoKeyRow } from './store/types.js';
+export { SqliteApiKeyRepository } from './store/sqlite.js';
+export { PgApiKeyRepository } from './store/postgres.js';

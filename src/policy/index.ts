@@ -3,6 +3,8 @@ export { compileBundle, formatProblems, type CompiledBundle } from './compile.js
 export { buildContext, normaliseIp, type ContextFacts, type GuardFacts, type LimitFacts } from './context.js';
 export { principalEntity, resourceEntity, toCedarValue, toCedarRecord, uid, ipValue, NAMESPACE } from './entities.js';
 export { PolicyDecisionPoint, type PdpResult, type LoadReport } from './pdp.js';
-export { PolicyVersionStore, type PolicyVersionInfo } from './versions.js';
+export { NoSuchPolicyVersion, type PolicyRepository, type PolicyVersionInfo } from './store/types.js';
+export { SqlitePolicyRepository } from './store/sqlite.js';
+export { PgPolicyRepository } from './store/postgres.js';
 export { PolicyManager } from './manager.js';
 export { buildCedarRequest, type CedarRequest } from './request.js';

@@ -6,7 +6,7 @@
 import type { Logger } from '../core/logger.js';
 import { BundleError, bundleDigest, type PolicyBundle } from './bundle.js';
 import type { LoadReport, PolicyDecisionPoint } from './pdp.js';
-import type { PolicyVersionStore } from './versions.js';
+import type { PolicyRepository } from './store/types.js';
 
 export interface PolicyManagerEvents {
   onLoad?(report: LoadReport): void;
@@ -17,7 +17,7 @@ export class PolicyManager {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    readonly store: PolicyVersionStore,
+    readonly store: PolicyRepository,
     readonly pdp: PolicyDecisionPoint,
     private readonly logger: Logger,
     private readonly events: PolicyManagerEvents = {},
@@ -28,57 +28,74 @@ export class PolicyManager {
    * version active before the restart stays active. An invalid new bundle is refused and the previous
    * active version is loaded; with no previous version, start-up fails.
    */
-  bootstrap(bundle: PolicyBundle, by: string): LoadReport {
-    const known = this.store.list().some((v) => v.digest === bundleDigest(bundle));
-    const previous = this.store.activeVersion();
+  async bootstrap(bundle: PolicyBundle, by: string): Promise<LoadReport> {
+    const known = (await this.store.list()).some((v) => v.digest === bundleDigest(bundle));
+    const previous = await this.store.activeVersion();
     if (!known || previous === undefined) {
       try {
-        return this.publish(bundle, by);
+        return await this.publish(bundle, by);
       } catch (error) {
         if (previous === undefined) throw error;
         this.logger.error({ problems: (error as BundleError).problems, err: (error as Error).message }, 'the configured policies are invalid; the previously active version stays in force');
       }
     }
-    return this.loadVersion(this.store.activeVersion()!);
+    return this.loadVersion((await this.store.activeVersion())!);
   }
 
   /** Validates, saves and activates a bundle; returns the load report. Throws BundleError when invalid. */
-  publish(bundle: PolicyBundle, by: string): LoadReport {
-    const version = this.store.save(bundle, by);
+  async publish(bundle: PolicyBundle, by: string): Promise<LoadReport> {
+    const version = await this.store.save(bundle, by);
     return this.activate(version, by, bundle);
   }
 
-  activate(version: number, by: string, bundle = this.store.get(version)): LoadReport {
+  /**
+   * Loads the version, then records it as active: an invalid bundle never becomes active. If the write
+   * fails (the database is down) the error propagates and the caller is told the activation failed.
+   */
+  async activate(version: number, by: string, given?: PolicyBundle): Promise<LoadReport> {
+    const bundle = given ?? (await this.store.get(version));
     if (!bundle) throw new BundleError(`no policy version ${version}`);
     const report = this.pdp.load(version, bundle);
-    this.store.activate(version, by);
+    await this.store.activate(version, by);
     this.loaded(report);
     return report;
   }
 
   /** Loads the active version if another process changed it. */
-  checkForActivation(): void {
-    const active = this.store.activeVersion();
+  async checkForActivation(): Promise<void> {
+    const active = await this.store.activeVersion();
     if (active === undefined || active === this.pdp.version) return;
     try {
-      this.loadVersion(active);
+      await this.loadVersion(active);
     } catch (error) {
       this.events.onLoadFailed?.(active, error);
       this.logger.error({ version: active, err: (error as Error).message }, 'could not load the newly activated policy version; the set in force stays');
     }
   }
 
+  /**
+   * Polls every `intervalMs`, one check at a time. While the store cannot be read the set in force stays
+   * (deciding needs only memory) and the failure is logged.
+   */
   start(intervalMs: number): void {
-    this.timer = setInterval(() => this.checkForActivation(), intervalMs);
-    this.timer.unref();
+    const tick = (): void => {
+      this.checkForActivation()
+        .catch((error: unknown) => this.logger.error({ err: (error as Error).message }, 'could not read the active policy version; the set in force stays'))
+        .finally(() => {
+          if (this.timer) this.timer = schedule();
+        });
+    };
+    const schedule = (): NodeJS.Timeout => setTimeout(tick, intervalMs).unref();
+    this.timer = schedule();
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
   }
 
-  private loadVersion(version: number): LoadReport {
-    const bundle = this.store.get(version);
+  private async loadVersion(version: number): Promise<LoadReport> {
+    const bundle = await this.store.get(version);
     if (!bundle) throw new BundleError(`no policy version ${version}`);
     const report = this.pdp.load(version, bundle);
     this.loaded(report);

@@ -11,12 +11,14 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { configSchema } from '../../src/config/schema.js';
 import { WardenError } from '../../src/core/errors.js';
-import { ApiKeyStore, Authenticator, Directory, JwtVerifier } from '../../src/identity/index.js';
+import type { ApiKeyStore} from '../../src/identity/index.js';
+import { Authenticator, Directory, JwtVerifier } from '../../src/identity/index.js';
 import { hashKey, looksLikeApiKey } from '../../src/identity/apikeys.js';
 import { identityFromCertificate } from '../../src/identity/mtls.js';
 import { openDatabase } from '../../src/store/index.js';
 import { makeKey, mint, type TestKey } from '../helpers/jwks.js';
 import { tempDir } from '../helpers/warden-process.js';
+import { sqliteKeyStore } from '../helpers/key-store.js';
 
 function refusal(error: unknown): { code: string; message: string } {
   assert.ok(error instanceof WardenError, String(error));
@@ -31,7 +33,7 @@ function socket(authorized: boolean, cert: { raw?: Buffer; subjectaltname?: stri
 const RAW = Buffer.from('certificate bytes');
 const FINGERPRINT = createHash('sha256').update(RAW).digest('hex').slice(0, 32);
 
-test('mTLS: the SPIFFE URI SAN wins over the CN; an unauthorised or empty certificate gives no identity', () => {
+test('mTLS: the SPIFFE URI SAN wins over the CN; an unauthorised or empty certificate gives no identity', async () => {
   assert.deepEqual(identityFromCertificate(socket(true, { raw: RAW, subjectaltname: 'DNS:svc.local, URI:https://x.test/y, URI:spiffe://corp.test/ns/prod/sa/billing', subject: { CN: 'billing' } })), {
     id: 'spiffe://corp.test/ns/prod/sa/billing',
     spiffeId: 'spiffe://corp.test/ns/prod/sa/billing',
@@ -66,7 +68,7 @@ async function setup(options: { apiKeysEnabled?: boolean; mtlsEnabled?: boolean;
     ],
     devices: [{ id: 'laptop', managed: true, compliant: true, osPatched: true, diskEncrypted: true, platform: 'macos' }],
   });
-  const keys = new ApiKeyStore(openDatabase(dir));
+  const keys = await sqliteKeyStore(openDatabase(dir));
   const auth = new Authenticator({
     apiKeys: keys,
     jwt: new JwtVerifier(config.identity.jwt, (p) => p),
@@ -94,7 +96,7 @@ test('mTLS: a verified client certificate is a Service principal with strength 3
 
 test('API keys: accepted from x-api-key or as a bearer, refused when disabled, with the record in the identity', async () => {
   const { auth, keys } = await setup();
-  const { key, record } = keys.create({ principal: 'alice', name: 'ci', scopes: ['chat', 'embeddings'] });
+  const { key, record } = await keys.create({ principal: 'alice', name: 'ci', scopes: ['chat', 'embeddings'] });
   assert.equal(looksLikeApiKey(key), true);
   assert.equal(looksLikeApiKey(`x${key}`), false);
   for (const credentials of [{ apiKey: key }, { authorization: `Bearer ${key}` }, { authorization: `bearer   ${key}  ` }]) {
@@ -104,7 +106,7 @@ test('API keys: accepted from x-api-key or as a bearer, refused when disabled, w
     assert.deepEqual(identity.authentication, { method: 'apikey', strength: 1, mfa: false, credentialId: record.id, scopes: ['chat', 'embeddings'] });
   }
   const off = await setup({ apiKeysEnabled: false });
-  const other = off.keys.create({ principal: 'alice' });
+  const other = await off.keys.create({ principal: 'alice' });
   await assert.rejects(off.auth.authenticate({ apiKey: other.key }), (e) => {
     assert.deepEqual(refusal(e), { code: 'unauthenticated', message: 'API keys are disabled' });
     return true;
@@ -117,32 +119,32 @@ test('API keys: accepted from x-api-key or as a bearer, refused when disabled, w
   await assert.rejects(auth.authenticate({ authorization: `xBearer ${key}` }), (e) => refusal(e).code === 'unauthenticated');
 });
 
-test('API key store: records, listing per principal, expiry at the exact instant, revocation answers, last use written in a batch', () => {
+test('API key store: records, listing per principal, expiry at the exact instant, revocation answers, last use written in a batch', async () => {
   const db = openDatabase(tempDir());
-  const store = new ApiKeyStore(db);
+  const store = await sqliteKeyStore(db);
   const expiresAt = new Date(Date.now() + 60_000);
-  const a = store.create({ principal: 'alice', name: 'laptop', expiresAt });
-  const b = store.create({ principal: 'bob' });
+  const a = await store.create({ principal: 'alice', name: 'laptop', expiresAt });
+  const b = await store.create({ principal: 'bob' });
   assert.match(a.key, /^wdn_[a-z0-9]{12}_[A-Za-z0-9]{32}$/);
   assert.deepEqual(a.record, { id: a.key.slice(4, 16), principal: 'alice', name: 'laptop', scopes: ['*'], createdAt: a.record.createdAt, expiresAt: expiresAt.toISOString(), revokedAt: null, lastUsedAt: null });
   assert.equal(b.record.name, '');
   assert.equal(b.record.expiresAt, null);
-  assert.deepEqual(store.list('alice').map((r) => r.id), [a.record.id]);
-  assert.deepEqual(store.list().map((r) => r.id).sort(), [a.record.id, b.record.id].sort());
+  assert.deepEqual((await store.list('alice')).map((r) => r.id), [a.record.id]);
+  assert.deepEqual((await store.list()).map((r) => r.id).sort(), [a.record.id, b.record.id].sort());
   // valid up to the instant before expiry, refused at it
   assert.equal(store.verify(a.key, expiresAt.getTime() - 1).principal, 'alice');
   assert.throws(() => store.verify(a.key, expiresAt.getTime()), (e) => refusal(e).message === 'the API key has expired');
   // last use is recorded in memory at once and on disk only when flushed
   const used = store.verify(b.key, Date.parse('2030-01-02T03:04:05.000Z'));
   assert.equal(used.lastUsedAt, '2030-01-02T03:04:05.000Z');
-  assert.equal(store.list('bob')[0]!.lastUsedAt, null);
-  store.flushLastUsed();
-  assert.equal(store.list('bob')[0]!.lastUsedAt, '2030-01-02T03:04:05.000Z');
+  assert.equal((await store.list('bob'))[0]!.lastUsedAt, null);
+  await store.flushLastUsed();
+  assert.equal((await store.list('bob'))[0]!.lastUsedAt, '2030-01-02T03:04:05.000Z');
   // revoking: true for a key (also when already revoked), false for no such key
-  assert.equal(store.revoke(b.record.id), true);
-  assert.equal(store.revoke(b.record.id), true);
-  assert.equal(store.revoke('zzzzzzzzzzzz'), false);
-  assert.ok(store.list('bob')[0]!.revokedAt);
+  assert.equal(await store.revoke(b.record.id), true);
+  assert.equal(await store.revoke(b.record.id), true);
+  assert.equal(await store.revoke('zzzzzzzzzzzz'), false);
+  assert.ok((await store.list('bob'))[0]!.revokedAt);
   assert.throws(() => store.verify(b.key), (e) => refusal(e).message === 'the API key has been revoked');
   // a well-formed key whose id exists but whose secret differs is refused without saying which part was wrong
   const wrongSecret = `${a.key.slice(0, 17)}${'A'.repeat(32)}`;
@@ -150,7 +152,7 @@ test('API key store: records, listing per principal, expiry at the exact instant
     assert.deepEqual(refusal(e), { code: 'invalid_api_key', message: 'the API key is invalid, expired or revoked' });
     return true;
   });
-  assert.throws(() => store.create({ principal: 'x', key: 'wdn_short_key' }), (e) => refusal(e).code === 'bad_request');
+  await assert.rejects(store.create({ principal: 'x', key: 'wdn_short_key' }), (e) => refusal(e).code === 'bad_request');
   assert.deepEqual(hashKey(a.key), createHash('sha256').update(a.key).digest());
 });
 

@@ -5,45 +5,46 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { configSchema } from '../../src/config/schema.js';
 import { WardenError } from '../../src/core/errors.js';
-import { ApiKeyStore, Authenticator, Directory, JwtVerifier } from '../../src/identity/index.js';
+import { Authenticator, Directory, JwtVerifier } from '../../src/identity/index.js';
 import { openDatabase } from '../../src/store/index.js';
 import { makeKey, mint, unsignedToken } from '../helpers/jwks.js';
 import { tempDir } from '../helpers/warden-process.js';
+import { sqliteKeyStore } from '../helpers/key-store.js';
 
 function code(error: unknown): string {
   assert.ok(error instanceof WardenError, String(error));
   return error.code;
 }
 
-test('API keys: shown once, stored hashed, scoped, expiring and revocable', () => {
+test('API keys: shown once, stored hashed, scoped, expiring and revocable', async () => {
   const db = openDatabase(tempDir());
-  const store = new ApiKeyStore(db);
-  const { key, record } = store.create({ principal: 'alice', scopes: ['chat'] });
+  const store = await sqliteKeyStore(db);
+  const { key, record } = await store.create({ principal: 'alice', scopes: ['chat'] });
   assert.match(key, /^wdn_[a-z0-9]{12}_[A-Za-z0-9]{32}$/);
   const raw = JSON.stringify(db.prepare('SELECT * FROM api_keys').all());
   assert.ok(!raw.includes(key.split('_')[2]!), 'the secret part is not stored');
   assert.deepEqual(store.verify(key).scopes, ['chat']);
-  store.flushLastUsed();
-  assert.ok(store.list('alice')[0]!.lastUsedAt, 'last use is recorded');
+  await store.flushLastUsed();
+  assert.ok((await store.list('alice'))[0]!.lastUsedAt, 'last use is recorded');
   assert.throws(() => store.verify(key.slice(0, -1) + (key.endsWith('A') ? 'B' : 'A')), (e) => code(e) === 'invalid_api_key');
   assert.throws(() => store.verify('wdn_zzzzzzzzzzzz_' + 'A'.repeat(32)), (e) => code(e) === 'invalid_api_key');
   assert.throws(() => store.verify('not-a-key'), (e) => code(e) === 'invalid_api_key');
-  assert.ok(store.revoke(record.id));
+  assert.ok(await store.revoke(record.id));
   assert.throws(() => store.verify(key), /revoked/);
-  const expiring = store.create({ principal: 'bob', expiresAt: new Date(Date.now() + 1000) });
+  const expiring = await store.create({ principal: 'bob', expiresAt: new Date(Date.now() + 1000) });
   assert.equal(store.verify(expiring.key).principal, 'bob');
   assert.throws(() => store.verify(expiring.key, Date.now() + 2000), /expired/);
 });
 
-test('API key changes made by another process are seen after refresh', () => {
+test('API key changes made by another process are seen after refresh', async () => {
   const dir = tempDir();
-  const running = new ApiKeyStore(openDatabase(dir));
-  const cli = new ApiKeyStore(openDatabase(dir));
-  const { key, record } = cli.create({ principal: 'alice' });
-  running.refresh();
+  const running = await sqliteKeyStore(openDatabase(dir));
+  const cli = await sqliteKeyStore(openDatabase(dir));
+  const { key, record } = await cli.create({ principal: 'alice' });
+  await running.refresh();
   assert.equal(running.verify(key).principal, 'alice');
-  cli.revoke(record.id);
-  running.refresh();
+  await cli.revoke(record.id);
+  await running.refresh();
   assert.throws(() => running.verify(key), /revoked/);
 });
 
@@ -62,7 +63,7 @@ async function jwtSetup() {
   });
   const directory = new Directory(config.principals, config.devices);
   const auth = new Authenticator({
-    apiKeys: new ApiKeyStore(openDatabase(dir)),
+    apiKeys: await sqliteKeyStore(openDatabase(dir)),
     jwt: new JwtVerifier(config.identity.jwt, (p) => p),
     directory,
     apiKeysEnabled: true,

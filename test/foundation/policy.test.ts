@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Identity } from '../../src/core/types.js';
 import { createLogger } from '../../src/core/logger.js';
-import { BundleError, PolicyDecisionPoint, PolicyManager, PolicyVersionStore, buildCedarRequest, demoPolicyDir, readBundle, type PolicyBundle } from '../../src/policy/index.js';
+import { BundleError, PolicyDecisionPoint, PolicyManager, SqlitePolicyRepository, buildCedarRequest, demoPolicyDir, readBundle, type PolicyBundle } from '../../src/policy/index.js';
 import { openDatabase } from '../../src/store/index.js';
 import { tempDir } from '../helpers/warden-process.js';
 
@@ -67,19 +67,19 @@ test('an agent acting for an engineer may use internal models; alone it may not'
   assert.equal(decide(pdp, forContractor, 'invoke', model('internal')).outcome, 'deny');
 });
 
-test('an invalid policy set is refused with file, line and message; the set in force stays', () => {
+test('an invalid policy set is refused with file, line and message; the set in force stays', async () => {
   const dir = tempDir();
   const db = openDatabase(dir);
   const pdp = new PolicyDecisionPoint('compiled');
-  const manager = new PolicyManager(new PolicyVersionStore(db), pdp, createLogger('silent'));
-  manager.bootstrap(demo(), 'test');
+  const manager = new PolicyManager(new SqlitePolicyRepository(db), pdp, createLogger('silent'));
+  await manager.bootstrap(demo(), 'test');
   const version = pdp.version;
   const bad = join(dir, 'bad');
   mkdirSync(bad);
   writeFileSync(join(bad, 'ok.cedar'), 'permit(principal, action, resource);\n');
   writeFileSync(join(bad, 'broken.cedar'), '// a comment\n\npermit(principal, action, resource)\nwhen { principal.nonexistent == 1 };\n');
-  assert.throws(
-    () => manager.publish(readBundle(bad, '', ''), 'test'),
+  await assert.rejects(
+    manager.publish(readBundle(bad, '', ''), 'test'),
     (error: unknown) => {
       assert.ok(error instanceof BundleError);
       const problem = error.problems[0]!;
@@ -90,22 +90,22 @@ test('an invalid policy set is refused with file, line and message; the set in f
     },
   );
   writeFileSync(join(bad, 'broken.cedar'), 'permit(principal, action resource);\n');
-  assert.throws(() => manager.publish(readBundle(bad, '', ''), 'test'), (e: unknown) => e instanceof BundleError && e.problems[0]!.file === 'broken.cedar' && e.problems[0]!.line === 1);
+  await assert.rejects(manager.publish(readBundle(bad, '', ''), 'test'), (e: unknown) => e instanceof BundleError && e.problems[0]!.file === 'broken.cedar' && e.problems[0]!.line === 1);
   assert.equal(pdp.version, version);
   assert.equal(decide(pdp, user('alice', ['engineering']), 'invoke', model('internal')).outcome, 'allow');
 });
 
-test('duplicate policy ids are refused; a new version activated elsewhere is picked up', () => {
+test('duplicate policy ids are refused; a new version activated elsewhere is picked up', async () => {
   const dir = tempDir();
   const pdp = new PolicyDecisionPoint('compiled');
-  const manager = new PolicyManager(new PolicyVersionStore(openDatabase(dir)), pdp, createLogger('silent'));
-  manager.bootstrap(demo(), 'test');
+  const manager = new PolicyManager(new SqlitePolicyRepository(openDatabase(dir)), pdp, createLogger('silent'));
+  await manager.bootstrap(demo(), 'test');
   const dup = { ...demo(), files: { 'a.cedar': '@id("x")\npermit(principal, action, resource);', 'b.cedar': '@id("x")\nforbid(principal, action, resource);' } };
-  assert.throws(() => manager.publish(dup, 'test'), (e: unknown) => e instanceof BundleError && /already used/.test(e.problems[0]!.message));
-  const other = new PolicyVersionStore(openDatabase(dir));
-  const v = other.save({ ...demo(), files: { 'all.cedar': 'permit(principal, action, resource);' } }, 'cli');
-  other.activate(v, 'cli');
-  manager.checkForActivation();
+  await assert.rejects(manager.publish(dup, 'test'), (e: unknown) => e instanceof BundleError && /already used/.test(e.problems[0]!.message));
+  const other = new SqlitePolicyRepository(openDatabase(dir));
+  const v = await other.save({ ...demo(), files: { 'all.cedar': 'permit(principal, action, resource);' } }, 'cli');
+  await other.activate(v, 'cli');
+  await manager.checkForActivation();
   assert.equal(pdp.version, v);
   assert.equal(decide(pdp, user('bob', ['contractors']), 'invoke', model('restricted')).outcome, 'allow');
 });

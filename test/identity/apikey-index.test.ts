@@ -2,9 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { ApiKeyStore } from '../../src/identity/index.js';
 import { openDatabase, type SqliteDatabase } from '../../src/store/index.js';
 import { tempDir } from '../helpers/warden-process.js';
+import { sqliteKeyStore } from '../helpers/key-store.js';
 
 /** The database with every call that could reach SQLite counted. */
 function counting(db: SqliteDatabase): { db: SqliteDatabase; calls: () => number } {
@@ -24,37 +24,37 @@ function counting(db: SqliteDatabase): { db: SqliteDatabase; calls: () => number
 
 const randomKey = (): string => `wdn_${randomBytes(6).toString('hex')}_${randomBytes(24).toString('base64').replace(/[^A-Za-z0-9]/g, 'A').slice(0, 32)}`;
 
-test('a thousand random well-formed keys cost no database access', () => {
+test('a thousand random well-formed keys cost no database access', async () => {
   const dir = tempDir();
   const { db, calls } = counting(openDatabase(dir));
-  const store = new ApiKeyStore(db);
-  const { key } = store.create({ principal: 'alice' });
+  const store = await sqliteKeyStore(db);
+  const { key } = await store.create({ principal: 'alice' });
   // A writer in another process changes the table, so a refresh-on-miss would find a new data version.
-  const cli = new ApiKeyStore(openDatabase(dir));
-  cli.create({ principal: 'bob' });
+  const cli = await sqliteKeyStore(openDatabase(dir));
+  await cli.create({ principal: 'bob' });
   const before = calls();
   for (let i = 0; i < 1000; i++) assert.throws(() => store.verify(randomKey()), /invalid/i);
   assert.equal(store.verify(key).principal, 'alice');
   assert.equal(calls() - before, 0, 'the request path touched the database');
 });
 
-test('keys created or revoked by another process are seen at the next refresh', () => {
+test('keys created or revoked by another process are seen at the next refresh', async () => {
   const dir = tempDir();
-  const running = new ApiKeyStore(openDatabase(dir));
-  const cli = new ApiKeyStore(openDatabase(dir));
-  const { key, record } = cli.create({ principal: 'alice' });
+  const running = await sqliteKeyStore(openDatabase(dir));
+  const cli = await sqliteKeyStore(openDatabase(dir));
+  const { key, record } = await cli.create({ principal: 'alice' });
   assert.throws(() => running.verify(key), /invalid/i, 'not before the refresh');
-  running.refresh();
+  await running.refresh();
   assert.equal(running.verify(key).principal, 'alice');
-  cli.revoke(record.id);
-  running.refresh();
+  await cli.revoke(record.id);
+  await running.refresh();
   assert.throws(() => running.verify(key), /revoked/);
 });
 
-test('a revocation through the instance itself applies to the very next request', () => {
-  const store = new ApiKeyStore(openDatabase(tempDir()));
-  const { key, record } = store.create({ principal: 'alice' });
+test('a revocation through the instance itself applies to the very next request', async () => {
+  const store = await sqliteKeyStore(openDatabase(tempDir()));
+  const { key, record } = await store.create({ principal: 'alice' });
   assert.equal(store.verify(key).principal, 'alice');
-  assert.ok(store.revoke(record.id));
+  assert.ok(await store.revoke(record.id));
   assert.throws(() => store.verify(key), /revoked/);
 });

@@ -9,7 +9,7 @@ test('a JWT `act` naming an agent that may not act for the subject is refused, l
   // bot may act only for group:engineering; carol is in security.
   const token = await mint(good, { subject: 'carol', claims: { act: { sub: 'bot' } } });
   await assert.rejects(auth.authenticate({ authorization: `Bearer ${token}` }), (e) => code(e) === 'forbidden');
-  const { key } = apiKeys.create({ principal: 'bot' });
+  const { key } = await apiKeys.create({ principal: 'bot' });
   await assert.rejects(auth.authenticate({ apiKey: key, onBehalfOf: 'carol' }), (e) => code(e) === 'forbidden');
   // Allowed pair: both paths give the same delegation.
   const viaToken = await auth.authenticate({ authorization: `Bearer ${await mint(good, { subject: 'alice', claims: { act: { sub: 'bot' } } })}` });

@@ -5,44 +5,44 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { ApiKeyStore } from '../../src/identity/index.js';
 import { configSchema } from '../../src/config/schema.js';
 import { demoExposureProblem, isLoopbackHost } from '../../src/config/demo.js';
 import { openDatabase } from '../../src/store/index.js';
 import { CLI, TSX, runCli, tempDir } from '../helpers/warden-process.js';
+import { sqliteKeyStore } from '../helpers/key-store.js';
 
-test('a demo key survives a restart of the store and differs between data directories', () => {
+test('a demo key survives a restart of the store and differs between data directories', async () => {
   const dir = tempDir();
-  const first = new ApiKeyStore(openDatabase(dir));
-  const key = first.demoKey({ principal: 'alice', name: 'demo-alice' });
+  const first = await sqliteKeyStore(openDatabase(dir));
+  const key = await first.demoKey({ principal: 'alice', name: 'demo-alice' });
   assert.equal(first.verify(key).principal, 'alice');
-  const restarted = new ApiKeyStore(openDatabase(dir));
-  assert.equal(restarted.demoKey({ principal: 'alice', name: 'demo-alice' }), key, 'the stored key is printed again');
+  const restarted = await sqliteKeyStore(openDatabase(dir));
+  assert.equal(await restarted.demoKey({ principal: 'alice', name: 'demo-alice' }), key, 'the stored key is printed again');
   assert.equal(restarted.verify(key).principal, 'alice', 'and it still works');
-  assert.equal(restarted.list('alice').length, 1, 'no second key is made');
-  const elsewhere = new ApiKeyStore(openDatabase(tempDir())).demoKey({ principal: 'alice', name: 'demo-alice' });
+  assert.equal((await restarted.list('alice')).length, 1, 'no second key is made');
+  const elsewhere = await (await sqliteKeyStore(openDatabase(tempDir()))).demoKey({ principal: 'alice', name: 'demo-alice' });
   assert.notEqual(elsewhere, key, 'another installation has another key');
   assert.notEqual(elsewhere.split('_')[1], key.split('_')[1], 'the key id is not derived from the name either');
 });
 
-test('a demo key removed from the key table is replaced by a new working one', () => {
+test('a demo key removed from the key table is replaced by a new working one', async () => {
   const dir = tempDir();
   const db = openDatabase(dir);
-  const store = new ApiKeyStore(db);
-  const key = store.demoKey({ principal: 'bob', name: 'demo-bob' });
+  const store = await sqliteKeyStore(db);
+  const key = await store.demoKey({ principal: 'bob', name: 'demo-bob' });
   db.prepare('DELETE FROM api_keys').run();
-  const again = new ApiKeyStore(openDatabase(dir));
-  const replaced = again.demoKey({ principal: 'bob', name: 'demo-bob' });
+  const again = await sqliteKeyStore(openDatabase(dir));
+  const replaced = await again.demoKey({ principal: 'bob', name: 'demo-bob' });
   assert.notEqual(replaced, key);
   assert.equal(again.verify(replaced).principal, 'bob');
 });
 
-test('new keys are uniformly drawn: every base62 secret character and base36 id character appears', () => {
-  const store = new ApiKeyStore(openDatabase(tempDir()));
+test('new keys are uniformly drawn: every base62 secret character and base36 id character appears', async () => {
+  const store = await sqliteKeyStore(openDatabase(tempDir()));
   const ids = new Set<string>();
   const secrets = new Set<string>();
   for (let i = 0; i < 200; i++) {
-    const [, id, secret] = store.create({ principal: 'p' }).key.split('_');
+    const [, id, secret] = (await store.create({ principal: 'p' })).key.split('_');
     for (const c of id!) ids.add(c);
     for (const c of secret!) secrets.add(c);
   }
@@ -50,7 +50,7 @@ test('new keys are uniformly drawn: every base62 secret character and base36 id 
   assert.equal(secrets.size, 62);
 });
 
-test('the demo is refused on a non-loopback address unless explicitly allowed', () => {
+test('the demo is refused on a non-loopback address unless explicitly allowed', async () => {
   for (const host of ['127.0.0.1', '127.8.9.10', 'localhost', '::1', '[::1]', '::ffff:127.0.0.1']) assert.ok(isLoopbackHost(host), host);
   for (const host of ['0.0.0.0', '::', '10.0.0.5', 'example.com', '128.0.0.1']) assert.ok(!isLoopbackHost(host), host);
   const demo = (extra: Record<string, unknown>) => configSchema.parse({ demo: { apiKeys: [{ principal: 'a', name: 'n' }] }, ...extra });
@@ -72,8 +72,8 @@ test('`warden start --host 0.0.0.0` with the embedded demo exits non-zero with t
 
 test('the CLI lists a demo key like any other (hash only)', async () => {
   const dir = tempDir();
-  const store = new ApiKeyStore(openDatabase(dir));
-  const key = store.demoKey({ principal: 'carol', name: 'demo-carol' });
+  const store = await sqliteKeyStore(openDatabase(dir));
+  const key = await store.demoKey({ principal: 'carol', name: 'demo-carol' });
   const listed = await runCli(['keys', 'list', '--json', '--data-dir', dir]);
   assert.ok(listed.stdout.includes('"principal":"carol"'));
   assert.ok(!listed.stdout.includes(key.split('_')[2]!));

@@ -23,20 +23,20 @@ const devices = [
 
 test('a device header from an ordinary client is not believed: the device is absent', async () => {
   const { auth, apiKeys } = await identitySetup({ devices });
-  const { key } = apiKeys.create({ principal: 'alice' });
+  const { key } = await apiKeys.create({ principal: 'alice' });
   const identity = await auth.authenticate({ apiKey: key, deviceId: 'alice-laptop' });
   assert.equal(identity.device, undefined);
   // bob claiming alice's laptop gets nothing either.
-  const bob = apiKeys.create({ principal: 'bob' }).key;
+  const bob = (await apiKeys.create({ principal: 'bob' })).key;
   assert.equal((await auth.authenticate({ apiKey: bob, deviceId: 'alice-laptop' })).device, undefined);
 });
 
 test('the device header from a trusted proxy is believed, and the owner binding still holds', async () => {
   const { auth, apiKeys } = await identitySetup({ devices });
-  const alice = apiKeys.create({ principal: 'alice' }).key;
+  const alice = (await apiKeys.create({ principal: 'alice' })).key;
   const device = (await auth.authenticate({ apiKey: alice, deviceId: 'alice-laptop', fromTrustedProxy: true })).device;
   assert.deepEqual([device?.id, device?.managed, device?.proof], ['alice-laptop', true, 'proxy']);
-  const bob = apiKeys.create({ principal: 'bob' }).key;
+  const bob = (await apiKeys.create({ principal: 'bob' })).key;
   await assert.rejects(auth.authenticate({ apiKey: bob, deviceId: 'alice-laptop', fromTrustedProxy: true }), (e) => code(e) === 'forbidden');
   // A device without an owner serves anyone.
   assert.equal((await auth.authenticate({ apiKey: bob, deviceId: 'kiosk', fromTrustedProxy: true })).device?.id, 'kiosk');
@@ -44,12 +44,12 @@ test('the device header from a trusted proxy is believed, and the owner binding 
 
 test('a client certificate enrolled for a device proves it; an untrusted one does not', async () => {
   const { auth, apiKeys } = await identitySetup({ devices });
-  const alice = apiKeys.create({ principal: 'alice' }).key;
+  const alice = (await apiKeys.create({ principal: 'alice' })).key;
   const proven = await auth.authenticate({ apiKey: alice, tlsSocket: socket(CERT) });
   assert.deepEqual([proven.device?.id, proven.device?.proof], ['alice-laptop', 'certificate']);
   assert.equal((await auth.authenticate({ apiKey: alice, tlsSocket: socket(CERT, false) })).device, undefined);
   assert.equal((await auth.authenticate({ apiKey: alice, tlsSocket: socket(Buffer.from('another certificate')) })).device, undefined);
-  const bob = apiKeys.create({ principal: 'bob' }).key;
+  const bob = (await apiKeys.create({ principal: 'bob' })).key;
   await assert.rejects(auth.authenticate({ apiKey: bob, tlsSocket: socket(CERT) }), (e) => code(e) === 'forbidden');
   // A proxy naming another device than the certificate proves is a contradiction, not a choice.
   await assert.rejects(auth.authenticate({ apiKey: alice, tlsSocket: socket(CERT), deviceId: 'kiosk', fromTrustedProxy: true }), (e) => code(e) === 'forbidden');

@@ -5,10 +5,12 @@ import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { configSchema } from '../../src/config/schema.js';
 import { WardenError } from '../../src/core/errors.js';
-import { ApiKeyStore, Authenticator, Directory, JwtVerifier } from '../../src/identity/index.js';
+import type { ApiKeyStore} from '../../src/identity/index.js';
+import { Authenticator, Directory, JwtVerifier } from '../../src/identity/index.js';
 import { openDatabase } from '../../src/store/index.js';
 import { makeKey, type TestKey } from '../helpers/jwks.js';
 import { tempDir } from '../helpers/warden-process.js';
+import { sqliteKeyStore } from '../helpers/key-store.js';
 
 export function code(error: unknown): string {
   assert.ok(error instanceof WardenError, String(error));
@@ -45,7 +47,7 @@ export async function identitySetup(overrides: { issuer?: Record<string, unknown
     devices: overrides.devices ?? [{ id: 'laptop', owner: 'alice', managed: true, compliant: true }],
   });
   const directory = new Directory(config.principals, config.devices);
-  const apiKeys = new ApiKeyStore(openDatabase(dir));
+  const apiKeys = await sqliteKeyStore(openDatabase(dir));
   const auth = new Authenticator({
     apiKeys,
     jwt: new JwtVerifier(config.identity.jwt, (p) => p),

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BundleError, PolicyDecisionPoint, PolicyVersionStore, readBundle } from '../../src/policy/index.js';
+import { BundleError, PolicyDecisionPoint, SqlitePolicyRepository, readBundle } from '../../src/policy/index.js';
 import { openDatabase } from '../../src/store/index.js';
 import { tempDir } from '../helpers/warden-process.js';
 
@@ -27,12 +27,12 @@ function bundleDir(entities: string): { dir: string; schema: string; entities: s
 const ENTITIES = '[{"uid": {"type": "Team", "id": "t"}, "attrs": {"budget": 9007199254740993}, "parents": []}]';
 const request = { principal: { type: 'User', id: 'u' }, action: { type: 'Action', id: 'read' }, resource: { type: 'Doc', id: 'd' }, context: {} };
 
-test('entities.json with a Long beyond 2^53: read, stored and decided exactly, on both engines', () => {
+test('entities.json with a Long beyond 2^53: read, stored and decided exactly, on both engines', async () => {
   const paths = bundleDir(ENTITIES);
   const bundle = readBundle(join(paths.dir, 'policies'), paths.schema, paths.entities);
-  const store = new PolicyVersionStore(openDatabase(join(paths.dir, 'data')));
-  const version = store.save(bundle, 'test');
-  const stored = store.get(version);
+  const store = new SqlitePolicyRepository(openDatabase(join(paths.dir, 'data')));
+  const version = await store.save(bundle, 'test');
+  const stored = await store.get(version);
   assert.ok(stored);
   assert.equal((stored.entities[0]?.attrs as Record<string, unknown>).budget, 9007199254740993n);
   for (const engine of ['compiled', 'wasm'] as const) {
@@ -41,7 +41,7 @@ test('entities.json with a Long beyond 2^53: read, stored and decided exactly, o
     assert.equal(pdp.decide(request, []).outcome, 'allow', engine);
   }
   // an unchanged bundle keeps its digest (and version)
-  assert.equal(store.save(readBundle(join(paths.dir, 'policies'), paths.schema, paths.entities), 'test'), version);
+  assert.equal(await store.save(readBundle(join(paths.dir, 'policies'), paths.schema, paths.entities), 'test'), version);
 });
 
 test('an integer a JSON double has rounded (e.g. from an HTTP body) is refused, not stored', () => {

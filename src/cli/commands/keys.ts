@@ -1,5 +1,5 @@
 import { UsageError, writeLine, type Command } from '../command.js';
-import { parse, withStore } from '../options.js';
+import { parse, withStateStores } from '../options.js';
 import { ApiKeyStore } from '../../identity/index.js';
 
 export const keysCreateCommand: Command = {
@@ -16,8 +16,8 @@ export const keysCreateCommand: Command = {
       if (Number.isNaN(expiresAt.getTime())) throw new UsageError('--expires: expected an ISO-8601 time');
       if (expiresAt.getTime() <= Date.now()) throw new UsageError(`--expires: \`${values.expires}\` is in the past`);
     }
-    return withStore(values, io, async ({ db }) => {
-      const { key, record } = new ApiKeyStore(db).create({
+    return withStateStores(values, io, async ({ stores }) => {
+      const { key, record } = await (await ApiKeyStore.open(stores.apiKeys)).create({
         principal,
         ...(values.name ? { name: values.name } : {}),
         ...(values.scope ? { scopes: values.scope } : {}),
@@ -37,8 +37,8 @@ export const keysListCommand: Command = {
   usage: 'usage: warden keys list [--principal ID] [--json] [--data-dir D] [--config FILE]',
   async run(args, io) {
     const { values } = parse(args, { principal: { type: 'string' }, json: { type: 'boolean' } });
-    return withStore(values, io, async ({ db }) => {
-      const keys = new ApiKeyStore(db).list(values.principal);
+    return withStateStores(values, io, async ({ stores }) => {
+      const keys = await (await ApiKeyStore.open(stores.apiKeys)).list(values.principal);
       if (values.json) for (const k of keys) writeLine(io.stdout, JSON.stringify(k));
       else {
         writeLine(io.stdout, 'ID            PRINCIPAL        STATUS    SCOPES                   EXPIRES                   CREATED                   LAST USED');
@@ -60,8 +60,8 @@ export const keysRevokeCommand: Command = {
   async run(args, io) {
     const { values, positionals } = parse(args, {}, true);
     if (positionals.length !== 1) throw new UsageError('give exactly one key id');
-    return withStore(values, io, async ({ db }) => {
-      if (!new ApiKeyStore(db).revoke(positionals[0]!)) {
+    return withStateStores(values, io, async ({ stores }) => {
+      if (!(await (await ApiKeyStore.open(stores.apiKeys)).revoke(positionals[0]!))) {
         writeLine(io.stderr, `no key \`${positionals[0]}\``);
         return 1;
       }

@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UsageError, writeLine, type CliIO, type Command } from '../command.js';
-import { configFor, parse, withStore } from '../options.js';
+import { configFor, parse, withStateStores } from '../options.js';
 import { resolveConfigPath, type LoadedConfig } from '../../config/load.js';
 import { Directory } from '../../identity/index.js';
 import { authorizeSchema } from '../../gateway/authorize.js';
 import { dryRun } from '../../gateway/dry-run.js';
 import { NO_RISK } from '../../gateway/pipeline.js';
-import { BundleError, PolicyDecisionPoint, PolicyVersionStore, compileBundle, formatProblems, readBundle, type PolicyBundle } from '../../policy/index.js';
+import { BundleError, PolicyDecisionPoint, compileBundle, formatProblems, readBundle, type PolicyBundle } from '../../policy/index.js';
 
 const BUNDLE_OPTIONS = { schema: { type: 'string' }, entities: { type: 'string' } } as const;
 
@@ -48,14 +48,14 @@ export const policyShowCommand: Command = {
   usage: 'usage: warden policy show [--versions] [--json] [--data-dir D] [--config FILE]',
   async run(args, io) {
     const { values } = parse(args, { versions: { type: 'boolean' }, json: { type: 'boolean' } });
-    return withStore(values, io, async ({ db }) => {
-      const store = new PolicyVersionStore(db);
+    return withStateStores(values, io, async ({ stores }) => {
+      const store = stores.policies;
       if (values.versions) {
-        for (const v of store.list()) writeLine(io.stdout, values.json ? JSON.stringify(v) : `${v.active ? '*' : ' '} v${v.version}  ${v.createdAt}  ${v.createdBy}  ${v.digest.slice(0, 12)}`);
+        for (const v of await store.list()) writeLine(io.stdout, values.json ? JSON.stringify(v) : `${v.active ? '*' : ' '} v${v.version}  ${v.createdAt}  ${v.createdBy}  ${v.digest.slice(0, 12)}`);
         return 0;
       }
-      const version = store.activeVersion();
-      const bundle = version === undefined ? undefined : store.get(version);
+      const version = await store.activeVersion();
+      const bundle = version === undefined ? undefined : await store.get(version);
       if (!bundle) {
         writeLine(io.stderr, 'no active policy version (start Warden once, or run `warden policy activate DIR`)');
         return 1;
@@ -77,13 +77,12 @@ export const policyActivateCommand: Command = {
   async run(args, io) {
     const { values, positionals } = parse(args, BUNDLE_OPTIONS, true);
     if (positionals.length !== 1) throw new UsageError('give one policy directory');
-    return withStore(values, io, async ({ loaded, db }) => {
+    return withStateStores(values, io, async ({ loaded, stores }) => {
       try {
         const bundle = bundleFrom(positionals[0]!, values, loaded, io);
         compileBundle(bundle);
-        const store = new PolicyVersionStore(db);
-        const version = store.save(bundle, `cli:${io.env.USER ?? 'unknown'}`);
-        store.activate(version, `cli:${io.env.USER ?? 'unknown'}`);
+        const version = await stores.policies.save(bundle, `cli:${io.env.USER ?? 'unknown'}`);
+        await stores.policies.activate(version, `cli:${io.env.USER ?? 'unknown'}`);
         writeLine(io.stdout, `activated policy version v${version}`);
         return 0;
       } catch (error) {
@@ -104,11 +103,10 @@ FILE.json holds an array of /v1/authorize request bodies. Prints one JSON line p
     if (positionals.length !== 1 || !values.requests) throw new UsageError('give one policy directory and --requests FILE');
     const requests = authorizeSchema.array().safeParse(JSON.parse(readFileSync(resolve(io.cwd, values.requests), 'utf8')));
     if (!requests.success) throw new UsageError(`--requests: ${requests.error.issues[0]?.path.join('.')}: ${requests.error.issues[0]?.message}`);
-    return withStore(values, io, async ({ loaded, db }) => {
+    return withStateStores(values, io, async ({ loaded, stores }) => {
       try {
-        const store = new PolicyVersionStore(db);
-        const activeVersion = store.activeVersion();
-        const activeBundle = activeVersion === undefined ? undefined : store.get(activeVersion);
+        const activeVersion = await stores.policies.activeVersion();
+        const activeBundle = activeVersion === undefined ? undefined : await stores.policies.get(activeVersion);
         const candidate = new PolicyDecisionPoint('wasm');
         candidate.load(0, bundleFrom(positionals[0]!, values, loaded, io));
         const active = activeBundle ? new PolicyDecisionPoint('wasm') : undefined;
