@@ -7,13 +7,16 @@ import type { WardenEvent } from '../../src/core/events.js';
 import type { PgPool } from '../../src/store/postgres.js';
 
 /** A directory with an Ed25519 signing key and a KEK file, as an operator would provision them. */
-export function sharedKeyDir(): { dir: string; signingKeyFile: string; kekFile: string } {
+export function sharedKeyDir(): { dir: string; signingKeyFile: string; publicKeyFile: string; kekFile: string } {
   const dir = mkdtempSync(join(tmpdir(), 'warden-audit-ha-'));
   const signingKeyFile = join(dir, 'audit-signing.key');
-  writeFileSync(signingKeyFile, generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600 });
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  writeFileSync(signingKeyFile, privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600 });
+  const publicKeyFile = join(dir, 'audit-signing.pub');
+  writeFileSync(publicKeyFile, publicKey.export({ format: 'pem', type: 'spki' }));
   const kekFile = join(dir, 'audit-kek.key');
   writeFileSync(kekFile, randomBytes(32).toString('base64') + '\n', { mode: 0o600 });
-  return { dir, signingKeyFile, kekFile };
+  return { dir, signingKeyFile, publicKeyFile, kekFile };
 }
 
 export function adminEvent(n: number, extra: Record<string, unknown> = {}): WardenEvent {

@@ -1,0 +1,127 @@
+/**
+ * One audit log for three Warden processes on one PostgreSQL schema: traffic through all three, the audit
+ * leader killed with SIGKILL mid-traffic, another instance takes the lead, every request whose complete
+ * answer reached its client has its decision event in the log exactly once, and `warden audit verify`
+ * (with WARDEN_DATABASE_URL) passes.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { request, Agent } from 'node:http';
+import { rmSync } from 'node:fs';
+import { demoConfig } from '../../src/config/demo.js';
+import { decodeEntry } from '../../src/audit/index.js';
+import { freshSchema } from '../helpers/postgres.js';
+import { runCli, startWarden, type WardenProcess } from '../helpers/warden-process.js';
+import { count, sharedKeyDir, waitFor } from './helpers.js';
+
+const LEADS = 'this instance leads the audit log';
+
+interface Instance {
+  warden: WardenProcess;
+  key: string;
+  agent: Agent;
+  alive: boolean;
+}
+
+/** One chat completion (streamed every other time); true only when the complete answer arrived. */
+function send(inst: Instance, requestId: string, stream: boolean): Promise<boolean> {
+  const base = new URL(inst.warden.url);
+  const body = JSON.stringify({ model: 'demo-chat', stream, messages: [{ role: 'user', content: 'hello' }] });
+  return new Promise((resolve) => {
+    const req = request(
+      {
+        host: base.hostname,
+        port: base.port,
+        method: 'POST',
+        path: '/v1/chat/completions',
+        agent: inst.agent,
+        headers: { authorization: `Bearer ${inst.key}`, 'x-request-id': requestId, 'content-type': 'application/json' },
+      },
+      (res) => {
+        res.on('data', () => undefined);
+        res.on('end', () => resolve(res.complete && res.statusCode === 200));
+        res.on('error', () => resolve(false));
+        res.on('aborted', () => resolve(false));
+      },
+    );
+    req.on('error', () => resolve(false));
+    req.end(body);
+  });
+}
+
+// Three real start-ups, traffic and a failover: well over a minute on a loaded machine, hence the explicit timeout.
+test('three instances, the audit leader killed mid-traffic: every answered decision is logged once and the log verifies', { timeout: 300_000 }, async (t) => {
+  const fresh = await freshSchema('wae');
+  const keys = sharedKeyDir();
+  const config = {
+    ...demoConfig,
+    guard: { enabled: false },
+    risk: { enabled: false },
+    audit: { signingKeyFile: keys.signingKeyFile, encryption: { kekFile: keys.kekFile }, checkpoint: { everySeconds: 0.5 } },
+  };
+  const env = { WARDEN_DATABASE_URL: fresh.url };
+  const instances: Instance[] = [];
+  try {
+    // One after the other: three start-ups at once overload a shared two-core machine.
+    for (let k = 0; k < 3; k++) {
+      const w = await startWarden(config, { env });
+      instances.push({ warden: w, key: /alice +(wdn_\S+)/.exec(w.output())![1]!, agent: new Agent({ keepAlive: true, maxSockets: 4 }), alive: true });
+    }
+    await waitFor('one instance to lead the audit log', () => instances.some((i) => i.warden.output().includes(LEADS)));
+    const leader = instances.find((i) => i.warden.output().includes(LEADS))!;
+
+    const answered: string[] = [];
+    let n = 0;
+    let killedAt = 0;
+    let afterKill = 0;
+    const loops = Array.from({ length: 6 }, async () => {
+      while (afterKill < 90) {
+        const live = instances.filter((i) => i.alive);
+        const inst = live[n % live.length]!;
+        const id = `ha-${n}`;
+        const ok = await send(inst, id, n++ % 2 === 1);
+        if (ok) {
+          answered.push(id);
+          if (killedAt) afterKill++;
+        }
+        if (!killedAt && answered.length >= 90) {
+          killedAt = Date.now();
+          leader.alive = false;
+          leader.warden.kill();
+        }
+      }
+    });
+    await Promise.all(loops);
+    await leader.warden.exited;
+    const survivors = instances.filter((i) => i.alive);
+    await waitFor('a surviving instance to take the lead', () => survivors.some((i) => i.warden.output().includes(LEADS)));
+    t.diagnostic(`the lead was taken over ${Date.now() - killedAt} ms after the kill (upper bound: observed after the traffic)`);
+    await waitFor('the inbox to drain', async () => (await count(fresh.pool, 'audit_inbox')) === 0);
+
+    const { rows } = await fresh.pool.query<{ entry: Buffer }>('SELECT entry FROM audit_entries ORDER BY idx');
+    const logged = new Map<string, number>();
+    for (const r of rows) {
+      const event = decodeEntry(r.entry).event;
+      if (event.type === 'decision') logged.set(event.requestId as string, (logged.get(event.requestId as string) ?? 0) + 1);
+    }
+    assert.ok(answered.length >= 180, `answered ${answered.length}`);
+    assert.deepEqual(answered.filter((id) => logged.get(id) !== 1), [], 'every answered request is in the log exactly once');
+    assert.deepEqual([...logged.values()].filter((c) => c !== 1), [], 'no decision is in the log twice');
+
+    for (const i of survivors) await i.warden.stop();
+    // An auditor's machine: no Warden data, only the database URL and the log's public key.
+    const verify = await runCli(['audit', 'verify', '--data-dir', keys.dir, '--key', keys.publicKeyFile], env);
+    assert.equal(verify.code, 0, verify.stdout + verify.stderr);
+    // The survivors' shutdown may have appended their last events (and signed a final checkpoint): at least what we read.
+    const verified = Number(/^OK: (\d+) entries/m.exec(verify.stdout)?.[1]);
+    assert.ok(verified >= rows.length, verify.stdout);
+  } finally {
+    for (const i of instances) {
+      i.agent.destroy();
+      if (i.alive) await i.warden.stop();
+      else rmSync(i.warden.dir, { recursive: true, force: true });
+    }
+    await fresh.close();
+    rmSync(keys.dir, { recursive: true, force: true });
+  }
+});
