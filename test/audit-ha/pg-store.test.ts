@@ -99,6 +99,12 @@ test('events from several instances reach the log exactly once, also when enqueu
     try {
       const events = Array.from({ length: 600 }, (_, i) => adminEvent(i, i % 7 === 0 ? { prompt: `secret ${i}` } : {}));
       await Promise.all(events.map((e, i) => logs[i % 3]!.append(e)));
+      // Acknowledged means committed: another connection sees every event, in the inbox or already in the log.
+      const { rows: seen } = await fresh.pool.query<{ n: number }>(
+        'SELECT count(DISTINCT event_id)::int AS n FROM (SELECT event_id FROM audit_inbox UNION ALL SELECT event_id FROM audit_entries) t WHERE event_id = ANY($1::text[])',
+        [events.map((e) => e.id)],
+      );
+      assert.equal(seen[0]!.n, 600);
       // The same event a second time, as a retried insert would: appended once.
       const store = await openPgAuditStore(await openPostgres(fresh.url, { max: 1 }));
       await store.enqueue([events[0]!, events[1]!]);
