@@ -71,19 +71,18 @@ export class AuditLeader {
       if (this.checkpointDue(first, false)) await this.commit({ first, entries: [], chunks: [], keys: [], checkpoint: null, consumed: [] }, true);
       return false;
     }
-    const ids = rows.map((r) => (typeof r.event?.id === 'string' ? r.event.id : ''));
-    const seen = await this.session.appended(ids.filter(Boolean));
-    const batch: AppendBatch = { first, entries: [], chunks: [], keys: [], checkpoint: null, consumed: [] };
-    for (const row of rows) {
-      batch.consumed.push(row.seq);
+    const events: { seq: string; event: WardenEvent | null }[] = rows.map((row) => {
       const problem = eventProblem(row.event);
-      if (problem) {
-        this.ctx.logger?.error({ seq: row.seq, problem }, 'an audit inbox row is not an event; it is dropped');
-        continue;
-      }
-      if (seen.has(row.event.id)) continue;
-      seen.add(row.event.id);
-      batch.entries.push(this.encode(row.event, first + batch.entries.length));
+      if (problem) this.ctx.logger?.error({ seq: row.seq, problem }, 'an audit inbox row is not an event; it is dropped');
+      return { seq: row.seq, event: problem ? null : (row.event as WardenEvent) };
+    });
+    const seen = await this.session.appended(events.flatMap((e) => (e.event ? [e.event.id] : [])));
+    const batch: AppendBatch = { first, entries: [], chunks: [], keys: [], checkpoint: null, consumed: [] };
+    for (const { seq, event } of events) {
+      batch.consumed.push(seq);
+      if (!event || seen.has(event.id)) continue;
+      seen.add(event.id);
+      batch.entries.push(this.encode(event, first + batch.entries.length));
     }
     for (const e of batch.entries) {
       const done = this.tree.append(e.leafHash);

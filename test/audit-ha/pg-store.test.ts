@@ -78,10 +78,11 @@ test('a batch whose first position is not the stored size commits nothing', asyn
   await withCluster(async (fresh) => {
     const store = await openPgAuditStore(await openPostgres(fresh.url, { max: 2 }));
     try {
-      await store.enqueue([adminEvent(1)]);
+      const event = adminEvent(1);
+      await store.enqueue([event]);
       const session = (await store.tryLead())!;
       const [row] = await session.takeInbox(10);
-      const entry = { eventId: row!.event.id, entry: Buffer.from('{}'), leafHash: Buffer.alloc(32) };
+      const entry = { eventId: event.id, entry: Buffer.from('{}'), leafHash: Buffer.alloc(32) };
       await assert.rejects(session.commit({ first: 5, entries: [entry], chunks: [], keys: [], checkpoint: null, consumed: [row!.seq] }), /expected 5/);
       assert.equal(await count(fresh.pool, 'audit_entries'), 0);
       assert.equal(await count(fresh.pool, 'audit_inbox'), 1, 'the inbox row stays for the next attempt');
@@ -213,6 +214,24 @@ test('verification names a modified entry, a duplicated event and a removed tail
       assert.ok(truncated.problems.some((p) => p.kind === 'tail_truncated' && p.position === 100), JSON.stringify(truncated.problems));
     } finally {
       await rows.close();
+    }
+  });
+});
+
+test('an inbox row that is not an event is dropped and logged, and does not stall the log', async () => {
+  await withCluster(async (fresh, keys) => {
+    const errors: string[] = [];
+    const logger = { info: () => undefined, error: (o: object) => errors.push(String((o as { problem?: string }).problem)) };
+    const log = await createClusterAuditLog({ databaseUrl: fresh.url, dataDir: keys.dir, config: clusterConfig(keys), logger });
+    try {
+      await fresh.pool.query(`INSERT INTO audit_inbox (event_id, event) VALUES ('x', 'not json'), ('y', '{"type":"nope","id":"y","time":"t"}')`);
+      const good = adminEvent(1);
+      await log.append(good);
+      await waitFor('the inbox to drain', async () => (await count(fresh.pool, 'audit_inbox')) === 0);
+      assert.deepEqual(await loggedEventIds(fresh.pool), [good.id]);
+      assert.equal(errors.length, 2, errors.join('; '));
+    } finally {
+      await log.close();
     }
   });
 });

@@ -82,7 +82,7 @@ class PgLeaderSession implements LeaderSession {
 
   async takeInbox(limit: number): Promise<InboxEvent[]> {
     const { rows } = await this.client.query<{ seq: string; event: string }>('SELECT seq, event FROM audit_inbox ORDER BY seq LIMIT $1', [limit]);
-    return rows.map((r) => ({ seq: r.seq, event: JSON.parse(r.event) as WardenEvent }));
+    return rows.map((r) => ({ seq: r.seq, event: parseInboxEvent(r.event) }));
   }
 
   async appended(eventIds: string[]): Promise<Set<string>> {
@@ -122,6 +122,15 @@ class PgLeaderSession implements LeaderSession {
   async release(): Promise<void> {
     // Destroying the connection ends the session and with it the lock, even when the connection is broken.
     this.client.release(true);
+  }
+}
+
+/** A row Warden did not write (the table was tampered with) must not stall the log: the leader drops it, loudly. */
+function parseInboxEvent(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
   }
 }
 

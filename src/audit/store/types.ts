@@ -10,7 +10,8 @@ import type { WardenEvent } from '../../core/events.js';
 export interface InboxEvent {
   /** Position in the inbox; the leader deletes exactly the positions it appended. */
   seq: string;
-  event: WardenEvent;
+  /** As stored; the leader validates it (a row that is not an event is dropped and logged). */
+  event: unknown;
 }
 
 export interface StoredDataKey {
