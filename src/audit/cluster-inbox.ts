@@ -5,6 +5,7 @@
  */
 import { WardenError } from '../core/errors.js';
 import type { WardenEvent } from '../core/events.js';
+import { canonicalJson } from './canonical-json.js';
 import { eventProblem } from './log-checks.js';
 import type { ClusterAuditStore } from './store/types.js';
 
@@ -31,6 +32,12 @@ export class InboxWriter {
     if (this.closed) return Promise.reject(new WardenError('not_ready', 'the audit log is closed'));
     const problem = eventProblem(event);
     if (problem) return Promise.reject(new WardenError('validation_failed', `not an event: ${problem}`));
+    try {
+      // What the leader could not encode must be refused here, to its publisher, not acknowledged.
+      canonicalJson(event);
+    } catch (error) {
+      return Promise.reject(new WardenError('validation_failed', 'the event cannot be encoded', { cause: error }));
+    }
     return new Promise((resolve, reject) => {
       this.queued.push({ event, resolve, reject });
       this.inFlight ??= this.pump();

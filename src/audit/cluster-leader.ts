@@ -82,7 +82,12 @@ export class AuditLeader {
       batch.consumed.push(seq);
       if (!event || seen.has(event.id)) continue;
       seen.add(event.id);
-      batch.entries.push(this.encode(event, first + batch.entries.length));
+      try {
+        batch.entries.push(this.encode(event, first + batch.entries.length));
+      } catch (error) {
+        // Appends are checked before they are acknowledged; a row that still fails must not stall the log.
+        this.ctx.logger?.error({ seq, err: (error as Error).message }, 'an audit inbox event cannot be encoded; it is dropped');
+      }
     }
     for (const e of batch.entries) {
       const done = this.tree.append(e.leafHash);

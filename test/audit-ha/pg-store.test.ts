@@ -235,3 +235,17 @@ test('an inbox row that is not an event is dropped and logged, and does not stal
     }
   });
 });
+
+test('an event the log cannot encode is refused to its publisher, never acknowledged', async () => {
+  await withCluster(async (fresh, keys) => {
+    const log = await createClusterAuditLog({ databaseUrl: fresh.url, dataDir: keys.dir, config: clusterConfig(keys) });
+    try {
+      // JSON would silently turn NaN into null; the canonical encoding refuses it, as the single-process log does.
+      await assert.rejects(log.append(adminEvent(1, { score: Number.NaN })), (e: Error & { code?: string }) => e.code === 'validation_failed');
+      await assert.rejects(log.append({ type: 'nope', id: 'x', time: 't' } as never), (e: Error & { code?: string }) => e.code === 'validation_failed');
+      assert.equal(await count(fresh.pool, 'audit_inbox') + (await count(fresh.pool, 'audit_entries')), 0);
+    } finally {
+      await log.close();
+    }
+  });
+});

@@ -34,6 +34,9 @@ export const auditPgMigrations: readonly PgMigration[] = [
 const LOCK_CLASS = 0x57415544;
 const LOCK_ARGS = `${LOCK_CLASS}, hashtext(current_schema())`;
 
+/** How long a stepping-down leader waits for its explicit unlock before it just drops the connection. */
+const UNLOCK_WAIT_MS = 1000;
+
 type DataKeyRow = { kid: string; kek_id: string; wrapped: Buffer | null; created_at: string; retired_at: string | null };
 
 class PgLeaderSession implements LeaderSession {
@@ -120,6 +123,14 @@ class PgLeaderSession implements LeaderSession {
   }
 
   async release(): Promise<void> {
+    // Unlocking first hands the lead over at once (the server frees a closed session's locks only when it
+    // notices the close); bounded, because a connection that is cut may never answer.
+    if (!this.lost) {
+      let timer: NodeJS.Timeout | undefined;
+      const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, UNLOCK_WAIT_MS)));
+      await Promise.race([this.client.query('SELECT pg_advisory_unlock_all()').then(() => undefined), bound]).catch(() => undefined);
+      clearTimeout(timer);
+    }
     // Destroying the connection ends the session and with it the lock, even when the connection is broken.
     this.client.release(true);
   }
