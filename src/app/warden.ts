@@ -28,7 +28,7 @@ import { openDatabase, type SqliteDatabase } from '../store/index.js';
 import { DatabaseHealth } from '../store/health.js';
 import { databaseUrlFor, openStateStores, type StateStores } from '../store/open.js';
 import { createIntegrity, integrityAdminRoutes, type Integrity } from '../integrity/index.js';
-import { auditAdminRoutes, createAuditLog, type AuditLog } from '../audit/index.js';
+import { auditAdminRoutes, createAuditLog, createClusterAuditLog, type AuditLog, type ClusterAuditLog } from '../audit/index.js';
 import { createExportAdminRoutes, createExporter, type Exporter } from '../export/index.js';
 import { createRiskEngine, riskAdminRoutes, type RiskEngine } from '../risk/index.js';
 import { createGuard, defaultInjectionModel, loadModelTierFromDisk } from '../guard/index.js';
@@ -67,9 +67,9 @@ export class WardenApp {
     private readonly decisionsDb: SqliteDatabase,
     readonly upstreams: Upstreams,
     readonly integrity: Integrity,
-    readonly audit: AuditLog,
+    readonly audit: AuditLog | ClusterAuditLog,
     readonly risk: RiskEngine,
-    readonly exporter: Exporter,
+    readonly exporter: Exporter | undefined,
     readonly servers: Server[],
     readonly demoUpstream: DemoUpstream | undefined,
     readonly demoCredentials: DemoCredential[],
@@ -101,10 +101,14 @@ export class WardenApp {
     const exposure = demoExposureProblem(config, loaded.file);
     if (exposure) throw new ConfigError(exposure);
     const redis = redisUrlOf(config.cluster, env);
+    const databaseUrl = databaseUrlFor(config, env);
+    if (databaseUrl && config.export.sinks.some((s) => s.enabled)) {
+      throw new ConfigError('export.sinks: SIEM export does not follow the clustered audit log yet (a cluster database is configured)');
+    }
     const logger = givenLogger ?? createLogger(config.log.level);
     const db = openDatabase(config.dataDir);
     // Keys and policy versions: PostgreSQL when a database URL is configured, else this SQLite database.
-    const stores = await openStateStores({ databaseUrl: databaseUrlFor(config, env), sqlite: () => db });
+    const stores = await openStateStores({ databaseUrl, sqlite: () => db });
     const databaseHealth = new DatabaseHealth(() => stores.ping());
     const instanceId = `${hostname()}:${process.pid}`;
     const bus = new InProcessBus({ onSubscriberError: (name, error) => logger.error({ subscriber: name, err: error }, 'event subscriber failed') });
@@ -138,14 +142,19 @@ export class WardenApp {
     policies.start(config.policy.reloadCheckMs);
 
     // The audit log subscribes to the bus itself; exporters follow the log with their own cursors.
-    const audit = await createAuditLog({ dataDir: config.dataDir, config: config.audit, bus, logger, env });
+    // With WARDEN_DATABASE_URL the log is the cluster's one log in PostgreSQL (docs/audit.md, "Cluster"):
+    // its entries are not read in process, so the decision table follows the bus and export is refused.
+    const auditLog: AuditLog | ClusterAuditLog = databaseUrl
+      ? await createClusterAuditLog({ databaseUrl, dataDir: config.dataDir, config: config.audit, bus, logger, env })
+      : await createAuditLog({ dataDir: config.dataDir, config: config.audit, bus, logger, env });
+    const audit = 'readRaw' in auditLog ? auditLog : undefined;
     // The decision table is derived from the audit log: it catches up here (after a crash too) and then
     // follows the log, on its own connection without an fsync per batch (the log holds the durable copy).
     const decisionsDb = openDatabase(config.dataDir, 'warden.db', { synchronous: 'NORMAL' });
     const decisions = new DecisionLog(decisionsDb);
-    if (config.audit.enabled) decisions.follow(audit, (error) => logger.error({ err: error }, 'the decision table could not follow the audit log'));
+    if (config.audit.enabled && audit) decisions.follow(audit, (error) => logger.error({ err: error }, 'the decision table could not follow the audit log'));
     else decisions.subscribeTo(bus);
-    const exporter = createExporter({ reader: audit, dataDir: config.dataDir, config: config.export, logger, env });
+    const exporter = audit ? createExporter({ reader: audit, dataDir: config.dataDir, config: config.export, logger, env }) : undefined;
 
     let demoUpstream: DemoUpstream | undefined;
     const upstreamConfigs = config.upstreams.map((u) => ({ ...u }));
@@ -174,7 +183,7 @@ export class WardenApp {
       deviceHeader: config.identity.deviceHeader.toLowerCase(),
       trustedProxies: new Set(config.server.trustedProxies),
     });
-    const adminRoutes: AdminRoute[] = [...coreAdminRoutes({ apiKeys, policies, decisions, directory, risk, bus, instanceId }), ...integrityAdminRoutes(integrity), ...auditAdminRoutes(audit), ...createExportAdminRoutes(exporter), ...riskAdminRoutes(riskEngine)];
+    const adminRoutes: AdminRoute[] = [...coreAdminRoutes({ apiKeys, policies, decisions, directory, risk, bus, instanceId }), ...integrityAdminRoutes(integrity), ...(audit ? auditAdminRoutes(audit) : []), ...(exporter ? createExportAdminRoutes(exporter) : []), ...riskAdminRoutes(riskEngine)];
     // Rate limits and budgets: counters in Redis when configured (shared by every instance), else in memory.
     const limiter = await createLimiter(config.limits, redis.url, logger, metrics.registry);
     // Ready once every listener is up, not ready again from the moment shutdown begins.
@@ -230,12 +239,12 @@ export class WardenApp {
     if (tls) await listen(servers[1]!, tls.port, config.server.host, 'server.tls.port');
     if (metricsListen) await listen(servers.at(-1)!, metricsListen.port, metricsListen.host, 'server.metrics.port');
 
-    const app = new WardenApp(config, logger, db, stores, bus, apiKeys, policies, decisions, decisionsDb, upstreams, integrity, audit, riskEngine, exporter, servers, demoUpstream, demoCredentials, readiness);
+    const app = new WardenApp(config, logger, db, stores, bus, apiKeys, policies, decisions, decisionsDb, upstreams, integrity, auditLog, riskEngine, exporter, servers, demoUpstream, demoCredentials, readiness);
     app.closers.push(() => jwt.close());
     if (limiter) app.asyncClosers.push(() => limiter.close());
     readiness.serving = true;
     integrity.watcher.start();
-    exporter.start();
+    exporter?.start();
     app.every(1000, async () => {
       await apiKeys.refresh();
       await apiKeys.flushLastUsed();
@@ -285,7 +294,7 @@ export class WardenApp {
     await this.bus.drain();
     this.risk.close();
     // Every event is in the log before it closes; exporters stop before the log they read.
-    await this.exporter.stop();
+    await this.exporter?.stop();
     // The bus is drained, so every event is durable in the log: the table catches up and stops following.
     this.decisions.close();
     await this.audit.close();

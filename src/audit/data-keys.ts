@@ -3,17 +3,16 @@
  * by the current KEK, unwrapped lazily for reads, rewrapped when the KEK rotates, and destroyed by the
  * retention policy (crypto-shredding).
  */
-import { randomBytes } from 'node:crypto';
 import type { SqliteDatabase } from '../store/index.js';
+import { DataKeyRotation } from './data-key-rotation.js';
 import { unwrapDataKey, wrapDataKey, type DataKey, type Keyring } from './sensitive.js';
 import type { WriteBatch } from './writer.js';
 
 type KeyRow = { kid: string; kek_id: string; wrapped: Buffer | null; created_at: string; retired_at: string | null };
 
 export class DataKeyManager {
-  private active: (DataKey & { createdAt: number }) | undefined;
   private readonly cache = new Map<string, Buffer | null>();
-  private pendingOps: WriteBatch['keys'] = [];
+  private readonly rotation: DataKeyRotation;
 
   constructor(
     private readonly db: SqliteDatabase,
@@ -24,10 +23,9 @@ export class DataKeyManager {
     const row = db
       .prepare('SELECT * FROM audit_data_keys WHERE retired_at IS NULL AND wrapped IS NOT NULL ORDER BY created_at DESC LIMIT 1')
       .get() as KeyRow | undefined;
-    if (row) {
-      const key = this.get(row.kid);
-      if (key) this.active = { kid: row.kid, key, createdAt: Date.parse(row.created_at) };
-    }
+    const key = row && this.get(row.kid);
+    const active = row && key ? { kid: row.kid, key, createdAt: Date.parse(row.created_at) } : undefined;
+    this.rotation = new DataKeyRotation(keyring, rotationMs, active, (created) => this.cache.set(created.kid, created.key));
   }
 
   /** Rewraps data keys wrapped by an older KEK under the current one (KEK rotation). */
@@ -49,25 +47,12 @@ export class DataKeyManager {
 
   /** The key to encrypt with now; creating (and retiring the previous) is queued for the next batch. */
   current(now = Date.now()): DataKey {
-    if (this.active && now - this.active.createdAt < this.rotationMs) return this.active;
-    const createdAt = new Date(now).toISOString();
-    if (this.active) {
-      const prev = this.active;
-      this.pendingOps.push({ kid: prev.kid, kekId: this.keyring.current.id, wrapped: new Uint8Array(0), createdAt, retiredAt: createdAt });
-    }
-    const kid = `dk-${randomBytes(8).toString('hex')}`;
-    const key = randomBytes(32);
-    this.pendingOps.push({ kid, kekId: this.keyring.current.id, wrapped: wrapDataKey(this.keyring.current, kid, key), createdAt, retiredAt: null });
-    this.active = { kid, key, createdAt: now };
-    this.cache.set(kid, key);
-    return this.active;
+    return this.rotation.current(now);
   }
 
   /** Key operations to commit with the next batch (before any entry that uses them is durable). */
   takeOps(): WriteBatch['keys'] {
-    const ops = this.pendingOps;
-    this.pendingOps = [];
-    return ops;
+    return this.rotation.takeOps();
   }
 
   get = (kid: string): Buffer | undefined => {
@@ -104,7 +89,7 @@ export class DataKeyManager {
     // Push the overwritten pages out of the WAL too (secure_delete zeroes them in the main file).
     this.db.pragma('wal_checkpoint(TRUNCATE)');
     for (const r of rows) this.cache.set(r.kid, null);
-    if (this.active && rows.some((r) => r.kid === this.active!.kid)) this.active = undefined;
+    for (const r of rows) this.rotation.forget(r.kid);
     return rows.map((r) => r.kid);
   }
 }

@@ -16,9 +16,13 @@ export {
   rootFromInclusionProof,
 } from './tree.js';
 export { encodeEntry, decodeEntry } from './encoding.js';
-export { verifyAuditLog, type VerifyReport, type VerifyProblem, type VerifyOptions, type ProblemKind } from './verify.js';
+export { verifyAuditLog, signingKeyVerifier, type VerifyReport, type VerifyProblem, type VerifyOptions, type ProblemKind } from './verify.js';
 export { writeExport, verifyExport, EXPORT_FORMAT, type ExportHeader, type OfflineReport } from './export.js';
 export { openAuditView, type AuditView, type LogSource } from './view.js';
 export { verifierKeyFromFile, publicKeyPemFromFile } from './signing-key.js';
 export { canonicalJson } from './canonical-json.js';
 export { auditAdminRoutes } from './admin-routes.js';
+export { createClusterAuditLog, type ClusterAuditLog, type ClusterAuditLogOptions } from './cluster-log.js';
+export { clusterDatabaseUrl } from './cluster-url.js';
+export { verifyClusterAuditLog, verifyClusterAuditLogAt } from './verify-cluster.js';
+export { openPgAuditStore } from './store/postgres.js';

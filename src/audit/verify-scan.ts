@@ -15,7 +15,9 @@ export type ProblemKind =
   | 'entry_invalid'
   | 'tail_truncated'
   | 'checkpoint_forged'
-  | 'root_mismatch';
+  | 'root_mismatch'
+  /** Clustered log only: one event id at two positions. */
+  | 'event_duplicated';
 
 export interface VerifyProblem {
   kind: ProblemKind;

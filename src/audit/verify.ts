@@ -18,6 +18,7 @@ import { AUDIT_DB_FILE, CHUNK_SIZE } from './migrations.js';
 import { loadOrCreateSigningKey, type NoteVerifier } from './signing-key.js';
 import { CompactRange } from './tree.js';
 import { ProblemList, classifyMisplaced, scanRows, type Misplaced, type VerifyProblem } from './verify-scan.js';
+import { RootChecker, openTargets } from './verify-targets.js';
 import type { VerifyJob, VerifyResult } from './verify-worker.js';
 import { workerEntry } from './worker-url.js';
 
@@ -47,7 +48,8 @@ export interface VerifyOptions {
   workers?: number;
 }
 
-function defaultVerifier(options: VerifyOptions): NoteVerifier {
+/** The verifier of the signing key the data dir's configuration names (never creates one). */
+export function signingKeyVerifier(options: Pick<VerifyOptions, 'dataDir' | 'origin' | 'signingKeyFile'>): NoteVerifier {
   const file = options.signingKeyFile ?? 'audit-signing.key';
   const path = isAbsolute(file) ? file : join(options.dataDir, file);
   if (!existsSync(path)) throw new WardenError('bad_request', `no signing key at \`${path}\`; pass the public key with --key`);
@@ -57,17 +59,8 @@ function defaultVerifier(options: VerifyOptions): NoteVerifier {
 
 /** Valid checkpoints (DB and the checkpoint file beside it), ascending; invalid ones become problems. */
 function loadTargets(db: Database.Database, dataDir: string, verifier: NoteVerifier, problems: ProblemList): SignedCheckpoint[] {
-  const targets: SignedCheckpoint[] = [];
-  for (const row of db.prepare('SELECT tree_size, note FROM audit_checkpoints ORDER BY tree_size').all() as { tree_size: number; note: string }[]) {
-    const opened = openCheckpoint(row.note, verifier);
-    if (!opened.ok) {
-      problems.add({ kind: 'checkpoint_forged', position: row.tree_size, message: `checkpoint at tree size ${row.tree_size}: ${opened.reason}` });
-    } else if (opened.checkpoint.size !== row.tree_size) {
-      problems.add({ kind: 'checkpoint_forged', position: row.tree_size, message: `checkpoint stored at tree size ${row.tree_size} is signed for size ${opened.checkpoint.size}` });
-    } else {
-      targets.push(opened.checkpoint);
-    }
-  }
+  const rows = (db.prepare('SELECT tree_size, note FROM audit_checkpoints ORDER BY tree_size').all() as { tree_size: number; note: string }[]).map((r) => ({ treeSize: r.tree_size, note: r.note }));
+  const targets = openTargets(rows, verifier, problems);
   // The latest checkpoint is also kept as a file beside the database: it catches a truncated tail whose checkpoints were deleted too.
   const filePath = join(dataDir, 'audit.checkpoint');
   if (existsSync(filePath)) {
@@ -79,42 +72,6 @@ function loadTargets(db: Database.Database, dataDir: string, verifier: NoteVerif
     }
   }
   return targets;
-}
-
-/** Compares roots with checkpoints as the tree grows. */
-class RootChecker {
-  private t = 0;
-  private lastGood = 0;
-  constructor(
-    private readonly targets: SignedCheckpoint[],
-    private readonly problems: ProblemList,
-  ) {}
-
-  /** The next checkpoint size to check, or Infinity. */
-  get next(): number {
-    return this.targets[this.t]?.size ?? Infinity;
-  }
-
-  check(size: number, root: () => Buffer): void {
-    while (this.t < this.targets.length && this.targets[this.t]!.size <= size) {
-      const target = this.targets[this.t++]!;
-      if (target.size < size) continue;
-      if (!root().equals(target.rootHash)) {
-        this.problems.add({ kind: 'root_mismatch', position: this.lastGood, through: target.size - 1, message: `the tree of size ${target.size} does not match its signed checkpoint: an entry between positions ${this.lastGood} and ${target.size - 1} was altered` });
-      }
-      this.lastGood = target.size;
-    }
-  }
-
-  /** Checkpoints within the log's positions that the leaves present could not reach (rows missing). */
-  finish(position: number, leaves: number): void {
-    for (; this.t < this.targets.length && this.targets[this.t]!.size <= position; this.t++) {
-      const size = this.targets[this.t]!.size;
-      if (size <= leaves) continue;
-      this.problems.add({ kind: 'root_mismatch', position: this.lastGood, through: size - 1, message: `the tree of size ${size} cannot be rebuilt to match its signed checkpoint: only ${leaves} entries are stored below position ${position}` });
-      this.lastGood = size;
-    }
-  }
 }
 
 function runWorker(job: VerifyJob): Promise<VerifyResult> {
@@ -131,7 +88,7 @@ export async function verifyAuditLog(options: VerifyOptions): Promise<VerifyRepo
   const started = performance.now();
   const dbPath = join(options.dataDir, AUDIT_DB_FILE);
   if (!existsSync(dbPath)) throw new WardenError('not_found', `no audit log at \`${dbPath}\``);
-  const verifier = options.verifier ?? defaultVerifier(options);
+  const verifier = options.verifier ?? signingKeyVerifier(options);
   const db = new Database(dbPath, { readonly: true, fileMustExist: true });
   const problems = new ProblemList();
   const misplaced: Misplaced[] = [];

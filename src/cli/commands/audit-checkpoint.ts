@@ -2,7 +2,7 @@
 import { openAuditView } from '../../audit/index.js';
 import { UsageError, type Command } from '../command.js';
 import { parse } from '../options.js';
-import { auditContext, intFlag } from './audit-common.js';
+import { auditContext, intFlag, refuseClusterLog } from './audit-common.js';
 
 export const auditCheckpointCommand: Command = {
   name: 'audit checkpoint',
@@ -10,6 +10,7 @@ export const auditCheckpointCommand: Command = {
   usage: 'usage: warden audit checkpoint [--size N] [--data-dir D] [--config FILE]',
   async run(args, io) {
     const { values } = parse(args, { size: { type: 'string' } });
+    refuseClusterLog(io, 'audit checkpoint');
     const ctx = auditContext(values, io);
     const size = intFlag(values.size, '--size');
     const view = openAuditView(ctx.dataDir);

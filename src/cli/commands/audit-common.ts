@@ -1,7 +1,7 @@
 /** What the `warden audit ...` commands share: locating the data dir, the audit config and the verifier key. */
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { auditConfigSchema, loadVerifier, type AuditConfig, type NoteVerifier } from '../../audit/index.js';
+import { auditConfigSchema, clusterDatabaseUrl, loadVerifier, type AuditConfig, type NoteVerifier } from '../../audit/index.js';
 import { UsageError, type CliIO } from '../command.js';
 import { configFor } from '../options.js';
 
@@ -34,4 +34,12 @@ export function intFlag(value: string | undefined, name: string): number | undef
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value)) throw new UsageError(`${name} must be a non-negative integer`);
   return Number(value);
+}
+
+/**
+ * For commands that read audit.db only: with WARDEN_DATABASE_URL the log is in PostgreSQL, and reading a
+ * local audit.db instead would answer about another log (or none). Only `verify` and `key` serve a cluster yet.
+ */
+export function refuseClusterLog(io: CliIO, command: string): void {
+  if (clusterDatabaseUrl(io.env)) throw new UsageError(`warden ${command} reads the single-process log only; with WARDEN_DATABASE_URL use \`warden audit verify\``);
 }

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { openAuditView, verifierKeyFromFile, writeExport } from '../../audit/index.js';
 import { writeLine, type Command } from '../command.js';
 import { parse } from '../options.js';
-import { auditContext, intFlag, signingKeyPath } from './audit-common.js';
+import { auditContext, intFlag, signingKeyPath, refuseClusterLog } from './audit-common.js';
 
 
 export const auditExportCommand: Command = {
@@ -19,6 +19,7 @@ export const auditExportCommand: Command = {
   ].join('\n'),
   async run(args, io) {
     const { values } = parse(args, { from: { type: 'string' }, to: { type: 'string' }, out: { type: 'string' } });
+    refuseClusterLog(io, 'audit export');
     const ctx = auditContext(values, io);
     const from = intFlag(values.from, '--from');
     const to = intFlag(values.to, '--to');

@@ -2,7 +2,7 @@
 import { consistencyProof, inclusionProof, openAuditView } from '../../audit/index.js';
 import { UsageError, writeLine, type Command } from '../command.js';
 import { parse } from '../options.js';
-import { auditContext, intFlag } from './audit-common.js';
+import { auditContext, intFlag, refuseClusterLog } from './audit-common.js';
 
 export const auditProofCommand: Command = {
   name: 'audit proof',
@@ -17,6 +17,7 @@ export const auditProofCommand: Command = {
     const { values, positionals } = parse(args, { index: { type: 'string' }, size: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' } }, true);
     const kind = positionals[0];
     if (kind !== 'inclusion' && kind !== 'consistency') throw new UsageError('say `inclusion` or `consistency`');
+    refuseClusterLog(io, 'audit proof');
     const ctx = auditContext(values, io);
     const view = openAuditView(ctx.dataDir);
     try {

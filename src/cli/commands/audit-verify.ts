@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { verifyAuditLog, verifyExport, type VerifyProblem } from '../../audit/index.js';
+import { clusterDatabaseUrl, signingKeyVerifier, verifyAuditLog, verifyClusterAuditLogAt, verifyExport, type VerifyProblem } from '../../audit/index.js';
 import { UsageError, writeLine, type Command } from '../command.js';
 import { parse } from '../options.js';
 import { auditContext, intFlag, verifierFromFile } from './audit-common.js';
@@ -23,7 +23,8 @@ export const auditVerifyCommand: Command = {
     'Recomputes every leaf hash and the Merkle tree from audit.db and checks each signed checkpoint;',
     'prints one line per problem with its position. --key: the verifier key (`warden audit key`) or a PEM',
     'public key; default: derived from the data dir\'s signing key. --workers: threads (default: CPU count for',
-    'logs over 100,000 entries). Exit 0 intact, 1 tampered, 2 usage.',
+    'logs over 100,000 entries). With WARDEN_DATABASE_URL, verifies the cluster\'s log in PostgreSQL instead',
+    '(and that no event is in it twice). Exit 0 intact, 1 tampered, 2 usage.',
   ].join('\n'),
   async run(args, io) {
     const { values } = parse(args, { offline: { type: 'string' }, key: { type: 'string' }, origin: { type: 'string' }, json: { type: 'boolean' }, workers: { type: 'string' } });
@@ -41,13 +42,15 @@ export const auditVerifyCommand: Command = {
       }
       return report.ok ? 0 : 1;
     }
-    const report = await verifyAuditLog({
-      dataDir: ctx.dataDir,
-      origin,
-      signingKeyFile: ctx.audit.signingKeyFile,
-      ...(values.workers !== undefined ? { workers: intFlag(values.workers, '--workers')! } : {}),
-      ...(values.key ? { verifier: verifierFromFile(values.key, io, origin) } : {}),
-    });
+    const clusterUrl = clusterDatabaseUrl(io.env);
+    const keyOptions = { dataDir: ctx.dataDir, origin, signingKeyFile: ctx.audit.signingKeyFile };
+    const report = clusterUrl
+      ? await verifyClusterAuditLogAt(clusterUrl, values.key ? verifierFromFile(values.key, io, origin) : signingKeyVerifier(keyOptions))
+      : await verifyAuditLog({
+          ...keyOptions,
+          ...(values.workers !== undefined ? { workers: intFlag(values.workers, '--workers')! } : {}),
+          ...(values.key ? { verifier: verifierFromFile(values.key, io, origin) } : {}),
+        });
     if (values.json) out(JSON.stringify(report));
     else {
       printProblems(report.problems, out);

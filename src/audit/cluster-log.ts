@@ -1,0 +1,191 @@
+/**
+ * The audit log of a cluster (PostgreSQL): every instance appends into the shared inbox; the instance
+ * holding the leader lock drains it into the one Merkle log. A follower tries to take the lock every
+ * `LEAD_RETRY_MS`; when the leader dies its connection and lock go with it, and another instance takes
+ * over from what is stored. Checkpoints are signed with the one key every instance is given (the first
+ * leader records its verifier key; an instance with another key never leads).
+ *
+ * @example
+ * const log = await createClusterAuditLog({ databaseUrl, dataDir, config, bus });
+ */
+import { existsSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import { WardenError } from '../core/errors.js';
+import type { WardenEvent } from '../core/events.js';
+import type { EventBus, Subscription } from '../events/index.js';
+import { openPostgres } from '../store/postgres.js';
+import { AuditLeader, type LeaderContext } from './cluster-leader.js';
+import { InboxWriter } from './cluster-inbox.js';
+import type { AuditConfig } from './config.js';
+import type { AuditLogger } from './log-types.js';
+import { FieldMatcher, loadKeyring } from './sensitive.js';
+import { loadOrCreateSigningKey, verifierKeyString } from './signing-key.js';
+import { openPgAuditStore } from './store/postgres.js';
+import type { ClusterAuditStore } from './store/types.js';
+
+/** How often a follower tries to take the leader lock: the failover delay after a leader's death. */
+const LEAD_RETRY_MS = 500;
+/** How often an idle leader looks at the inbox. */
+const INBOX_POLL_MS = 50;
+
+export interface ClusterAuditLog {
+  /** Resolves once the event is durable in the shared inbox (the leader appends it to the log). */
+  append(event: WardenEvent): Promise<void>;
+  /** Appends every event published on `bus` (durable subscriber). */
+  subscribeTo(bus: EventBus): Subscription;
+  /** Whether this instance holds the leader lock now. */
+  isLeader(): boolean;
+  /** Stops leading (the last batch is committed and a final checkpoint signed) and closes the pool. */
+  close(): Promise<void>;
+}
+
+export interface ClusterAuditLogOptions {
+  databaseUrl: string;
+  dataDir: string;
+  config: AuditConfig;
+  bus?: EventBus;
+  logger?: AuditLogger;
+  env?: NodeJS.ProcessEnv;
+}
+
+function resolvePath(dataDir: string, p: string): string {
+  return isAbsolute(p) ? p : join(dataDir, p);
+}
+
+/**
+ * The key material every instance must share. Nothing is generated here: keys made on each instance
+ * would differ, and a log signed (or sealed) by many keys could not be verified (or read) with one.
+ */
+function sharedKeys(options: ClusterAuditLogOptions): Omit<LeaderContext, 'config' | 'logger'> {
+  const { dataDir, config } = options;
+  const keyPath = resolvePath(dataDir, config.signingKeyFile);
+  if (!existsSync(keyPath)) {
+    throw new WardenError('config_invalid', `audit.signingKeyFile: no key at \`${keyPath}\`; in a cluster every instance is given the same Ed25519 key (openssl genpkey -algorithm ed25519)`);
+  }
+  const signer = loadOrCreateSigningKey(keyPath, config.origin);
+  let keyring;
+  if (config.encryption.enabled) {
+    const envValue = (options.env ?? process.env)[config.encryption.kekEnv];
+    const kekPath = resolvePath(dataDir, config.encryption.kekFile);
+    if (!envValue?.trim() && !existsSync(kekPath)) {
+      throw new WardenError('config_invalid', `audit.encryption: set ${config.encryption.kekEnv} or provide \`${kekPath}\`; in a cluster every instance needs the same key-encryption keys`);
+    }
+    keyring = loadKeyring(kekPath, envValue);
+  }
+  return { signer, verifierKey: verifierKeyString(signer), matcher: new FieldMatcher(config.encryption.enabled ? config.encryption.fields : []), keyring };
+}
+
+class ClusterAuditLogImpl implements ClusterAuditLog {
+  private readonly inbox: InboxWriter;
+  private leader: AuditLeader | undefined;
+  private closed = false;
+  private wake: (() => void) | undefined;
+  private readonly loop: Promise<void>;
+  private lastError = '';
+
+  constructor(
+    private readonly store: ClusterAuditStore,
+    private readonly ctx: LeaderContext,
+  ) {
+    this.inbox = new InboxWriter(store, (error) => ctx.logger?.error({ err: (error as Error).message }, 'the audit inbox could not be written'));
+    this.loop = this.run();
+  }
+
+  append(event: WardenEvent): Promise<void> {
+    return this.inbox.append(event);
+  }
+
+  subscribeTo(bus: EventBus): Subscription {
+    return bus.subscribe((event) => this.append(event), { name: 'audit', durable: true });
+  }
+
+  isLeader(): boolean {
+    return this.leader?.alive === true;
+  }
+
+  private async run(): Promise<void> {
+    while (!this.closed) {
+      let busy = false;
+      try {
+        if (!this.leader) await this.tryLead();
+        if (this.leader) busy = await this.leader.drainOnce();
+      } catch (error) {
+        this.report(error);
+        await this.stepDown();
+      }
+      if (!busy && !this.closed) await this.pause(this.leader ? INBOX_POLL_MS : LEAD_RETRY_MS);
+    }
+  }
+
+  private async tryLead(): Promise<void> {
+    const session = await this.store.tryLead();
+    if (!session) return;
+    try {
+      this.leader = await AuditLeader.start(session, this.ctx);
+    } catch (error) {
+      await session.release();
+      throw error;
+    }
+    this.lastError = '';
+    this.ctx.logger?.info({ size: this.leader.size }, 'this instance leads the audit log');
+  }
+
+  private async stepDown(): Promise<void> {
+    const leader = this.leader;
+    this.leader = undefined;
+    await leader?.release().catch(() => undefined);
+  }
+
+  /** Logs each distinct failure once, not at every retry. */
+  private report(error: unknown): void {
+    const message = (error as Error).message;
+    if (message === this.lastError) return;
+    this.lastError = message;
+    this.ctx.logger?.error({ err: message }, 'the audit leader stopped; another attempt follows');
+  }
+
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.inbox.close();
+    this.closed = true;
+    this.wake?.();
+    await this.loop;
+    const leader = this.leader;
+    if (leader?.alive) {
+      try {
+        while (await leader.drainOnce());
+        await leader.checkpointNow();
+      } catch (error) {
+        this.report(error);
+      }
+    }
+    await this.stepDown();
+    await this.store.close();
+  }
+}
+
+/** Connects to the cluster's PostgreSQL, applies the audit migrations and starts competing for the lead. */
+export async function createClusterAuditLog(options: ClusterAuditLogOptions): Promise<ClusterAuditLog> {
+  const keys = sharedKeys(options);
+  const pool = await openPostgres(options.databaseUrl);
+  let store;
+  try {
+    store = await openPgAuditStore(pool);
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
+  const log = new ClusterAuditLogImpl(store, { ...keys, config: options.config, logger: options.logger });
+  if (options.bus && options.config.enabled) log.subscribeTo(options.bus);
+  return log;
+}
