@@ -48,6 +48,7 @@ export class NatsBus implements EventBus {
   private readonly inFlight = new Set<Promise<void>>();
   private readonly attachments: ConsumerAttachment[] = [];
   private readonly consumers = new Map<string, DurableConsumer>();
+  private readonly attaching = new Set<string>();
   private streamReady = false;
   private draining: Promise<void> | undefined;
   private readonly retryTimer: NodeJS.Timeout;
@@ -55,8 +56,8 @@ export class NatsBus implements EventBus {
   constructor(private readonly options: NatsBusOptions) {
     this.local = new InProcessBus(options.onSubscriberError ? { onSubscriberError: options.onSubscriberError } : {});
     options.link.onConnected((nc) => this.connected(nc));
-    // Safety net: a drain that failed half-way (JetStream still recovering after a restart) is retried.
-    this.retryTimer = setInterval(() => this.kickDrain(), 1000);
+    // Safety net: a drain or an attachment that failed (JetStream still recovering after a restart) is retried.
+    this.retryTimer = setInterval(() => this.retry(), 1000);
     this.retryTimer.unref();
   }
 
@@ -139,15 +140,28 @@ export class NatsBus implements EventBus {
   private async connected(nc: NatsConnection): Promise<void> {
     await ensureEventStream(nc);
     this.streamReady = true;
-    for (const spec of this.attachments) if (!this.consumers.has(spec.name)) await this.start(nc, spec);
+    this.retry();
+  }
+
+  private retry(): void {
+    const nc = this.options.link.connection;
+    if (!nc || !this.options.link.connected || !this.streamReady) return;
+    for (const spec of this.attachments) void this.start(nc, spec);
     this.kickDrain();
   }
 
   private async start(nc: NatsConnection, spec: ConsumerAttachment): Promise<void> {
+    if (this.consumers.has(spec.name) || this.attaching.has(spec.name)) return;
+    this.attaching.add(spec.name);
     try {
-      this.consumers.set(spec.name, await attachDurableConsumer(nc, { ...spec, logger: this.options.logger }));
+      const consumer = await attachDurableConsumer(nc, { ...spec, logger: this.options.logger });
+      // Detached while attaching: let go at once.
+      if (this.attachments.includes(spec)) this.consumers.set(spec.name, consumer);
+      else await consumer.stop();
     } catch (error) {
-      this.options.logger.error({ consumer: spec.name, err: error }, 'could not attach the durable consumer; retrying on the next connection');
+      this.options.logger.error({ consumer: spec.name, err: error }, 'could not attach the durable consumer; retrying');
+    } finally {
+      this.attaching.delete(spec.name);
     }
   }
 

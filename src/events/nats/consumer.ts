@@ -46,7 +46,9 @@ export async function attachDurableConsumer(nc: NatsConnection, spec: DurableCon
     ack_policy: AckPolicy.Explicit,
     ack_wait: nanos(spec.ackWaitMs ?? 30_000),
     max_deliver: -1,
-    filter_subjects: spec.types?.length ? spec.types.map(eventSubject) : [`${EVENT_SUBJECT_PREFIX}.>`],
+    // One subject filter only: several (`filter_subjects`) need nats-server 2.10, Debian ships 2.9.
+    // Other types are then skipped here, acked without handling.
+    filter_subject: spec.types?.length === 1 ? eventSubject(spec.types[0]!) : `${EVENT_SUBJECT_PREFIX}.>`,
   };
   try {
     await jsm.consumers.info(EVENT_STREAM, spec.name);
@@ -68,12 +70,17 @@ export async function attachDurableConsumer(nc: NatsConnection, spec: DurableCon
 
 async function handle(messages: ConsumerMessages, spec: DurableConsumerSpec, seen: IdempotencyFilter): Promise<void> {
   const retryMs = spec.retryMs ?? 1000;
+  const types = spec.types?.length ? new Set(spec.types) : undefined;
   for await (const message of messages) {
     const event = parseStreamEvent(message.data);
     if (!event) {
       // Never handled, never redelivered: a malformed message would otherwise come back forever.
       spec.logger.warn({ consumer: spec.name, subject: message.subject, seq: message.seq }, 'dropped a malformed message from the event stream');
       message.term();
+      continue;
+    }
+    if (types && !types.has(event.type)) {
+      message.ack();
       continue;
     }
     try {
