@@ -13,7 +13,7 @@ import { DEMO_UPSTREAM, demoExposureProblem } from '../config/demo.js';
 import type { WardenConfig } from '../config/schema.js';
 import { createLogger, type Logger } from '../core/logger.js';
 import { WardenError } from '../core/errors.js';
-import { DecisionLog, InProcessBus, type EventBus } from '../events/index.js';
+import { DecisionLog, type EventBus } from '../events/index.js';
 import { AdminApi } from '../gateway/admin.js';
 import { coreAdminRoutes } from '../gateway/admin-core.js';
 import type { AdminRoute } from '../gateway/admin-route.js';
@@ -31,6 +31,7 @@ import { createExportAdminRoutes, createExporter, type Exporter } from '../expor
 import { createRiskEngine, riskAdminRoutes, type RiskEngine } from '../risk/index.js';
 import { createGuard, defaultInjectionModel, loadModelTierFromDisk } from '../guard/index.js';
 import { startDemoUpstream, type DemoUpstream } from '../demo/upstream.js';
+import { announcePolicyActivation, createCluster, natsUrlFrom, shareState, type Cluster } from '../cluster/index.js';
 
 export interface StartOptions {
   loaded: LoadedConfig;
@@ -48,6 +49,8 @@ export class WardenApp {
   private readonly timers: NodeJS.Timeout[] = [];
   /** Watchers and the like, released first on close. */
   private readonly closers: (() => void)[] = [];
+  /** The event stream and shared state (NATS, or in process); closed after everything that publishes. */
+  private cluster: Cluster | undefined;
 
   private constructor(
     readonly config: WardenConfig,
@@ -96,7 +99,8 @@ export class WardenApp {
     const logger = givenLogger ?? createLogger(config.log.level);
     const db = openDatabase(config.dataDir);
     const instanceId = `${hostname()}:${process.pid}`;
-    const bus = new InProcessBus({ onSubscriberError: (name, error) => logger.error({ subscriber: name, err: error }, 'event subscriber failed') });
+    const cluster = await createCluster({ natsUrl: natsUrlFrom(config, env), dataDir: config.dataDir, instanceId, logger, onSubscriberError: (name, error) => logger.error({ subscriber: name, err: error }, 'event subscriber failed') });
+    const bus = cluster.bus;
     const metrics = new GatewayMetrics();
 
     const directory = new Directory(config.principals, config.devices);
@@ -115,6 +119,7 @@ export class WardenApp {
         if (report.fallbackReason) metrics.policyFallback.inc();
       },
       onLoadFailed: () => metrics.policyReloads.inc({ result: 'failed' }),
+      onActivate: (version) => void announcePolicyActivation(cluster.state, version).catch((error: unknown) => logger.error({ err: error }, 'could not share a policy activation')),
     });
     const policyDir = config.policy.dir ? resolveConfigPath(loaded, config.policy.dir) : demoPolicyDir();
     const bundle = readBundle(
@@ -146,7 +151,9 @@ export class WardenApp {
 
     const riskEngine = createRiskEngine({ db, bus, config: config.risk, logger, inboxOwner: instanceId });
     riskEngine.subscribeTo(bus);
-    const risk: RiskSource = riskEngine;
+    // Revocations, policy activations and risk snapshots reach (and arrive from) the other instances.
+    const shared = shareState(cluster.state, { apiKeys, policies, risk: riskEngine, bus, logger });
+    const risk: RiskSource = shared.risk;
     const integrity = createIntegrity({ db, bus, config: config.integrity, logger });
     const assets: AssetAttributeSource = { attributes: (type, id) => integrity.resourceAttributes(type, id) };
     const pipeline = new Pipeline({
@@ -180,6 +187,7 @@ export class WardenApp {
       maxBodyBytes: config.server.maxBodyBytes,
       trustedProxies: new Set(config.server.trustedProxies),
       ready: () => readiness.serving && pdp.version !== undefined,
+      readyDetails: () => cluster.status(),
       metricsText: () => metrics.registry.metrics(),
     });
 
@@ -209,6 +217,8 @@ export class WardenApp {
 
     const app = new WardenApp(config, logger, db, bus, apiKeys, policies, decisions, decisionsDb, upstreams, integrity, audit, riskEngine, exporter, servers, demoUpstream, demoCredentials, readiness);
     app.closers.push(() => jwt.close());
+    app.closers.push(() => shared.close());
+    app.cluster = cluster;
     readiness.serving = true;
     integrity.watcher.start();
     exporter.start();
@@ -264,6 +274,7 @@ export class WardenApp {
     this.apiKeys.flushLastUsed();
     await this.upstreams.close();
     await this.demoUpstream?.close();
+    await this.cluster?.close();
     this.db.close();
   }
 }

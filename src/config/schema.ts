@@ -112,6 +112,12 @@ const routeSchema = z.object({
   monitorOnly: z.boolean().default(false),
 });
 
+/** `nats://host:port` (or `tls://`), optionally with credentials in the URL; one server or a comma-separated list. */
+export const natsUrlSchema = z
+  .string()
+  .max(2048)
+  .regex(/^(nats|tls):\/\/[^\s,]+(,(nats|tls):\/\/[^\s,]+)*$/, 'expected nats://host:port (comma-separated for several servers)');
+
 export const configSchema = z.object({
   server: z
     .object({
@@ -191,6 +197,12 @@ export const configSchema = z.object({
        * the clear) on an address other than loopback. Off: such a start is refused. Also `--allow-remote-demo`.
        */
       allowNonLoopback: z.boolean().default(false),
+    })
+    .prefault({}),
+  cluster: z
+    .object({
+      /** NATS with JetStream for events across instances and shared fast state; also `WARDEN_NATS_URL` (docs/deploy.md). */
+      natsUrl: natsUrlSchema.optional(),
     })
     .prefault({}),
 });

@@ -87,6 +87,9 @@ export class ApiKeyStore {
   private index = new Map<string, Row>();
   private dataVersion = -1;
   private pendingLastUsed = new Map<string, string>();
+  /** Revocations made by other instances (shared state), in force whatever this store's table says. */
+  private readonly revokedElsewhere = new Map<string, string>();
+  private readonly revokeListeners: ((id: string, at: string) => void)[] = [];
 
   constructor(private readonly db: SqliteDatabase) {
     applyMigrations(db, 'identity.apikeys', MIGRATIONS);
@@ -151,8 +154,19 @@ export class ApiKeyStore {
   /** Revokes a key by id; returns false if no such key. */
   revoke(id: string): boolean {
     const result = this.db.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(new Date().toISOString(), id);
+    // The refresh announces the revocation to `onRevoked` listeners.
     this.refresh(true);
     return result.changes > 0 || this.db.prepare('SELECT 1 FROM api_keys WHERE id = ?').get(id) !== undefined;
+  }
+
+  /** Called for each revocation seen by this store: its own and those it reads from the table. */
+  onRevoked(listener: (id: string, at: string) => void): void {
+    this.revokeListeners.push(listener);
+  }
+
+  /** A revocation made by another instance: refused from now on, from memory. */
+  applyRevocation(id: string, at: string): void {
+    this.revokedElsewhere.set(id, at);
   }
 
   /** Checks a presented key; throws `invalid_api_key` for any failure without saying which. */
@@ -166,7 +180,7 @@ export class ApiKeyStore {
     const expected = row?.hash ?? Buffer.alloc(32);
     const equal = timingSafeEqual(presented, expected);
     if (!row || !equal) throw new WardenError('invalid_api_key');
-    if (row.revoked_at) throw new WardenError('invalid_api_key', 'the API key has been revoked');
+    if (row.revoked_at || this.revokedElsewhere.has(row.id)) throw new WardenError('invalid_api_key', 'the API key has been revoked');
     if (row.expires_at && Date.parse(row.expires_at) <= now) throw new WardenError('invalid_api_key', 'the API key has expired');
     const used = new Date(now).toISOString();
     row.last_used_at = used;
@@ -181,7 +195,13 @@ export class ApiKeyStore {
     this.dataVersion = version;
     const next = new Map<string, Row>();
     for (const row of this.db.prepare('SELECT * FROM api_keys').all() as Row[]) next.set(row.id, row);
+    const previous = this.index;
     this.index = next;
+    // Revocations written by another process (`warden keys revoke`) are announced like this store's own.
+    if (previous.size === 0 || this.revokeListeners.length === 0) return;
+    for (const row of next.values()) {
+      if (row.revoked_at && previous.get(row.id)?.revoked_at === null) for (const listener of this.revokeListeners) listener(row.id, row.revoked_at);
+    }
   }
 
   /** Writes batched last-used times. */

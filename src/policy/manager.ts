@@ -11,6 +11,8 @@ import type { PolicyVersionStore } from './versions.js';
 export interface PolicyManagerEvents {
   onLoad?(report: LoadReport): void;
   onLoadFailed?(version: number, error: unknown): void;
+  /** A version was activated through this manager (not one picked up from the store). */
+  onActivate?(version: number): void;
 }
 
 export class PolicyManager {
@@ -53,6 +55,7 @@ export class PolicyManager {
     const report = this.pdp.load(version, bundle);
     this.store.activate(version, by);
     this.loaded(report);
+    this.events.onActivate?.(version);
     return report;
   }
 

@@ -43,14 +43,14 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ c
   });
 }
 
-export async function startWarden(config: Record<string, unknown>, options: { dir?: string; logLevel?: string } = {}): Promise<WardenProcess> {
+export async function startWarden(config: Record<string, unknown>, options: { dir?: string; logLevel?: string; env?: NodeJS.ProcessEnv } = {}): Promise<WardenProcess> {
   const dir = options.dir ?? tempDir();
   const dataDir = join(dir, 'data');
   const configFile = join(dir, 'warden.yaml');
   writeFileSync(configFile, stringify({ dataDir, log: { level: options.logLevel ?? 'info' }, ...config, server: { port: 0, ...(config.server as object) } }));
   const child: ChildProcess = spawn(process.execPath, ['--import', TSX, '--import', EXIT_WITH_PARENT, CLI, 'start', '--config', configFile], {
     cwd: dir,
-    env: { ...process.env, WARDEN_LOG_LEVEL: '' },
+    env: { ...process.env, WARDEN_LOG_LEVEL: '', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
