@@ -144,8 +144,8 @@ export class NatsSharedState implements SharedState {
     if (empty) this.markLoaded();
     void (async () => {
       for await (const entry of entries) {
-        // The last of the existing entries has delta 0: from then on, the loader is done.
-        if (!entry.isUpdate && entry.delta === 0) this.markLoaded();
+        // Nothing pending after the last existing entry (delta 0), and every later entry is an update.
+        if (entry.delta === 0 || entry.isUpdate) this.markLoaded();
         const name = decodeKey(entry.key);
         if (!name) continue;
         if (entry.operation !== 'PUT') {
