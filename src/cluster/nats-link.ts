@@ -116,12 +116,15 @@ export class NatsLink {
     }
   }
 
-  /** Flushes what the client still buffers, then closes. */
+  /** Flushes what the client still buffers, then closes; without a server to flush to, closes at once. */
   async close(): Promise<void> {
+    const wasConnected = this.connected;
     this.current = 'closed';
     if (this.retryTimer) clearTimeout(this.retryTimer);
     const nc = this.nc;
     this.nc = undefined;
-    if (nc && !nc.isClosed()) await nc.drain().catch(() => nc.close());
+    if (!nc || nc.isClosed()) return;
+    if (wasConnected) await nc.drain().catch(() => nc.close());
+    else await nc.close();
   }
 }
