@@ -67,7 +67,11 @@ export class NatsSharedState implements SharedState {
     this.table = new StateTable((error) => options.logger.error({ err: error }, 'a shared state listener failed'));
     this.loadedOnce = new Promise((resolve) => (this.markLoaded = resolve));
     options.link.onConnected((nc) => this.connected(nc));
-    this.retryTimer = setInterval(() => this.flush(), 1000);
+    // Safety net: deferred writes are retried, and a watch that ended is started again.
+    this.retryTimer = setInterval(() => {
+      if (this.kv && !this.watching && this.options.link.connected) void this.startWatch(this.kv);
+      void this.flush();
+    }, 1000);
     this.retryTimer.unref();
   }
 
@@ -138,11 +142,22 @@ export class NatsSharedState implements SharedState {
 
   private async startWatch(kv: KV): Promise<void> {
     this.watching = true;
-    const empty = (await kv.status()).values === 0;
-    const entries = await kv.watch({ key: '>' });
+    let entries: Awaited<ReturnType<KV['watch']>>;
+    try {
+      const empty = (await kv.status()).values === 0;
+      entries = await kv.watch({ key: '>' });
+      if (empty) this.markLoaded();
+    } catch (error) {
+      this.watching = false;
+      this.options.logger.warn({ err: (error as Error).message }, 'could not watch the shared state; retrying');
+      return;
+    }
     this.stopWatch = () => entries.stop();
-    if (empty) this.markLoaded();
-    void (async () => {
+    void this.follow(entries).catch((error: unknown) => this.options.logger.error({ err: error }, 'the shared state watch ended; it will be started again'));
+  }
+
+  private async follow(entries: Awaited<ReturnType<KV['watch']>>): Promise<void> {
+    try {
       for await (const entry of entries) {
         // Nothing pending after the last existing entry (delta 0), and every later entry is an update.
         if (entry.delta === 0 || entry.isUpdate) this.markLoaded();
@@ -162,8 +177,9 @@ export class NatsSharedState implements SharedState {
         if (entry.isUpdate && stored.origin === this.instanceId) continue;
         this.table.apply({ ...name, value: stored.value, origin: stored.origin });
       }
+    } finally {
       this.watching = false;
-    })();
+    }
   }
 }
 

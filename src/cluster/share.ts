@@ -45,7 +45,8 @@ export function shareState(state: SharedState, targets: ShareTargets): { risk: S
   apiKeys.onRevoked((id, at) => void state.put('apikey-revocation', id, { at }).catch(fail('an API key revocation')));
   const revocations = state.watch('apikey-revocation', ({ key, value }) => {
     const parsed = revocationShape.safeParse(value);
-    // A malformed entry still names a key someone meant to revoke: refusing it is the safe reading.
+    // A malformed value still names a key someone meant to revoke, and a removed entry does not bring a
+    // key back (revocations are permanent): refusing it is the safe reading either way.
     apiKeys.applyRevocation(key, parsed.success ? parsed.data.at : new Date().toISOString());
   });
 

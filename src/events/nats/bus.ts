@@ -156,8 +156,12 @@ export class NatsBus implements EventBus {
     try {
       const consumer = await attachDurableConsumer(nc, { ...spec, logger: this.options.logger });
       // Detached while attaching: let go at once.
-      if (this.attachments.includes(spec)) this.consumers.set(spec.name, consumer);
-      else await consumer.stop();
+      if (!this.attachments.includes(spec)) return await consumer.stop();
+      this.consumers.set(spec.name, consumer);
+      // A consumer that ended by itself is forgotten, so the next retry attaches it again.
+      void consumer.ended.then(() => {
+        if (this.consumers.get(spec.name) === consumer) this.consumers.delete(spec.name);
+      });
     } catch (error) {
       this.options.logger.error({ consumer: spec.name, err: error }, 'could not attach the durable consumer; retrying');
     } finally {

@@ -33,6 +33,8 @@ export interface DurableConsumerSpec {
 
 export interface DurableConsumer {
   readonly name: string;
+  /** Settles when the consumer stopped taking messages (stopped, or lost: the caller attaches again). */
+  readonly ended: Promise<void>;
   /** Stops taking messages; what was not acked is delivered again later (here or elsewhere). */
   stop(): Promise<void>;
 }
@@ -58,9 +60,12 @@ export async function attachDurableConsumer(nc: NatsConnection, spec: DurableCon
   }
   const consumer = await jetstream(nc).consumers.get(EVENT_STREAM, spec.name);
   const messages = await consumer.consume({ max_messages: 256 });
-  const done = handle(messages, spec, spec.seen ?? new RecentIds());
+  const done = handle(messages, spec, spec.seen ?? new RecentIds()).catch((error: unknown) => {
+    spec.logger.error({ consumer: spec.name, err: error }, 'the event consumer stopped; it will be attached again');
+  });
   return {
     name: spec.name,
+    ended: done,
     stop: async () => {
       await messages.close();
       await done;
