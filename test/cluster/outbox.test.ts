@@ -6,6 +6,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { NatsLink } from '../../src/cluster/nats-link.js';
+import { createLogger } from '../../src/core/logger.js';
+import { NatsBus } from '../../src/events/nats/bus.js';
 import { Outbox } from '../../src/events/nats/outbox.js';
 import { RecentIds } from '../../src/events/nats/recent-ids.js';
 import { parseStreamEvent } from '../../src/events/nats/stream.js';
@@ -67,4 +71,34 @@ test('a consumer accepts only messages with an id and a known type', () => {
   assert.equal(parseStreamEvent(encode('[1,2]')), undefined);
   assert.equal(parseStreamEvent(encode('{"id":')), undefined, 'truncated JSON');
   assert.equal(parseStreamEvent(new Uint8Array([0x7b, 0xff, 0x7d])), undefined, 'invalid UTF-8');
+});
+
+test('with NATS unreachable, concurrent durable publishes settle once committed to the outbox, in order', async () => {
+  const dir = tempDir();
+  // A port that was free a moment ago: nothing answers there, so the link never connects.
+  const port = await new Promise<number>((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port: p } = server.address() as { port: number };
+      server.close(() => resolve(p));
+    });
+  });
+  const logger = createLogger('silent');
+  const link = new NatsLink({ url: `nats://127.0.0.1:${port}`, logger, retryMs: 50 });
+  const outbox = new Outbox(openDatabase(dir, 'outbox.db'));
+  const bus = new NatsBus({ link, outbox, logger });
+  const local: string[] = [];
+  bus.subscribe((e) => void local.push(e.id), { durable: true });
+  try {
+    link.start();
+    const published = await Promise.all(Array.from({ length: 100 }, (_, i) => bus.publishDurably({ type: 'admin', actor: { type: 'User', id: 'root' }, operation: 'test', target: String(i), outcome: 'success' })));
+    assert.equal(outbox.pending, 100, 'each settled publish is in the outbox');
+    assert.deepEqual(outbox.oldest(100).map((r) => r.event.id), published.map((e) => e.id), 'in publish order');
+    assert.deepEqual(local, published.map((e) => e.id), 'local subscribers got them as before');
+    assert.equal(bus.status.nats, 'connecting');
+  } finally {
+    await bus.close();
+    await link.close();
+    outbox.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -51,6 +51,8 @@ export class NatsBus implements EventBus {
   private readonly attaching = new Set<string>();
   private streamReady = false;
   private draining: Promise<void> | undefined;
+  /** Events for the outbox in this tick: committed together, one fsync for the lot (group commit). */
+  private outboxQueue: { event: WardenEvent; resolve: () => void; reject: (error: unknown) => void }[] = [];
   private readonly retryTimer: NodeJS.Timeout;
 
   constructor(private readonly options: NatsBusOptions) {
@@ -121,7 +123,7 @@ export class NatsBus implements EventBus {
   private async replicate(event: WardenEvent): Promise<void> {
     const nc = this.options.link.connection;
     // While anything waits in the outbox, new events queue behind it: the stream receives them in order.
-    if (nc && this.options.link.connected && this.streamReady && this.options.outbox.pending === 0) {
+    if (nc && this.options.link.connected && this.streamReady && this.options.outbox.pending === 0 && this.outboxQueue.length === 0) {
       try {
         await this.send(nc, event);
         return;
@@ -129,8 +131,25 @@ export class NatsBus implements EventBus {
         this.options.logger.warn({ eventId: event.id, err: (error as Error).message }, 'JetStream did not acknowledge an event; it goes to the outbox');
       }
     }
-    this.options.outbox.append(event);
+    await this.toOutbox(event);
     this.kickDrain();
+  }
+
+  /** Resolves once the event is committed to the outbox with the others of this tick. */
+  private toOutbox(event: WardenEvent): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (this.outboxQueue.push({ event, resolve, reject }) > 1) return;
+      setImmediate(() => {
+        const batch = this.outboxQueue;
+        this.outboxQueue = [];
+        try {
+          this.options.outbox.appendAll(batch.map((q) => q.event));
+          for (const q of batch) q.resolve();
+        } catch (error) {
+          for (const q of batch) q.reject(error);
+        }
+      });
+    });
   }
 
   private async send(nc: NatsConnection, event: WardenEvent): Promise<void> {

@@ -37,9 +37,14 @@ export class Outbox {
 
   /** Commits the event (fsynced: the database is opened with `synchronous = FULL`); returns its position. */
   append(event: WardenEvent): number {
-    const seq = Number(this.insert.run(event.id, JSON.stringify(event)).lastInsertRowid);
-    this.size++;
-    return seq;
+    return this.appendAll([event])[0]!;
+  }
+
+  /** Commits the events in one transaction (one fsync), in this order; returns their positions. */
+  appendAll(events: readonly WardenEvent[]): number[] {
+    const seqs = this.db.transaction(() => events.map((event) => Number(this.insert.run(event.id, JSON.stringify(event)).lastInsertRowid)))();
+    this.size += events.length;
+    return seqs;
   }
 
   /** The oldest `limit` events, in the order they were appended. */
