@@ -13,7 +13,7 @@ import { DEMO_UPSTREAM, demoExposureProblem } from '../config/demo.js';
 import type { WardenConfig } from '../config/schema.js';
 import { createLogger, type Logger } from '../core/logger.js';
 import { WardenError } from '../core/errors.js';
-import { DecisionLog, InProcessBus, type EventBus } from '../events/index.js';
+import { DecisionLog, type EventBus } from '../events/index.js';
 import { AdminApi } from '../gateway/admin.js';
 import { coreAdminRoutes } from '../gateway/admin-core.js';
 import type { AdminRoute } from '../gateway/admin-route.js';
@@ -35,6 +35,7 @@ import { createGuard, defaultInjectionModel, loadModelTierFromDisk } from '../gu
 import { startDemoUpstream, type DemoUpstream } from '../demo/upstream.js';
 import { redisUrlOf } from '../config/cluster.js';
 import { createLimiter } from '../limits/create.js';
+import { announcePolicyActivation, createCluster, natsUrlFrom, shareState, type Cluster } from '../cluster/index.js';
 
 export interface StartOptions {
   loaded: LoadedConfig;
@@ -54,6 +55,8 @@ export class WardenApp {
   private readonly closers: (() => void)[] = [];
   /** Released once requests have finished (connections to shared services). */
   private readonly asyncClosers: (() => Promise<void>)[] = [];
+  /** The event stream and shared state (NATS, or in process); closed after everything that publishes. */
+  private cluster: Cluster | undefined;
 
   private constructor(
     readonly config: WardenConfig,
@@ -111,7 +114,8 @@ export class WardenApp {
     const stores = await openStateStores({ databaseUrl, sqlite: () => db });
     const databaseHealth = new DatabaseHealth(() => stores.ping());
     const instanceId = `${hostname()}:${process.pid}`;
-    const bus = new InProcessBus({ onSubscriberError: (name, error) => logger.error({ subscriber: name, err: error }, 'event subscriber failed') });
+    const cluster = await createCluster({ natsUrl: natsUrlFrom(config, env), dataDir: config.dataDir, instanceId, logger, onSubscriberError: (name, error) => logger.error({ subscriber: name, err: error }, 'event subscriber failed') });
+    const bus = cluster.bus;
     const metrics = new GatewayMetrics();
 
     const directory = new Directory(config.principals, config.devices);
@@ -131,6 +135,7 @@ export class WardenApp {
         if (report.fallbackReason) metrics.policyFallback.inc();
       },
       onLoadFailed: () => metrics.policyReloads.inc({ result: 'failed' }),
+      onActivate: (version) => void announcePolicyActivation(cluster.state, version).catch((error: unknown) => logger.error({ err: error }, 'could not share a policy activation')),
     });
     const policyDir = config.policy.dir ? resolveConfigPath(loaded, config.policy.dir) : demoPolicyDir();
     const bundle = readBundle(
@@ -167,7 +172,9 @@ export class WardenApp {
 
     const riskEngine = createRiskEngine({ db, bus, config: config.risk, logger, inboxOwner: instanceId });
     riskEngine.subscribeTo(bus);
-    const risk: RiskSource = riskEngine;
+    // Revocations, policy activations and risk snapshots reach (and arrive from) the other instances.
+    const shared = shareState(cluster.state, { apiKeys, policies, risk: riskEngine, bus, logger });
+    const risk: RiskSource = shared.risk;
     const integrity = createIntegrity({ db, bus, config: config.integrity, logger });
     const assets: AssetAttributeSource = { attributes: (type, id) => integrity.resourceAttributes(type, id) };
     const pipeline = new Pipeline({
@@ -212,6 +219,7 @@ export class WardenApp {
         pdp.version !== undefined &&
         (limiter === undefined || config.limits.failOpen || limiter.store.healthy()) &&
         (await databaseHealth.ready()),
+      readyDetails: () => cluster.status(),
       metricsText: () => metrics.registry.metrics(),
     });
 
@@ -242,6 +250,8 @@ export class WardenApp {
     const app = new WardenApp(config, logger, db, stores, bus, apiKeys, policies, decisions, decisionsDb, upstreams, integrity, auditLog, riskEngine, exporter, servers, demoUpstream, demoCredentials, readiness);
     app.closers.push(() => jwt.close());
     if (limiter) app.asyncClosers.push(() => limiter.close());
+    app.closers.push(() => shared.close());
+    app.cluster = cluster;
     readiness.serving = true;
     integrity.watcher.start();
     exporter?.start();
@@ -304,6 +314,7 @@ export class WardenApp {
     await this.upstreams.close();
     for (const close of this.asyncClosers) await close();
     await this.demoUpstream?.close();
+    await this.cluster?.close();
     this.db.close();
   }
 }

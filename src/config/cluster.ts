@@ -7,6 +7,12 @@ import { z } from 'zod';
 
 const REDIS_URL = /^rediss?:\/\/\S+$/;
 
+/** `nats://host:port` (or `tls://`), optionally with credentials in the URL; one server or a comma-separated list. */
+export const natsUrlSchema = z
+  .string()
+  .max(2048)
+  .regex(/^(nats|tls):\/\/[^\s,]+(,(nats|tls):\/\/[^\s,]+)*$/, 'expected nats://host:port (comma-separated for several servers)');
+
 export const clusterConfigSchema = z
   .object({
     /** PostgreSQL for the state every instance and CLI shares (`WARDEN_DATABASE_URL` overrides it). */
@@ -16,6 +22,8 @@ export const clusterConfigSchema = z
       .optional(),
     /** Redis for the limit counters every instance shares (`WARDEN_REDIS_URL`); none: counters in memory. */
     redisUrl: z.string().regex(REDIS_URL, 'expected a redis:// or rediss:// URL').optional(),
+    /** NATS with JetStream for events across instances and shared fast state; also `WARDEN_NATS_URL` (docs/deploy.md). */
+    natsUrl: natsUrlSchema.optional(),
   })
   .prefault({});
 

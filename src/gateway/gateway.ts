@@ -20,7 +20,29 @@ export interface GatewayDeps extends LlmDeps, GenericDeps, AuthorizeDeps {
   trustedProxies: ReadonlySet<string>;
   /** Readiness: false while starting or stopping, or when a dependency failed. */
   ready(): boolean | Promise<boolean>;
+  /** The cluster's dependencies for the `/readyz` body (absent for a single instance). */
+  readyDetails?(): ClusterReadiness | undefined;
   metricsText(): Promise<string>;
+}
+
+export interface ClusterReadiness {
+  nats: string;
+  outboxPending: number;
+  sharedStatePending: number;
+}
+
+/**
+ * Ready with NATS away is still ready: events are committed to the local outbox and shared state writes
+ * are queued, so nothing acknowledged is lost. The body says so, for the operator and the balancer's logs.
+ */
+function readyBody(cluster: ClusterReadiness | undefined): object {
+  if (!cluster) return { status: 'ready' };
+  const degraded = cluster.nats !== 'connected';
+  return {
+    status: 'ready',
+    ...(degraded ? { degraded: true, reason: 'NATS is unreachable: events go to the local outbox and are sent when it returns' } : {}),
+    cluster,
+  };
 }
 
 export class Gateway {
@@ -81,7 +103,7 @@ export class Gateway {
     const path = q >= 0 ? url.slice(0, q) : url;
     const search = q >= 0 ? url.slice(q) : '';
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
-    if (path === '/readyz') return (await this.deps.ready()) ? sendJson(res, 200, { status: 'ready' }) : sendJson(res, 503, { error: { code: 'not_ready', message: 'warden is not ready' } });
+    if (path === '/readyz') return (await this.deps.ready()) ? sendJson(res, 200, readyBody(this.deps.readyDetails?.())) : sendJson(res, 503, { error: { code: 'not_ready', message: 'warden is not ready' } });
     const ex = new Exchange(req, clientIp(req, this.deps.trustedProxies));
     holdEndUntilRecorded(ex, res, this.deps.pipeline.deps.logger);
     try {

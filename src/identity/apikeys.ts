@@ -62,6 +62,9 @@ export class ApiKeyStore {
   private pendingLastUsed = new Map<string, string>();
   /** Rows this instance wrote while a refresh was loading: the loaded snapshot may predate them. */
   private writtenDuringRefresh: Map<string, ApiKeyRow> | undefined;
+  /** Revocations made by other instances (shared state), in force whatever this store's table says. */
+  private readonly revokedElsewhere = new Map<string, string>();
+  private readonly revokeListeners: ((id: string, at: string) => void)[] = [];
 
   private constructor(readonly repository: ApiKeyRepository) {}
 
@@ -110,8 +113,22 @@ export class ApiKeyStore {
   async revoke(id: string): Promise<boolean> {
     if (!(await this.repository.revoke(id, new Date().toISOString()))) return false;
     const row = await this.repository.get(id);
-    if (row) this.remember(row);
+    if (row) {
+      const wasRevoked = this.index.get(id)?.revokedAt;
+      this.remember(row);
+      if (row.revokedAt && !wasRevoked) this.announceRevoked(row.id, row.revokedAt);
+    }
     return true;
+  }
+
+  /** Called for each revocation seen by this store: its own and those it reads from the repository. */
+  onRevoked(listener: (id: string, at: string) => void): void {
+    this.revokeListeners.push(listener);
+  }
+
+  /** A revocation made by another instance: refused from now on, from memory. */
+  applyRevocation(id: string, at: string): void {
+    this.revokedElsewhere.set(id, at);
   }
 
   /** Checks a presented key; throws `invalid_api_key` for any failure without saying which. */
@@ -125,7 +142,7 @@ export class ApiKeyStore {
     const expected = row?.hash ?? Buffer.alloc(32);
     const equal = timingSafeEqual(presented, expected);
     if (!row || !equal) throw new WardenError('invalid_api_key');
-    if (row.revokedAt) throw new WardenError('invalid_api_key', 'the API key has been revoked');
+    if (row.revokedAt || this.revokedElsewhere.has(row.id)) throw new WardenError('invalid_api_key', 'the API key has been revoked');
     if (row.expiresAt && Date.parse(row.expiresAt) <= now) throw new WardenError('invalid_api_key', 'the API key has expired');
     const used = new Date(now).toISOString();
     row.lastUsedAt = used;
@@ -142,8 +159,11 @@ export class ApiKeyStore {
       const next = new Map<string, ApiKeyRow>();
       for (const row of await this.repository.list()) next.set(row.id, row);
       for (const [id, row] of this.writtenDuringRefresh) next.set(id, row);
+      const previous = this.index;
       this.index = next;
       this.marker = marker;
+      // Revocations written by another process (`warden keys revoke`) are announced like this store's own.
+      if (previous.size > 0) for (const row of next.values()) if (row.revokedAt && previous.get(row.id)?.revokedAt === null) this.announceRevoked(row.id, row.revokedAt);
     } finally {
       this.writtenDuringRefresh = undefined;
     }
@@ -160,6 +180,10 @@ export class ApiKeyStore {
       for (const [id, at] of pending) if (!this.pendingLastUsed.has(id)) this.pendingLastUsed.set(id, at);
       throw error;
     }
+  }
+
+  private announceRevoked(id: string, at: string): void {
+    for (const listener of this.revokeListeners) listener(id, at);
   }
 
   private remember(row: ApiKeyRow): void {

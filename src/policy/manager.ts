@@ -11,6 +11,8 @@ import type { PolicyRepository } from './store/types.js';
 export interface PolicyManagerEvents {
   onLoad?(report: LoadReport): void;
   onLoadFailed?(version: number, error: unknown): void;
+  /** A version was activated through this manager (not one picked up from the store). */
+  onActivate?(version: number): void;
 }
 
 export class PolicyManager {
@@ -58,6 +60,7 @@ export class PolicyManager {
     const report = this.pdp.load(version, bundle);
     await this.store.activate(version, by);
     this.loaded(report);
+    this.events.onActivate?.(version);
     return report;
   }
 
