@@ -15,7 +15,7 @@ import { ROOT, runCli, startWarden, tempDir, type WardenProcess } from '../helpe
 
 const REDIS_URL = process.env.WARDEN_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PREFIX = `warden-e2e:${randomBytes(6).toString('hex')}:`;
-const PRINCIPALS = ['alice', 'bob', 'dave', 'carol'];
+const PRINCIPALS = ['alice', 'bob', 'dave', 'carol', 'frank'];
 let upstream: DemoUpstream;
 const wardens: WardenProcess[] = [];
 /** Each instance has its own data directory, so its own keys: keys[instance][principal]. */
@@ -45,6 +45,7 @@ before(async () => {
       { id: 'bob', groups: ['engineering'] },
       { id: 'dave', groups: ['engineering'] },
       { id: 'carol', groups: ['security'], roles: ['admin'] },
+      { id: 'frank', groups: ['engineering'] },
     ],
     upstreams: [{ name: 'demo', baseUrl: `${upstream.url}/v1` }],
     models: [{ id: 'demo-chat', upstream: 'demo', sensitivity: 'internal' }],
@@ -54,6 +55,7 @@ before(async () => {
       keyPrefix: PREFIX,
       rules: [
         { name: 'chat-per-user', per: ['principal'], match: { principals: ['alice', 'dave'] }, requests: 4, window: '1h' },
+        { name: 'frank-burst', per: ['principal'], match: { principals: ['frank'] }, requests: 6, window: '1h' },
         { name: 'bob-tokens', per: ['principal'], match: { principals: ['bob'] }, tokens: bobBudget, window: '1h' },
       ],
     },
@@ -146,4 +148,10 @@ test('policies see context.limits: dave is refused by policy once half of his li
   const third = await chat(0, 'dave');
   assert.equal(third.status, 403);
   assert.equal(((await third.json()) as { error: { code: string } }).error.code, 'forbidden');
+});
+
+test('concurrent requests on both instances at once: exactly the limit is admitted', async () => {
+  const answers = await Promise.all(Array.from({ length: 16 }, (_, i) => chat(i % 2, 'frank').then(async (res) => (await res.arrayBuffer(), res.status))));
+  assert.equal(answers.filter((s) => s === 200).length, 6, `statuses ${answers.join(',')}`);
+  assert.equal(answers.filter((s) => s === 429).length, 10);
 });
