@@ -53,17 +53,21 @@ export async function admitLimits(pipeline: Pipeline, limiter: Limiter | undefin
   return undefined;
 }
 
-/**
- * Charges the request's token budgets with the usage the upstream reported, or, when it reported none (an
- * aborted stream, an upstream that does not say), an estimate from the bytes exchanged: a caller cannot
- * spend a budget for free by making the usage go missing.
- */
+/** Charges the request's token budgets what it used (see tokensUsed). */
 export async function chargeTokens(limiter: Limiter | undefined, ex: Exchange, admission: Admission): Promise<void> {
   if (!limiter || !admission.tokenCounters.length) return;
-  const { promptTokens, completionTokens, requestBytes = 0, responseBytes = 0 } = ex.usage;
-  const reported = promptTokens !== undefined || completionTokens !== undefined;
-  const tokens = reported ? (promptTokens ?? 0) + (completionTokens ?? 0) : Math.ceil((requestBytes + responseBytes) / BYTES_PER_TOKEN_ESTIMATE);
-  await limiter.charge(admission, tokens);
+  await limiter.charge(admission, tokensUsed(ex.usage));
+}
+
+/**
+ * The tokens a request used: what the upstream reported or, when it reported none (an aborted stream, an
+ * upstream that does not say, an implausible count), an estimate from the bytes exchanged, so that a
+ * caller cannot spend a budget for free by making the usage go missing.
+ */
+export function tokensUsed(usage: Exchange['usage']): number {
+  const { promptTokens, completionTokens, requestBytes = 0, responseBytes = 0 } = usage;
+  if (promptTokens !== undefined || completionTokens !== undefined) return (promptTokens ?? 0) + (completionTokens ?? 0);
+  return Math.ceil((requestBytes + responseBytes) / BYTES_PER_TOKEN_ESTIMATE);
 }
 
 /** What policies see of the caller's limits: the tightest counter of each unit and the lowest share left. */

@@ -5,36 +5,25 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { makeKey, mint } from '../helpers/jwks.js';
 import { startDemoUpstream, type DemoUpstream } from '../../src/demo/upstream.js';
-import { runCli, startWarden, tempDir, type WardenProcess } from '../helpers/warden-process.js';
+import { startWarden, tempDir, type WardenProcess } from '../helpers/warden-process.js';
 
 /** Nothing listens on port 1: connections are refused at once. */
 const DEAD_REDIS = 'redis://127.0.0.1:1';
 let upstream: DemoUpstream;
-const started: WardenProcess[] = [];
+let failingClosed: WardenProcess;
+let failingOpen: WardenProcess;
+let dir: string;
+/** Bearer tokens from one identity provider (a JWKS file), per principal. */
+const token: Record<string, string> = {};
 
-before(async () => {
-  upstream = await startDemoUpstream();
-});
-
-after(async () => {
-  await Promise.all(started.map((w) => w.stop()));
-  await upstream?.close();
-});
-
-async function start(failOpen: boolean): Promise<{ warden: WardenProcess; key: Record<string, string> }> {
-  const dir = tempDir();
-  mkdirSync(join(dir, 'data'));
-  const key: Record<string, string> = {};
-  for (const p of ['alice', 'bob']) {
-    const r = await runCli(['keys', 'create', '--principal', p, '--data-dir', join(dir, 'data')]);
-    assert.equal(r.code, 0, r.stderr);
-    key[p] = r.stdout.trim().split('\n').at(-1)!;
-  }
-  const warden = await startWarden(
+function start(failOpen: boolean, jwksFile: string): Promise<WardenProcess> {
+  return startWarden(
     {
+      identity: { jwt: [{ issuer: 'https://idp.test', audience: 'warden', jwksFile, algorithms: ['RS256'] }] },
       principals: [
         { id: 'alice', groups: ['engineering'] },
         { id: 'bob', groups: ['engineering'] },
@@ -44,11 +33,25 @@ async function start(failOpen: boolean): Promise<{ warden: WardenProcess; key: R
       cluster: { redisUrl: DEAD_REDIS },
       limits: { failOpen, redisTimeoutMs: 100, rules: [{ name: 'alice-chat', match: { principals: ['alice'] }, requests: 100, window: '1m' }] },
     },
-    { dir, logLevel: 'warn' },
+    { logLevel: 'warn' },
   );
-  started.push(warden);
-  return { warden, key };
 }
+
+before(async () => {
+  upstream = await startDemoUpstream();
+  dir = tempDir();
+  const signing = await makeKey('fail-mode');
+  const jwksFile = join(dir, 'jwks.json');
+  writeFileSync(jwksFile, JSON.stringify({ keys: [signing.jwk] }));
+  for (const p of ['alice', 'bob']) token[p] = await mint(signing, { subject: p, expiresIn: '30m' });
+  [failingClosed, failingOpen] = await Promise.all([start(false, jwksFile), start(true, jwksFile)]);
+});
+
+after(async () => {
+  await Promise.all([failingClosed, failingOpen].filter(Boolean).map((w) => w.stop()));
+  await upstream?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
 
 function chat(warden: WardenProcess, key: string): Promise<Response> {
   return fetch(`${warden.url}/v1/chat/completions`, {
@@ -59,23 +62,23 @@ function chat(warden: WardenProcess, key: string): Promise<Response> {
 }
 
 test('fail closed (the default): 503 limits_unavailable, not ready, and the URL is never logged', async () => {
-  const { warden, key } = await start(false);
-  const res = await chat(warden, key.alice!);
+  const warden = failingClosed;
+  const res = await chat(warden, token.alice!);
   assert.equal(res.status, 503);
   assert.equal(res.headers.get('retry-after'), '1');
   const body = (await res.json()) as { error: { code: string; message: string } };
   assert.equal(body.error.code, 'limits_unavailable');
   assert.doesNotMatch(JSON.stringify(body), /127\.0\.0\.1|redis:/);
   // A caller no rule applies to is still served.
-  assert.equal((await chat(warden, key.bob!)).status, 200);
+  assert.equal((await chat(warden, token.bob!)).status, 200);
   assert.equal((await fetch(`${warden.url}/readyz`)).status, 503);
   assert.match(warden.output(), /limits not checked \(counter store unavailable\): refused/);
   assert.doesNotMatch(warden.output(), /redis:\/\/127\.0\.0\.1:1/);
 });
 
 test('fail open: served unlimited, with a log line', async () => {
-  const { warden, key } = await start(true);
-  const res = await chat(warden, key.alice!);
+  const warden = failingOpen;
+  const res = await chat(warden, token.alice!);
   assert.equal(res.status, 200, await res.text());
   assert.equal((await fetch(`${warden.url}/readyz`)).status, 200);
   assert.match(warden.output(), /limits not checked \(counter store unavailable\): admitted unlimited/);

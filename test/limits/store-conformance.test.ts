@@ -95,6 +95,13 @@ for (const [name, open] of backends) {
       assert.deepEqual((await store.take([budget], T0 + 4)).counters[0], { allowed: false, used: 249, remaining: 0, retryAfterMs: MIN - 4 });
     });
 
+    test('large budgets count exactly (no float formatting of big amounts)', async () => {
+      const store = await open();
+      const budget = check(`${name}:big`, 1e15, { cost: 0 });
+      await store.charge([{ key: budget.key, windowMs: MIN, sliding: false, amount: 999_999_999_999_999 }], T0);
+      assert.deepEqual((await store.take([budget], T0 + 1)).counters[0], { allowed: true, used: 999_999_999_999_999, remaining: 1, retryAfterMs: 0 });
+    });
+
     test('counters of different keys and windows are independent', async () => {
       const store = await open();
       assert.equal((await store.take([check(`${name}:a`, 1)], T0)).allowed, true);

@@ -87,7 +87,8 @@ for i = 1, #KEYS do
   local w = tonumber(ARGV[a + 1])
   local bucket = math.floor(now / w)
   local key = KEYS[i] .. ':' .. string.format('%d', bucket)
-  redis.call('INCRBY', key, tonumber(ARGV[a + 3]))
+  -- The amount as sent: a Lua number would be formatted as 1e+15 past 14 digits, which INCRBY refuses.
+  redis.call('INCRBY', key, ARGV[a + 3])
   keep(key, bucket, w, ARGV[a + 2] == '1')
 end
 return 1
