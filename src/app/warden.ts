@@ -255,10 +255,8 @@ export class WardenApp {
     readiness.serving = true;
     integrity.watcher.start();
     exporter?.start();
-    app.every(1000, async () => {
-      await apiKeys.refresh();
-      await apiKeys.flushLastUsed();
-    });
+    app.every(1000, () => apiKeys.refresh());
+    app.every(1000, () => apiKeys.flushLastUsed());
     logger.info({ url: app.url, tlsUrl: app.tlsUrl, metricsUrl: app.metricsUrl, dataDir: config.dataDir, policyVersion: pdp.version }, 'warden is listening');
     return app;
   }

@@ -75,3 +75,21 @@ test('database health: a check that never answers reports not ready after the ti
   const health = new DatabaseHealth(() => new Promise<void>(() => undefined), { timeoutMs: 50 });
   assert.equal(await health.ready(), false);
 });
+
+test('with the database gone, writes fail and are not remembered; verification goes on from memory', async () => {
+  const fresh = await freshSchema();
+  const pool = await openPostgres(TEST_DATABASE_URL, { schema: fresh.schema, max: 2 });
+  try {
+    const store = await ApiKeyStore.open(await PgApiKeyRepository.open(pool));
+    const { key, record } = await store.create({ principal: 'alice' });
+    await pool.end();
+    await assert.rejects(store.create({ principal: 'mallory' }));
+    await assert.rejects(store.revoke(record.id));
+    await assert.rejects(store.refresh(true));
+    assert.equal(store.verify(key).principal, 'alice', 'the loaded keys still verify');
+    assert.equal(store.record(record.id)?.revokedAt, null, 'a revocation that was not committed is not applied');
+    await assert.rejects(store.flushLastUsed());
+  } finally {
+    await fresh.close();
+  }
+});
