@@ -93,6 +93,9 @@ export class WardenApp {
     assertReferences(loaded, env);
     const exposure = demoExposureProblem(config, loaded.file);
     if (exposure) throw new ConfigError(exposure);
+    if (clusterDatabaseUrl(env) && config.export.sinks.some((s) => s.enabled)) {
+      throw new ConfigError('export.sinks: SIEM export does not follow the clustered audit log yet (WARDEN_DATABASE_URL is set)');
+    }
     const logger = givenLogger ?? createLogger(config.log.level);
     const db = openDatabase(config.dataDir);
     const instanceId = `${hostname()}:${process.pid}`;
@@ -129,18 +132,17 @@ export class WardenApp {
     // With WARDEN_DATABASE_URL the log is the cluster's one log in PostgreSQL (docs/audit.md, "Cluster"):
     // its entries are not read in process, so the decision table follows the bus and export is refused.
     const clusterUrl = clusterDatabaseUrl(env);
-    if (clusterUrl && config.export.sinks.some((s) => s.enabled)) throw new ConfigError('export.sinks: SIEM export does not follow the clustered audit log yet (WARDEN_DATABASE_URL is set)');
-    const audit: AuditLog | ClusterAuditLog = clusterUrl
+    const auditLog: AuditLog | ClusterAuditLog = clusterUrl
       ? await createClusterAuditLog({ databaseUrl: clusterUrl, dataDir: config.dataDir, config: config.audit, bus, logger, env })
       : await createAuditLog({ dataDir: config.dataDir, config: config.audit, bus, logger, env });
-    const localAudit = 'readRaw' in audit ? audit : undefined;
+    const audit = 'readRaw' in auditLog ? auditLog : undefined;
     // The decision table is derived from the audit log: it catches up here (after a crash too) and then
     // follows the log, on its own connection without an fsync per batch (the log holds the durable copy).
     const decisionsDb = openDatabase(config.dataDir, 'warden.db', { synchronous: 'NORMAL' });
     const decisions = new DecisionLog(decisionsDb);
-    if (config.audit.enabled && localAudit) decisions.follow(localAudit, (error) => logger.error({ err: error }, 'the decision table could not follow the audit log'));
+    if (config.audit.enabled && audit) decisions.follow(audit, (error) => logger.error({ err: error }, 'the decision table could not follow the audit log'));
     else decisions.subscribeTo(bus);
-    const exporter = localAudit ? createExporter({ reader: localAudit, dataDir: config.dataDir, config: config.export, logger, env }) : undefined;
+    const exporter = audit ? createExporter({ reader: audit, dataDir: config.dataDir, config: config.export, logger, env }) : undefined;
 
     let demoUpstream: DemoUpstream | undefined;
     const upstreamConfigs = config.upstreams.map((u) => ({ ...u }));
@@ -169,7 +171,7 @@ export class WardenApp {
       deviceHeader: config.identity.deviceHeader.toLowerCase(),
       trustedProxies: new Set(config.server.trustedProxies),
     });
-    const adminRoutes: AdminRoute[] = [...coreAdminRoutes({ apiKeys, policies, decisions, directory, risk, bus, instanceId }), ...integrityAdminRoutes(integrity), ...(localAudit ? auditAdminRoutes(localAudit) : []), ...(exporter ? createExportAdminRoutes(exporter) : []), ...riskAdminRoutes(riskEngine)];
+    const adminRoutes: AdminRoute[] = [...coreAdminRoutes({ apiKeys, policies, decisions, directory, risk, bus, instanceId }), ...integrityAdminRoutes(integrity), ...(audit ? auditAdminRoutes(audit) : []), ...(exporter ? createExportAdminRoutes(exporter) : []), ...riskAdminRoutes(riskEngine)];
     // Ready once every listener is up, not ready again from the moment shutdown begins.
     const readiness = { serving: false };
     // Load the injection model now rather than on the first request; the optional model tier is read once here.
@@ -214,7 +216,7 @@ export class WardenApp {
     if (tls) await listen(servers[1]!, tls.port, config.server.host, 'server.tls.port');
     if (metricsListen) await listen(servers.at(-1)!, metricsListen.port, metricsListen.host, 'server.metrics.port');
 
-    const app = new WardenApp(config, logger, db, bus, apiKeys, policies, decisions, decisionsDb, upstreams, integrity, audit, riskEngine, exporter, servers, demoUpstream, demoCredentials, readiness);
+    const app = new WardenApp(config, logger, db, bus, apiKeys, policies, decisions, decisionsDb, upstreams, integrity, auditLog, riskEngine, exporter, servers, demoUpstream, demoCredentials, readiness);
     app.closers.push(() => jwt.close());
     readiness.serving = true;
     integrity.watcher.start();
