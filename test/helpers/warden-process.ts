@@ -50,7 +50,7 @@ export async function startWarden(config: Record<string, unknown>, options: { di
   writeFileSync(configFile, stringify({ dataDir, log: { level: options.logLevel ?? 'info' }, ...config, server: { port: 0, ...(config.server as object) } }));
   const child: ChildProcess = spawn(process.execPath, ['--import', TSX, '--import', EXIT_WITH_PARENT, CLI, 'start', '--config', configFile], {
     cwd: dir,
-    env: { ...process.env, ...options.env, WARDEN_LOG_LEVEL: '' },
+    env: { ...process.env, WARDEN_LOG_LEVEL: '', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
