@@ -31,6 +31,8 @@ import { createExportAdminRoutes, createExporter, type Exporter } from '../expor
 import { createRiskEngine, riskAdminRoutes, type RiskEngine } from '../risk/index.js';
 import { createGuard, defaultInjectionModel, loadModelTierFromDisk } from '../guard/index.js';
 import { startDemoUpstream, type DemoUpstream } from '../demo/upstream.js';
+import { createMcpGateway, mcpAdminRoutes, type McpGateway } from '../mcp/index.js';
+import { startDemoMcpServer, DEMO_MCP_SERVER, type DemoMcpServer } from '../demo/mcp-tools.js';
 
 export interface StartOptions {
   loaded: LoadedConfig;
@@ -46,6 +48,9 @@ export interface DemoCredential {
 export class WardenApp {
   private closing = false;
   private readonly timers: NodeJS.Timeout[] = [];
+  /** The MCP gateway and the demo's tool server, when configured. */
+  mcp: McpGateway | undefined;
+  demoMcp: DemoMcpServer | undefined;
   /** Watchers and the like, released first on close. */
   private readonly closers: (() => void)[] = [];
 
@@ -162,7 +167,17 @@ export class WardenApp {
       deviceHeader: config.identity.deviceHeader.toLowerCase(),
       trustedProxies: new Set(config.server.trustedProxies),
     });
-    const adminRoutes: AdminRoute[] = [...coreAdminRoutes({ apiKeys, policies, decisions, directory, risk, bus, instanceId }), ...integrityAdminRoutes(integrity), ...auditAdminRoutes(audit), ...createExportAdminRoutes(exporter), ...riskAdminRoutes(riskEngine)];
+    // The MCP gateway (docs/mcp.md); the demo's tool server is started first so its URL can be filled in.
+    let demoMcp: DemoMcpServer | undefined;
+    const mcpConfig = { ...config.mcp, servers: config.mcp.servers.map((s) => ({ ...s })) };
+    const demoTools = mcpConfig.servers.find((s) => s.name === DEMO_MCP_SERVER);
+    if (config.demo.upstream && demoTools) {
+      demoMcp = await startDemoMcpServer({ token: 'demo-tools-secret' });
+      demoTools.url = demoMcp.url;
+      demoTools.apiKey = 'demo-tools-secret';
+    }
+    const mcp: McpGateway | undefined = mcpConfig.servers.length ? await createMcpGateway({ config: mcpConfig, env, db, bus, logger, maxBodyBytes: config.server.maxBodyBytes, issuers: config.identity.jwt.map((j) => j.issuer) }) : undefined;
+    const adminRoutes: AdminRoute[] = [...(mcp ? mcpAdminRoutes(mcp.pins, config.mcp.approverRoles) : []), ...coreAdminRoutes({ apiKeys, policies, decisions, directory, risk, bus, instanceId }), ...integrityAdminRoutes(integrity), ...auditAdminRoutes(audit), ...createExportAdminRoutes(exporter), ...riskAdminRoutes(riskEngine)];
     // Ready once every listener is up, not ready again from the moment shutdown begins.
     const readiness = { serving: false };
     // Load the injection model now rather than on the first request; the optional model tier is read once here.
@@ -181,6 +196,7 @@ export class WardenApp {
       trustedProxies: new Set(config.server.trustedProxies),
       ready: () => readiness.serving && pdp.version !== undefined,
       metricsText: () => metrics.registry.metrics(),
+      ...(mcp ? { mcp } : {}),
     });
 
     const servers: Server[] = [createHttpServer({ requestTimeout: config.server.requestTimeoutMs }, gateway.listener)];
@@ -209,6 +225,14 @@ export class WardenApp {
 
     const app = new WardenApp(config, logger, db, bus, apiKeys, policies, decisions, decisionsDb, upstreams, integrity, audit, riskEngine, exporter, servers, demoUpstream, demoCredentials, readiness);
     app.closers.push(() => jwt.close());
+    if (mcp) {
+      app.mcp = mcp;
+      app.demoMcp = demoMcp;
+      // Pins approved or rejected with the CLI (or by another instance) reach this one within two seconds.
+      const reload = setInterval(() => mcp.reload().catch((error: unknown) => logger.error({ err: error }, 'tool pins could not be reloaded')), 2000);
+      reload.unref();
+      app.timers.push(reload);
+    }
     readiness.serving = true;
     integrity.watcher.start();
     exporter.start();
@@ -263,6 +287,8 @@ export class WardenApp {
     this.decisionsDb.close();
     this.apiKeys.flushLastUsed();
     await this.upstreams.close();
+    await this.mcp?.close();
+    await this.demoMcp?.close();
     await this.demoUpstream?.close();
     this.db.close();
   }

@@ -9,6 +9,7 @@ import { exportConfigSchema } from '../export/config.js';
 import { guardConfigSchema } from '../guard/config.js';
 import { integrityConfigSchema } from '../integrity/config.js';
 import { riskConfigSchema } from '../risk/config.js';
+import { mcpConfigSchema } from '../mcp/config.js';
 
 const principalKind = z.enum(['User', 'Service', 'Agent']);
 
@@ -176,6 +177,8 @@ export const configSchema = z.object({
   risk: riskConfigSchema.prefault({}),
   integrity: integrityConfigSchema,
   export: exportConfigSchema,
+  /** The MCP gateway: servers at `/mcp/<name>` (src/mcp, docs/mcp.md). */
+  mcp: mcpConfigSchema,
   demo: z
     .object({
       /** Start the built-in OpenAI-compatible demo upstream on loopback. */

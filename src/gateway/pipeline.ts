@@ -46,6 +46,8 @@ export interface DecideInput {
   request: { model?: string; bytes: number; stream: boolean };
   monitorOnly: boolean;
   guard?: GuardFacts;
+  /** Further context under its own keys (the MCP gateway's `mcp` and `session`). */
+  extra?: Record<string, unknown>;
   /**
    * What the caller's API key scopes must allow, checked before the policy decision; null only where
    * the identity decided for presented no credential here (/v1/authorize describes a subject).
@@ -120,6 +122,7 @@ export class Pipeline {
       risk,
       request: { ...input.request, method: ex.method, path: ex.path.slice(0, 512) },
       ...(input.guard ? { guard: input.guard } : {}),
+      ...(input.extra ? { extra: input.extra } : {}),
     });
     const result = this.deps.pdp.decide(request, entities);
     ex.action = input.action;
