@@ -21,11 +21,11 @@ const MAX_CONTEXT_ARGUMENTS = 64;
 export function resourceOf(op: McpOperation): ResourceRef {
   switch (op.action) {
     case 'call_tool':
-      return { type: 'Tool', id: `${op.server}/${op.name}`, attributes: { server: op.server, name: op.name, readOnly: op.hints.readOnly, destructive: op.hints.destructive, openWorld: op.hints.openWorld } };
+      return { type: 'Warden::Tool', id: `${op.server}/${op.name}`, attributes: { server: op.server, name: op.name, readOnly: op.hints.readOnly, destructive: op.hints.destructive, openWorld: op.hints.openWorld } };
     case 'read_resource':
-      return { type: 'McpResource', id: `${op.server}/${op.uri}`, attributes: { server: op.server, uri: op.uri } };
+      return { type: 'Warden::McpResource', id: `${op.server}/${op.uri}`, attributes: { server: op.server, uri: op.uri } };
     case 'get_prompt':
-      return { type: 'McpPrompt', id: `${op.server}/${op.name}`, attributes: { server: op.server, name: op.name } };
+      return { type: 'Warden::McpPrompt', id: `${op.server}/${op.name}`, attributes: { server: op.server, name: op.name } };
   }
 }
 

@@ -14,7 +14,9 @@ import { after, before, describe, it } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { startDemoMcpServer, type DemoMcpServer } from '../../src/demo/mcp-tools.js';
-import { runCli, startWarden, tempDir, type WardenProcess } from '../helpers/warden-process.js';
+import { startWarden, tempDir, type WardenProcess } from '../helpers/warden-process.js';
+import { ApiKeyStore } from '../../src/identity/index.js';
+import { openDatabase } from '../../src/store/database.js';
 
 const TOKEN = 'tools-credential-of-warden';
 let demo: DemoMcpServer;
@@ -24,10 +26,12 @@ let warden: WardenProcess;
 const keys: Record<string, string> = {};
 const clients: Client[] = [];
 
-async function createKey(principal: string, dataDir: string): Promise<string> {
-  const result = await runCli(['keys', 'create', '--principal', principal, '--data-dir', dataDir]);
-  assert.equal(result.code, 0, result.stderr);
-  return result.stdout.trim().split('\n').at(-1)!;
+/** Keys are written to the store Warden will open, as `warden keys create` does (in process: a CLI start per key is slow). */
+function createKeys(principals: string[], dataDir: string): void {
+  const db = openDatabase(dataDir);
+  const store = new ApiKeyStore(db);
+  for (const principal of principals) keys[principal] = store.create({ principal }).key;
+  db.close();
 }
 
 async function listen(server: Server): Promise<string> {
@@ -64,7 +68,7 @@ before(async () => {
   const dir = tempDir();
   const dataDir = join(dir, 'data');
   writeFileSync(join(dir, 'tools.key'), TOKEN);
-  for (const p of ['alice', 'bob', 'carol', 'dave']) keys[p] = await createKey(p, dataDir);
+  createKeys(['alice', 'bob', 'carol', 'dave'], dataDir);
   warden = await startWarden(
     {
       principals: [
@@ -178,9 +182,14 @@ describe('MCP gateway end to end', () => {
   });
 
   it('records every call as a decision on a Warden::Tool', async () => {
-    const response = await fetch(`${warden.url}/admin/decisions?limit=100`, { headers: { authorization: `Bearer ${keys.carol}` } });
-    const { decisions } = (await response.json()) as { decisions: { action: string; resource: { type: string; id: string }; outcome: string }[] };
-    assert.ok(decisions.some((d) => d.action === 'call_tool' && d.resource.id === 'demo-tools/search_docs' && d.outcome === 'allow'));
-    assert.ok(decisions.some((d) => d.action === 'call_tool' && d.resource.id === 'demo-tools/delete_ticket' && d.outcome === 'deny'));
+    type Page = { items: { action: string; resource: { type: string; id: string }; outcome: string }[] };
+    const found = (items: Page['items'], id: string, outcome: string) => items.some((d) => d.action === 'call_tool' && d.resource.type === 'Warden::Tool' && d.resource.id === id && d.outcome === outcome);
+    // The decision table follows the audit log: wait until it has caught up.
+    for (let attempt = 0; ; attempt++) {
+      assert.ok(attempt < 300, 'the decisions did not reach the decision table');
+      const { items } = (await (await fetch(`${warden.url}/admin/decisions?limit=200`, { headers: { authorization: `Bearer ${keys.carol}` } })).json()) as Page;
+      if (found(items, 'demo-tools/search_docs', 'allow') && found(items, 'demo-tools/delete_ticket', 'deny')) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   });
 });
