@@ -227,6 +227,9 @@ export class WardenApp {
     app.closers.push(() => jwt.close());
     if (mcp) {
       app.mcp = mcp;
+      // The demo's own tool server answers at once (the banner needs its tools pinned); others are discovered in the background.
+      if (demoMcp) await mcp.discover();
+      else void mcp.discover();
       app.demoMcp = demoMcp;
       // Pins approved or rejected with the CLI (or by another instance) reach this one within two seconds.
       const reload = setInterval(() => mcp.reload().catch((error: unknown) => logger.error({ err: error }, 'tool pins could not be reloaded')), 2000);

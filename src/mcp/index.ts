@@ -12,6 +12,7 @@ import type { Pipeline } from '../gateway/pipeline.js';
 import type { SqliteDatabase } from '../store/database.js';
 import { WardenError } from '../core/errors.js';
 import type { McpConfig } from './config.js';
+import { discoverTools } from './discover.js';
 import { handleMcp } from './handler.js';
 import { resourceMetadata } from './metadata.js';
 import { PinRegistry } from './pins/registry.js';
@@ -44,6 +45,8 @@ export interface McpGateway {
   handle(pipeline: Pipeline, ex: Exchange, res: ServerResponse, rest: string, maxBodyBytes: number): Promise<void>;
   /** `GET /.well-known/oauth-protected-resource/mcp/<server>`, without authentication. */
   metadata(req: IncomingMessage, res: ServerResponse, server: string): void;
+  /** Lists every server's tools as Warden, pinning and scanning their definitions; never throws (failures are logged). */
+  discover(): Promise<void>;
   /** Loads pins decided by another process (the CLI, another instance). */
   reload(): Promise<void>;
   close(): Promise<void>;
@@ -92,6 +95,16 @@ export async function createMcpGateway(options: McpGatewayOptions): Promise<McpG
       if (req.method !== 'GET' && req.method !== 'HEAD') return void sendError(res, new WardenError('method_not_allowed'));
       if (!clients.has(server)) return void sendError(res, new WardenError('not_found', 'no such MCP server'));
       sendJson(res, 200, resourceMetadata(req, server, options.issuers), { 'cache-control': 'max-age=300' });
+    },
+    async discover() {
+      await Promise.all(
+        [...clients.values()].map((client) =>
+          discoverTools(client, pins).then(
+            (count) => options.logger.info({ server: client.name, tools: count }, 'MCP server tools discovered'),
+            (error: unknown) => options.logger.warn({ server: client.name, reason: error instanceof Error ? error.message : 'unknown' }, 'MCP server tools could not be discovered; they are pinned when an agent lists them'),
+          ),
+        ),
+      );
     },
     reload: () => pins.reload(),
     async close() {
