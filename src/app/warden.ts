@@ -235,6 +235,11 @@ export class WardenApp {
       const reload = setInterval(() => mcp.reload().catch((error: unknown) => logger.error({ err: error }, 'tool pins could not be reloaded')), 2000);
       reload.unref();
       app.timers.push(reload);
+      if (config.mcp.rediscoverSeconds > 0) {
+        const rediscover = setInterval(() => void mcp.discover(), config.mcp.rediscoverSeconds * 1000);
+        rediscover.unref();
+        app.timers.push(rediscover);
+      }
     }
     readiness.serving = true;
     integrity.watcher.start();

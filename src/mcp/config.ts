@@ -50,6 +50,11 @@ export const mcpConfigSchema = z
     maxBatch: z.number().int().min(1).max(100).default(10),
     /** Largest `arguments` of one call, serialised. */
     maxArgumentBytes: z.number().int().min(64).max(16 * 1024 * 1024).default(64 * 1024),
+    /**
+     * How often Warden lists every server's tools itself, so a definition changed behind its back is
+     * quarantined even if no agent lists tools (0: only at start and when agents list).
+     */
+    rediscoverSeconds: z.number().int().min(0).max(86_400).default(300),
     /** Roles that may approve or reject tool definitions. */
     approverRoles: z.array(z.string().min(1)).min(1).default(['admin', 'tool-approver']),
     /** Distinct approvers a definition needs before agents see it (two-person rule by default). */

@@ -1,0 +1,105 @@
+/**
+ * MCP gateway benchmark: the added latency of one tool call through Warden against the same call made
+ * directly to the server, side by side in one run (calls alternate, so both see the same machine load).
+ * The server is the demo MCP server on the official SDK; Warden runs as its own process with its defaults
+ * (authentication, Cedar per call, pinned definition check, result scanning, session summary, each
+ * decision durable in the audit log before the answer). One call at a time: this measures latency, not
+ * throughput.
+ *
+ *   npm run bench:mcp
+ *   npm run bench:mcp -- --calls 2000
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { stringify } from 'yaml';
+import { startDemoMcpServer } from '../src/demo/mcp-tools.js';
+import { ApiKeyStore } from '../src/identity/index.js';
+import { openDatabase } from '../src/store/index.js';
+import { ROOT, startProcess } from './lib/processes.js';
+
+const { values: flags } = parseArgs({ options: { calls: { type: 'string', default: '1000' }, warmup: { type: 'string', default: '200' } } });
+const TOKEN = 'bench-tools-token';
+const ACCEPT = 'application/json, text/event-stream';
+const INIT = JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'bench', version: '1' } } });
+const CALL = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'search_docs', arguments: { query: 'vpn' } } });
+
+interface Target {
+  name: string;
+  url: string;
+  headers: Record<string, string>;
+}
+
+async function openSession(target: Target): Promise<void> {
+  const res = await fetch(target.url, { method: 'POST', headers: { ...target.headers, 'content-type': 'application/json', accept: ACCEPT }, body: INIT });
+  const session = res.headers.get('mcp-session-id');
+  await res.text();
+  if (!res.ok || !session) throw new Error(`${target.name}: initialize answered ${res.status}`);
+  target.headers['mcp-session-id'] = session;
+}
+
+async function call(target: Target): Promise<number> {
+  const t0 = performance.now();
+  const res = await fetch(target.url, { method: 'POST', headers: { ...target.headers, 'content-type': 'application/json', accept: ACCEPT }, body: CALL });
+  const text = await res.text();
+  const elapsed = performance.now() - t0;
+  if (!res.ok || !text.includes('VPN')) throw new Error(`${target.name}: ${res.status} ${text.slice(0, 200)}`);
+  return elapsed;
+}
+
+function quantile(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'warden-bench-mcp-'));
+  const demo = await startDemoMcpServer({ token: TOKEN });
+  const dataDir = join(dir, 'data');
+  const db = openDatabase(dataDir);
+  const key = new ApiKeyStore(db).create({ principal: 'alice' }).key;
+  db.close();
+  writeFileSync(join(dir, 'tools.key'), TOKEN);
+  const file = join(dir, 'warden.yaml');
+  writeFileSync(file, stringify({
+    server: { port: 0 },
+    dataDir,
+    log: { level: 'warn' },
+    principals: [{ id: 'alice', groups: ['engineering'], roles: ['user'] }],
+    mcp: { servers: [{ name: 'demo-tools', url: demo.url, apiKey: `file:${join(dir, 'tools.key')}`, pinning: 'trust-first-use' }] },
+  }));
+  // The sources, not a possibly older build: this measures the code in the tree.
+  const warden = await startProcess(['--import', import.meta.resolve('tsx'), join(ROOT, 'src/cli/main.ts'), 'start', '--config', file], /Warden is running at (http:\/\/\S+)/);
+  try {
+    const direct: Target = { name: 'direct', url: demo.url, headers: { authorization: `Bearer ${TOKEN}` } };
+    const through: Target = { name: 'warden', url: `${warden.url}/mcp/demo-tools`, headers: { authorization: `Bearer ${key}` } };
+    await openSession(direct);
+    await openSession(through);
+    const samples: Record<string, number[]> = { direct: [], warden: [] };
+    const warmup = Number(flags.warmup);
+    const calls = Number(flags.calls);
+    for (let i = 0; i < warmup + calls; i++) {
+      for (const target of i % 2 ? [direct, through] : [through, direct]) {
+        const ms = await call(target);
+        if (i >= warmup) samples[target.name]!.push(ms);
+      }
+    }
+    const rows = Object.entries(samples).map(([name, list]) => {
+      const sorted = [...list].sort((a, b) => a - b);
+      return { name, p50: quantile(sorted, 0.5), p90: quantile(sorted, 0.9), p99: quantile(sorted, 0.99) };
+    });
+    const [d, w] = [rows.find((r) => r.name === 'direct')!, rows.find((r) => r.name === 'warden')!];
+    console.log(`MCP tools/call latency, ${calls} calls each, one at a time, alternating (ms)`);
+    console.log('| target | p50 | p90 | p99 |');
+    console.log('| --- | ---: | ---: | ---: |');
+    for (const r of rows) console.log(`| ${r.name} | ${r.p50.toFixed(3)} | ${r.p90.toFixed(3)} | ${r.p99.toFixed(3)} |`);
+    console.log(`| added by Warden | ${(w.p50 - d.p50).toFixed(3)} | ${(w.p90 - d.p90).toFixed(3)} | ${(w.p99 - d.p99).toFixed(3)} |`);
+    console.log(`ratio Warden / direct at p50: ${(w.p50 / d.p50).toFixed(2)}`);
+  } finally {
+    await warden.stop();
+    await demo.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
