@@ -60,26 +60,40 @@ async function main(): Promise<void> {
   const key = new ApiKeyStore(db).create({ principal: 'alice' }).key;
   db.close();
   writeFileSync(join(dir, 'tools.key'), TOKEN);
-  const file = join(dir, 'warden.yaml');
-  writeFileSync(file, stringify({
-    server: { port: 0 },
-    dataDir,
-    log: { level: 'warn' },
-    principals: [{ id: 'alice', groups: ['engineering'], roles: ['user'] }],
-    mcp: { servers: [{ name: 'demo-tools', url: demo.url, apiKey: `file:${join(dir, 'tools.key')}`, pinning: 'trust-first-use' }] },
-  }));
-  // The sources, not a possibly older build: this measures the code in the tree.
-  const warden = await startProcess(['--import', import.meta.resolve('tsx'), join(ROOT, 'src/cli/main.ts'), 'start', '--config', file], /Warden is running at (http:\/\/\S+)/);
+  // Two Warden processes: the defaults, and the same without the audit log (so without waiting for each
+  // decision to be durable before the answer), to show what the durable acknowledgement costs here.
+  const start = async (name: string, audit: boolean) => {
+    const file = join(dir, `${name}.yaml`);
+    writeFileSync(file, stringify({
+      server: { port: 0 },
+      dataDir: audit ? dataDir : join(dir, `${name}-data`),
+      log: { level: 'warn' },
+      audit: { enabled: audit },
+      principals: [{ id: 'alice', groups: ['engineering'], roles: ['user'] }],
+      mcp: { servers: [{ name: 'demo-tools', url: demo.url, apiKey: `file:${join(dir, 'tools.key')}`, pinning: 'trust-first-use' }] },
+    }));
+    if (!audit) {
+      const other = openDatabase(join(dir, `${name}-data`));
+      new ApiKeyStore(other).create({ principal: 'alice', key });
+      other.close();
+    }
+    // The sources, not a possibly older build: this measures the code in the tree.
+    return startProcess(['--import', import.meta.resolve('tsx'), join(ROOT, 'src/cli/main.ts'), 'start', '--config', file], /Warden is running at (http:\/\/\S+)/);
+  };
+  const warden = await start('warden', true);
+  const wardenNoAudit = await start('warden-no-audit', false);
   try {
     const direct: Target = { name: 'direct', url: demo.url, headers: { authorization: `Bearer ${TOKEN}` } };
     const through: Target = { name: 'warden', url: `${warden.url}/mcp/demo-tools`, headers: { authorization: `Bearer ${key}` } };
-    await openSession(direct);
-    await openSession(through);
-    const samples: Record<string, number[]> = { direct: [], warden: [] };
+    const throughNoAudit: Target = { name: 'warden, audit log off', url: `${wardenNoAudit.url}/mcp/demo-tools`, headers: { authorization: `Bearer ${key}` } };
+    const targets = [direct, through, throughNoAudit];
+    for (const target of targets) await openSession(target);
+    const samples: Record<string, number[]> = Object.fromEntries(targets.map((t) => [t.name, []]));
     const warmup = Number(flags.warmup);
     const calls = Number(flags.calls);
     for (let i = 0; i < warmup + calls; i++) {
-      for (const target of i % 2 ? [direct, through] : [through, direct]) {
+      // A different order each round, so no target always follows another.
+      for (const target of [...targets.slice(i % 3), ...targets.slice(0, i % 3)]) {
         const ms = await call(target);
         if (i >= warmup) samples[target.name]!.push(ms);
       }
@@ -88,15 +102,14 @@ async function main(): Promise<void> {
       const sorted = [...list].sort((a, b) => a - b);
       return { name, p50: quantile(sorted, 0.5), p90: quantile(sorted, 0.9), p99: quantile(sorted, 0.99) };
     });
-    const [d, w] = [rows.find((r) => r.name === 'direct')!, rows.find((r) => r.name === 'warden')!];
-    console.log(`MCP tools/call latency, ${calls} calls each, one at a time, alternating (ms)`);
-    console.log('| target | p50 | p90 | p99 |');
-    console.log('| --- | ---: | ---: | ---: |');
-    for (const r of rows) console.log(`| ${r.name} | ${r.p50.toFixed(3)} | ${r.p90.toFixed(3)} | ${r.p99.toFixed(3)} |`);
-    console.log(`| added by Warden | ${(w.p50 - d.p50).toFixed(3)} | ${(w.p90 - d.p90).toFixed(3)} | ${(w.p99 - d.p99).toFixed(3)} |`);
-    console.log(`ratio Warden / direct at p50: ${(w.p50 / d.p50).toFixed(2)}`);
+    const d = rows.find((r) => r.name === 'direct')!;
+    console.log(`MCP tools/call latency, ${calls} calls each, one at a time, interleaved (ms)`);
+    console.log('| target | p50 | p90 | p99 | added at p50 |');
+    console.log('| --- | ---: | ---: | ---: | ---: |');
+    for (const r of rows) console.log(`| ${r.name} | ${r.p50.toFixed(3)} | ${r.p90.toFixed(3)} | ${r.p99.toFixed(3)} | ${(r.p50 - d.p50).toFixed(3)} |`);
   } finally {
     await warden.stop();
+    await wardenNoAudit.stop();
     await demo.close();
     rmSync(dir, { recursive: true, force: true });
   }

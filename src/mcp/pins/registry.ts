@@ -32,6 +32,12 @@ export interface ToolView {
   usable: boolean;
 }
 
+/**
+ * Most pins kept per server: a server that serves a fresh definition on every listing (random text in a
+ * description) must not grow the store without bound. Past it, new definitions are refused unstored.
+ */
+export const MAX_PINS_PER_SERVER = 2000;
+
 export function pinId(server: string, tool: string, hash: string): string {
   return createHash('sha256').update(`${server}\u0000${tool}\u0000${hash}`).digest('hex').slice(0, 16);
 }
@@ -40,6 +46,7 @@ export class PinRegistry {
   private readonly pins = new Map<string, ToolPin>();
   /** The definition each server serves now, as last seen: `server\0tool` → pin id. */
   private readonly current = new Map<string, string>();
+  private readonly overflowing = new Set<string>();
 
   constructor(
     private readonly repository: ToolPinRepository,
@@ -93,6 +100,7 @@ export class PinRegistry {
 
   private async pin(server: string, definition: ToolDefinition, hash: string, id: string, names: string[]): Promise<ToolPin> {
     const findings = scanDefinition(definition, names);
+    const stored = this.list({ server }).length;
     const previous = this.latestApproved(server, definition.name);
     const seenBefore = this.list({ server }).some((p) => p.tool === definition.name);
     const trusted = this.options.trustFirstUse.has(server) && !seenBefore && findings.length === 0;
@@ -107,12 +115,19 @@ export class PinRegistry {
       firstSeen: now,
       decidedAt: trusted ? now : null,
     };
+    if (stored >= MAX_PINS_PER_SERVER) {
+      // Not stored and never usable; announced once per process so the flood itself is visible.
+      const refused: ToolPin = { ...candidate, status: 'rejected', decidedBy: 'warden:pin-limit', note: `more than ${MAX_PINS_PER_SERVER} definitions from this server`, decidedAt: now };
+      if (!this.overflowing.has(server)) this.announce({ ...refused, status: 'pending' });
+      this.overflowing.add(server);
+      return refused;
+    }
     await this.repository.insertIfAbsent(candidate);
     // Another instance may have pinned it first: what the store holds is the pin.
-    const stored = (await this.repository.get(id)) ?? candidate;
-    this.pins.set(id, stored);
-    if (stored === candidate || stored.firstSeen === now) this.announce(stored);
-    return stored;
+    const pin = (await this.repository.get(id)) ?? candidate;
+    this.pins.set(id, pin);
+    if (pin.firstSeen === now) this.announce(pin);
+    return pin;
   }
 
   private announce(pin: ToolPin): void {
