@@ -107,6 +107,17 @@ async function main(): Promise<void> {
     console.log('| target | p50 | p90 | p99 | added at p50 |');
     console.log('| --- | ---: | ---: | ---: | ---: |');
     for (const r of rows) console.log(`| ${r.name} | ${r.p50.toFixed(3)} | ${r.p90.toFixed(3)} | ${r.p99.toFixed(3)} | ${(r.p50 - d.p50).toFixed(3)} |`);
+    await warden.stop();
+    await wardenNoAudit.stop();
+    // Warden's own time per call, from its decision events: total minus the wait for the server (the
+    // same work without the scheduling noise of three processes sharing the cores with the client).
+    const store = openDatabase(dataDir);
+    const own = (store.prepare("SELECT event FROM decisions WHERE action = 'call_tool'").all() as { event: string }[])
+      .map((r) => (JSON.parse(r.event) as { latencyMs: { total: number; upstream?: number } }).latencyMs)
+      .map((l) => l.total - (l.upstream ?? 0))
+      .sort((a, b) => a - b);
+    store.close();
+    if (own.length) console.log(`Warden's own time per call, in process (decision events, ${own.length} calls): p50 ${quantile(own, 0.5).toFixed(3)} ms, p90 ${quantile(own, 0.9).toFixed(3)} ms`);
   } finally {
     await warden.stop();
     await wardenNoAudit.stop();
