@@ -17,7 +17,7 @@ import { stringify } from 'yaml';
 import { startDemoMcpServer } from '../src/demo/mcp-tools.js';
 import { ApiKeyStore } from '../src/identity/index.js';
 import { openDatabase } from '../src/store/index.js';
-import { ROOT, startProcess } from './lib/processes.js';
+import { ROOT, startProcess, type Started } from './lib/processes.js';
 
 const { values: flags } = parseArgs({ options: { calls: { type: 'string', default: '1000' }, warmup: { type: 'string', default: '200' } } });
 const TOKEN = 'bench-tools-token';
@@ -80,9 +80,13 @@ async function main(): Promise<void> {
     // The sources, not a possibly older build: this measures the code in the tree.
     return startProcess(['--import', import.meta.resolve('tsx'), join(ROOT, 'src/cli/main.ts'), 'start', '--config', file], /Warden is running at (http:\/\/\S+)/);
   };
-  const warden = await start('warden', true);
-  const wardenNoAudit = await start('warden-no-audit', false);
+  const started: Started[] = [];
   try {
+    // Started one after the other and stopped in `finally` whatever happens, so none outlives the run.
+    const warden = await start('warden', true);
+    started.push(warden);
+    const wardenNoAudit = await start('warden-no-audit', false);
+    started.push(wardenNoAudit);
     const direct: Target = { name: 'direct', url: demo.url, headers: { authorization: `Bearer ${TOKEN}` } };
     const through: Target = { name: 'warden', url: `${warden.url}/mcp/demo-tools`, headers: { authorization: `Bearer ${key}` } };
     const throughNoAudit: Target = { name: 'warden, audit log off', url: `${wardenNoAudit.url}/mcp/demo-tools`, headers: { authorization: `Bearer ${key}` } };
@@ -107,8 +111,7 @@ async function main(): Promise<void> {
     console.log('| target | p50 | p90 | p99 | added at p50 |');
     console.log('| --- | ---: | ---: | ---: | ---: |');
     for (const r of rows) console.log(`| ${r.name} | ${r.p50.toFixed(3)} | ${r.p90.toFixed(3)} | ${r.p99.toFixed(3)} | ${(r.p50 - d.p50).toFixed(3)} |`);
-    await warden.stop();
-    await wardenNoAudit.stop();
+    await Promise.all(started.map((p) => p.stop()));
     // Warden's own time per call, from its decision events: total minus the wait for the server (the
     // same work without the scheduling noise of three processes sharing the cores with the client).
     const store = openDatabase(dataDir);
@@ -119,8 +122,7 @@ async function main(): Promise<void> {
     store.close();
     if (own.length) console.log(`Warden's own time per call, in process (decision events, ${own.length} calls): p50 ${quantile(own, 0.5).toFixed(3)} ms, p90 ${quantile(own, 0.9).toFixed(3)} ms`);
   } finally {
-    await warden.stop();
-    await wardenNoAudit.stop();
+    await Promise.all(started.map((p) => p.stop()));
     await demo.close();
     rmSync(dir, { recursive: true, force: true });
   }
