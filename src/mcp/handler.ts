@@ -68,8 +68,8 @@ export async function handleMcp(deps: McpHandlerDeps, ex: Exchange, res: ServerR
   }
   if (ex.method !== 'POST') {
     // No server-to-client stream through Warden (the transport allows a server to refuse it with 405).
-    ex.status = 405;
-    throw new WardenError('method_not_allowed', 'the MCP endpoint takes POST (messages) and DELETE (end a session)');
+    deps.pipeline.fail(ex, res, new WardenError('method_not_allowed', 'the MCP endpoint takes POST (messages) and DELETE (end a session)'), { allow: 'POST, DELETE' });
+    return;
   }
   checkJsonMediaType(header(ex.req, 'content-type'));
   const body = await readBody(ex.req, deps.maxBodyBytes);

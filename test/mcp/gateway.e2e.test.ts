@@ -169,6 +169,10 @@ describe('MCP gateway end to end', () => {
     assert.equal(big.status, 400);
     assert.equal(big.json.error!.code, -32600);
     assert.equal((await rpc('bob', 'demo-tools', '{"jsonrpc":"2.0","id":1,"method":"sampling/createMessage"}')).json.error!.code, -32601);
+    const get = await fetch(`${warden.url}/mcp/demo-tools`, { headers: { authorization: `Bearer ${keys.bob}` } });
+    assert.equal(get.status, 405);
+    assert.equal(get.headers.get('allow'), 'POST, DELETE');
+    assert.equal((await rpc('bob', 'demo-tools', '{}', { 'content-type': 'text/plain' })).status, 415);
     const huge = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'search_docs', arguments: { query: 'x'.repeat(70_000) } } });
     assert.equal((await rpc('bob', 'demo-tools', huge)).json.error!.code, -32602);
   });
