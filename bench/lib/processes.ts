@@ -21,7 +21,11 @@ export function startProcess(args: string[], readyPattern: RegExp, env: NodeJS.P
   const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`not ready in time: ${args.join(' ')}\n${output}`)), 60_000);
+    const timer = setTimeout(() => {
+      // A process that never became ready must not outlive the benchmark that started it.
+      child.kill('SIGKILL');
+      reject(new Error(`not ready in time: ${args.join(' ')}\n${output}`));
+    }, 60_000);
     const onData = (d: Buffer): void => {
       output += d.toString();
       const match = readyPattern.exec(output);

@@ -36,6 +36,8 @@ import { startDemoUpstream, type DemoUpstream } from '../demo/upstream.js';
 import { redisUrlOf } from '../config/cluster.js';
 import { createLimiter } from '../limits/create.js';
 import { announcePolicyActivation, createCluster, natsUrlFrom, shareState, type Cluster } from '../cluster/index.js';
+import { createMcpGateway, mcpAdminRoutes, type McpGateway } from '../mcp/index.js';
+import { startDemoMcpServer, DEMO_MCP_SERVER, type DemoMcpServer } from '../demo/mcp-tools.js';
 
 export interface StartOptions {
   loaded: LoadedConfig;
@@ -51,6 +53,9 @@ export interface DemoCredential {
 export class WardenApp {
   private closing = false;
   private readonly timers: NodeJS.Timeout[] = [];
+  /** The MCP gateway and the demo's tool server, when configured. */
+  mcp: McpGateway | undefined;
+  demoMcp: DemoMcpServer | undefined;
   /** Watchers and the like, released first on close. */
   private readonly closers: (() => void)[] = [];
   /** Released once requests have finished (connections to shared services). */
@@ -190,7 +195,17 @@ export class WardenApp {
       deviceHeader: config.identity.deviceHeader.toLowerCase(),
       trustedProxies: new Set(config.server.trustedProxies),
     });
-    const adminRoutes: AdminRoute[] = [...coreAdminRoutes({ apiKeys, policies, decisions, directory, risk, bus, instanceId }), ...integrityAdminRoutes(integrity), ...(audit ? auditAdminRoutes(audit) : []), ...(exporter ? createExportAdminRoutes(exporter) : []), ...riskAdminRoutes(riskEngine)];
+    // The MCP gateway (docs/mcp.md); the demo's tool server is started first so its URL can be filled in.
+    let demoMcp: DemoMcpServer | undefined;
+    const mcpConfig = { ...config.mcp, servers: config.mcp.servers.map((s) => ({ ...s })) };
+    const demoTools = mcpConfig.servers.find((s) => s.name === DEMO_MCP_SERVER);
+    if (config.demo.upstream && demoTools) {
+      demoMcp = await startDemoMcpServer({ token: 'demo-tools-secret' });
+      demoTools.url = demoMcp.url;
+      demoTools.apiKey = 'demo-tools-secret';
+    }
+    const mcp: McpGateway | undefined = mcpConfig.servers.length ? await createMcpGateway({ config: mcpConfig, env, db, bus, logger, maxBodyBytes: config.server.maxBodyBytes, issuers: config.identity.jwt.map((j) => j.issuer) }) : undefined;
+    const adminRoutes: AdminRoute[] = [...(mcp ? mcpAdminRoutes(mcp.pins, config.mcp.approverRoles) : []), ...coreAdminRoutes({ apiKeys, policies, decisions, directory, risk, bus, instanceId }), ...integrityAdminRoutes(integrity), ...(audit ? auditAdminRoutes(audit) : []), ...(exporter ? createExportAdminRoutes(exporter) : []), ...riskAdminRoutes(riskEngine)];
     // Rate limits and budgets: counters in Redis when configured (shared by every instance), else in memory.
     const limiter = await createLimiter(config.limits, redis.url, logger, metrics.registry);
     // Ready once every listener is up, not ready again from the moment shutdown begins.
@@ -221,6 +236,7 @@ export class WardenApp {
         (await databaseHealth.ready()),
       readyDetails: () => cluster.status(),
       metricsText: () => metrics.registry.metrics(),
+      ...(mcp ? { mcp } : {}),
     });
 
     const servers: Server[] = [createHttpServer({ requestTimeout: config.server.requestTimeoutMs }, gateway.listener)];
@@ -252,6 +268,22 @@ export class WardenApp {
     if (limiter) app.asyncClosers.push(() => limiter.close());
     app.closers.push(() => shared.close());
     app.cluster = cluster;
+    if (mcp) {
+      app.mcp = mcp;
+      // The demo's own tool server answers at once (the banner needs its tools pinned); others are discovered in the background.
+      if (demoMcp) await mcp.discover();
+      else void mcp.discover();
+      app.demoMcp = demoMcp;
+      // Pins approved or rejected with the CLI (or by another instance) reach this one within two seconds.
+      const reload = setInterval(() => mcp.reload().catch((error: unknown) => logger.error({ err: error }, 'tool pins could not be reloaded')), 2000);
+      reload.unref();
+      app.timers.push(reload);
+      if (config.mcp.rediscoverSeconds > 0) {
+        const rediscover = setInterval(() => void mcp.discover(), config.mcp.rediscoverSeconds * 1000);
+        rediscover.unref();
+        app.timers.push(rediscover);
+      }
+    }
     readiness.serving = true;
     integrity.watcher.start();
     exporter?.start();
@@ -311,6 +343,8 @@ export class WardenApp {
     await this.stores.close();
     await this.upstreams.close();
     for (const close of this.asyncClosers) await close();
+    await this.mcp?.close();
+    await this.demoMcp?.close();
     await this.demoUpstream?.close();
     await this.cluster?.close();
     this.db.close();

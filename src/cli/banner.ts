@@ -34,5 +34,27 @@ export function startBanner(app: WardenApp, configFile: string | undefined): str
       ...(carol ? ['Recent decisions (carol is an admin):', `  curl -s '${app.url}/admin/decisions?limit=5' -H "Authorization: Bearer ${carol}"`] : []),
     );
   }
+  if (app.demoMcp && alice && bob) lines.push(...mcpLines(app.url, alice, bob));
   return lines.join('\n');
+}
+
+/** The MCP gateway demo: a shell function that opens a session and calls one tool, then three calls. */
+function mcpLines(url: string, alice: string, bob: string): string[] {
+  const endpoint = `${url}/mcp/demo-tools`;
+  const init = '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"curl","version":"1"}}}';
+  const call = (key: string, params: string) => `  mcp ${key} '${params}'`;
+  return [
+    '',
+    `Agents' tools (MCP): the demo tool server is at ${endpoint} (tools/list shows only what you may call).`,
+    'Define a helper (opens a session, calls one tool):',
+    `  mcp() { local h=(-H "Authorization: Bearer $1" -H 'content-type: application/json' -H 'accept: application/json, text/event-stream'); local s=$(curl -si ${endpoint} "\${h[@]}" -d '${init}' | tr -d '\\r' | sed -n 's/^mcp-session-id: //Ip'); curl -s ${endpoint} "\${h[@]}" -H "mcp-session-id: $s" -d "{\\"jsonrpc\\":\\"2.0\\",\\"id\\":2,\\"method\\":\\"tools/call\\",\\"params\\":$2}"; echo; }`,
+    'Allowed (alice, an engineer, searches the docs):',
+    call(alice, '{"name":"search_docs","arguments":{"query":"vpn"}}'),
+    'Refused (bob, a contractor, may not call a destructive tool):',
+    call(bob, '{"name":"delete_ticket","arguments":{"id":"T-1"}}'),
+    'Session rule (alice fetches a page with injected instructions: the result is blocked, and untrusted content is now in her session)...',
+    call(alice, '{"name":"fetch_url","arguments":{"url":"https://news.example.com/injected"}}'),
+    "...so a destructive call now needs a person's approval, even in a new session:",
+    call(alice, '{"name":"delete_ticket","arguments":{"id":"T-1"}}'),
+  ];
 }

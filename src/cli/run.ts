@@ -1,4 +1,4 @@
-/** Dispatches `warden` argv to a sub-command (one or two words). */
+/** Dispatches `warden` argv to a sub-command (one, two or three words). */
 import { COMMANDS } from './commands/index.js';
 import { UsageError, writeLine, type CliIO, type Command } from './command.js';
 import { wardenVersion } from './version.js';
@@ -6,6 +6,10 @@ import { wardenVersion } from './version.js';
 const HELP_FLAGS = new Set(['--help', '-h']);
 
 function findCommand(argv: string[]): { command: Command; rest: string[] } | undefined {
+  // Three words for nested groups (`mcp tools list`).
+  const three = `${argv[0] ?? ''} ${argv[1] ?? ''} ${argv[2] ?? ''}`;
+  const byThree = COMMANDS.find((c) => c.name === three);
+  if (byThree) return { command: byThree, rest: argv.slice(3) };
   const two = `${argv[0] ?? ''} ${argv[1] ?? ''}`;
   const byTwo = COMMANDS.find((c) => c.name === two);
   if (byTwo) return { command: byTwo, rest: argv.slice(2) };

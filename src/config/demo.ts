@@ -56,6 +56,8 @@ export const demoConfig = {
     { id: 'demo-restricted', upstream: DEMO_UPSTREAM, upstreamModel: 'demo-chat', sensitivity: 'restricted', owner: 'security' },
     { id: 'demo-embed', upstream: DEMO_UPSTREAM, sensitivity: 'internal', owner: 'platform' },
   ],
+  // The demo MCP server (src/demo/mcp-tools.ts); its URL and Warden's credential for it are filled in at start.
+  mcp: { servers: [{ name: 'demo-tools', url: 'http://127.0.0.1/mcp', pinning: 'trust-first-use' as const }] },
   routes: [
     {
       name: 'datasets',

@@ -11,6 +11,7 @@ import { guardConfigSchema } from '../guard/config.js';
 import { integrityConfigSchema } from '../integrity/config.js';
 import { riskConfigSchema } from '../risk/config.js';
 import { limitsConfigSchema } from '../limits/config.js';
+import { mcpConfigSchema } from '../mcp/config.js';
 
 const principalKind = z.enum(['User', 'Service', 'Agent']);
 
@@ -180,6 +181,8 @@ export const configSchema = z.object({
   export: exportConfigSchema,
   limits: limitsConfigSchema.prefault({}),
   cluster: clusterConfigSchema,
+  /** The MCP gateway: servers at `/mcp/<name>` (src/mcp, docs/mcp.md). */
+  mcp: mcpConfigSchema,
   demo: z
     .object({
       /** Start the built-in OpenAI-compatible demo upstream on loopback. */

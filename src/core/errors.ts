@@ -35,6 +35,11 @@ export const ERRORS = {
   upstream_rejected: { status: 400, message: 'the upstream rejected the request', remedy: 'check the request against the upstream API; `upstreamStatus` gives its status' },
   upstream_invalid_answer: { status: 502, message: 'the upstream answer could not be inspected', remedy: 'Warden relays only answers it can inspect: check the upstream (format, size, encoding)' },
   config_invalid: { status: 500, message: 'the configuration is invalid', remedy: 'run `warden config check`' },
+  mcp_invalid_message: { status: 400, message: 'the body is not a valid MCP JSON-RPC message or batch', remedy: 'send JSON-RPC 2.0 requests with MCP methods; see docs/mcp.md for the limits' },
+  mcp_session_unknown: { status: 404, message: 'no such MCP session for this caller', remedy: 'send `initialize` without a session id to start a new session' },
+  mcp_tool_quarantined: { status: 403, message: 'the tool definition is not approved (new, changed or rejected)', remedy: 'an approver reviews it with `warden mcp tools list` and `warden mcp tools approve`' },
+  mcp_approval_required: { status: 403, message: "this call needs a person's approval", remedy: 'ask the person the agent acts for to approve it, or use a session without untrusted content' },
+  mcp_result_blocked: { status: 502, message: 'the tool result was blocked by the guard', remedy: 'the result held injected instructions or secrets; see the detection events' },
   not_ready: { status: 503, message: 'warden is not ready', remedy: 'retry shortly' },
 } as const satisfies Record<string, { status: number; message: string; remedy: string }>;
 

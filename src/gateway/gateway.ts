@@ -13,6 +13,7 @@ import { clientIp, sendError, sendJson } from './http.js';
 import { holdEndUntilRecorded } from './commit-gate.js';
 import { handleLlm, isLlmPath, type LlmDeps } from './llm.js';
 import type { Pipeline } from './pipeline.js';
+import type { McpGateway } from '../mcp/index.js';
 
 export interface GatewayDeps extends LlmDeps, GenericDeps, AuthorizeDeps {
   pipeline: Pipeline;
@@ -23,6 +24,8 @@ export interface GatewayDeps extends LlmDeps, GenericDeps, AuthorizeDeps {
   /** The cluster's dependencies for the `/readyz` body (absent for a single instance). */
   readyDetails?(): ClusterReadiness | undefined;
   metricsText(): Promise<string>;
+  /** The MCP gateway (`/mcp/<server>`), when servers are configured. */
+  mcp?: McpGateway;
 }
 
 export interface ClusterReadiness {
@@ -104,6 +107,7 @@ export class Gateway {
     const search = q >= 0 ? url.slice(q) : '';
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (path === '/readyz') return (await this.deps.ready()) ? sendJson(res, 200, readyBody(this.deps.readyDetails?.())) : sendJson(res, 503, { error: { code: 'not_ready', message: 'warden is not ready' } });
+    if (this.deps.mcp && path.startsWith(MCP_METADATA)) return this.deps.mcp.metadata(req, res, path.slice(MCP_METADATA.length));
     const ex = new Exchange(req, clientIp(req, this.deps.trustedProxies));
     holdEndUntilRecorded(ex, res, this.deps.pipeline.deps.logger);
     try {
@@ -112,6 +116,7 @@ export class Gateway {
       else if (path === '/v1/authorize') await handleAuthorize(this.deps, ex, res);
       else if (path === '/ext_authz' || path.startsWith('/ext_authz/')) await handleExtAuthz(this.deps, ex, res);
       else if (path === '/admin' || path.startsWith('/admin/')) await this.deps.admin.handle(ex, res, search);
+      else if (this.deps.mcp && path.startsWith('/mcp/')) await this.deps.mcp.handle(this.deps.pipeline, ex, res, path.slice(5), this.deps.maxBodyBytes);
       else {
         const match = matchRoute(this.deps.routes, ex.method, path);
         if (!match) throw new WardenError('not_found');
@@ -132,6 +137,9 @@ export class Gateway {
     }
   }
 }
+
+/** RFC 9728 metadata of each MCP server: `/.well-known/oauth-protected-resource` + the resource's path. */
+const MCP_METADATA = '/.well-known/oauth-protected-resource/mcp/';
 
 function sendMetrics(res: ServerResponse, text: string): void {
   res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });

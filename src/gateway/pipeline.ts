@@ -48,6 +48,8 @@ export interface DecideInput {
   guard?: GuardFacts;
   /** The caller's limits after this request was counted (context.limits). */
   limits?: LimitFacts;
+  /** Further context under its own keys (the MCP gateway's `mcp` and `session`). */
+  extra?: Record<string, unknown>;
   /**
    * What the caller's API key scopes must allow, checked before the policy decision; null only where
    * the identity decided for presented no credential here (/v1/authorize describes a subject).
@@ -123,6 +125,7 @@ export class Pipeline {
       request: { ...input.request, method: ex.method, path: ex.path.slice(0, 512) },
       ...(input.guard ? { guard: input.guard } : {}),
       ...(input.limits ? { limits: input.limits } : {}),
+      ...(input.extra ? { extra: input.extra } : {}),
     });
     const result = this.deps.pdp.decide(request, entities);
     ex.action = input.action;

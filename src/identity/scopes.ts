@@ -11,6 +11,7 @@
  * | `route:NAME` / `route:NAME:ACTION` | one route, or one Cedar action on it                            |
  * | `admin` / `admin:AREA`        | /admin, or one area: the first path segment (`admin:keys`, `admin:decisions`) |
  * | `authorize`                   | the decision API, POST /v1/authorize                                 |
+ * | `mcp` / `mcp:SERVER`          | the MCP gateway, every server or one (`/mcp/SERVER`)                 |
  *
  * GET /v1/models lists only the models the scopes reach. A scope outside this vocabulary is refused when a
  * key is created, and grants nothing if one is found in the store (fail closed).
@@ -26,10 +27,11 @@ export type ScopeNeed =
   | { kind: 'llm'; operation: 'chat' | 'embeddings'; model: string }
   | { kind: 'route'; name: string; action: string }
   | { kind: 'admin'; area: string }
-  | { kind: 'authorize' };
+  | { kind: 'authorize' }
+  | { kind: 'mcp'; server: string };
 
 interface Scope {
-  family: 'all' | 'chat' | 'embeddings' | 'route' | 'admin' | 'authorize';
+  family: 'all' | 'chat' | 'embeddings' | 'route' | 'admin' | 'authorize' | 'mcp';
   /** Model, route name or admin area; absent = any. */
   target?: string;
   /** Cedar action on a route; absent = any. */
@@ -52,9 +54,9 @@ function parse(scope: string): Scope | undefined {
     if (rest === undefined) return { family: head };
     return MODEL.test(rest) ? { family: head, target: rest } : undefined;
   }
-  if (head === 'admin') {
-    if (rest === undefined) return { family: 'admin' };
-    return SEGMENT.test(rest) ? { family: 'admin', target: rest } : undefined;
+  if (head === 'admin' || head === 'mcp') {
+    if (rest === undefined) return { family: head };
+    return SEGMENT.test(rest) ? { family: head, target: rest } : undefined;
   }
   if (head === 'route' && rest !== undefined) {
     const [name, action, extra] = rest.split(':');
@@ -83,6 +85,8 @@ export function scopeFor(need: ScopeNeed): string {
       return `admin:${need.area}`;
     case 'authorize':
       return 'authorize';
+    case 'mcp':
+      return `mcp:${need.server}`;
   }
 }
 
@@ -114,7 +118,7 @@ export function requireScope(identity: Identity, need: ScopeNeed): void {
 export function validateScopes(scopes: readonly string[]): void {
   const bad = scopes.find((s) => parse(s) === undefined);
   if (bad !== undefined) {
-    throw new WardenError('bad_request', `unknown scope \`${bad.slice(0, 100)}\`: use \`*\`, \`chat[:MODEL]\`, \`embeddings[:MODEL]\`, \`routes\`, \`route:NAME[:ACTION]\`, \`admin[:AREA]\` or \`authorize\``);
+    throw new WardenError('bad_request', `unknown scope \`${bad.slice(0, 100)}\`: use \`*\`, \`chat[:MODEL]\`, \`embeddings[:MODEL]\`, \`routes\`, \`route:NAME[:ACTION]\`, \`admin[:AREA]\`, \`mcp[:SERVER]\` or \`authorize\``);
   }
 }
 

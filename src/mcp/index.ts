@@ -1,0 +1,114 @@
+/**
+ * The MCP gateway module: builds the server clients, the pin registry (SQLite store), the session
+ * history and bindings from the `mcp:` configuration, and exposes the HTTP entry points the gateway
+ * mounts (`/mcp/<server>` and its RFC 9728 metadata) plus admin routes.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from '../core/logger.js';
+import type { EventBus } from '../events/index.js';
+import type { Exchange } from '../gateway/exchange.js';
+import { sendError, sendJson } from '../gateway/http.js';
+import type { Pipeline } from '../gateway/pipeline.js';
+import type { SqliteDatabase } from '../store/database.js';
+import { WardenError } from '../core/errors.js';
+import type { McpConfig } from './config.js';
+import { discoverTools } from './discover.js';
+import { handleMcp } from './handler.js';
+import { resourceMetadata } from './metadata.js';
+import { PinRegistry } from './pins/registry.js';
+import { SqlitePinRepository } from './pins/sqlite.js';
+import { McpServerClient } from './server-client.js';
+import { SessionBindings } from './session-bindings.js';
+import { SessionHistory } from './session.js';
+
+export { mcpConfigSchema, type McpConfig, type McpServerConfig } from './config.js';
+export { mcpAdminRoutes } from './admin-routes.js';
+export { PinRegistry, pinId } from './pins/registry.js';
+export { SqlitePinRepository } from './pins/sqlite.js';
+export { PostgresPinRepository } from './pins/postgres.js';
+export type { ToolPin, ToolPinRepository, PinStatus } from './pins/types.js';
+
+export interface McpGatewayOptions {
+  config: McpConfig;
+  env: NodeJS.ProcessEnv;
+  db: SqliteDatabase;
+  bus: EventBus;
+  logger: Logger;
+  maxBodyBytes: number;
+  /** The configured JWT issuers: the authorization servers named in the resource metadata. */
+  issuers: readonly string[];
+}
+
+export interface McpGateway {
+  readonly pins: PinRegistry;
+  /** `/mcp/<server>` requests (`rest` is the path after `/mcp/`). */
+  handle(pipeline: Pipeline, ex: Exchange, res: ServerResponse, rest: string, maxBodyBytes: number): Promise<void>;
+  /** `GET /.well-known/oauth-protected-resource/mcp/<server>`, without authentication. */
+  metadata(req: IncomingMessage, res: ServerResponse, server: string): void;
+  /** Lists every server's tools as Warden, pinning and scanning their definitions; never throws (failures are logged). */
+  discover(): Promise<void>;
+  /** Loads pins decided by another process (the CLI, another instance). */
+  reload(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function createMcpGateway(options: McpGatewayOptions): Promise<McpGateway> {
+  const { config, bus } = options;
+  const clients = new Map(config.servers.map((s, i) => [s.name, new McpServerClient(s, `mcp.servers.${i}.apiKey`, options.env)]));
+  const pins = new PinRegistry(new SqlitePinRepository(options.db), {
+    approverRoles: config.approverRoles,
+    approvalsRequired: config.approvalsRequired,
+    trustFirstUse: new Set(config.servers.filter((s) => s.pinning === 'trust-first-use').map((s) => s.name)),
+  }, bus);
+  await pins.reload();
+  const sessions = new SessionHistory(config.session);
+  const bindings = new SessionBindings();
+  return {
+    pins,
+    async handle(pipeline, ex, res, rest, maxBodyBytes) {
+      const server = rest.split('/')[0] ?? '';
+      if (rest !== server) throw new WardenError('not_found');
+      await handleMcp(
+        {
+          pipeline, config, clients, pins, sessions, bindings, maxBodyBytes,
+          publishFindings: (at, name, findings) => {
+            const identity = at.identity;
+            for (const f of findings) {
+              bus.publish({
+                type: 'detection',
+                detector: f.kind === 'injection' ? 'guard.injection' : 'guard.dlp',
+                category: f.kind === 'injection' ? 'tool_result_injection' : f.type.toLowerCase(),
+                entity: identity ? { type: identity.principal.kind, id: identity.principal.id } : { type: 'Warden::McpServer', id: name },
+                score: f.kind === 'pii' ? 0.5 : 0.9,
+                severity: f.kind === 'pii' ? 'medium' : 'high',
+                explanation: `${f.type} in a result from MCP server \`${name}\` at ${f.path || '(result)'}; action: ${f.action}`,
+                details: { direction: 'tool_result', server: name, path: f.path, action: f.action, reasons: f.reasons },
+                requestId: at.requestId,
+              });
+            }
+          },
+        },
+        ex, res, server,
+      );
+    },
+    metadata(req, res, server) {
+      if (req.method !== 'GET' && req.method !== 'HEAD') return void sendError(res, new WardenError('method_not_allowed'));
+      if (!clients.has(server)) return void sendError(res, new WardenError('not_found', 'no such MCP server'));
+      sendJson(res, 200, resourceMetadata(req, server, options.issuers), { 'cache-control': 'max-age=300' });
+    },
+    async discover() {
+      await Promise.all(
+        [...clients.values()].map((client) =>
+          discoverTools(client, pins).then(
+            (count) => options.logger.info({ server: client.name, tools: count }, 'MCP server tools discovered'),
+            (error: unknown) => options.logger.warn({ server: client.name, reason: error instanceof Error ? error.message : 'unknown' }, 'MCP server tools could not be discovered; they are pinned when an agent lists them'),
+          ),
+        ),
+      );
+    },
+    reload: () => pins.reload(),
+    async close() {
+      await Promise.all([...clients.values()].map((c) => c.close()));
+    },
+  };
+}
