@@ -31,6 +31,8 @@ import { createExportAdminRoutes, createExporter, type Exporter } from '../expor
 import { createRiskEngine, riskAdminRoutes, type RiskEngine } from '../risk/index.js';
 import { createGuard, defaultInjectionModel, loadModelTierFromDisk } from '../guard/index.js';
 import { startDemoUpstream, type DemoUpstream } from '../demo/upstream.js';
+import { InFlightRequests } from '../gateway/in-flight.js';
+import { ResponseEngine, ResponseGate, ResponseMetrics, SqliteResponseRepository, responseAdminRoutes, withQuarantinedAssets } from '../response/index.js';
 
 export interface StartOptions {
   loaded: LoadedConfig;
@@ -48,6 +50,8 @@ export class WardenApp {
   private readonly timers: NodeJS.Timeout[] = [];
   /** Watchers and the like, released first on close. */
   private readonly closers: (() => void)[] = [];
+  /** Automated response (playbooks, actions, incidents); `setConfig` reloads its playbooks (SIGHUP). */
+  response!: ResponseEngine;
 
   private constructor(
     readonly config: WardenConfig,
@@ -148,7 +152,26 @@ export class WardenApp {
     riskEngine.subscribeTo(bus);
     const risk: RiskSource = riskEngine;
     const integrity = createIntegrity({ db, bus, config: config.integrity, logger });
-    const assets: AssetAttributeSource = { attributes: (type, id) => integrity.resourceAttributes(type, id) };
+    // Automated response: playbooks over the bus; what is in force is read by the pipeline from memory.
+    const responseRepo = new SqliteResponseRepository(db);
+    const responseMetrics = new ResponseMetrics(metrics.registry, responseRepo);
+    const inFlight = new InFlightRequests();
+    const response = new ResponseEngine({
+      repo: responseRepo,
+      config: config.response,
+      credentials: apiKeys,
+      env,
+      logger,
+      bus,
+      instanceId,
+      streams: inFlight,
+      risk: riskEngine,
+      onContained: (seconds) => responseMetrics.containment.observe(seconds),
+      onIncidentChange: () => void responseMetrics.refresh().catch((error: unknown) => logger.error({ err: error }, 'incident measures could not be computed')),
+    });
+    await response.start();
+    await responseMetrics.refresh();
+    const assets: AssetAttributeSource = { attributes: withQuarantinedAssets(response.state, (type, id) => integrity.resourceAttributes(type, id)) };
     const pipeline = new Pipeline({
       authenticator,
       pdp,
@@ -161,8 +184,9 @@ export class WardenApp {
       onBehalfOfHeader: config.identity.onBehalfOfHeader.toLowerCase(),
       deviceHeader: config.identity.deviceHeader.toLowerCase(),
       trustedProxies: new Set(config.server.trustedProxies),
+      response: new ResponseGate(response.state),
     });
-    const adminRoutes: AdminRoute[] = [...coreAdminRoutes({ apiKeys, policies, decisions, directory, risk, bus, instanceId }), ...integrityAdminRoutes(integrity), ...auditAdminRoutes(audit), ...createExportAdminRoutes(exporter), ...riskAdminRoutes(riskEngine)];
+    const adminRoutes: AdminRoute[] = [...coreAdminRoutes({ apiKeys, policies, decisions, directory, risk, bus, instanceId }), ...integrityAdminRoutes(integrity), ...auditAdminRoutes(audit), ...createExportAdminRoutes(exporter), ...riskAdminRoutes(riskEngine), ...responseAdminRoutes(response, responseRepo)];
     // Ready once every listener is up, not ready again from the moment shutdown begins.
     const readiness = { serving: false };
     // Load the injection model now rather than on the first request; the optional model tier is read once here.
@@ -181,6 +205,7 @@ export class WardenApp {
       trustedProxies: new Set(config.server.trustedProxies),
       ready: () => readiness.serving && pdp.version !== undefined,
       metricsText: () => metrics.registry.metrics(),
+      inFlight,
     });
 
     const servers: Server[] = [createHttpServer({ requestTimeout: config.server.requestTimeoutMs }, gateway.listener)];
@@ -209,6 +234,7 @@ export class WardenApp {
 
     const app = new WardenApp(config, logger, db, bus, apiKeys, policies, decisions, decisionsDb, upstreams, integrity, audit, riskEngine, exporter, servers, demoUpstream, demoCredentials, readiness);
     app.closers.push(() => jwt.close());
+    app.response = response;
     readiness.serving = true;
     integrity.watcher.start();
     exporter.start();
@@ -253,6 +279,7 @@ export class WardenApp {
     );
     clearTimeout(grace);
     await this.integrity.close();
+    await this.response.stop();
     await this.bus.drain();
     this.risk.close();
     // Every event is in the log before it closes; exporters stop before the log they read.

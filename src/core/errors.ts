@@ -33,6 +33,9 @@ export const ERRORS = {
   upstream_rejected: { status: 400, message: 'the upstream rejected the request', remedy: 'check the request against the upstream API; `upstreamStatus` gives its status' },
   upstream_invalid_answer: { status: 502, message: 'the upstream answer could not be inspected', remedy: 'Warden relays only answers it can inspect: check the upstream (format, size, encoding)' },
   config_invalid: { status: 500, message: 'the configuration is invalid', remedy: 'run `warden config check`' },
+  source_blocked: { status: 403, message: 'requests from this address are blocked by an automated response', remedy: 'ask the security team; see `warden response list`' },
+  credential_revoked: { status: 401, message: 'the credential was revoked by an automated response', remedy: 'authenticate again (a new token or key) once the security team has cleared the account' },
+  access_cut: { status: 403, message: 'the request was ended by an automated response', remedy: 'ask the security team; see `warden incidents list`' },
   not_ready: { status: 503, message: 'warden is not ready', remedy: 'retry shortly' },
 } as const satisfies Record<string, { status: number; message: string; remedy: string }>;
 

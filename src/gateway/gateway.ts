@@ -11,6 +11,7 @@ import { Exchange } from './exchange.js';
 import { handleGeneric, matchRoute, type GenericDeps } from './generic.js';
 import { clientIp, sendError, sendJson } from './http.js';
 import { holdEndUntilRecorded } from './commit-gate.js';
+import type { InFlightRequests } from './in-flight.js';
 import { handleLlm, isLlmPath, type LlmDeps } from './llm.js';
 import type { Pipeline } from './pipeline.js';
 
@@ -18,6 +19,8 @@ export interface GatewayDeps extends LlmDeps, GenericDeps, AuthorizeDeps {
   pipeline: Pipeline;
   admin: AdminApi;
   trustedProxies: ReadonlySet<string>;
+  /** Requests in flight by principal, for response actions that cut them. */
+  inFlight?: InFlightRequests;
   /** Readiness: false while starting or stopping, or when a dependency failed. */
   ready(): boolean;
   metricsText(): Promise<string>;
@@ -84,6 +87,7 @@ export class Gateway {
     if (path === '/readyz') return this.deps.ready() ? sendJson(res, 200, { status: 'ready' }) : sendJson(res, 503, { error: { code: 'not_ready', message: 'warden is not ready' } });
     const ex = new Exchange(req, clientIp(req, this.deps.trustedProxies));
     holdEndUntilRecorded(ex, res, this.deps.pipeline.deps.logger);
+    this.deps.inFlight?.track(ex, res);
     try {
       if (path === '/metrics') await this.metrics(ex, res);
       else if (isLlmPath(path)) await handleLlm(this.deps, ex, res);
