@@ -266,6 +266,8 @@ export class ResponseEngine {
         await this.save(a);
       }
     }
+    // An incident resolved as a false positive by the CLI: its risk is cleared here, where the risk engine lives.
+    if (this.options.risk) for (const incident of await this.options.repo.listIncidents({ state: ['resolved'], activeSince: new Date(now - 60_000).toISOString() })) this.forgive(incident);
     const all = [...byId.values()];
     this.state.replace(all);
     this.pending = all.filter((a) => a.status === 'pending');

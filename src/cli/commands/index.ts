@@ -23,6 +23,8 @@ import { ingestCommand } from './ingest.js';
 import { detectionsListCommand } from './detections.js';
 import { simulateCommand } from './simulate.js';
 import { guardScanCommand } from './guard-scan.js';
+import { responseApproveCommand, responseListCommand, responseRejectCommand, responseReplayCommand, responseShowCommand, responseUndoCommand } from './response.js';
+import { incidentsAckCommand, incidentsContainCommand, incidentsListCommand, incidentsNoteCommand, incidentsResolveCommand, incidentsShowCommand, incidentsStatsCommand } from './incidents.js';
 
 export const COMMANDS: Command[] = [
   auditVerifyCommand,
@@ -60,4 +62,17 @@ export const COMMANDS: Command[] = [
   detectionsListCommand,
   simulateCommand,
   guardScanCommand,
+  responseListCommand,
+  responseShowCommand,
+  responseApproveCommand,
+  responseRejectCommand,
+  responseUndoCommand,
+  responseReplayCommand,
+  incidentsListCommand,
+  incidentsShowCommand,
+  incidentsAckCommand,
+  incidentsContainCommand,
+  incidentsResolveCommand,
+  incidentsNoteCommand,
+  incidentsStatsCommand,
 ];
