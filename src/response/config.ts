@@ -73,6 +73,8 @@ export const responseConfigSchema = z
     protectedPrincipals: z.array(z.string().min(1).max(200)).max(1000).default([]),
     /** Incidents: detections of one entity within this window join one incident. */
     incidentWindowSeconds: seconds(30 * 86_400).default(3600),
+    /** A detection at least this severe opens (or joins) an incident even when no playbook fires on it. */
+    incidentMinSeverity: z.enum(SEVERITIES).default('high'),
     notify: z
       .object({
         /** Attempts before a notification goes to the dead-letter store (`warden response replay`). */

@@ -10,9 +10,9 @@ import type { WardenEvent } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
 import type { EntityRef } from '../core/types.js';
 import type { EventBus } from '../events/index.js';
-import type { ResponseConfig } from './config.js';
+import { SEVERITIES, type ResponseConfig } from './config.js';
 import { IncidentTracker, type IncidentChange } from './incidents.js';
-import { PlaybookMatcher, type Match } from './matcher.js';
+import { PlaybookMatcher, subjectOf, type Match } from './matcher.js';
 import { Notifier } from './notifier.js';
 import { isContaining, isPrincipal, planAction } from './plan.js';
 import { EnforcementState } from './state.js';
@@ -114,18 +114,21 @@ export class ResponseEngine {
   /** Handles one event after those before it; the promise settles when its actions are stored. */
   handle(event: WardenEvent): Promise<void> {
     if (!this.config.enabled) return Promise.resolve();
+    const subject = subjectOf(event);
+    if (!subject) return this.queue;
     const matches = this.matcher.match(event);
-    if (matches.length === 0) return this.queue;
+    const severe = SEVERITIES.indexOf(subject.severity) >= SEVERITIES.indexOf(this.config.incidentMinSeverity);
+    if (matches.length === 0 && !severe) return this.queue;
     const receivedAt = new Date();
     const run = async (): Promise<void> => {
-      for (const match of matches) await this.fire(match, receivedAt);
+      const incident = await this.incidents.record(subject, receivedAt);
+      for (const match of matches) if (match.fire) await this.fire(match, incident, receivedAt);
     };
     this.queue = this.queue.then(run).catch((error: unknown) => this.options.logger?.error({ err: error, event: event.id }, 'a playbook failed'));
     return this.queue;
   }
 
-  private async fire({ playbook, subject }: Match, receivedAt: Date): Promise<void> {
-    const incident = await this.incidents.record(subject, receivedAt);
+  private async fire({ playbook, subject }: Match, incident: Incident, receivedAt: Date): Promise<void> {
     const targetKey = `${subject.entity.type}:${subject.entity.id}`;
     const window = this.recentTargets.get(playbook.name);
     const since = Date.now() - playbook.rateLimit.windowSeconds * 1000;

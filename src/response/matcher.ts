@@ -27,6 +27,8 @@ export interface Subject {
 export interface Match {
   playbook: Playbook;
   subject: Subject;
+  /** False while a `count` trigger waits for more events: the event still belongs to the incident. */
+  fire: boolean;
 }
 
 /** The subject of an event that any playbook could fire on; undefined for other events. */
@@ -74,7 +76,7 @@ export class PlaybookMatcher {
     if (!subject) return [];
     const out: Match[] = [];
     for (const playbook of this.playbooks) {
-      if (playbook.enabled && triggers(playbook, subject) && this.counted(playbook, subject)) out.push({ playbook, subject });
+      if (playbook.enabled && triggers(playbook, subject)) out.push({ playbook, subject, fire: this.counted(playbook, subject) });
     }
     return out;
   }
