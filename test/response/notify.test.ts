@@ -74,7 +74,7 @@ test('a receiver that is down for a while loses nothing', async () => {
   const port = probe.port;
   await probe.close();
   const { repo, notifier } = setup(1000);
-  const ids = [];
+  const ids: string[] = [];
   for (let i = 0; i < 5; i++) ids.push((await notifier.enqueue({ actionId: `a${i}`, url: `http://127.0.0.1:${port}/hook`, secretRef: 'env:HOOK', body: JSON.stringify({ i }) })).id);
   await until(async () => (await Promise.all(ids.map((id) => repo.getNotification(id)))).every((n) => n!.attempts >= 2), 'failed attempts');
   const r = await receiver(port);
