@@ -20,12 +20,13 @@ export class InFlightRequests {
     return this.open.size;
   }
 
-  /** Destroys the connection of every request made by (or on behalf of) the principal; returns how many. */
+  /** Destroys the connection of every allowed request made by (or on behalf of) the principal; returns how many. */
   cut(principal: EntityRef): number {
     let n = 0;
     for (const [ex, res] of this.open) {
       const identity = ex.identity;
-      if (!identity) continue;
+      // Only what is being served: a request already refused (or failed) keeps its error answer.
+      if (!identity || ex.outcome !== 'allow' || ex.errorCode !== undefined) continue;
       const concerned = [identity.principal, identity.delegation?.onBehalfOf].some((p) => p !== undefined && p.kind === principal.type && p.id === principal.id);
       if (!concerned) continue;
       ex.errorCode = 'access_cut';

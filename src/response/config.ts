@@ -11,6 +11,7 @@ import { parseNetwork } from './network.js';
 
 export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'expected letters, digits, `.`, `_` or `-` (at most 100)');
+const scalar = z.union([z.string(), z.number(), z.boolean()]);
 const seconds = (max: number) => z.number().int().min(1).max(max);
 
 /** An action that an analyst must approve first, within the deadline (else it is dropped). */
@@ -49,8 +50,8 @@ const triggerSchema = z
     assetChanges: z.array(z.enum(['tampered', 'verification_failed', 'marked_suspect'])).default(['tampered']),
     /** Kinds of the entity concerned (`User`, `Agent`, `Service`, `Device`, `Model`...). */
     entityKinds: z.array(z.string().min(1).max(100)).max(20).optional(),
-    /** Exact matches on event fields by dotted path, e.g. `{ "details.direction": "input" }`. */
-    match: z.record(z.string().min(1).max(200), z.union([z.string(), z.number(), z.boolean()])).optional(),
+    /** Exact matches on event fields by dotted path, e.g. `{ "details.direction": "input" }`; a list means any of. */
+    match: z.record(z.string().min(1).max(200), z.union([scalar, z.array(scalar).min(1).max(1000)])).optional(),
     /** Fire only at the Nth matching event for one entity within the window (repeated attempts). */
     count: z.object({ atLeast: z.number().int().min(2).max(10_000), withinSeconds: seconds(86_400) }).optional(),
   });

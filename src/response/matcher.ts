@@ -109,7 +109,12 @@ export function triggers(playbook: Playbook, s: Subject): boolean {
   if (e.type === 'detection' && t.detectors && !t.detectors.some((d) => (d.endsWith('*') ? e.detector.startsWith(d.slice(0, -1)) : e.detector === d))) return false;
   if (e.type === 'risk' && !(t.riskAtLeast !== undefined && e.score >= t.riskAtLeast && e.previous < t.riskAtLeast)) return false;
   if (e.type === 'asset' && !(t.assetChanges as string[]).includes(e.change)) return false;
-  if (t.match) for (const [path, expected] of Object.entries(t.match)) if (fieldAt(e, path) !== expected) return false;
+  if (t.match) {
+    for (const [path, expected] of Object.entries(t.match)) {
+      const actual = fieldAt(e, path);
+      if (Array.isArray(expected) ? !expected.some((x) => x === actual) : actual !== expected) return false;
+    }
+  }
   return true;
 }
 
