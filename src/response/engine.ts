@@ -75,6 +75,7 @@ export class ResponseEngine {
     this.matcher = new PlaybookMatcher(options.config.playbooks);
     this.incidents = new IncidentTracker({
       repo: options.repo,
+      publishes: options.bus !== undefined,
       windowSeconds: options.config.incidentWindowSeconds,
       onChange: (change) => {
         this.publish({ type: 'response', action: change.operation, target: { type: 'Warden::Incident', id: change.incident.id }, reason: change.text, details: { state: change.incident.state, severity: change.incident.severity, detections: change.incident.detections.slice(-20), ...(change.incident.resolution ? { resolution: change.incident.resolution } : {}) } });
@@ -269,6 +270,7 @@ export class ResponseEngine {
         await this.save(a);
       }
     }
+    if (this.options.bus) await this.incidents.publishPending(new Date(now - 60_000).toISOString());
     // An incident resolved as a false positive by the CLI: its risk is cleared here, where the risk engine lives.
     if (this.options.risk) for (const incident of await this.options.repo.listIncidents({ state: ['resolved'], activeSince: new Date(now - 60_000).toISOString() })) this.forgive(incident);
     const all = [...byId.values()];

@@ -24,6 +24,8 @@ export interface IncidentTrackerOptions {
   windowSeconds: number;
   /** Every change, for the audit log and measures. */
   onChange?: (change: IncidentChange) => void;
+  /** This process publishes changes (a running Warden; not the CLI). */
+  publishes?: boolean;
 }
 
 const CONTAINING = new Set(['revoke_credentials', 'quarantine', 'require_step_up', 'quarantine_asset', 'isolate_device', 'block_source']);
@@ -183,8 +185,22 @@ export class IncidentTracker {
 
   private async save(incident: Incident, operation: IncidentChange['operation'], text: string): Promise<void> {
     incident.updatedAt = new Date().toISOString();
+    if (this.options.publishes) incident.publishedAt = incident.updatedAt;
     await this.options.repo.saveIncident(incident);
     this.options.onChange?.({ incident, operation, text });
+  }
+
+  /** Publishes the changes another process (the CLI) made since the last publication. */
+  publishPending(since: string): Promise<void> {
+    return this.serial(async () => {
+      for (const incident of await this.options.repo.listIncidents({ activeSince: since })) {
+        if (incident.publishedAt === incident.updatedAt) continue;
+        incident.publishedAt = incident.updatedAt;
+        await this.options.repo.saveIncident(incident);
+        const last = incident.timeline.at(-1);
+        this.options.onChange?.({ incident, operation: incident.state === 'resolved' ? 'incident.close' : 'incident.update', text: `${last?.text ?? incident.state}${last?.actor ? ` by ${last.actor}` : ''}` });
+      }
+    });
   }
 
   private serial<T>(work: () => Promise<T>): Promise<T> {

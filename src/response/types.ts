@@ -76,6 +76,8 @@ export interface Incident {
   resolvedAt?: string;
   createdAt: string;
   updatedAt: string;
+  /** The `updatedAt` last published as an `incident.*` event (a CLI change is published by the running Warden). */
+  publishedAt?: string;
 }
 
 /** A webhook message waiting, delivered or given up on (the dead-letter store). */

@@ -182,15 +182,22 @@ test('resolving as false positive undoes the actions and clears the risk those d
   await h.close();
 });
 
-test('a change made by the CLI (another engine, no bus) is published by the running one', async () => {
+test('changes made by the CLI (another engine, no bus) are published by the running one, once', async () => {
   const h = await harness({ playbooks: [quarantinePlaybook({ trigger: { events: ['detection'] } })] });
   await h.emit(injection('mallory'));
   const [action] = await h.repo.listActions({ status: ['active'] });
   const cli = new ResponseEngine({ repo: h.repo, config: responseConfigSchema.parse({}), credentials: h.apiKeys, env: {} });
   await cli.undo(action!.id, 'cli:carol');
+  await cli.incidents.note(action!.incidentId!, 'looking into it', 'cli:carol');
+  const before = h.events.length;
   await h.engine.refresh();
   await h.bus.drain();
-  assert.ok(h.events.some((e) => e.type === 'response' && (e.details as { status?: string }).status === 'undone'));
+  const published = h.events.slice(before);
+  assert.ok(published.some((e) => e.type === 'response' && e.details?.status === 'undone'));
+  assert.ok(published.some((e) => e.type === 'response' && e.action === 'incident.update' && /looking into it by cli:carol/.test(e.reason)));
+  await h.engine.refresh();
+  await h.bus.drain();
+  assert.equal(h.events.length, before + published.length, 'published once');
   assert.equal(new ResponseGate(h.engine.state).facts(user('mallory')).response, undefined);
   await h.close();
 });
