@@ -13,6 +13,7 @@ import { validateInput } from '../gateway/validate.js';
 import type { ResponseEngine } from './engine.js';
 import { incidentStats } from './measures.js';
 import { replayDeadLetters } from './notifier.js';
+import { originOf, publicAction } from './redact.js';
 import type { ResponseRepository } from './store/types.js';
 
 const id = z.string().min(1).max(100);
@@ -31,7 +32,7 @@ export function responseAdminRoutes(engine: ResponseEngine, repo: ResponseReposi
   const decide = (verb: 'approve' | 'reject' | 'undo'): AdminRoute => ({
     method: 'POST',
     path: `/response/actions/:id/${verb}`,
-    handler: async (req) => ({ body: await engine[verb](param(req), actor(req)) }),
+    handler: async (req) => ({ body: publicAction(await engine[verb](param(req), actor(req))) }),
   });
   return [
     {
@@ -40,10 +41,10 @@ export function responseAdminRoutes(engine: ResponseEngine, repo: ResponseReposi
       query: ['status', 'limit'],
       handler: async (req) => {
         const q = validateInput(actionQuery, req.query);
-        return { body: { actions: await repo.listActions({ ...(q.status ? { status: [q.status] } : {}), limit: q.limit }) } };
+        return { body: { actions: (await repo.listActions({ ...(q.status ? { status: [q.status] } : {}), limit: q.limit })).map(publicAction) } };
       },
     },
-    { method: 'GET', path: '/response/actions/:id', handler: async (req) => ({ body: await engine.require(param(req)) }) },
+    { method: 'GET', path: '/response/actions/:id', handler: async (req) => ({ body: publicAction(await engine.require(param(req))) }) },
     decide('approve'),
     decide('reject'),
     decide('undo'),
@@ -53,9 +54,9 @@ export function responseAdminRoutes(engine: ResponseEngine, repo: ResponseReposi
       query: ['limit'],
       handler: async (req) => {
         const q = validateInput(listQuery, req.query);
-        // The secret reference and body are Warden's own; the URL may carry a token in its query.
+        // A webhook URL can be the secret itself: only its origin is shown.
         const dead = await repo.listNotifications({ status: 'dead', limit: q.limit });
-        return { body: { deadLetters: dead.map(({ secretRef: _s, body: _b, url, ...n }) => ({ ...n, url: url.split('?')[0] })) } };
+        return { body: { deadLetters: dead.map(({ secretRef: _s, body: _b, url, ...n }) => ({ ...n, url: originOf(url) })) } };
       },
     },
     {

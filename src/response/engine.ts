@@ -18,6 +18,7 @@ import { isContaining, isPrincipal, planAction } from './plan.js';
 import { EnforcementState } from './state.js';
 import type { ResponseRepository } from './store/types.js';
 import type { ActionRecord, Incident, Resolution } from './types.js';
+import { publicParams } from './redact.js';
 import { webhookBody } from './webhook.js';
 
 /** The API key operations revoke_credentials needs (public methods of the identity module's key store). */
@@ -310,8 +311,3 @@ export class ResponseEngine {
   }
 }
 
-/** Parameters fit for the audit log: the webhook URL's query (often a token) and the secret reference stay out. */
-function publicParams(params: Record<string, unknown>): Record<string, unknown> {
-  const { secretRef: _secret, url, ...rest } = params;
-  return { ...rest, ...(typeof url === 'string' ? { url: url.split('?')[0] } : {}) };
-}

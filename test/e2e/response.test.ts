@@ -141,6 +141,9 @@ test('three injection attempts: stream cut, next request refused, signed webhook
   const message = JSON.parse(hook.body) as { playbook: string; target: { id: string }; incident?: { id: string } };
   assert.equal(message.playbook, 'injection-quarantine');
   assert.equal(message.target.id, 'mallory');
+  const shown = (await admin<{ actions: ActionRecord[] }>('/response/actions')).body.actions.find((a) => a.type === 'notify' && a.target.id === 'mallory');
+  assert.deepEqual(shown?.params.url, new URL(hookUrl).origin, 'the webhook path is not shown');
+  assert.equal(shown?.params.secretRef, undefined);
 
   const [quarantine] = (await actions('active')).filter((a) => a.type === 'quarantine' && a.target.id === 'mallory');
   assert.ok(quarantine?.incidentId);
