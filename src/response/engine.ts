@@ -9,6 +9,7 @@ import { WardenError } from '../core/errors.js';
 import type { WardenEvent } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
 import type { EntityRef } from '../core/types.js';
+import type { CredentialStore, RiskForgiver, StreamCutter } from './ports.js';
 import type { EventBus } from '../events/index.js';
 import { SEVERITIES, type ResponseConfig } from './config.js';
 import { IncidentTracker, type IncidentChange } from './incidents.js';
@@ -20,22 +21,6 @@ import type { ResponseRepository } from './store/types.js';
 import type { ActionRecord, Incident, Resolution } from './types.js';
 import { publicParams } from './redact.js';
 import { webhookBody } from './webhook.js';
-
-/** The API key operations revoke_credentials needs (public methods of the identity module's key store). */
-export interface CredentialStore {
-  list(principal: string): { id: string; revokedAt?: string | null }[];
-  revoke(id: string): boolean;
-}
-
-export interface StreamCutter {
-  /** Ends every request in flight for the principal; returns how many. */
-  cut(principal: EntityRef): number;
-}
-
-export interface RiskForgiver {
-  /** Removes the principal's risk contribution from these detectors up to `until` (epoch ms). */
-  forgive(principal: EntityRef, detectors: readonly string[], until: number): number;
-}
 
 export interface ResponseEngineOptions {
   repo: ResponseRepository;

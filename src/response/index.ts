@@ -1,5 +1,6 @@
 export { responseConfigSchema, playbookSchema, type ResponseConfig, type Playbook, type PlaybookAction } from './config.js';
-export { ResponseEngine, type CredentialStore, type StreamCutter, type RiskForgiver } from './engine.js';
+export { ResponseEngine } from './engine.js';
+export type { CredentialStore, StreamCutter, RiskForgiver } from './ports.js';
 export { ResponseGate, withQuarantinedAssets } from './gate.js';
 export { responseAdminRoutes } from './admin-routes.js';
 export { ResponseMetrics } from './metrics.js';
