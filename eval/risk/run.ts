@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { openGeoLocator } from '../../src/risk/geo.js';
 import { renderEvaluation } from '../../src/risk/simulate/report.js';
 import { evaluate, simulate, type Evaluation } from '../../src/risk/simulate/run.js';
+import { evaluateResponse } from './response.js';
 
 const { values } = parseArgs({
   options: {
@@ -23,6 +24,8 @@ const { values } = parseArgs({
     json: { type: 'boolean', default: false },
     'per-seed': { type: 'boolean', default: false },
     'without-hard': { type: 'boolean', default: false },
+    /** Also run the response playbooks over the unseen seeds (time to contain, attacker success, benign contained). */
+    response: { type: 'boolean', default: false },
   },
 });
 const seedsOf = (s: string): number[] => s.split(',').filter(Boolean).map(Number).filter(Number.isInteger);
@@ -106,3 +109,33 @@ else {
   process.stdout.write(out.join('\n'));
 }
 process.exitCode = unseen.summary.targetsMet ? 0 : 1;
+
+// Response playbooks over the same simulated organisation (eval/risk/response.ts).
+if (values.response) {
+  const seeds = seedsOf(values.unseen);
+  const runs = [];
+  for (const seed of seeds) runs.push(await evaluateResponse(simulate(geo, { seed, days, usersPerTeam: Number(values['users-per-team']), hard: !values['without-hard'] }), geo));
+  const all = runs.flatMap((r) => r.scenarios).filter((s) => !s.scenario.startsWith('hard_'));
+  const median = (xs: number[]): number | null => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]! : null);
+  const latencies = runs.flatMap((r) => r.containmentSeconds).sort((a, b) => a - b);
+  const pctile = (p: number): string => (latencies.length ? `${(latencies[Math.min(latencies.length - 1, Math.ceil(p * latencies.length) - 1)]! * 1000).toFixed(2)} ms` : '-');
+  const wrong = runs.reduce((s, r) => s + r.wronglyContainedRate, 0) / Math.max(1, runs.length);
+  const lines = [
+    `## response playbooks (quarantine on one high-severity detection), unseen seeds ${seeds.join(', ')}`,
+    '',
+    '| scenario | contained | median time to detect / contain, min | attacker requests allowed before / after containment |',
+    '|---|---|---|---|',
+    ...[...new Set(all.map((s) => s.scenario))].map((name) => {
+      const rs = all.filter((s) => s.scenario === name);
+      const det = rs.flatMap((s) => (s.detectMinutes === null ? [] : [s.detectMinutes]));
+      const con = rs.flatMap((s) => (s.containMinutes === null ? [] : [s.containMinutes]));
+      return `| ${name} | ${con.length}/${rs.length} | ${median(det) ?? '-'} / ${median(con) ?? '-'} | ${rs.reduce((a, s) => a + s.allowedBefore, 0)} / ${rs.reduce((a, s) => a + s.allowedAfter, 0)} |`;
+    }),
+    '',
+    `- benign principals wrongly contained per day: ${(wrong * 100).toFixed(3)}% (goal <= 0.1%); ${runs.reduce((s, r) => s + r.wronglyContained, 0)} principals over ${seeds.length} seeds`,
+    `- containment latency, detection reaching the engine to the action in force (wall clock, ${latencies.length} actions): p50 ${pctile(0.5)}, p99 ${pctile(0.99)}, max ${pctile(1)} (goal p99 <= 1 s)`,
+    '',
+  ];
+  if (values.json) process.stdout.write(JSON.stringify({ response: runs.map((r) => ({ ...r, containmentSeconds: undefined })) }) + '\n');
+  else process.stdout.write(lines.join('\n'));
+}

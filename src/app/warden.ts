@@ -38,6 +38,8 @@ import { createLimiter } from '../limits/create.js';
 import { announcePolicyActivation, createCluster, natsUrlFrom, shareState, type Cluster } from '../cluster/index.js';
 import { createMcpGateway, mcpAdminRoutes, type McpGateway } from '../mcp/index.js';
 import { startDemoMcpServer, DEMO_MCP_SERVER, type DemoMcpServer } from '../demo/mcp-tools.js';
+import { InFlightRequests } from '../gateway/in-flight.js';
+import { ResponseEngine, ResponseGate, ResponseMetrics, SqliteResponseRepository, responseAdminRoutes, withQuarantinedAssets } from '../response/index.js';
 
 export interface StartOptions {
   loaded: LoadedConfig;
@@ -62,6 +64,8 @@ export class WardenApp {
   private readonly asyncClosers: (() => Promise<void>)[] = [];
   /** The event stream and shared state (NATS, or in process); closed after everything that publishes. */
   private cluster: Cluster | undefined;
+  /** Automated response (playbooks, actions, incidents); `setConfig` reloads its playbooks (SIGHUP). */
+  response!: ResponseEngine;
 
   private constructor(
     readonly config: WardenConfig,
@@ -181,7 +185,26 @@ export class WardenApp {
     const shared = shareState(cluster.state, { apiKeys, policies, risk: riskEngine, bus, logger });
     const risk: RiskSource = shared.risk;
     const integrity = createIntegrity({ db, bus, config: config.integrity, logger });
-    const assets: AssetAttributeSource = { attributes: (type, id) => integrity.resourceAttributes(type, id) };
+    // Automated response: playbooks over the bus; what is in force is read by the pipeline from memory.
+    const responseRepo = new SqliteResponseRepository(db);
+    const responseMetrics = new ResponseMetrics(metrics.registry, responseRepo);
+    const inFlight = new InFlightRequests();
+    const response = new ResponseEngine({
+      repo: responseRepo,
+      config: config.response,
+      credentials: apiKeys,
+      env,
+      logger,
+      bus,
+      instanceId,
+      streams: inFlight,
+      risk: riskEngine,
+      onContained: (seconds) => responseMetrics.containment.observe(seconds),
+      onIncidentChange: () => void responseMetrics.refresh().catch((error: unknown) => logger.error({ err: error }, 'incident measures could not be computed')),
+    });
+    await response.start();
+    await responseMetrics.refresh();
+    const assets: AssetAttributeSource = { attributes: withQuarantinedAssets(response.state, (type, id) => integrity.resourceAttributes(type, id)) };
     const pipeline = new Pipeline({
       authenticator,
       pdp,
@@ -194,6 +217,7 @@ export class WardenApp {
       onBehalfOfHeader: config.identity.onBehalfOfHeader.toLowerCase(),
       deviceHeader: config.identity.deviceHeader.toLowerCase(),
       trustedProxies: new Set(config.server.trustedProxies),
+      response: new ResponseGate(response.state),
     });
     // The MCP gateway (docs/mcp.md); the demo's tool server is started first so its URL can be filled in.
     let demoMcp: DemoMcpServer | undefined;
@@ -205,7 +229,7 @@ export class WardenApp {
       demoTools.apiKey = 'demo-tools-secret';
     }
     const mcp: McpGateway | undefined = mcpConfig.servers.length ? await createMcpGateway({ config: mcpConfig, env, db, bus, logger, maxBodyBytes: config.server.maxBodyBytes, issuers: config.identity.jwt.map((j) => j.issuer) }) : undefined;
-    const adminRoutes: AdminRoute[] = [...(mcp ? mcpAdminRoutes(mcp.pins, config.mcp.approverRoles) : []), ...coreAdminRoutes({ apiKeys, policies, decisions, directory, risk, bus, instanceId }), ...integrityAdminRoutes(integrity), ...(audit ? auditAdminRoutes(audit) : []), ...(exporter ? createExportAdminRoutes(exporter) : []), ...riskAdminRoutes(riskEngine)];
+    const adminRoutes: AdminRoute[] = [...(mcp ? mcpAdminRoutes(mcp.pins, config.mcp.approverRoles) : []), ...coreAdminRoutes({ apiKeys, policies, decisions, directory, risk, bus, instanceId }), ...integrityAdminRoutes(integrity), ...(audit ? auditAdminRoutes(audit) : []), ...(exporter ? createExportAdminRoutes(exporter) : []), ...riskAdminRoutes(riskEngine), ...responseAdminRoutes(response, responseRepo)];
     // Rate limits and budgets: counters in Redis when configured (shared by every instance), else in memory.
     const limiter = await createLimiter(config.limits, redis.url, logger, metrics.registry);
     // Ready once every listener is up, not ready again from the moment shutdown begins.
@@ -237,6 +261,7 @@ export class WardenApp {
       readyDetails: () => cluster.status(),
       metricsText: () => metrics.registry.metrics(),
       ...(mcp ? { mcp } : {}),
+      inFlight,
     });
 
     const servers: Server[] = [createHttpServer({ requestTimeout: config.server.requestTimeoutMs }, gateway.listener)];
@@ -284,6 +309,7 @@ export class WardenApp {
         app.timers.push(rediscover);
       }
     }
+    app.response = response;
     readiness.serving = true;
     integrity.watcher.start();
     exporter?.start();
@@ -331,6 +357,7 @@ export class WardenApp {
     );
     clearTimeout(grace);
     await this.integrity.close();
+    await this.response.stop();
     await this.bus.drain();
     this.risk.close();
     // Every event is in the log before it closes; exporters stop before the log they read.

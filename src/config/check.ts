@@ -32,6 +32,7 @@ export function checkReferences(loaded: LoadedConfig, env: NodeJS.ProcessEnv): C
   duplicates(config.models.map((m) => m.id), 'models', 'id', problems);
   duplicates(config.routes.map((r) => r.name), 'routes', 'name', problems);
   config.upstreams.forEach((u, i) => secret(u.apiKey, `upstreams.${i}.apiKey`));
+  config.response.playbooks.forEach((p, i) => p.actions.forEach((a, j) => a.type === 'notify' && secret(a.secret, `response.playbooks.${i}.actions.${j}.secret`)));
   const upstreams = new Set(config.upstreams.map((u) => u.name));
   if (config.demo.upstream) upstreams.add(DEMO_UPSTREAM);
   const named = (name: string, path: string): void => {

@@ -69,4 +69,16 @@ export const demoConfig = {
       upstreamPath: '/store/datasets/{id}',
     },
   ],
+  // Automated response: the loop from detection to containment (docs/response.md).
+  response: {
+    protectedPrincipals: ['carol'],
+    playbooks: [
+      {
+        name: 'repeated-prompt-injection',
+        trigger: { events: ['detection'], detectors: ['guard.injection'], minSeverity: 'high', entityKinds: ['User', 'Agent', 'Service'], count: { atLeast: 3, withinSeconds: 300 } },
+        actions: [{ type: 'quarantine', durationSeconds: 900 }],
+      },
+      { name: 'integrity-tamper', trigger: { events: ['asset'], assetChanges: ['tampered'] }, actions: [{ type: 'quarantine_asset', durationSeconds: 86_400 }] },
+    ],
+  },
 };

@@ -12,6 +12,7 @@ import { integrityConfigSchema } from '../integrity/config.js';
 import { riskConfigSchema } from '../risk/config.js';
 import { limitsConfigSchema } from '../limits/config.js';
 import { mcpConfigSchema } from '../mcp/config.js';
+import { responseConfigSchema } from '../response/config.js';
 
 const principalKind = z.enum(['User', 'Service', 'Agent']);
 
@@ -183,6 +184,7 @@ export const configSchema = z.object({
   cluster: clusterConfigSchema,
   /** The MCP gateway: servers at `/mcp/<name>` (src/mcp, docs/mcp.md). */
   mcp: mcpConfigSchema,
+  response: responseConfigSchema.prefault({}),
   demo: z
     .object({
       /** Start the built-in OpenAI-compatible demo upstream on loopback. */

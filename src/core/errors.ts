@@ -40,6 +40,9 @@ export const ERRORS = {
   mcp_tool_quarantined: { status: 403, message: 'the tool definition is not approved (new, changed or rejected)', remedy: 'an approver reviews it with `warden mcp tools list` and `warden mcp tools approve`' },
   mcp_approval_required: { status: 403, message: "this call needs a person's approval", remedy: 'ask the person the agent acts for to approve it, or use a session without untrusted content' },
   mcp_result_blocked: { status: 502, message: 'the tool result was blocked by the guard', remedy: 'the result held injected instructions or secrets; see the detection events' },
+  source_blocked: { status: 403, message: 'requests from this address are blocked by an automated response', remedy: 'ask the security team; see `warden response list`' },
+  credential_revoked: { status: 401, message: 'the credential was revoked by an automated response', remedy: 'authenticate again (a new token or key) once the security team has cleared the account' },
+  access_cut: { status: 403, message: 'the request was ended by an automated response', remedy: 'ask the security team; see `warden incidents list`' },
   not_ready: { status: 503, message: 'warden is not ready', remedy: 'retry shortly' },
 } as const satisfies Record<string, { status: number; message: string; remedy: string }>;
 

@@ -27,6 +27,8 @@ export interface Authentication {
   mfa: boolean;
   /** Seconds since the user authenticated (JWT `auth_time`), when known. */
   ageSeconds?: number;
+  /** When the credential was issued (JWT `iat`, epoch seconds), when known: a revocation refuses older ones. */
+  issuedAt?: number;
   /** Identifier of the credential (key id, token `jti`, certificate fingerprint): never the secret itself. */
   credentialId?: string;
   scopes: string[];

@@ -47,6 +47,7 @@ export class AdminApi {
     ex.route = `admin ${found.route.method} ${found.route.path}`;
     const query = parseQuery(search, found.route.query ?? []);
     const identity = await this.pipeline.authenticate(ex);
+    this.pipeline.refuseQuarantined(identity);
     ex.action = 'admin';
     ex.resource = { type: 'Warden::Admin', id: found.route.path };
     // The area is the route's first path segment: `admin:keys` covers /admin/keys and /admin/keys/:id.

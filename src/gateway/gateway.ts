@@ -11,6 +11,7 @@ import { Exchange } from './exchange.js';
 import { handleGeneric, matchRoute, type GenericDeps } from './generic.js';
 import { clientIp, sendError, sendJson } from './http.js';
 import { holdEndUntilRecorded } from './commit-gate.js';
+import type { InFlightRequests } from './in-flight.js';
 import { handleLlm, isLlmPath, type LlmDeps } from './llm.js';
 import type { Pipeline } from './pipeline.js';
 import type { McpGateway } from '../mcp/index.js';
@@ -19,6 +20,8 @@ export interface GatewayDeps extends LlmDeps, GenericDeps, AuthorizeDeps {
   pipeline: Pipeline;
   admin: AdminApi;
   trustedProxies: ReadonlySet<string>;
+  /** Requests in flight by principal, for response actions that cut them. */
+  inFlight?: InFlightRequests;
   /** Readiness: false while starting or stopping, or when a dependency failed. */
   ready(): boolean | Promise<boolean>;
   /** The cluster's dependencies for the `/readyz` body (absent for a single instance). */
@@ -110,6 +113,7 @@ export class Gateway {
     if (this.deps.mcp && path.startsWith(MCP_METADATA)) return this.deps.mcp.metadata(req, res, path.slice(MCP_METADATA.length));
     const ex = new Exchange(req, clientIp(req, this.deps.trustedProxies));
     holdEndUntilRecorded(ex, res, this.deps.pipeline.deps.logger);
+    this.deps.inFlight?.track(ex, res);
     try {
       if (path === '/metrics') await this.metrics(ex, res);
       else if (isLlmPath(path)) await handleLlm(this.deps, ex, res);

@@ -9,7 +9,7 @@ import type { Logger } from '../core/logger.js';
 import type { EntityRef, Identity, ResourceRef, RiskSnapshot } from '../core/types.js';
 import type { EventBus } from '../events/index.js';
 import { credentialAllows, scopeFor, type Authenticator, type ScopeNeed } from '../identity/index.js';
-import { buildCedarRequest, type GuardFacts, type LimitFacts, type PdpResult, type PolicyDecisionPoint } from '../policy/index.js';
+import { buildCedarRequest, type GuardFacts, type LimitFacts, type PdpResult, type PolicyDecisionPoint, type ResponseContextFacts } from '../policy/index.js';
 import type { Exchange } from './exchange.js';
 import { round } from './exchange.js';
 import { header, isTrustedPeer, sendError } from './http.js';
@@ -25,6 +25,16 @@ export interface AssetAttributeSource {
   attributes(type: string, id: string): object | undefined;
 }
 
+/** What automated response actions in force mean for a request (src/response), read from memory. */
+export interface ResponseGate {
+  /** True when requests from this address are blocked (`block_source`). */
+  sourceBlocked(ip: string): boolean;
+  /** True when the credential was issued before a revocation of its principal (`revoke_credentials`). */
+  revoked(identity: Identity): boolean;
+  /** The Cedar `context.response` record and device isolation for this identity. */
+  facts(identity: Identity): ResponseContextFacts;
+}
+
 export interface PipelineDeps {
   authenticator: Authenticator;
   pdp: PolicyDecisionPoint;
@@ -38,6 +48,7 @@ export interface PipelineDeps {
   deviceHeader: string;
   /** Peers whose device header is believed (`server.trustedProxies`). */
   trustedProxies: ReadonlySet<string>;
+  response?: ResponseGate;
 }
 
 export interface DecideInput {
@@ -70,6 +81,8 @@ export class Pipeline {
 
   async authenticate(ex: Exchange): Promise<Identity> {
     const t0 = performance.now();
+    // A blocked address is refused before its credential is even read.
+    if (this.deps.response?.sourceBlocked(ex.sourceIp)) throw new WardenError('source_blocked');
     try {
       const identity = await this.deps.authenticator.authenticate({
         authorization: header(ex.req, 'authorization'),
@@ -79,6 +92,7 @@ export class Pipeline {
         deviceId: header(ex.req, this.deps.deviceHeader),
         fromTrustedProxy: isTrustedPeer(ex.req.socket.remoteAddress, this.deps.trustedProxies),
       });
+      if (this.deps.response?.revoked(identity)) throw new WardenError('credential_revoked');
       ex.identity = identity;
       return identity;
     } catch (error) {
@@ -97,6 +111,14 @@ export class Pipeline {
     } finally {
       ex.latency.auth = round(performance.now() - t0);
     }
+  }
+
+  /**
+   * Endpoints that Cedar does not decide (the admin API) still refuse a quarantined principal: an
+   * attacker holding an admin's credential must not undo its own quarantine.
+   */
+  refuseQuarantined(identity: Identity): void {
+    if (this.deps.response?.facts(identity).response?.quarantined) throw new WardenError('forbidden', 'the principal is quarantined by an automated response');
   }
 
   /** Decides with Cedar and records the outcome on the exchange; does not send anything. */
@@ -126,6 +148,7 @@ export class Pipeline {
       ...(input.guard ? { guard: input.guard } : {}),
       ...(input.limits ? { limits: input.limits } : {}),
       ...(input.extra ? { extra: input.extra } : {}),
+      ...(this.deps.response ? this.deps.response.facts(identity) : {}),
     });
     const result = this.deps.pdp.decide(request, entities);
     ex.action = input.action;

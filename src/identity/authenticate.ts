@@ -70,6 +70,7 @@ export class Authenticator {
       mfa,
       scopes: parseScopes(verified.payload.scope ?? verified.payload.scp),
       ...(typeof verified.payload.jti === 'string' ? { credentialId: verified.payload.jti.slice(0, 128) } : {}),
+      ...(typeof verified.payload.iat === 'number' ? { issuedAt: verified.payload.iat } : {}),
       ...(authTime !== undefined ? { ageSeconds: Math.max(0, Math.floor(now / 1000) - authTime) } : {}),
     };
     const identity: Identity = { principal, authentication };

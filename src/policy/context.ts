@@ -28,7 +28,15 @@ export interface LimitFacts {
   tokens?: LimitCounterFacts;
 }
 
-export interface ContextFacts {
+/** What automated response actions in force say about the caller (src/response). */
+export interface ResponseContextFacts {
+  /** `context.response`, present only while an action concerns the principal. */
+  response?: { quarantined: boolean; stepUpRequired: boolean; stepUpSince: number };
+  /** The caller's device is isolated: it counts as non-compliant. */
+  deviceIsolated?: boolean;
+}
+
+export interface ContextFacts extends ResponseContextFacts {
   now: Date;
   sourceIp: string;
   identity: Identity;
@@ -63,7 +71,7 @@ export function buildContext(facts: ContextFacts): Record<string, CedarValueJson
       present: device !== undefined,
       id: device?.id ?? '',
       managed: device?.managed ?? false,
-      compliant: device?.compliant ?? false,
+      compliant: (device?.compliant ?? false) && facts.deviceIsolated !== true,
       osPatched: device?.osPatched ?? false,
       diskEncrypted: device?.diskEncrypted ?? false,
       // How the device was proven; "none" when no device was (a claimed one is not believed).
@@ -98,9 +106,14 @@ export function buildContext(facts: ContextFacts): Record<string, CedarValueJson
       ...(tokens ? { tokens: { ...tokens } } : {}),
     };
   }
+  if (facts.response) context.response = { ...facts.response };
   if (facts.extra) {
     // defined, not assigned: an extra key named `__proto__` must stay a key, not replace the prototype
-    for (const [k, v] of Object.entries(toCedarRecord(facts.extra, 'context'))) Object.defineProperty(context, k, { value: v, enumerable: true, writable: true, configurable: true });
+    for (const [k, v] of Object.entries(toCedarRecord(facts.extra, 'context'))) {
+      // `response` is Warden's own fact: a caller cannot claim (or clear) a quarantine.
+      if (k === 'response') continue;
+      Object.defineProperty(context, k, { value: v, enumerable: true, writable: true, configurable: true });
+    }
   }
   return context;
 }

@@ -1,6 +1,6 @@
 export { readBundle, bundleDigest, demoPolicyDir, BundleError, type PolicyBundle, type PolicyProblem, type TemplateLinkSpec } from './bundle.js';
 export { compileBundle, formatProblems, type CompiledBundle } from './compile.js';
-export { buildContext, normaliseIp, type ContextFacts, type GuardFacts, type LimitFacts } from './context.js';
+export { buildContext, normaliseIp, type ContextFacts, type GuardFacts, type LimitFacts, type ResponseContextFacts } from './context.js';
 export { principalEntity, resourceEntity, toCedarValue, toCedarRecord, uid, ipValue, NAMESPACE } from './entities.js';
 export { PolicyDecisionPoint, type PdpResult, type LoadReport } from './pdp.js';
 export { NoSuchPolicyVersion, type PolicyRepository, type PolicyVersionInfo } from './store/types.js';

@@ -133,6 +133,10 @@ class Engine implements RiskEngine {
     return this.ledger.snapshot(`${principal.type}:${principal.id}`, this.clock(), sessionId);
   }
 
+  forgive(principal: EntityRef, detectors: readonly string[], until: number): number {
+    return this.ledger.remove(`${principal.type}:${principal.id}`, new Set(detectors), until);
+  }
+
   process(event: WardenEvent): readonly DetectionRecord[] {
     if (this.closed || !this.config.enabled) return [];
     try {

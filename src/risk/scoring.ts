@@ -85,6 +85,15 @@ export class RiskLedger {
     return { score, factors };
   }
 
+  /** Drops `key`'s factors named in `names` that happened at or before `until`; returns how many. */
+  remove(key: string, names: ReadonlySet<string>, until: number): number {
+    const list = this.factors.get(key);
+    if (!list) return 0;
+    const kept = list.filter((f) => !(names.has(f.name) && f.t <= until));
+    this.factors.set(key, kept);
+    return list.length - kept.length;
+  }
+
   /** Remembers that `key` rose to `threshold`, so that its fall below it can be reported. */
   markRaised(key: string, principal: EntityRef, threshold: number, score: number): void {
     const cur = this.raised.get(key);

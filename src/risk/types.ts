@@ -108,6 +108,11 @@ export interface RiskEngine {
   ingest(events: readonly WardenEvent[], origin: string): IngestResult;
   /** Processes what is waiting in the inbox when this engine holds, or can take, the lease. Touches the disk. */
   drainInbox(): { processed: number; detections: DetectionRecord[] };
+  /**
+   * Clears the principal's risk contribution from these detectors up to `until` (epoch ms): an analyst
+   * resolved the incident as a false positive. Returns how many factors were removed.
+   */
+  forgive(principal: EntityRef, detectors: readonly string[], until: number): number;
   /** Entities currently tracked in memory. */
   readonly entityCount: number;
   /** Persists baselines changed since the last flush. */

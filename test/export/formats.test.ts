@@ -21,8 +21,8 @@ test('every sample event maps to a valid OCSF event of the expected class', () =
     assert.deepEqual((ocsf.unmapped as { warden: unknown }).warden, { log_index: i, leaf_hash: record(i).leafHash, event_type: sampleEvent(i).type });
   }
   // All six classes of the issue are produced and have fixture schemas.
-  assert.deepEqual([...seen].sort(), [1001, 2004, 2005, 3002, 3003, 6003]);
-  assert.deepEqual([...CLASSES.keys()].sort(), [1001, 2004, 2005, 3002, 3003, 6003]);
+  assert.deepEqual([...seen].sort(), [1001, 2004, 2005, 3002, 3003, 6003, 7001]);
+  assert.deepEqual([...CLASSES.keys()].sort(), [1001, 2004, 2005, 3002, 3003, 6003, 7001]);
 });
 
 test('the validator catches missing required attributes, bad types and bad enum values', () => {

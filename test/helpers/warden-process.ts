@@ -23,6 +23,8 @@ export interface WardenProcess {
   output(): string;
   stop(): Promise<void>;
   kill(): void;
+  /** Sends a signal (e.g. SIGHUP to reload). */
+  signal(name: NodeJS.Signals): void;
   /** Settles when the process has exited (after `kill()` or `stop()`). */
   exited: Promise<void>;
 }
@@ -84,6 +86,7 @@ export async function startWarden(config: Record<string, unknown>, options: { di
     output: () => output,
     exited,
     kill: () => child.kill('SIGKILL'),
+    signal: (name) => child.kill(name),
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

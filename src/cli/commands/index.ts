@@ -24,6 +24,8 @@ import { detectionsListCommand } from './detections.js';
 import { simulateCommand } from './simulate.js';
 import { guardScanCommand } from './guard-scan.js';
 import { mcpToolsApproveCommand, mcpToolsListCommand, mcpToolsRejectCommand } from './mcp-tools.js';
+import { responseApproveCommand, responseListCommand, responseRejectCommand, responseReplayCommand, responseShowCommand, responseUndoCommand } from './response.js';
+import { incidentsAckCommand, incidentsContainCommand, incidentsListCommand, incidentsNoteCommand, incidentsResolveCommand, incidentsShowCommand, incidentsStatsCommand } from './incidents.js';
 
 export const COMMANDS: Command[] = [
   auditVerifyCommand,
@@ -64,4 +66,17 @@ export const COMMANDS: Command[] = [
   mcpToolsListCommand,
   mcpToolsApproveCommand,
   mcpToolsRejectCommand,
+  responseListCommand,
+  responseShowCommand,
+  responseApproveCommand,
+  responseRejectCommand,
+  responseUndoCommand,
+  responseReplayCommand,
+  incidentsListCommand,
+  incidentsShowCommand,
+  incidentsAckCommand,
+  incidentsContainCommand,
+  incidentsResolveCommand,
+  incidentsNoteCommand,
+  incidentsStatsCommand,
 ];

@@ -1,5 +1,6 @@
 import { WardenApp } from '../../app/warden.js';
 import { loadConfig } from '../../config/load.js';
+import { assertReferences } from '../../config/check.js';
 import { createLogger } from '../../core/logger.js';
 import { UsageError, writeLine, type Command } from '../command.js';
 import { parse } from '../options.js';
@@ -46,6 +47,18 @@ WARDEN_LOG_LEVEL) > config file > defaults.`,
         },
       );
     };
+    // SIGHUP reloads what can change without a restart (today: the response playbooks); a file that does
+    // not validate is refused and the playbooks in force stay.
+    process.on('SIGHUP', () => {
+      try {
+        const reloaded = loadConfig(loaded.file ? { configFile: loaded.file } : {}, io.env, io.cwd);
+        assertReferences(reloaded, io.env);
+        app.response.setConfig(reloaded.config.response);
+        logger.info({ playbooks: reloaded.config.response.playbooks.length }, 'response playbooks reloaded');
+      } catch (error) {
+        logger.error({ err: error }, 'the configuration could not be reloaded; the playbooks in force stay');
+      }
+    });
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
     return 0;

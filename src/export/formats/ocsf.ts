@@ -9,7 +9,7 @@
  * | admin (other operations)                       | 6003 API Activity            |
  * | detection, risk                                | 2004 Detection Finding       |
  * | response `incident.*`                          | 2005 Incident Finding        |
- * | response (other actions: revoke, step-up...)   | 3003 Authorize Session       |
+ * | response (actions: quarantine, revoke, undo...) | 7001 Remediation Activity    |
  * | asset                                          | 1001 File System Activity    |
  *
  * The log position is `metadata.sequence` and, with the leaf hash, `unmapped.warden.log_index` /
@@ -38,6 +38,7 @@ const CLASSES = {
   authentication: { uid: 3002, name: 'Authentication', category: 3, categoryName: 'Identity & Access Management' },
   authorize_session: { uid: 3003, name: 'Authorize Session', category: 3, categoryName: 'Identity & Access Management' },
   api_activity: { uid: 6003, name: 'API Activity', category: 6, categoryName: 'Application Activity' },
+  remediation_activity: { uid: 7001, name: 'Remediation Activity', category: 7, categoryName: 'Remediation' },
 } as const;
 type OcsfClass = (typeof CLASSES)[keyof typeof CLASSES];
 
@@ -245,15 +246,30 @@ function response(r: ExportRecord, e: ResponseEvent, ctx: FormatContext): OcsfEv
       priority: 'High',
     });
   }
-  return base(r, ctx, CLASSES.authorize_session, [99, 'Other'], {
-    status_id: 1,
-    status: 'Success',
-    user: user(e.target),
+  // A response action is a remediation (D3FEND tactics): its lifting is a Restore; a pending or dry-run
+  // action is reported with the status Other, a failed one as Error.
+  const details = e.details ?? {};
+  const status = typeof details.status === 'string' ? details.status : 'active';
+  const lifted = status === 'undone' || status === 'expired';
+  const activity: [number, string] = lifted ? [3, 'Restore'] : (REMEDIATION_ACTIVITY[e.action] ?? [99, 'Other']);
+  const [statusId, statusName]: [number, string] = status === 'active' || lifted ? [1, 'Success'] : status === 'failed' ? [6, 'Error'] : status === 'rejected' ? [2, 'Failure'] : [99, status === 'dry_run' ? 'Dry run' : 'Pending'];
+  return base(r, ctx, CLASSES.remediation_activity, activity, {
+    command_uid: typeof details.actionId === 'string' ? details.actionId : e.id,
+    status_id: statusId,
+    status: statusName,
     actor: { app_name: 'warden-response' },
-    privileges: [e.action],
-    status_detail: e.reason,
+    status_detail: `${e.action} on ${e.target.type}::${e.target.id}: ${e.reason}`.slice(0, 1000),
   });
 }
+
+const REMEDIATION_ACTIVITY: Record<string, [number, string]> = {
+  quarantine: [1, 'Isolate'],
+  quarantine_asset: [1, 'Isolate'],
+  isolate_device: [1, 'Isolate'],
+  block_source: [1, 'Isolate'],
+  revoke_credentials: [2, 'Evict'],
+  require_step_up: [4, 'Harden'],
+};
 
 const ASSET_ACTIVITY: Record<AssetEvent['change'], [number, string]> = {
   registered: [1, 'Create'],
@@ -287,7 +303,7 @@ function asset(r: ExportRecord, e: AssetEvent, ctx: FormatContext): OcsfEvent {
 
 /** `actor` is a class attribute of 3002, 6003 and 1001; elsewhere it comes with the Host profile. */
 function declareProfiles(event: OcsfEvent): OcsfEvent {
-  if (event.actor !== undefined && event.class_uid === CLASSES.authorize_session.uid) event.metadata.profiles = ['host'];
+  if (event.actor !== undefined && (event.class_uid === CLASSES.authorize_session.uid || event.class_uid === CLASSES.remediation_activity.uid)) event.metadata.profiles = ['host'];
   return event;
 }
 
