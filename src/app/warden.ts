@@ -31,6 +31,7 @@ import { createExportAdminRoutes, createExporter, type Exporter } from '../expor
 import { createRiskEngine, riskAdminRoutes, type RiskEngine } from '../risk/index.js';
 import { createGuard, defaultInjectionModel, loadModelTierFromDisk } from '../guard/index.js';
 import { startDemoUpstream, type DemoUpstream } from '../demo/upstream.js';
+import { createConsole } from '../console/index.js';
 
 export interface StartOptions {
   loaded: LoadedConfig;
@@ -169,6 +170,10 @@ export class WardenApp {
     if (config.guard.enabled) defaultInjectionModel();
     const tierDir = config.guard.enabled ? config.guard.injection.model?.dir : undefined;
     const modelTier = tierDir === undefined ? undefined : await loadModelTierFromDisk(resolveConfigPath(loaded, tierDir));
+    // The web console (/ui): sessions over the same credentials, the admin routes behind console roles.
+    const webConsole = config.console.enabled
+      ? createConsole({ config, pipeline, authenticator, bus, instanceId, adminRoutes, decisions, decisionsDb, policies, directory, apiKeys, risk, engine: riskEngine, assets, integrity, audit })
+      : undefined;
     const gateway = new Gateway({
       pipeline,
       ...(config.guard.enabled ? { guard: createGuard(config.guard, modelTier ? { modelTier } : {}) } : {}),
@@ -181,6 +186,7 @@ export class WardenApp {
       trustedProxies: new Set(config.server.trustedProxies),
       ready: () => readiness.serving && pdp.version !== undefined,
       metricsText: () => metrics.registry.metrics(),
+      ...(webConsole ? { console: webConsole } : {}),
     });
 
     const servers: Server[] = [createHttpServer({ requestTimeout: config.server.requestTimeoutMs }, gateway.listener)];
@@ -209,6 +215,7 @@ export class WardenApp {
 
     const app = new WardenApp(config, logger, db, bus, apiKeys, policies, decisions, decisionsDb, upstreams, integrity, audit, riskEngine, exporter, servers, demoUpstream, demoCredentials, readiness);
     app.closers.push(() => jwt.close());
+    if (webConsole) app.closers.push(() => webConsole.close());
     readiness.serving = true;
     integrity.watcher.start();
     exporter.start();

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { auditConfigSchema } from '../audit/config.js';
+import { consoleConfigSchema } from '../console/config.js';
 import { exportConfigSchema } from '../export/config.js';
 import { guardConfigSchema } from '../guard/config.js';
 import { integrityConfigSchema } from '../integrity/config.js';
@@ -176,6 +177,7 @@ export const configSchema = z.object({
   risk: riskConfigSchema.prefault({}),
   integrity: integrityConfigSchema,
   export: exportConfigSchema,
+  console: consoleConfigSchema,
   demo: z
     .object({
       /** Start the built-in OpenAI-compatible demo upstream on loopback. */

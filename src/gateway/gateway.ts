@@ -21,6 +21,8 @@ export interface GatewayDeps extends LlmDeps, GenericDeps, AuthorizeDeps {
   /** Readiness: false while starting or stopping, or when a dependency failed. */
   ready(): boolean;
   metricsText(): Promise<string>;
+  /** The web console at `/ui` (absent when `console.enabled` is false). */
+  console?: { api: { handle(ex: Exchange, res: ServerResponse, search: string): Promise<void> }; files: { serve(req: IncomingMessage, res: ServerResponse, path: string): void } };
 }
 
 export class Gateway {
@@ -82,10 +84,15 @@ export class Gateway {
     const search = q >= 0 ? url.slice(q) : '';
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (path === '/readyz') return this.deps.ready() ? sendJson(res, 200, { status: 'ready' }) : sendJson(res, 503, { error: { code: 'not_ready', message: 'warden is not ready' } });
+    const ui = this.deps.console;
+    const isUi = ui !== undefined && (path === '/ui' || path.startsWith('/ui/'));
+    // The console's static files are public and not decisions; its API is, and goes through an exchange.
+    if (isUi && path !== '/ui/api' && !path.startsWith('/ui/api/')) return ui.files.serve(req, res, path);
     const ex = new Exchange(req, clientIp(req, this.deps.trustedProxies));
     holdEndUntilRecorded(ex, res, this.deps.pipeline.deps.logger);
     try {
       if (path === '/metrics') await this.metrics(ex, res);
+      else if (isUi) await ui.api.handle(ex, res, search);
       else if (isLlmPath(path)) await handleLlm(this.deps, ex, res);
       else if (path === '/v1/authorize') await handleAuthorize(this.deps, ex, res);
       else if (path === '/ext_authz' || path.startsWith('/ext_authz/')) await handleExtAuthz(this.deps, ex, res);
