@@ -42,6 +42,16 @@ const replaySchema = z.strictObject({
 });
 const minutesSchema = z.object({ minutes: z.coerce.number().int().min(5).max(7 * 24 * 60).default(60) });
 const principalSchema = z.object({ type: z.enum(['User', 'Service', 'Agent']), id: z.string().min(1).max(256) });
+const listSchema = z.object({
+  principal: z.string().max(300).regex(/::/, 'expected `Type::id`').optional(),
+  outcome: z.enum(['allow', 'deny', 'step_up']).optional(),
+  resource: z.string().max(600).optional(),
+  since: z.iso.datetime({ offset: true }).optional(),
+  until: z.iso.datetime({ offset: true }).optional(),
+  before: z.coerce.number().int().min(1).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  includeConsole: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+});
 const daysSchema = z.object({ days: z.coerce.number().int().min(1).max(90).default(7) });
 
 export function consoleOwnRoutes(deps: OwnRouteDeps): ConsoleRoute[] {
@@ -70,6 +80,30 @@ export function consoleOwnRoutes(deps: OwnRouteDeps): ConsoleRoute[] {
             },
           },
         };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/decisions',
+      role: 'auditor',
+      area: 'decisions',
+      query: Object.keys(listSchema.shape),
+      handler: (req) => {
+        const q = validateInput(listSchema, req.query);
+        const iso = (v: string | undefined): string | undefined => (v === undefined ? undefined : new Date(v).toISOString());
+        return { body: deps.stats.list({ ...q, since: iso(q.since), until: iso(q.until) }) };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/policies/versions/:version',
+      role: 'auditor',
+      area: 'policies',
+      handler: (req) => {
+        const version = Number(req.params.version);
+        const bundle = Number.isSafeInteger(version) && version > 0 ? deps.policies.store.get(version) : undefined;
+        if (!bundle) throw new WardenError('not_found', 'no such policy version');
+        return { body: { version, files: bundle.files } };
       },
     },
     {

@@ -16,6 +16,18 @@ export interface DecisionOverview {
   riskBands: { band: string; count: number }[];
 }
 
+export interface DecisionListQuery {
+  principal?: string | undefined;
+  outcome?: string | undefined;
+  resource?: string | undefined;
+  since?: string | undefined;
+  until?: string | undefined;
+  before?: number | undefined;
+  limit: number;
+  /** The console's own API calls are left out unless asked for. */
+  includeConsole?: boolean | undefined;
+}
+
 const OUTCOMES = ['allow', 'deny', 'step_up'] as const;
 
 export class DecisionStats {
@@ -27,7 +39,7 @@ export class DecisionStats {
   private readonly principalRisk;
 
   /** `db` is the connection that holds the `decisions` table (DecisionLog applies its migrations). */
-  constructor(db: SqliteDatabase) {
+  constructor(private readonly db: SqliteDatabase) {
     this.perMinute = db.prepare(`SELECT substr(time, 1, 16) AS minute, outcome, count(*) AS n FROM decisions WHERE time >= ? GROUP BY minute, outcome ORDER BY minute`);
     this.topPrincipals = db.prepare(`SELECT principal, count(*) AS n FROM decisions WHERE time >= ? AND outcome = 'deny' AND principal IS NOT NULL GROUP BY principal ORDER BY n DESC LIMIT 10`);
     this.topResources = db.prepare(`SELECT resource, count(*) AS n FROM decisions WHERE time >= ? AND outcome = 'deny' GROUP BY resource ORDER BY n DESC LIMIT 10`);
@@ -38,6 +50,32 @@ export class DecisionStats {
       `SELECT substr(time, 1, 13) AS hour, max(json_extract(event, '$.risk')) AS risk, count(*) AS n, sum(outcome != 'allow') AS refused FROM decisions WHERE principal = ? AND time >= ? GROUP BY hour ORDER BY hour`,
     );
     this.risk = db.prepare(`SELECT min(9, CAST(json_extract(event, '$.risk') / 10 AS INTEGER)) AS band, count(*) AS n FROM decisions WHERE time >= ? AND json_extract(event, '$.risk') IS NOT NULL GROUP BY band`);
+  }
+
+  /**
+   * One page of decisions, newest first (the console lists the latest; the admin API pages oldest first).
+   * `before` is the last page's smallest `seq`. `principal` is `Type::id`.
+   */
+  list(q: DecisionListQuery): { items: (DecisionEvent & { seq: number })[]; next?: number } {
+    const where: string[] = [];
+    const params: Record<string, unknown> = {};
+    const add = (value: unknown, clause: string, name: string): void => {
+      if (value === undefined || value === '') return;
+      where.push(clause);
+      params[name] = value;
+    };
+    add(q.principal, 'principal = @principal', 'principal');
+    add(q.outcome, 'outcome = @outcome', 'outcome');
+    add(q.resource, 'resource = @resource', 'resource');
+    add(q.since, 'time >= @since', 'since');
+    add(q.until, 'time < @until', 'until');
+    add(q.before, 'seq < @before', 'before');
+    if (!q.includeConsole) where.push("route NOT LIKE 'console %'");
+    const rows = this.db
+      .prepare(`SELECT seq, event FROM decisions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ${q.limit + 1}`)
+      .all(params) as { seq: number; event: string }[];
+    const items = rows.slice(0, q.limit).map((r) => ({ ...(JSON.parse(r.event) as DecisionEvent), seq: r.seq }));
+    return rows.length > q.limit ? { items, next: items.at(-1)!.seq } : { items };
   }
 
   /** The newest recorded decisions of traffic (not admin or console calls) since a time, newest first. */
