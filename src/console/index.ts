@@ -17,6 +17,7 @@ import { AuditVerification } from './audit-verification.js';
 import { DecisionExplainer } from './explain.js';
 import { LiveFeed } from './live.js';
 import { consoleOwnRoutes } from './own-routes.js';
+import { configuredAttributes } from './replay.js';
 import { mountAdminRoutes } from './routes.js';
 import { ConsoleSessions } from './session/store.js';
 import { keyStillValid, SignIn } from './sign-in.js';
@@ -62,7 +63,7 @@ export function createConsole(deps: ConsoleDeps): Console {
   const stats = new DecisionStats(deps.decisionsDb);
   const explainer = new DecisionExplainer({ decisions: deps.decisions, policies: deps.policies, risk: deps.risk, engine: deps.engine });
   const verification = new AuditVerification({ dataDir: deps.config.dataDir, origin: deps.config.audit.origin, signingKeyFile: deps.config.audit.signingKeyFile }, () => deps.audit.size());
-  const own = consoleOwnRoutes({ ...deps, stats, explainer, verification });
+  const own = consoleOwnRoutes({ ...deps, stats, explainer, verification, configured: configuredAttributes(deps.config) });
   const api = new ConsoleApi({ pipeline: deps.pipeline, sessions, signIn, live, routes: [...own, ...mountAdminRoutes(deps.adminRoutes)], maxBodyBytes: deps.config.server.maxBodyBytes });
   return { api, files: new ConsoleStatic(deps.webDir ?? defaultWebDir()), close: () => live.close() };
 }

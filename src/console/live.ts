@@ -10,7 +10,7 @@ import type { EventBus, Subscription } from '../events/index.js';
 import type { ConsoleSession, ConsoleSessions } from './session/store.js';
 
 export type LiveItem =
-  | { kind: 'decision'; id: string; decisionId: string; time: string; principal: string | null; outcome: string; action: string; resource: string; status: number; enforced: boolean }
+  | { kind: 'decision'; id: string; decisionId: string; time: string; principal: string | null; outcome: string; action: string; resource: string; status: number; enforced: boolean; risk: number | null }
   | { kind: 'detection'; id: string; time: string; detector: string; severity: string; entity: string; explanation: string }
   | { kind: 'risk'; id: string; time: string; principal: string; score: number; previous: number }
   | { kind: 'response'; id: string; time: string; action: string; target: string; reason: string };
@@ -22,7 +22,7 @@ export function liveItemOf(event: WardenEvent): LiveItem | undefined {
   switch (event.type) {
     case 'decision':
       if (event.route.startsWith('console ')) return undefined;
-      return { kind: 'decision', id: event.id, decisionId: event.decisionId, time: event.time, principal: event.principal ? ref(event.principal) : null, outcome: event.outcome, action: event.action, resource: ref(event.resource), status: event.status, enforced: event.enforced };
+      return { kind: 'decision', id: event.id, decisionId: event.decisionId, time: event.time, principal: event.principal ? ref(event.principal) : null, outcome: event.outcome, action: event.action, resource: ref(event.resource), status: event.status, enforced: event.enforced, risk: event.risk ?? null };
     case 'detection':
       return { kind: 'detection', id: event.id, time: event.time, detector: event.detector, severity: event.severity, entity: ref(event.entity), explanation: event.explanation.slice(0, 1000) };
     case 'risk':

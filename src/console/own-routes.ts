@@ -33,6 +33,7 @@ export interface OwnRouteDeps {
   integrity: Integrity;
   audit: AuditLog;
   verification: AuditVerification;
+  configured: AssetAttributeSource;
 }
 
 const replaySchema = z.strictObject({

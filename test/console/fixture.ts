@@ -19,7 +19,7 @@ export const XSS_TOKEN = '<svg/onload=window.__xss=1>';
 export interface ConsoleFixture {
   warden: WardenProcess;
   upstream: TestUpstream;
-  keys: Record<'root' | 'ana' | 'aud' | 'alice' | 'mallory' | 'hostile', string>;
+  keys: Record<'root' | 'ana' | 'aud' | 'alice' | 'mallory' | 'hostile' | 'token', string>;
   /** A chat request with a key; returns the status. */
   chat(key: string, model?: string, headers?: Record<string, string>): Promise<number>;
   admin(method: string, path: string, body?: unknown, contentType?: string): Promise<Response>;
@@ -52,7 +52,7 @@ export async function startConsoleFixture(): Promise<ConsoleFixture> {
     `@id("strangers-denied")\n@reason("${XSS.replace(/"/g, '\\"')}")\nforbid (principal, action, resource is Warden::Model) when { principal has clearance && principal.clearance == 0 };\n`,
   );
   writeFileSync(join(dir, 'upstream.key'), 'upstream-secret');
-  const names = { root: 'root', ana: 'ana', aud: 'aud', alice: 'alice', mallory: 'mallory', hostile: XSS } as const;
+  const names = { root: 'root', ana: 'ana', aud: 'aud', alice: 'alice', mallory: 'mallory', hostile: XSS, token: XSS_TOKEN } as const;
   const keys = createKeys(names, dataDir) as ConsoleFixture['keys'];
   const warden = await startWarden(
     {
@@ -109,7 +109,9 @@ export async function seed(f: ConsoleFixture): Promise<void> {
   // An auth log whose user names are markup: the detections' entities and explanations carry them.
   const t0 = Date.now() - 120_000;
   const ts = (s: number): string => new Date(t0 + s * 1000).toISOString();
-  const log = Array.from({ length: 12 }, (_, i) => `${ts(i)} web-1 sshd[${300 + i}]: Failed password for ${XSS_TOKEN} from 45.95.147.10 port 4${i} ssh2`).join('\n') + '\n';
+  const lines = Array.from({ length: 12 }, (_, i) => `${ts(i)} web-1 sshd[${300 + i}]: Failed password for ${XSS_TOKEN} from 45.95.147.10 port 4${i} ssh2`);
+  lines.push(`${ts(20)} web-1 sshd[400]: Accepted password for ${XSS_TOKEN} from 45.95.147.10 port 50000 ssh2`);
+  const log = lines.join('\n') + '\n';
   const ingest = await f.admin('POST', '/ingest?format=syslog', log, 'text/plain');
   assert.ok(ingest.status === 200 || ingest.status === 202, await ingest.text());
   // Two assets, one named with markup, joined by lineage, and a change waiting for a second person.

@@ -57,7 +57,7 @@ export interface ApiKey {
 }
 
 export type LiveItem =
-  | { kind: 'decision'; id: string; decisionId: string; time: string; principal: string | null; outcome: string; action: string; resource: string; status: number; enforced: boolean }
+  | { kind: 'decision'; id: string; decisionId: string; time: string; principal: string | null; outcome: string; action: string; resource: string; status: number; enforced: boolean; risk: number | null }
   | { kind: 'detection'; id: string; time: string; detector: string; severity: string; entity: string; explanation: string }
   | { kind: 'risk'; id: string; time: string; principal: string; score: number; previous: number }
   | { kind: 'response'; id: string; time: string; action: string; target: string; reason: string };

@@ -14,13 +14,38 @@ interface Filters {
   until: string;
 }
 
+/** One row of the list: from a page of the API or straight from the live stream. */
+interface Row {
+  decisionId: string;
+  time: string;
+  outcome: string;
+  enforced: boolean;
+  principal: string | null;
+  action: string;
+  resource: string;
+  status: number;
+  risk: number | null;
+}
+
+const rowOf = (d: Decision): Row => ({
+  decisionId: d.decisionId,
+  time: d.time,
+  outcome: d.outcome,
+  enforced: d.enforced,
+  principal: d.principal ? `${d.principal.type}::${d.principal.id}` : null,
+  action: d.action,
+  resource: `${d.resource.type}::${d.resource.id}`,
+  status: d.status,
+  risk: d.risk ?? null,
+});
+
 const EMPTY: Filters = { principal: '', outcome: '', resource: '', since: '', until: '' };
 const toIso = (local: string): string | undefined => (local ? new Date(local).toISOString() : undefined);
 
 export function Decisions({ selected }: { selected: string | undefined }): ReactNode {
   const [draft, setDraft] = useState<Filters>(EMPTY);
   const [filters, setFilters] = useState<Filters>(EMPTY);
-  const [items, setItems] = useState<Decision[]>([]);
+  const [items, setItems] = useState<Row[]>([]);
   const [next, setNext] = useState<number>();
   const [error, setError] = useState<Error>();
   const [fresh, setFresh] = useState(0);
@@ -33,13 +58,13 @@ export function Decisions({ selected }: { selected: string | undefined }): React
     setError(undefined);
     setFresh(0);
     api<{ items: Decision[]; next?: number }>(query()).then((page) => {
-      setItems(page.items);
+      setItems(page.items.map(rowOf));
       setNext(page.next);
     }, setError);
   }, [query]);
   useEffect(load, [load]);
 
-  // A live decision is fetched in full only when it could belong to the list as filtered.
+  // A live decision joins the top of the list when it matches the filters.
   useLive(
     useCallback(
       (item: LiveItem) => {
@@ -48,12 +73,9 @@ export function Decisions({ selected }: { selected: string | undefined }): React
         if (filters.principal && item.principal !== filters.principal) return;
         if (filters.resource && item.resource !== filters.resource) return;
         if (filters.until) return;
-        api<{ items: Decision[] }>(`/decisions${qs({ principal: item.principal ?? undefined, since: item.time, limit: 5 })}`).then((page) => {
-          const found = page.items.find((d) => d.decisionId === item.decisionId);
-          if (!found) return;
-          setItems((list) => (list.some((d) => d.decisionId === found.decisionId) ? list : [found, ...list].slice(0, 500)));
-          setFresh((n) => n + 1);
-        }, () => undefined);
+        const { kind: _kind, id: _id, ...row } = item;
+        setItems((list) => (list.some((d) => d.decisionId === row.decisionId) ? list : [row, ...list].slice(0, 500)));
+        setFresh((n) => n + 1);
       },
       [filters],
     ),
@@ -67,7 +89,7 @@ export function Decisions({ selected }: { selected: string | undefined }): React
   async function more(): Promise<void> {
     if (next === undefined) return;
     const page = await api<{ items: Decision[]; next?: number }>(query(next));
-    setItems((list) => [...list, ...page.items]);
+    setItems((list) => [...list, ...page.items.map(rowOf)]);
     setNext(page.next);
   }
 
@@ -135,11 +157,9 @@ export function Decisions({ selected }: { selected: string | undefined }): React
                     <td>
                       <Outcome value={d.outcome} enforced={d.enforced} />
                     </td>
-                    <td className="mono">{d.principal ? `${d.principal.type}::${d.principal.id}` : 'anonymous'}</td>
+                    <td className="mono">{d.principal ?? 'anonymous'}</td>
                     <td>{d.action}</td>
-                    <td className="mono">
-                      {d.resource.type}::{d.resource.id}
-                    </td>
+                    <td className="mono">{d.resource}</td>
                     <td>{d.status}</td>
                     <td>{d.risk ?? '–'}</td>
                   </tr>
