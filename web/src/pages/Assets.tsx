@@ -1,6 +1,6 @@
 /** Assets: integrity status, pending changes (two-person rule), and the lineage graph. */
 import { useState, type ReactNode } from 'react';
-import { Background, Controls, MarkerType, ReactFlow, type Edge, type Node } from '@xyflow/react';
+import { Background, Controls, MarkerType, Position, ReactFlow, type Edge, type Node } from '@xyflow/react';
 import { api } from '../api';
 import type { Session } from '../types';
 import { Card, Empty, ErrorBox, Time, useLoad } from '../ui';
@@ -25,10 +25,8 @@ interface Change {
   assetId: string;
   reason: string;
   status: string;
-  requestedBy: { id: string; type: string };
-  requestedAt?: string;
-  createdAt?: string;
-  approvals?: { id: string }[];
+  requestedBy: string;
+  createdAt: string;
 }
 
 interface LineageEdge {
@@ -48,7 +46,9 @@ function layout(assets: Asset[], edges: LineageEdge[]): { nodes: Node[]; edges: 
     rows.set(col, row + 1);
     return {
       id: a.id,
-      position: { x: col * 240, y: row * 90 },
+      position: { x: col * 300, y: row * 100 },
+      sourcePosition: Position.Right,
+      targetPosition: Position.Left,
       data: { label: `${a.kind === 'model' ? '◆' : '▤'} ${a.name || a.id}` },
       className: `flow-node ${a.suspect ? 'suspect' : a.verified ? 'verified' : 'unverified'}`,
     };
@@ -134,7 +134,7 @@ export function Assets({ session }: { session: Session }): ReactNode {
               <tr>
                 <th scope="col">Asset</th>
                 <th scope="col">Reason</th>
-                <th scope="col">Requested by</th>
+                <th scope="col">Requested</th>
                 <th scope="col">
                   <span className="sr-only">Actions</span>
                 </th>
@@ -145,7 +145,9 @@ export function Assets({ session }: { session: Session }): ReactNode {
                 <tr key={c.id}>
                   <td className="mono">{c.assetId}</td>
                   <td>{c.reason}</td>
-                  <td className="mono">{c.requestedBy?.id}</td>
+                  <td>
+                    <span className="mono">{c.requestedBy}</span> <Time iso={c.createdAt} />
+                  </td>
                   <td className="nowrap">
                     {session.role !== 'auditor' && (
                       <>
@@ -168,7 +170,7 @@ export function Assets({ session }: { session: Session }): ReactNode {
       <Card title="Lineage" className="span-all">
         {graph && graph.nodes.length > 0 ? (
           <div className="flow" aria-label="Lineage graph">
-            <ReactFlow nodes={graph.nodes} edges={graph.edges} fitView nodesDraggable={false} nodesConnectable={false} proOptions={{ hideAttribution: true }}>
+            <ReactFlow nodes={graph.nodes} edges={graph.edges} fitView fitViewOptions={{ maxZoom: 1.1, padding: 0.3 }} nodesDraggable={false} nodesConnectable={false} proOptions={{ hideAttribution: true }}>
               <Background />
               <Controls showInteractive={false} />
             </ReactFlow>
