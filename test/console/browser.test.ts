@@ -3,14 +3,16 @@
  * sign in, a denied request appearing live and its explanation, revoking a key from the principal page
  * (the next request is refused), re-deciding recorded traffic under a policy edit, containing a
  * detection, verifying the audit log; axe-core on every page with no serious violation; markup in every
- * user-controlled field inert; no CSP violation; an auditor refused an analyst action; a session refused
- * after sign-out. Screenshots of each page go to docs/console/.
+ * user-controlled field inert; no CSP violation; an auditor refused an analyst action; a cross-site form
+ * refused; a session refused after sign-out. `UPDATE_SCREENSHOTS=1` writes each page's screenshot to
+ * docs/console/.
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -24,7 +26,8 @@ declare function fetch(url: string, init?: { method?: string; headers?: Record<s
 
 const CHROMIUM = '/usr/bin/chromium';
 const skip = existsSync(CHROMIUM) ? false : `no browser at ${CHROMIUM}: install Debian's chromium to run the console's browser tests`;
-const SHOTS = join(ROOT, 'docs', 'console');
+// The screenshots in docs/console/ are refreshed on demand (UPDATE_SCREENSHOTS=1), not by every run.
+const SHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'console') : join(tmpdir(), 'warden-console-shots');
 const axeSource = (createRequire(import.meta.url)('axe-core') as { source: string }).source;
 
 let f: ConsoleFixture;
