@@ -1,6 +1,7 @@
 /**
  * Aggregates over the decision table for the console's overview: per-minute counts by outcome, the most
- * denied principals and resources, and the risk scores seen. Every query is bounded by a time window and
+ * denied principals and resources, and the risk scores seen. The console's own API calls are left out
+ * (they are decisions too, recorded like every request, but not the traffic an analyst watches). Every query is bounded by a time window and
  * served by the `decisions_time` index, so its cost follows the window, not the table's size.
  */
 import type { DecisionEvent } from '../core/events.js';
@@ -40,16 +41,16 @@ export class DecisionStats {
 
   /** `db` is the connection that holds the `decisions` table (DecisionLog applies its migrations). */
   constructor(private readonly db: SqliteDatabase) {
-    this.perMinute = db.prepare(`SELECT substr(time, 1, 16) AS minute, outcome, count(*) AS n FROM decisions WHERE time >= ? GROUP BY minute, outcome ORDER BY minute`);
-    this.topPrincipals = db.prepare(`SELECT principal, count(*) AS n FROM decisions WHERE time >= ? AND outcome = 'deny' AND principal IS NOT NULL GROUP BY principal ORDER BY n DESC LIMIT 10`);
-    this.topResources = db.prepare(`SELECT resource, count(*) AS n FROM decisions WHERE time >= ? AND outcome = 'deny' GROUP BY resource ORDER BY n DESC LIMIT 10`);
+    this.perMinute = db.prepare(`SELECT substr(time, 1, 16) AS minute, outcome, count(*) AS n FROM decisions WHERE time >= ? AND route NOT LIKE 'console %' GROUP BY minute, outcome ORDER BY minute`);
+    this.topPrincipals = db.prepare(`SELECT principal, count(*) AS n FROM decisions WHERE time >= ? AND outcome = 'deny' AND principal IS NOT NULL AND route NOT LIKE 'console %' GROUP BY principal ORDER BY n DESC LIMIT 10`);
+    this.topResources = db.prepare(`SELECT resource, count(*) AS n FROM decisions WHERE time >= ? AND outcome = 'deny' AND route NOT LIKE 'console %' GROUP BY resource ORDER BY n DESC LIMIT 10`);
     this.recentTraffic = db.prepare(
       `SELECT event FROM decisions WHERE time >= ? AND principal IS NOT NULL AND route NOT LIKE 'console %' AND route NOT LIKE 'admin %' ORDER BY time DESC LIMIT ?`,
     );
     this.principalRisk = db.prepare(
       `SELECT substr(time, 1, 13) AS hour, max(json_extract(event, '$.risk')) AS risk, count(*) AS n, sum(outcome != 'allow') AS refused FROM decisions WHERE principal = ? AND time >= ? GROUP BY hour ORDER BY hour`,
     );
-    this.risk = db.prepare(`SELECT min(9, CAST(json_extract(event, '$.risk') / 10 AS INTEGER)) AS band, count(*) AS n FROM decisions WHERE time >= ? AND json_extract(event, '$.risk') IS NOT NULL GROUP BY band`);
+    this.risk = db.prepare(`SELECT min(9, CAST(json_extract(event, '$.risk') / 10 AS INTEGER)) AS band, count(*) AS n FROM decisions WHERE time >= ? AND route NOT LIKE 'console %' AND json_extract(event, '$.risk') IS NOT NULL GROUP BY band`);
   }
 
   /**
