@@ -157,7 +157,7 @@ export function consoleOwnRoutes(deps: OwnRouteDeps): ConsoleRoute[] {
         const input = validateInput(replaySchema, req.body);
         const activeVersion = deps.policies.pdp.version;
         const active = activeVersion === undefined ? undefined : deps.policies.store.get(activeVersion);
-        const candidate = new PolicyDecisionPoint('wasm');
+        const candidate = new PolicyDecisionPoint(deps.config.policy.engine);
         try {
           candidate.load(0, { files: input.files, schema: active?.schema ?? '', entities: active?.entities ?? [], links: active?.links ?? [] });
         } catch (error) {
@@ -176,7 +176,6 @@ export function consoleOwnRoutes(deps: OwnRouteDeps): ConsoleRoute[] {
       role: 'auditor',
       area: 'audit',
       handler: () => {
-        const overview = deps.stats.overview(new Date(Date.now() - 86_400_000));
         const assets = deps.integrity.registry.list();
         const keys = deps.apiKeys.list();
         const cp = deps.audit.latestCheckpoint();
@@ -187,7 +186,7 @@ export function consoleOwnRoutes(deps: OwnRouteDeps): ConsoleRoute[] {
             policyVersions: deps.policies.store.list().length,
             auditSize: deps.audit.size(),
             latestCheckpoint: cp ? { size: cp.size, time: cp.time } : null,
-            decisions24h: overview.totals,
+            decisions24h: deps.stats.totals(new Date(Date.now() - 86_400_000)),
             detections30d: deps.engine.detections({ since: new Date(Date.now() - 30 * 86_400_000).toISOString(), limit: 10_000 }).length,
             assets: { total: assets.length, verified: assets.filter((a) => a.verified).length, suspect: assets.filter((a) => a.suspect).length },
             apiKeys: { active: keys.filter((k) => !k.revokedAt).length, revoked: keys.filter((k) => k.revokedAt).length },

@@ -38,19 +38,21 @@ export class DecisionStats {
   private readonly risk;
   private readonly recentTraffic;
   private readonly principalRisk;
+  private readonly outcomes;
 
   /** `db` is the connection that holds the `decisions` table (DecisionLog applies its migrations). */
   constructor(private readonly db: SqliteDatabase) {
-    this.perMinute = db.prepare(`SELECT substr(time, 1, 16) AS minute, outcome, count(*) AS n FROM decisions WHERE time >= ? AND route NOT LIKE 'console %' GROUP BY minute, outcome ORDER BY minute`);
-    this.topPrincipals = db.prepare(`SELECT principal, count(*) AS n FROM decisions WHERE time >= ? AND outcome = 'deny' AND principal IS NOT NULL AND route NOT LIKE 'console %' GROUP BY principal ORDER BY n DESC LIMIT 10`);
-    this.topResources = db.prepare(`SELECT resource, count(*) AS n FROM decisions WHERE time >= ? AND outcome = 'deny' AND route NOT LIKE 'console %' GROUP BY resource ORDER BY n DESC LIMIT 10`);
+    this.perMinute = db.prepare(`SELECT substr(time, 1, 16) AS minute, outcome, count(*) AS n FROM decisions INDEXED BY decisions_time WHERE time >= ? AND route NOT LIKE 'console %' GROUP BY minute, outcome ORDER BY minute`);
+    this.topPrincipals = db.prepare(`SELECT principal, count(*) AS n FROM decisions INDEXED BY decisions_time WHERE time >= ? AND outcome = 'deny' AND principal IS NOT NULL AND route NOT LIKE 'console %' GROUP BY principal ORDER BY n DESC LIMIT 10`);
+    this.topResources = db.prepare(`SELECT resource, count(*) AS n FROM decisions INDEXED BY decisions_time WHERE time >= ? AND outcome = 'deny' AND route NOT LIKE 'console %' GROUP BY resource ORDER BY n DESC LIMIT 10`);
     this.recentTraffic = db.prepare(
-      `SELECT event FROM decisions WHERE time >= ? AND principal IS NOT NULL AND route NOT LIKE 'console %' AND route NOT LIKE 'admin %' ORDER BY time DESC LIMIT ?`,
+      `SELECT event FROM decisions INDEXED BY decisions_time WHERE time >= ? AND principal IS NOT NULL AND route NOT LIKE 'console %' AND route NOT LIKE 'admin %' ORDER BY time DESC LIMIT ?`,
     );
     this.principalRisk = db.prepare(
-      `SELECT substr(time, 1, 13) AS hour, max(json_extract(event, '$.risk')) AS risk, count(*) AS n, sum(outcome != 'allow') AS refused FROM decisions WHERE principal = ? AND time >= ? GROUP BY hour ORDER BY hour`,
+      `SELECT substr(time, 1, 13) AS hour, max(json_extract(event, '$.risk')) AS risk, count(*) AS n, sum(outcome != 'allow') AS refused FROM decisions INDEXED BY decisions_principal_time WHERE principal = ? AND time >= ? GROUP BY hour ORDER BY hour`,
     );
-    this.risk = db.prepare(`SELECT min(9, CAST(json_extract(event, '$.risk') / 10 AS INTEGER)) AS band, count(*) AS n FROM decisions WHERE time >= ? AND route NOT LIKE 'console %' AND json_extract(event, '$.risk') IS NOT NULL GROUP BY band`);
+    this.outcomes = db.prepare(`SELECT outcome, count(*) AS n FROM decisions INDEXED BY decisions_time WHERE time >= ? GROUP BY outcome`);
+    this.risk = db.prepare(`SELECT min(9, CAST(json_extract(event, '$.risk') / 10 AS INTEGER)) AS band, count(*) AS n FROM decisions INDEXED BY decisions_time WHERE time >= ? AND route NOT LIKE 'console %' AND json_extract(event, '$.risk') IS NOT NULL GROUP BY band`);
   }
 
   /**
@@ -72,8 +74,11 @@ export class DecisionStats {
     add(q.until, 'time < @until', 'until');
     add(q.before, 'seq < @before', 'before');
     if (!q.includeConsole) where.push("route NOT LIKE 'console %'");
+    // One principal's rows come from its index (whose entries carry seq), not from a walk of the whole
+    // table newest first looking for them; a time window likewise from the time index.
+    const index = q.principal ? 'INDEXED BY decisions_principal_time' : q.since ? 'INDEXED BY decisions_time' : '';
     const rows = this.db
-      .prepare(`SELECT seq, event FROM decisions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ${q.limit + 1}`)
+      .prepare(`SELECT seq, event FROM decisions ${index} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ${q.limit + 1}`)
       .all(params) as { seq: number; event: string }[];
     const items = rows.slice(0, q.limit).map((r) => ({ ...(JSON.parse(r.event) as DecisionEvent), seq: r.seq }));
     return rows.length > q.limit ? { items, next: items.at(-1)!.seq } : { items };
@@ -87,6 +92,13 @@ export class DecisionStats {
   /** A principal's hourly peak risk score and refusals since a time (`principal` is `Type::id`). */
   riskOverTime(principal: string, since: Date): { hour: string; risk: number | null; decisions: number; refused: number }[] {
     return (this.principalRisk.all(principal, since.toISOString()) as { hour: string; risk: number | null; n: number; refused: number }[]).map((r) => ({ hour: r.hour, risk: r.risk, decisions: r.n, refused: r.refused }));
+  }
+
+  /** Decisions by outcome since a time, every route included (the compliance report's figure). */
+  totals(since: Date): { allow: number; deny: number; step_up: number } {
+    const totals = { allow: 0, deny: 0, step_up: 0 };
+    for (const row of this.outcomes.all(since.toISOString()) as { outcome: string; n: number }[]) if (row.outcome in totals) totals[row.outcome as keyof typeof totals] = row.n;
+    return totals;
   }
 
   overview(since: Date): DecisionOverview {
