@@ -4,7 +4,7 @@
  * HTTP (allowed, denied, step-up). Hostile strings go into every field the console shows.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTestUpstream, type TestUpstream } from '../helpers/upstream.js';
 import { ApiKeyStore } from '../../src/identity/index.js';
@@ -96,6 +96,7 @@ export async function startConsoleFixture(): Promise<ConsoleFixture> {
     stop: async () => {
       await warden.stop();
       await upstream.close();
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
