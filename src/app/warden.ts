@@ -40,6 +40,7 @@ import { createMcpGateway, mcpAdminRoutes, type McpGateway } from '../mcp/index.
 import { startDemoMcpServer, DEMO_MCP_SERVER, type DemoMcpServer } from '../demo/mcp-tools.js';
 import { InFlightRequests } from '../gateway/in-flight.js';
 import { ResponseEngine, ResponseGate, ResponseMetrics, SqliteResponseRepository, responseAdminRoutes, withQuarantinedAssets } from '../response/index.js';
+import { createConsole } from '../console/index.js';
 
 export interface StartOptions {
   loaded: LoadedConfig;
@@ -238,6 +239,11 @@ export class WardenApp {
     if (config.guard.enabled) defaultInjectionModel();
     const tierDir = config.guard.enabled ? config.guard.injection.model?.dir : undefined;
     const modelTier = tierDir === undefined ? undefined : await loadModelTierFromDisk(resolveConfigPath(loaded, tierDir));
+    // The web console (/ui): sessions over the same credentials, the admin routes behind console roles.
+    // It reads the single-process audit log; with a cluster database it is not served yet (docs/console.md).
+    const webConsole = config.console.enabled && audit
+      ? createConsole({ config, pipeline, authenticator, bus, instanceId, adminRoutes, decisions, decisionsDb, policies, directory, apiKeys, risk, engine: riskEngine, assets, integrity, audit })
+      : undefined;
     const gateway = new Gateway({
       pipeline,
       ...(config.guard.enabled ? { guard: createGuard(config.guard, {
@@ -262,6 +268,7 @@ export class WardenApp {
       metricsText: () => metrics.registry.metrics(),
       ...(mcp ? { mcp } : {}),
       inFlight,
+      ...(webConsole ? { console: webConsole } : {}),
     });
 
     const servers: Server[] = [createHttpServer({ requestTimeout: config.server.requestTimeoutMs }, gateway.listener)];
@@ -310,6 +317,7 @@ export class WardenApp {
       }
     }
     app.response = response;
+    if (webConsole) app.closers.push(() => webConsole.close());
     readiness.serving = true;
     integrity.watcher.start();
     exporter?.start();

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { auditConfigSchema } from '../audit/config.js';
 import { clusterConfigSchema } from './cluster.js';
+import { consoleConfigSchema } from '../console/config.js';
 import { exportConfigSchema } from '../export/config.js';
 import { guardConfigSchema } from '../guard/config.js';
 import { integrityConfigSchema } from '../integrity/config.js';
@@ -185,6 +186,7 @@ export const configSchema = z.object({
   /** The MCP gateway: servers at `/mcp/<name>` (src/mcp, docs/mcp.md). */
   mcp: mcpConfigSchema,
   response: responseConfigSchema.prefault({}),
+  console: consoleConfigSchema,
   demo: z
     .object({
       /** Start the built-in OpenAI-compatible demo upstream on loopback. */

@@ -29,6 +29,8 @@ export interface GatewayDeps extends LlmDeps, GenericDeps, AuthorizeDeps {
   metricsText(): Promise<string>;
   /** The MCP gateway (`/mcp/<server>`), when servers are configured. */
   mcp?: McpGateway;
+  /** The web console at `/ui` (absent when `console.enabled` is false). */
+  console?: { api: { handle(ex: Exchange, res: ServerResponse, search: string): Promise<void> }; files: { serve(req: IncomingMessage, res: ServerResponse, path: string): void } };
 }
 
 export interface ClusterReadiness {
@@ -111,11 +113,16 @@ export class Gateway {
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (path === '/readyz') return (await this.deps.ready()) ? sendJson(res, 200, readyBody(this.deps.readyDetails?.())) : sendJson(res, 503, { error: { code: 'not_ready', message: 'warden is not ready' } });
     if (this.deps.mcp && path.startsWith(MCP_METADATA)) return this.deps.mcp.metadata(req, res, path.slice(MCP_METADATA.length));
+    const ui = this.deps.console;
+    const isUi = ui !== undefined && (path === '/ui' || path.startsWith('/ui/'));
+    // The console's static files are public and not decisions; its API is, and goes through an exchange.
+    if (isUi && path !== '/ui/api' && !path.startsWith('/ui/api/')) return ui.files.serve(req, res, path);
     const ex = new Exchange(req, clientIp(req, this.deps.trustedProxies));
     holdEndUntilRecorded(ex, res, this.deps.pipeline.deps.logger);
     this.deps.inFlight?.track(ex, res);
     try {
       if (path === '/metrics') await this.metrics(ex, res);
+      else if (isUi) await ui.api.handle(ex, res, search);
       else if (isLlmPath(path)) await handleLlm(this.deps, ex, res);
       else if (path === '/v1/authorize') await handleAuthorize(this.deps, ex, res);
       else if (path === '/ext_authz' || path.startsWith('/ext_authz/')) await handleExtAuthz(this.deps, ex, res);

@@ -1,0 +1,113 @@
+/**
+ * The console API under `/ui/api`: sign-in and sign-out, the live stream, and the console's routes
+ * (its own and the admin API's), each behind the session, the route's console role, the key's admin
+ * scope and, for every state-changing call, the Origin and CSRF checks. The exchange is recorded like
+ * any other request, so every console action is a decision event in the audit log.
+ */
+import type { ServerResponse } from 'node:http';
+import { WardenError } from '../core/errors.js';
+import { requireScope } from '../identity/index.js';
+import type { Exchange } from '../gateway/exchange.js';
+import { header, parseJsonBody, parseQuery, readBody, sendJson } from '../gateway/http.js';
+import { compilePattern, type PathPattern } from '../gateway/pattern.js';
+import type { Pipeline } from '../gateway/pipeline.js';
+import type { LiveFeed } from './live.js';
+import { roleAllows } from './roles.js';
+import type { ConsoleRoute } from './routes.js';
+import { requireCsrf, requireSession } from './session/http.js';
+import type { ConsoleSessions } from './session/store.js';
+import type { SignIn } from './sign-in.js';
+import { SECURITY_HEADERS } from './static.js';
+
+const API_HEADERS = { ...SECURITY_HEADERS, 'cache-control': 'no-store' };
+
+export interface ConsoleApiDeps {
+  pipeline: Pipeline;
+  sessions: ConsoleSessions;
+  signIn: SignIn;
+  live: LiveFeed;
+  routes: ConsoleRoute[];
+  maxBodyBytes: number;
+}
+
+export class ConsoleApi {
+  private readonly routes: { route: ConsoleRoute; pattern: PathPattern }[];
+
+  constructor(private readonly deps: ConsoleApiDeps) {
+    this.routes = deps.routes.map((route) => ({ route, pattern: compilePattern(route.path) }));
+  }
+
+  async handle(ex: Exchange, res: ServerResponse, search: string): Promise<void> {
+    const subPath = ex.path.slice('/ui/api'.length) || '/';
+    ex.route = `console ${ex.method} ${subPath.split('/').slice(0, 3).join('/')}`;
+    ex.action = 'console';
+    ex.resource = { type: 'Warden::Console', id: subPath.slice(0, 200) };
+    if (subPath === '/session') return this.session(ex, res);
+    const session = requireSession(this.deps.sessions, ex.req);
+    ex.identity = session.identity;
+    if (subPath === '/events') {
+      if (ex.method !== 'GET') throw new WardenError('method_not_allowed');
+      ex.outcome = 'allow';
+      ex.status = 200;
+      // Recorded when the stream opens: the exchange's end (held until recorded) is the stream's end.
+      this.deps.pipeline.record(ex);
+      this.deps.live.open(ex.req, res, session, API_HEADERS);
+      return;
+    }
+    const { route, params } = this.match(ex.method, subPath);
+    ex.route = `console ${route.method} ${route.path}`;
+    ex.resource = { type: 'Warden::Console', id: route.path };
+    const query = parseQuery(search, route.query ?? []);
+    if (ex.method !== 'GET') requireCsrf(session, ex.req);
+    requireScope(session.identity, { kind: 'admin', area: route.area });
+    const principalRoles = session.identity.principal.roles;
+    if (!roleAllows(session.role, route.role) || (route.principalRoles && !principalRoles.some((r) => route.principalRoles!.includes(r)))) {
+      ex.outcome = 'deny';
+      throw new WardenError('forbidden', `this action needs the console role \`${route.role}\`${route.principalRoles ? ` and one of the roles ${route.principalRoles.map((r) => `\`${r}\``).join(', ')}` : ''}; you are \`${session.role}\``);
+    }
+    ex.outcome = 'allow';
+    const raw = ex.method === 'GET' || ex.method === 'DELETE' ? Buffer.alloc(0) : await readBody(ex.req, this.deps.maxBodyBytes);
+    const body = raw.length === 0 ? undefined : parseJsonBody(raw, header(ex.req, 'content-type'));
+    const result = await route.handler({ params, query, body, rawBody: raw.toString('utf8'), identity: session.identity });
+    ex.status = result.status ?? 200;
+    if (result.contentType) {
+      res.writeHead(ex.status, { ...API_HEADERS, 'content-type': result.contentType, 'x-request-id': ex.requestId });
+      res.end(String(result.body));
+    } else {
+      sendJson(res, ex.status, result.body, { ...API_HEADERS, 'x-request-id': ex.requestId });
+    }
+  }
+
+  private match(method: string, subPath: string): { route: ConsoleRoute; params: Record<string, string> } {
+    let pathMatched = false;
+    for (const { route, pattern } of this.routes) {
+      const params = pattern.match(subPath);
+      if (!params) continue;
+      pathMatched = true;
+      if (route.method === method) return { route, params };
+    }
+    throw new WardenError(pathMatched ? 'method_not_allowed' : 'not_found');
+  }
+
+  private async session(ex: Exchange, res: ServerResponse): Promise<void> {
+    const reply = (status: number, body: unknown, headers: Record<string, string> = {}): void => {
+      ex.status = status;
+      sendJson(res, status, body, { ...API_HEADERS, ...headers, 'x-request-id': ex.requestId });
+    };
+    if (ex.method === 'POST') {
+      const raw = await readBody(ex.req, 16 * 1024);
+      const result = await this.deps.signIn.signIn(ex, parseJsonBody(raw, header(ex.req, 'content-type')));
+      ex.outcome = 'allow';
+      return reply(201, result.body, { 'set-cookie': result.cookie });
+    }
+    const session = requireSession(this.deps.sessions, ex.req);
+    ex.identity = session.identity;
+    ex.outcome = 'allow';
+    if (ex.method === 'GET') return reply(200, this.deps.signIn.describe(session));
+    if (ex.method === 'DELETE') {
+      requireCsrf(session, ex.req);
+      return reply(200, { signedOut: true }, { 'set-cookie': this.deps.signIn.signOut(session, ex.req) });
+    }
+    throw new WardenError('method_not_allowed');
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * The web console (`/ui`): builds its sessions, sign-in, live feed and API from Warden's modules. The
+ * gateway hands it `/ui` (static files) and `/ui/api` (the API); `WardenApp` builds it and closes it.
+ */
+import type { AuditLog } from '../audit/index.js';
+import type { WardenConfig } from '../config/schema.js';
+import { DecisionStats, type DecisionLog, type EventBus } from '../events/index.js';
+import type { AdminRoute } from '../gateway/admin-route.js';
+import type { AssetAttributeSource, Pipeline, RiskSource } from '../gateway/pipeline.js';
+import type { ApiKeyStore, Authenticator, Directory } from '../identity/index.js';
+import type { Integrity } from '../integrity/index.js';
+import type { PolicyManager } from '../policy/index.js';
+import type { RiskEngine } from '../risk/index.js';
+import type { SqliteDatabase } from '../store/index.js';
+import { ConsoleApi } from './api.js';
+import { AuditVerification } from './audit-verification.js';
+import { DecisionExplainer } from './explain.js';
+import { LiveFeed } from './live.js';
+import { consoleOwnRoutes } from './own-routes.js';
+import { configuredAttributes } from './replay.js';
+import { mountAdminRoutes } from './routes.js';
+import { ConsoleSessions } from './session/store.js';
+import { keyStillValid, SignIn } from './sign-in.js';
+import { ConsoleStatic, defaultWebDir } from './static.js';
+
+export { consoleConfigSchema, type ConsoleConfig } from './config.js';
+export { ConsoleApi } from './api.js';
+export { ConsoleStatic } from './static.js';
+
+export interface ConsoleDeps {
+  config: WardenConfig;
+  pipeline: Pipeline;
+  authenticator: Authenticator;
+  bus: EventBus;
+  instanceId: string;
+  adminRoutes: readonly AdminRoute[];
+  decisions: DecisionLog;
+  /** The connection holding the decision table (read for aggregates). */
+  decisionsDb: SqliteDatabase;
+  policies: PolicyManager;
+  directory: Directory;
+  apiKeys: ApiKeyStore;
+  risk: RiskSource;
+  engine: RiskEngine;
+  assets: AssetAttributeSource;
+  integrity: Integrity;
+  audit: AuditLog;
+  /** Where the built web app is; default `dist/web`. */
+  webDir?: string;
+}
+
+export interface Console {
+  api: ConsoleApi;
+  files: ConsoleStatic;
+  close(): void;
+}
+
+export function createConsole(deps: ConsoleDeps): Console {
+  const c = deps.config.console;
+  const sessions = new ConsoleSessions({ ttlMs: c.sessionTtlMinutes * 60_000, idleMs: c.idleTimeoutMinutes * 60_000, max: c.maxSessions }, (session, now) => keyStillValid(deps.apiKeys, session, now));
+  const signIn = new SignIn({ authenticator: deps.authenticator, sessions, bus: deps.bus, instanceId: deps.instanceId, ttlSeconds: c.sessionTtlMinutes * 60 });
+  const live = new LiveFeed(deps.bus, sessions);
+  const stats = new DecisionStats(deps.decisionsDb);
+  const explainer = new DecisionExplainer({ decisions: deps.decisions, policies: deps.policies, risk: deps.risk, engine: deps.engine });
+  const verification = new AuditVerification({ dataDir: deps.config.dataDir, origin: deps.config.audit.origin, signingKeyFile: deps.config.audit.signingKeyFile }, () => deps.audit.size());
+  const own = consoleOwnRoutes({ ...deps, stats, explainer, verification, configured: configuredAttributes(deps.config) });
+  const api = new ConsoleApi({ pipeline: deps.pipeline, sessions, signIn, live, routes: [...own, ...mountAdminRoutes(deps.adminRoutes)], maxBodyBytes: deps.config.server.maxBodyBytes });
+  return { api, files: new ConsoleStatic(deps.webDir ?? defaultWebDir()), close: () => live.close() };
+}
