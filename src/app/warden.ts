@@ -31,6 +31,12 @@ import { createExportAdminRoutes, createExporter, type Exporter } from '../expor
 import { createRiskEngine, riskAdminRoutes, type RiskEngine } from '../risk/index.js';
 import { createGuard, defaultInjectionModel, loadModelTierFromDisk } from '../guard/index.js';
 import { startDemoUpstream, type DemoUpstream } from '../demo/upstream.js';
+import { createMfa, type Mfa } from '../mfa/index.js';
+import { mfaAdminRoutes } from '../mfa/admin-routes.js';
+import { AuthPages } from '../auth/router.js';
+import { Exchange } from '../gateway/exchange.js';
+import { clientIp } from '../gateway/http.js';
+import { isLoopbackHost } from '../config/demo.js';
 
 export interface StartOptions {
   loaded: LoadedConfig;
@@ -48,6 +54,8 @@ export class WardenApp {
   private readonly timers: NodeJS.Timeout[] = [];
   /** Watchers and the like, released first on close. */
   private readonly closers: (() => void)[] = [];
+  /** Step-up and factors (issue 14); undefined when `mfa.enabled` is false. */
+  mfa: Mfa | undefined;
 
   private constructor(
     readonly config: WardenConfig,
@@ -106,7 +114,19 @@ export class WardenApp {
       onJwksFileError: (path, error) => logger.error({ path, err: error }, 'the JWKS file could not be reloaded; the last good keys stay in use'),
     });
     jwt.watchFiles();
-    const authenticator = new Authenticator({ apiKeys, jwt, directory, apiKeysEnabled: config.identity.apiKeys.enabled, mtlsEnabled: config.identity.mtls.enabled });
+    // Step-up (issue 14): factors, challenges, elevated API keys, DPoP-bound session tokens.
+    const mfa = config.mfa.enabled ? createMfa({ config, db, bus, logger, directory, env, instanceId }) : undefined;
+    if (mfa) await mfa.stepUps.refresh();
+    /** Origins clients reach Warden at, filled in once the listeners are up (DPoP `htu`, the pages' `Origin`). */
+    const origins: string[] = [];
+    const authenticator = new Authenticator({
+      apiKeys,
+      jwt,
+      directory,
+      apiKeysEnabled: config.identity.apiKeys.enabled,
+      mtlsEnabled: config.identity.mtls.enabled,
+      ...(mfa ? { stepUp: { sessions: mfa.sessionAuth, elevation: (id: string) => mfa.stepUps.elevation(id) } } : {}),
+    });
 
     const pdp = new PolicyDecisionPoint(config.policy.engine);
     const policies = new PolicyManager(new PolicyVersionStore(db), pdp, logger, {
@@ -161,8 +181,10 @@ export class WardenApp {
       onBehalfOfHeader: config.identity.onBehalfOfHeader.toLowerCase(),
       deviceHeader: config.identity.deviceHeader.toLowerCase(),
       trustedProxies: new Set(config.server.trustedProxies),
+      ...(mfa ? { stepUps: mfa.stepUps, publicOrigins: origins } : {}),
     });
     const adminRoutes: AdminRoute[] = [...coreAdminRoutes({ apiKeys, policies, decisions, directory, risk, bus, instanceId }), ...integrityAdminRoutes(integrity), ...auditAdminRoutes(audit), ...createExportAdminRoutes(exporter), ...riskAdminRoutes(riskEngine)];
+    if (mfa) adminRoutes.push(...mfaAdminRoutes({ mfa, bus, instanceId, enrolLinkTtlSeconds: config.mfa.enrolLinkTtlSeconds, publicUrl: () => mfa.stepUps.publicUrl() }));
     // Ready once every listener is up, not ready again from the moment shutdown begins.
     const readiness = { serving: false };
     // Load the injection model now rather than on the first request; the optional model tier is read once here.
@@ -181,6 +203,21 @@ export class WardenApp {
       trustedProxies: new Set(config.server.trustedProxies),
       ready: () => readiness.serving && pdp.version !== undefined,
       metricsText: () => metrics.registry.metrics(),
+      ...(mfa
+        ? {
+            auth: new AuthPages({
+              repo: mfa.repo,
+              sessions: mfa.browserSessions,
+              totp: mfa.totp,
+              passkeys: mfa.passkeys,
+              stepUps: mfa.stepUps,
+              dpop: mfa.dpop,
+              authenticate: (req) => pipeline.authenticate(new Exchange(req, clientIp(req, new Set(config.server.trustedProxies)))),
+              origins,
+              logger,
+            }),
+          }
+        : {}),
     });
 
     const servers: Server[] = [createHttpServer({ requestTimeout: config.server.requestTimeoutMs }, gateway.listener)];
@@ -209,6 +246,13 @@ export class WardenApp {
 
     const app = new WardenApp(config, logger, db, bus, apiKeys, policies, decisions, decisionsDb, upstreams, integrity, audit, riskEngine, exporter, servers, demoUpstream, demoCredentials, readiness);
     app.closers.push(() => jwt.close());
+    if (mfa) {
+      app.mfa = mfa;
+      const local = isLoopbackHost(config.server.host) ? app.url.replace(/^http:\/\/[^/]+:/, 'http://localhost:') : app.url;
+      mfa.setPublicUrl(local);
+      origins.push(...new Set([new URL(mfa.rp.origin).origin, app.url, local, ...(app.tlsUrl ? [app.tlsUrl] : [])]));
+      app.every(1000, () => void mfa.stepUps.refresh().catch((error: unknown) => logger.error({ err: error }, 'API-key elevations could not be reloaded')));
+    }
     readiness.serving = true;
     integrity.watcher.start();
     exporter.start();

@@ -9,6 +9,7 @@ import { exportConfigSchema } from '../export/config.js';
 import { guardConfigSchema } from '../guard/config.js';
 import { integrityConfigSchema } from '../integrity/config.js';
 import { riskConfigSchema } from '../risk/config.js';
+import { mfaConfigSchema } from '../mfa/config.js';
 
 const principalKind = z.enum(['User', 'Service', 'Agent']);
 
@@ -176,6 +177,7 @@ export const configSchema = z.object({
   risk: riskConfigSchema.prefault({}),
   integrity: integrityConfigSchema,
   export: exportConfigSchema,
+  mfa: mfaConfigSchema,
   demo: z
     .object({
       /** Start the built-in OpenAI-compatible demo upstream on loopback. */

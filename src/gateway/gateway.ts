@@ -21,6 +21,8 @@ export interface GatewayDeps extends LlmDeps, GenericDeps, AuthorizeDeps {
   /** Readiness: false while starting or stopping, or when a dependency failed. */
   ready(): boolean;
   metricsText(): Promise<string>;
+  /** Warden's own pages under `/auth/` (step-up, factors): not policy-decided requests. */
+  auth?: { handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> };
 }
 
 export class Gateway {
@@ -82,6 +84,7 @@ export class Gateway {
     const search = q >= 0 ? url.slice(q) : '';
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (path === '/readyz') return this.deps.ready() ? sendJson(res, 200, { status: 'ready' }) : sendJson(res, 503, { error: { code: 'not_ready', message: 'warden is not ready' } });
+    if (path.startsWith('/auth/') && this.deps.auth) return this.deps.auth.handle(req, res, path);
     const ex = new Exchange(req, clientIp(req, this.deps.trustedProxies));
     holdEndUntilRecorded(ex, res, this.deps.pipeline.deps.logger);
     try {
