@@ -7,8 +7,9 @@ import type { ServerResponse } from 'node:http';
 export const SECURITY_HEADERS: Record<string, string> = {
   'content-security-policy': "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   'x-content-type-options': 'nosniff',
-  // The URLs carry decision ids and enrolment secrets: never sent onward.
-  'referrer-policy': 'no-referrer',
+  // The URLs carry decision ids and enrolment secrets: never sent to another site. (`no-referrer` would
+  // make browsers send `Origin: null` on form posts, defeating the Origin check.)
+  'referrer-policy': 'same-origin',
   'cache-control': 'no-store',
   'x-frame-options': 'DENY',
 };
