@@ -4,7 +4,7 @@
  * the KEK verifies it) carrying `amr`, `acr`, `auth_time`, and a confirmation claim binding it to the
  * client: `cnf.jkt` (a DPoP key, RFC 9449) or `cnf["x5t#S256"]` (a client certificate, RFC 8705).
  */
-import { hkdfSync } from 'node:crypto';
+import { createSecretKey, hkdfSync, type KeyObject } from 'node:crypto';
 import { SignJWT, jwtVerify, decodeProtectedHeader } from 'jose';
 import { WardenError } from '../core/errors.js';
 import type { PrincipalKind } from '../core/types.js';
@@ -44,13 +44,14 @@ export interface IssueInput {
 export const WARDEN_MFA_ACR = 'mfa';
 
 export class SessionTokens {
-  private readonly key: Uint8Array;
+  /** A KeyObject, imported once: jose re-imports a raw byte key on every call (most of the cost). */
+  private readonly key: KeyObject;
 
   constructor(
     kek: Buffer,
     private readonly ttlSeconds: number,
   ) {
-    this.key = new Uint8Array(hkdfSync('sha256', kek, Buffer.alloc(0), 'warden-session-token-v1', 32));
+    this.key = createSecretKey(Buffer.from(hkdfSync('sha256', kek, Buffer.alloc(0), 'warden-session-token-v1', 32)));
   }
 
   issue(input: IssueInput, nowMs = Date.now()): Promise<string> {

@@ -23,6 +23,7 @@ import { ingestCommand } from './ingest.js';
 import { detectionsListCommand } from './detections.js';
 import { simulateCommand } from './simulate.js';
 import { guardScanCommand } from './guard-scan.js';
+import { mfaApproveCommand, mfaEnrolLinkCommand, mfaTotpEnrolCommand } from './mfa.js';
 
 export const COMMANDS: Command[] = [
   auditVerifyCommand,
@@ -60,4 +61,7 @@ export const COMMANDS: Command[] = [
   detectionsListCommand,
   simulateCommand,
   guardScanCommand,
+  mfaEnrolLinkCommand,
+  mfaTotpEnrolCommand,
+  mfaApproveCommand,
 ];
