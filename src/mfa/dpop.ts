@@ -5,13 +5,15 @@
  * and `htu` (the method and URL of this request), `iat` within the allowed skew, a `jti` not seen before
  * (replay), and `ath` (the hash of the token it accompanies).
  */
-import { createHash } from 'node:crypto';
-import { EmbeddedJWK, calculateJwkThumbprint, jwtVerify, type JWK } from 'jose';
+import { createHash, createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { calculateJwkThumbprint, decodeProtectedHeader, jwtVerify, type JWK } from 'jose';
 import { WardenError } from '../core/errors.js';
 import type { ReplayCache } from './replay-cache.js';
 
 const ALGORITHMS = ['ES256', 'ES384', 'EdDSA', 'RS256', 'PS256'];
 const MAX_PROOF_BYTES = 4096;
+/** Imported proof keys kept (by thumbprint): a client signs many proofs with one key. */
+const MAX_KEYS = 10_000;
 
 export interface DpopCheck {
   method: string;
@@ -23,6 +25,8 @@ export interface DpopCheck {
 }
 
 export class DpopVerifier {
+  private readonly keys = new Map<string, KeyObject>();
+
   constructor(
     private readonly replay: ReplayCache,
     private readonly skewSeconds = 60,
@@ -34,25 +38,38 @@ export class DpopVerifier {
     if (proof.length > MAX_PROOF_BYTES || proof.includes(',')) throw invalid('send exactly one DPoP proof');
     const nowMs = check.nowMs ?? Date.now();
     let payload: Record<string, unknown>;
-    let jwk: JWK;
+    let jkt: string;
     try {
-      const verified = await jwtVerify(proof, EmbeddedJWK, { typ: 'dpop+jwt', algorithms: ALGORITHMS, currentDate: new Date(nowMs) });
+      const jwk = decodeProtectedHeader(proof).jwk as JWK | undefined;
+      if (!jwk || typeof jwk !== 'object') throw new Error('no jwk');
+      if ('d' in jwk) throw invalid('the DPoP proof carries a private key');
+      jkt = await calculateJwkThumbprint(jwk, 'sha256');
+      const verified = await jwtVerify(proof, this.publicKey(jkt, jwk), { typ: 'dpop+jwt', algorithms: ALGORITHMS, currentDate: new Date(nowMs) });
       payload = verified.payload;
-      jwk = verified.protectedHeader.jwk as JWK;
-    } catch {
+    } catch (error) {
+      if (error instanceof WardenError) throw error;
       throw invalid('the DPoP proof is not a valid signed dpop+jwt');
     }
-    if ('d' in jwk) throw invalid('the DPoP proof carries a private key');
     if (payload.htm !== check.method) throw invalid('the DPoP proof is for another method');
     if (typeof payload.htu !== 'string' || !check.urls.includes(stripUrl(payload.htu))) throw invalid('the DPoP proof is for another URL');
     const iat = payload.iat;
     if (typeof iat !== 'number' || Math.abs(iat - nowMs / 1000) > this.skewSeconds) throw invalid('the DPoP proof is not fresh');
     if (typeof payload.jti !== 'string' || payload.jti.length < 8 || payload.jti.length > 256) throw invalid('the DPoP proof needs a `jti`');
     if (check.accessToken !== undefined && payload.ath !== tokenHash(check.accessToken)) throw invalid('the DPoP proof is for another token');
-    const jkt = await calculateJwkThumbprint(jwk, 'sha256');
     // Keyed by the proof key too: one client's jti cannot block another's.
     if (!this.replay.add(`${jkt}:${payload.jti}`, (iat + this.skewSeconds) * 1000 + 1000, nowMs)) throw invalid('the DPoP proof was already used');
     return jkt;
+  }
+
+  /** The proof key, imported once per thumbprint (the thumbprint commits to every public member). */
+  private publicKey(jkt: string, jwk: JWK): KeyObject {
+    let key = this.keys.get(jkt);
+    if (!key) {
+      key = createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' });
+      if (this.keys.size >= MAX_KEYS) this.keys.delete(this.keys.keys().next().value!);
+      this.keys.set(jkt, key);
+    }
+    return key;
   }
 }
 
