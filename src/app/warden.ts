@@ -41,6 +41,12 @@ import { startDemoMcpServer, DEMO_MCP_SERVER, type DemoMcpServer } from '../demo
 import { InFlightRequests } from '../gateway/in-flight.js';
 import { ResponseEngine, ResponseGate, ResponseMetrics, SqliteResponseRepository, responseAdminRoutes, withQuarantinedAssets } from '../response/index.js';
 import { createConsole } from '../console/index.js';
+import { createMfa, type Mfa } from '../mfa/index.js';
+import { mfaAdminRoutes } from '../mfa/admin-routes.js';
+import { AuthPages } from '../auth/router.js';
+import { Exchange } from '../gateway/exchange.js';
+import { clientIp } from '../gateway/http.js';
+import { isLoopbackHost } from '../config/demo.js';
 
 export interface StartOptions {
   loaded: LoadedConfig;
@@ -67,6 +73,8 @@ export class WardenApp {
   private cluster: Cluster | undefined;
   /** Automated response (playbooks, actions, incidents); `setConfig` reloads its playbooks (SIGHUP). */
   response!: ResponseEngine;
+  /** Step-up and factors (issue 14); undefined when `mfa.enabled` is false. */
+  mfa: Mfa | undefined;
 
   private constructor(
     readonly config: WardenConfig,
@@ -136,7 +144,19 @@ export class WardenApp {
       onJwksFileError: (path, error) => logger.error({ path, err: error }, 'the JWKS file could not be reloaded; the last good keys stay in use'),
     });
     jwt.watchFiles();
-    const authenticator = new Authenticator({ apiKeys, jwt, directory, apiKeysEnabled: config.identity.apiKeys.enabled, mtlsEnabled: config.identity.mtls.enabled });
+    // Step-up (issue 14): factors, challenges, elevated API keys, DPoP-bound session tokens.
+    const mfa = config.mfa.enabled ? createMfa({ config, db, bus, logger, directory, env, instanceId }) : undefined;
+    if (mfa) await mfa.stepUps.refresh();
+    /** Origins clients reach Warden at, filled in once the listeners are up (DPoP `htu`, the pages' `Origin`). */
+    const origins: string[] = [];
+    const authenticator = new Authenticator({
+      apiKeys,
+      jwt,
+      directory,
+      apiKeysEnabled: config.identity.apiKeys.enabled,
+      mtlsEnabled: config.identity.mtls.enabled,
+      ...(mfa ? { stepUp: { sessions: mfa.sessionAuth, elevation: (id: string) => mfa.stepUps.elevation(id) } } : {}),
+    });
 
     const pdp = new PolicyDecisionPoint(config.policy.engine);
     const policies = new PolicyManager(stores.policies, pdp, logger, {
@@ -219,6 +239,7 @@ export class WardenApp {
       deviceHeader: config.identity.deviceHeader.toLowerCase(),
       trustedProxies: new Set(config.server.trustedProxies),
       response: new ResponseGate(response.state),
+      ...(mfa ? { stepUps: mfa.stepUps, publicOrigins: origins } : {}),
     });
     // The MCP gateway (docs/mcp.md); the demo's tool server is started first so its URL can be filled in.
     let demoMcp: DemoMcpServer | undefined;
@@ -233,6 +254,7 @@ export class WardenApp {
     const adminRoutes: AdminRoute[] = [...(mcp ? mcpAdminRoutes(mcp.pins, config.mcp.approverRoles) : []), ...coreAdminRoutes({ apiKeys, policies, decisions, directory, risk, bus, instanceId }), ...integrityAdminRoutes(integrity), ...(audit ? auditAdminRoutes(audit) : []), ...(exporter ? createExportAdminRoutes(exporter) : []), ...riskAdminRoutes(riskEngine), ...responseAdminRoutes(response, responseRepo)];
     // Rate limits and budgets: counters in Redis when configured (shared by every instance), else in memory.
     const limiter = await createLimiter(config.limits, redis.url, logger, metrics.registry);
+    if (mfa) adminRoutes.push(...mfaAdminRoutes({ mfa, bus, instanceId, enrolLinkTtlSeconds: config.mfa.enrolLinkTtlSeconds, publicUrl: () => mfa.stepUps.publicUrl() }));
     // Ready once every listener is up, not ready again from the moment shutdown begins.
     const readiness = { serving: false };
     // Load the injection model now rather than on the first request; the optional model tier is read once here.
@@ -269,6 +291,21 @@ export class WardenApp {
       ...(mcp ? { mcp } : {}),
       inFlight,
       ...(webConsole ? { console: webConsole } : {}),
+      ...(mfa
+        ? {
+            auth: new AuthPages({
+              repo: mfa.repo,
+              sessions: mfa.browserSessions,
+              totp: mfa.totp,
+              passkeys: mfa.passkeys,
+              stepUps: mfa.stepUps,
+              dpop: mfa.dpop,
+              authenticate: (req) => pipeline.authenticate(new Exchange(req, clientIp(req, new Set(config.server.trustedProxies)))),
+              origins,
+              logger,
+            }),
+          }
+        : {}),
     });
 
     const servers: Server[] = [createHttpServer({ requestTimeout: config.server.requestTimeoutMs }, gateway.listener)];
@@ -318,6 +355,13 @@ export class WardenApp {
     }
     app.response = response;
     if (webConsole) app.closers.push(() => webConsole.close());
+    if (mfa) {
+      app.mfa = mfa;
+      const local = isLoopbackHost(config.server.host) ? app.url.replace(/^http:\/\/[^/]+:/, 'http://localhost:') : app.url;
+      mfa.setPublicUrl(local);
+      origins.push(...new Set([new URL(mfa.rp.origin).origin, app.url, local, ...(app.tlsUrl ? [app.tlsUrl] : [])]));
+      app.every(1000, () => void mfa.stepUps.refresh().catch((error: unknown) => logger.error({ err: error }, 'API-key elevations could not be reloaded')));
+    }
     readiness.serving = true;
     integrity.watcher.start();
     exporter?.start();

@@ -29,6 +29,14 @@ export function startBanner(app: WardenApp, configFile: string | undefined): str
       `  ${chat(bob, 'demo-chat-secure')}`,
       'Step-up, 401 with an RFC 9470 challenge (alice needs MFA for a confidential model):',
       `  ${chat(alice, 'demo-chat-secure')} -i`,
+      ...(app.mfa
+        ? [
+            'Complete the step-up in Warden:',
+            `  1. enrol a factor for alice (open the printed link; TOTP app or passkey): warden mfa enrol-link --principal alice --data-dir ${app.config.dataDir} --url ${app.mfa.stepUps.publicUrl()}`,
+            '  2. send the step-up request again, open the `stepUpUrl` of its 401 answer and verify (or: warden mfa approve DECISION-ID --code CODE)',
+            `  3. send it once more: 200, alice's key is elevated for ${Math.round(app.config.mfa.apiKeyElevationSeconds / 60)} minutes`,
+          ]
+        : []),
       'Streaming:',
       `  curl -sN ${app.url}/v1/chat/completions -H "Authorization: Bearer ${alice}" -H 'content-type: application/json' -d '{"model":"demo-chat","stream":true,"messages":[{"role":"user","content":"hello"}]}'`,
       ...(carol ? ['Recent decisions (carol is an admin):', `  curl -s '${app.url}/admin/decisions?limit=5' -H "Authorization: Bearer ${carol}"`] : []),

@@ -14,6 +14,7 @@ import { riskConfigSchema } from '../risk/config.js';
 import { limitsConfigSchema } from '../limits/config.js';
 import { mcpConfigSchema } from '../mcp/config.js';
 import { responseConfigSchema } from '../response/config.js';
+import { mfaConfigSchema } from '../mfa/config.js';
 
 const principalKind = z.enum(['User', 'Service', 'Agent']);
 
@@ -187,6 +188,7 @@ export const configSchema = z.object({
   mcp: mcpConfigSchema,
   response: responseConfigSchema.prefault({}),
   console: consoleConfigSchema,
+  mfa: mfaConfigSchema,
   demo: z
     .object({
       /** Start the built-in OpenAI-compatible demo upstream on loopback. */

@@ -45,6 +45,13 @@ export const ERRORS = {
   credential_revoked: { status: 401, message: 'the credential was revoked by an automated response', remedy: 'authenticate again (a new token or key) once the security team has cleared the account' },
   access_cut: { status: 403, message: 'the request was ended by an automated response', remedy: 'ask the security team; see `warden incidents list`' },
   not_ready: { status: 503, message: 'warden is not ready', remedy: 'retry shortly' },
+  // Step-up and MFA (issue 14)
+  invalid_dpop_proof: { status: 401, message: 'the DPoP proof is missing or invalid', remedy: 'sign a fresh DPoP proof (RFC 9449) for this method and URL with the key the session token is bound to' },
+  mfa_verification_failed: { status: 401, message: 'the factor could not be verified', remedy: 'enter a current code or use an enrolled passkey' },
+  mfa_locked: { status: 429, message: 'too many failed verifications: the factor is locked for a while', remedy: 'wait for the lock-out to end, or ask an administrator' },
+  challenge_not_found: { status: 404, message: 'no such step-up challenge, or it has expired', remedy: 'retry the original request to get a new challenge' },
+  session_required: { status: 401, message: 'a session or an enrolment link is required', remedy: 'open the enrolment link an administrator issued (`warden mfa enrol-link`)' },
+  csrf_failed: { status: 403, message: 'the form is stale or was sent from another site', remedy: 'reload the page and submit again' },
 } as const satisfies Record<string, { status: number; message: string; remedy: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

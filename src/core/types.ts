@@ -18,7 +18,8 @@ export interface Principal {
   roles: string[];
 }
 
-export type AuthMethod = 'jwt' | 'apikey' | 'mtls' | 'none';
+/** `session`: a Warden session token issued by a completed step-up (bound to a DPoP key or certificate). */
+export type AuthMethod = 'jwt' | 'apikey' | 'mtls' | 'session' | 'none';
 
 export interface Authentication {
   method: AuthMethod;

@@ -29,6 +29,8 @@ export interface GatewayDeps extends LlmDeps, GenericDeps, AuthorizeDeps {
   metricsText(): Promise<string>;
   /** The MCP gateway (`/mcp/<server>`), when servers are configured. */
   mcp?: McpGateway;
+  /** Warden's own pages under `/auth/` (step-up, factors): not policy-decided requests. */
+  auth?: { handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> };
   /** The web console at `/ui` (absent when `console.enabled` is false). */
   console?: { api: { handle(ex: Exchange, res: ServerResponse, search: string): Promise<void> }; files: { serve(req: IncomingMessage, res: ServerResponse, path: string): void } };
 }
@@ -117,6 +119,7 @@ export class Gateway {
     const isUi = ui !== undefined && (path === '/ui' || path.startsWith('/ui/'));
     // The console's static files are public and not decisions; its API is, and goes through an exchange.
     if (isUi && path !== '/ui/api' && !path.startsWith('/ui/api/')) return ui.files.serve(req, res, path);
+    if (path.startsWith('/auth/') && this.deps.auth) return this.deps.auth.handle(req, res, path);
     const ex = new Exchange(req, clientIp(req, this.deps.trustedProxies));
     holdEndUntilRecorded(ex, res, this.deps.pipeline.deps.logger);
     this.deps.inFlight?.track(ex, res);

@@ -49,6 +49,10 @@ export interface PipelineDeps {
   /** Peers whose device header is believed (`server.trustedProxies`). */
   trustedProxies: ReadonlySet<string>;
   response?: ResponseGate;
+  /** Opens a step-up challenge for a refused request and names the page that completes it (src/mfa). */
+  stepUps?: { open(decisionId: string, identity: Identity): string };
+  /** Origins clients address Warden at (`mfa.publicUrl`, the listeners): a DPoP proof's `htu` must be one. */
+  publicOrigins?: readonly string[];
 }
 
 export interface DecideInput {
@@ -91,6 +95,9 @@ export class Pipeline {
         onBehalfOf: header(ex.req, this.deps.onBehalfOfHeader),
         deviceId: header(ex.req, this.deps.deviceHeader),
         fromTrustedProxy: isTrustedPeer(ex.req.socket.remoteAddress, this.deps.trustedProxies),
+        dpop: header(ex.req, 'dpop'),
+        method: ex.method,
+        urls: (this.deps.publicOrigins ?? []).map((origin) => origin + ex.path),
       });
       if (this.deps.response?.revoked(identity)) throw new WardenError('credential_revoked');
       ex.identity = identity;
@@ -177,7 +184,9 @@ export class Pipeline {
     }
     if (result.outcome === 'allow' || !ex.enforced) return true;
     if (result.outcome === 'step_up') {
-      const error = new WardenError('step_up_required', undefined, { details: { decisionId: ex.decisionId } });
+      // The 401 names where to complete the step-up (RFC 9470 has no field for it; the body carries it).
+      const stepUpUrl = ex.identity && this.deps.stepUps ? this.deps.stepUps.open(ex.decisionId, ex.identity) : undefined;
+      const error = new WardenError('step_up_required', undefined, { details: { decisionId: ex.decisionId, ...(stepUpUrl ? { stepUpUrl } : {}) } });
       this.fail(ex, res, error, { 'www-authenticate': stepUpChallenge(this.stepUpNeeds(ex, result)) });
     } else {
       this.fail(ex, res, new WardenError('forbidden', undefined, { details: { decisionId: ex.decisionId } }));

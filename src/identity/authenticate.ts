@@ -11,6 +11,8 @@ import type { Directory } from './directory.js';
 import type { JwtVerifier, VerifiedJwt } from './jwt.js';
 import { isMultiFactor } from './mfa.js';
 import { identityFromCertificate, verifiedCertificateSha256 } from './mtls.js';
+import type { SessionAuthenticator } from '../mfa/session-auth.js';
+import { isSessionToken } from '../mfa/session-token.js';
 
 export interface RequestCredentials {
   authorization?: string;
@@ -23,6 +25,18 @@ export interface RequestCredentials {
   deviceId?: string;
   /** Whether the connection's peer is one of `server.trustedProxies`. */
   fromTrustedProxy?: boolean;
+  /** The DPoP proof header (RFC 9449), for a DPoP-bound session token. */
+  dpop?: string;
+  /** The request method and the URLs it may have been addressed to (a DPoP proof's `htm`/`htu`). */
+  method?: string;
+  urls?: readonly string[];
+}
+
+/** Step-up results the authenticator applies (src/mfa): session tokens and elevated API keys. */
+export interface StepUpCredentials {
+  sessions: SessionAuthenticator;
+  /** The elevation in force for an API key (its owner verified a factor), from memory. */
+  elevation(apiKeyId: string): { principal: string; amr: string[]; authTime: string } | undefined;
 }
 
 export interface AuthenticatorOptions {
@@ -31,6 +45,7 @@ export interface AuthenticatorOptions {
   directory: Directory;
   apiKeysEnabled: boolean;
   mtlsEnabled: boolean;
+  stepUp?: StepUpCredentials;
 }
 
 const KINDS = new Set<PrincipalKind>(['User', 'Service', 'Agent']);
@@ -39,14 +54,48 @@ export class Authenticator {
   constructor(private readonly options: AuthenticatorOptions) {}
 
   async authenticate(credentials: RequestCredentials, now = Date.now()): Promise<Identity> {
-    const bearer = parseBearer(credentials.authorization);
+    const { scheme, token: bearer } = parseAuthorization(credentials.authorization);
     const apiKey = credentials.apiKey ?? (bearer && looksLikeApiKey(bearer) ? bearer : undefined);
     let identity: Identity;
     if (apiKey !== undefined) identity = this.fromApiKey(apiKey, now);
+    else if (bearer !== undefined && this.options.stepUp && (scheme === 'dpop' || isSessionToken(bearer))) identity = await this.fromSessionToken(bearer, scheme, credentials, now);
+    else if (scheme === 'dpop') throw new WardenError('invalid_token', 'the DPoP scheme is for Warden session tokens');
     else if (bearer !== undefined) identity = await this.fromJwt(bearer, now);
     else if (credentials.tlsSocket && this.options.mtlsEnabled) identity = this.fromCertificate(credentials.tlsSocket);
     else throw new WardenError('unauthenticated');
-    return this.withDelegationAndDevice(identity, credentials);
+    this.withDelegationAndDevice(identity, credentials);
+    return this.withElevation(identity, now);
+  }
+
+  private fromSessionToken(token: string, scheme: 'bearer' | 'dpop', credentials: RequestCredentials, now: number): Promise<Identity> {
+    const fingerprint = credentials.tlsSocket && this.options.mtlsEnabled ? verifiedCertificateSha256(credentials.tlsSocket) : undefined;
+    return this.options.stepUp!.sessions.authenticate(
+      {
+        token,
+        scheme,
+        method: credentials.method ?? 'GET',
+        urls: credentials.urls ?? [],
+        ...(credentials.dpop !== undefined ? { dpop: credentials.dpop } : {}),
+        ...(fingerprint !== undefined ? { certificateSha256: Buffer.from(fingerprint, 'hex').toString('base64url') } : {}),
+      },
+      now,
+    );
+  }
+
+  /**
+   * An API key whose owner completed a step-up counts as multi-factor until the elevation expires, for
+   * that owner only (an agent's key elevated by one user is not elevated for another it acts for).
+   */
+  private withElevation(identity: Identity, now: number): Identity {
+    const authn = identity.authentication;
+    if (authn.method !== 'apikey' || authn.credentialId === undefined || !this.options.stepUp) return identity;
+    const elevation = this.options.stepUp.elevation(authn.credentialId);
+    const person = identity.delegation?.onBehalfOf.id ?? identity.principal.id;
+    if (!elevation || elevation.principal !== person) return identity;
+    authn.mfa = true;
+    authn.strength = 2;
+    authn.ageSeconds = Math.max(0, Math.floor((now - Date.parse(elevation.authTime)) / 1000));
+    return identity;
   }
 
   private fromApiKey(key: string, now: number): Identity {
@@ -154,11 +203,11 @@ export class Authenticator {
   }
 }
 
-function parseBearer(header: string | undefined): string | undefined {
-  if (header === undefined) return undefined;
-  const match = /^Bearer[ ]+([^\s]+)\s*$/i.exec(header);
-  if (!match) throw new WardenError('unauthenticated', 'the authorization header must use the Bearer scheme');
-  return match[1];
+function parseAuthorization(header: string | undefined): { scheme: 'bearer' | 'dpop'; token?: string } {
+  if (header === undefined) return { scheme: 'bearer' };
+  const match = /^(Bearer|DPoP)[ ]+([^\s]+)\s*$/i.exec(header);
+  if (!match) throw new WardenError('unauthenticated', 'the authorization header must use the Bearer (or, for session tokens, DPoP) scheme');
+  return { scheme: match[1]!.toLowerCase() === 'dpop' ? 'dpop' : 'bearer', token: match[2]! };
 }
 
 function parseScopes(value: unknown): string[] {

@@ -26,6 +26,7 @@ import { guardScanCommand } from './guard-scan.js';
 import { mcpToolsApproveCommand, mcpToolsListCommand, mcpToolsRejectCommand } from './mcp-tools.js';
 import { responseApproveCommand, responseListCommand, responseRejectCommand, responseReplayCommand, responseShowCommand, responseUndoCommand } from './response.js';
 import { incidentsAckCommand, incidentsContainCommand, incidentsListCommand, incidentsNoteCommand, incidentsResolveCommand, incidentsShowCommand, incidentsStatsCommand } from './incidents.js';
+import { mfaApproveCommand, mfaEnrolLinkCommand, mfaTotpEnrolCommand } from './mfa.js';
 
 export const COMMANDS: Command[] = [
   auditVerifyCommand,
@@ -79,4 +80,7 @@ export const COMMANDS: Command[] = [
   incidentsResolveCommand,
   incidentsNoteCommand,
   incidentsStatsCommand,
+  mfaEnrolLinkCommand,
+  mfaTotpEnrolCommand,
+  mfaApproveCommand,
 ];

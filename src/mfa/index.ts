@@ -1,0 +1,84 @@
+/**
+ * The step-up module (issue 14): factors (TOTP, passkeys), step-up challenges, API-key elevation, DPoP-
+ * bound session tokens. `createMfa` builds it on the embedded store; the app mounts its pages
+ * (src/auth) and admin routes, and hands the authenticator its session and elevation checks.
+ */
+import { isAbsolute, join } from 'node:path';
+import type { WardenConfig } from '../config/schema.js';
+import type { Logger } from '../core/logger.js';
+import { loadKeyring } from '../audit/sensitive.js';
+import type { EventBus } from '../events/index.js';
+import type { Directory } from '../identity/directory.js';
+import type { SqliteDatabase } from '../store/index.js';
+import { BrowserSessions } from '../auth/browser-session.js';
+import { DpopVerifier } from './dpop.js';
+import { TotpFactors } from './factors.js';
+import { Lockout } from './lockout.js';
+import { Passkeys, type RelyingParty } from './passkeys.js';
+import { ReplayCache } from './replay-cache.js';
+import { SecretBox } from './secret-box.js';
+import { SessionAuthenticator } from './session-auth.js';
+import { SessionTokens } from './session-token.js';
+import { StepUps } from './step-ups.js';
+import { SqliteMfaRepository } from './store/sqlite.js';
+import type { MfaRepository } from './store/types.js';
+
+export interface Mfa {
+  repo: MfaRepository;
+  totp: TotpFactors;
+  passkeys: Passkeys;
+  stepUps: StepUps;
+  tokens: SessionTokens;
+  dpop: DpopVerifier;
+  sessionAuth: SessionAuthenticator;
+  browserSessions: BrowserSessions;
+  /** The relying party: filled in by `setPublicUrl` once the listener's address is known. */
+  rp: RelyingParty;
+  /** Where users reach Warden; also the WebAuthn origin and relying-party id (unless configured). */
+  setPublicUrl(url: string): void;
+}
+
+export interface MfaOptions {
+  config: WardenConfig;
+  db: SqliteDatabase;
+  bus: EventBus;
+  logger: Logger;
+  directory: Directory;
+  env: NodeJS.ProcessEnv;
+  instanceId: string;
+}
+
+export function createMfa({ config, db, bus, logger, directory, env, instanceId }: MfaOptions): Mfa {
+  const mfa = config.mfa;
+  const encryption = config.audit.encryption;
+  // The audit log's key-encryption keys protect factor secrets too (created with mode 0600 if missing).
+  const keyring = loadKeyring(isAbsolute(encryption.kekFile) ? encryption.kekFile : join(config.dataDir, encryption.kekFile), env[encryption.kekEnv]);
+  const repo = new SqliteMfaRepository(db);
+  const totp = new TotpFactors({ repo, box: new SecretBox(keyring), lockout: new Lockout(mfa.lockout), bus, instanceId, issuer: mfa.issuer });
+  const rp: RelyingParty = { name: mfa.issuer, id: mfa.rpId, origin: '' };
+  const tokens = new SessionTokens(keyring.current.key, mfa.sessionTokenTtlSeconds);
+  const dpop = new DpopVerifier(new ReplayCache(), mfa.dpopSkewSeconds);
+  let publicUrl = mfa.publicUrl.replace(/\/$/, '');
+  const stepUps = new StepUps({ repo, tokens, bus, logger, instanceId, publicUrl: () => publicUrl, challengeTtlSeconds: mfa.challengeTtlSeconds, apiKeyElevationSeconds: mfa.apiKeyElevationSeconds, sessionTokenTtlSeconds: mfa.sessionTokenTtlSeconds });
+  const secure = publicUrl.startsWith('https:');
+  return {
+    repo,
+    totp,
+    passkeys: new Passkeys(repo, rp, totp),
+    stepUps,
+    tokens,
+    dpop,
+    sessionAuth: new SessionAuthenticator(tokens, dpop, directory),
+    browserSessions: new BrowserSessions(keyring.current.key, mfa.browserSessionSeconds, secure),
+    rp,
+    setPublicUrl(url: string) {
+      publicUrl = (mfa.publicUrl || url).replace(/\/$/, '');
+      const parsed = new URL(publicUrl);
+      rp.origin = parsed.origin;
+      rp.id = mfa.rpId || parsed.hostname;
+    },
+  };
+}
+
+export { mfaConfigSchema, type MfaConfig } from './config.js';
+export { issueEnrolLink } from './enrol-links.js';
