@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { sharedKeyDir } from '../audit-ha/helpers.js';
 import { freshSchema } from '../helpers/postgres.js';
 import { runCli, startWarden, tempDir, type WardenProcess } from '../helpers/warden-process.js';
 
@@ -34,8 +35,11 @@ test('two instances on one PostgreSQL share keys, policy versions and revocation
   const instances: WardenProcess[] = [];
   try {
     const cliDir = tempDir();
+    // A cluster's instances share one audit log, so they are given the same signing key and KEK.
+    const keys = sharedKeyDir();
+    const config = { ...CONFIG, audit: { signingKeyFile: keys.signingKeyFile, encryption: { kekFile: keys.kekFile } } };
     // Started together (and the CLI with them): migrations and the first policy version race on purpose.
-    const starting = [startWarden(CONFIG, { logLevel: 'warn', env: { WARDEN_DATABASE_URL: fresh.url } }), startWarden({ ...CONFIG, cluster: { databaseUrl: fresh.url } }, { logLevel: 'warn' })];
+    const starting = [startWarden(config, { logLevel: 'warn', env: { WARDEN_DATABASE_URL: fresh.url } }), startWarden({ ...config, cluster: { databaseUrl: fresh.url } }, { logLevel: 'warn' })];
     const [created] = await Promise.all([
       runCli(['keys', 'create', '--principal', 'carol', '--data-dir', cliDir], { WARDEN_DATABASE_URL: fresh.url }),
       ...starting.map(async (started) => instances.push(await started)),
