@@ -112,7 +112,7 @@ test('API keys: accepted from x-api-key or as a bearer, refused when disabled, w
     return true;
   });
   await assert.rejects(auth.authenticate({ authorization: `Bearer ${key} extra` }), (e) => {
-    assert.deepEqual(refusal(e), { code: 'unauthenticated', message: 'the authorization header must use the Bearer scheme' });
+    assert.deepEqual(refusal(e), { code: 'unauthenticated', message: 'the authorization header must use the Bearer (or, for session tokens, DPoP) scheme' });
     return true;
   });
   await assert.rejects(auth.authenticate({ authorization: `Bearer` }), (e) => refusal(e).code === 'unauthenticated');
@@ -164,12 +164,15 @@ test('JWT claims: scopes, jti, kind, roles, email, amr-based MFA and an unknown 
   });
   const identity = await auth.authenticate({ authorization: `Bearer ${token}` });
   assert.deepEqual(identity.principal, { kind: 'Service', id: 'erin', attributes: { email: 'erin@corp.test' }, groups: [], roles: ['admin'] });
-  assert.deepEqual(identity.authentication, { method: 'jwt', strength: 2, mfa: true, scopes: ['chat', 'embed'], credentialId: 'j'.repeat(128) });
+  const { issuedAt, ...authentication } = identity.authentication;
+  assert.deepEqual(authentication, { method: 'jwt', strength: 2, mfa: true, scopes: ['chat', 'embed'], credentialId: 'j'.repeat(128) });
+  // The token's `iat`, which revocations by issue time compare against.
+  assert.ok(issuedAt !== undefined && Math.abs(issuedAt - Date.now() / 1000) < 600, `issuedAt ${issuedAt}`);
   assert.deepEqual(identity.device, { id: 'phone', managed: false, compliant: false, osPatched: false, diskEncrypted: false, platform: 'unknown', proof: 'token' });
   // scp as a list; an unknown kind falls back to User; a configured principal keeps its attributes
   const known = await auth.authenticate({ authorization: `Bearer ${await mint(idp, { claims: { scp: ['a', 'b'], warden_kind: 'Robot', email: 'spoof@evil.test', amr: ['pwd'], acr: '1' } })}` });
   assert.deepEqual(known.principal, { kind: 'User', id: 'alice', attributes: { team: 'core' }, groups: ['engineering'], roles: ['user'] });
-  assert.deepEqual(known.authentication, { method: 'jwt', strength: 1, mfa: false, scopes: ['a', 'b'] });
+  assert.deepEqual({ ...known.authentication, issuedAt: undefined }, { method: 'jwt', strength: 1, mfa: false, scopes: ['a', 'b'], issuedAt: undefined });
   assert.equal(known.device, undefined);
   // auth age is never negative (auth_time in the future)
   const future = await auth.authenticate({ authorization: `Bearer ${await mint(idp, { claims: { auth_time: Math.floor(Date.now() / 1000) + 3600 } })}` });
