@@ -14,7 +14,7 @@ import { PgAuditRows } from './store/postgres.js';
 import type { AuditLogRows } from './store/types.js';
 import { CompactRange } from './tree.js';
 import type { VerifyReport } from './verify.js';
-import { ProblemList, classifyMisplaced, scanRows, type Misplaced } from './verify-scan.js';
+import { ProblemList, finishReport, scanRows, type Misplaced } from './verify-scan.js';
 import { RootChecker, openTargets } from './verify-targets.js';
 
 /** Rows read per query: bounds memory, not correctness. */
@@ -42,23 +42,7 @@ export async function verifyClusterAuditLog(options: { rows: AuditLogRows; verif
     from = page.at(-1)![0] + 1;
   }
   checker.finish(position, range.size);
-  classifyMisplaced(misplaced, position, problems);
-  const latest = targets.at(-1);
-  if (latest && latest.size > position) {
-    problems.add({ kind: 'tail_truncated', position, through: latest.size - 1, message: `the log ends at ${position} entries but a checkpoint was signed for ${latest.size}: entries ${position}..${latest.size - 1} were removed` });
-  }
-  const coveredTo = Math.min(latest?.size ?? 0, position);
-  return {
-    ok: problems.items.length === 0 && problems.omitted === 0,
-    entries: position,
-    checkpointsVerified: targets.length,
-    latestCheckpointSize: latest?.size ?? 0,
-    uncoveredEntries: position - coveredTo,
-    problems: problems.items,
-    problemsOmitted: problems.omitted,
-    seconds: (performance.now() - started) / 1000,
-    workers: 0,
-  };
+  return finishReport({ problems, misplaced, position, targets, started, workers: 0 });
 }
 
 /** An event id seen at two positions means an event was appended twice. */

@@ -5,6 +5,7 @@
  */
 import { claimedIndex } from './encoding.js';
 import { hashLeaf } from './tree.js';
+import type { VerifyReport } from './verify.js';
 
 export type ProblemKind =
   | 'entry_modified'
@@ -108,4 +109,29 @@ export function classifyMisplaced(misplaced: Misplaced[], total: number, out: Pr
     }
     i = j + 1;
   }
+}
+
+/**
+ * The report both verifiers end with, once every entry was read: misplaced entries classified, a tail cut
+ * below the latest signed checkpoint named, and the counts.
+ */
+export function finishReport(scan: { problems: ProblemList; misplaced: Misplaced[]; position: number; targets: readonly { size: number }[]; started: number; workers: number }): VerifyReport {
+  const { problems, position } = scan;
+  classifyMisplaced(scan.misplaced, position, problems);
+  const latest = scan.targets.at(-1);
+  if (latest && latest.size > position) {
+    problems.add({ kind: 'tail_truncated', position, through: latest.size - 1, message: `the log ends at ${position} entries but a checkpoint was signed for ${latest.size}: entries ${position}..${latest.size - 1} were removed` });
+  }
+  const coveredTo = Math.min(latest?.size ?? 0, position);
+  return {
+    ok: problems.items.length === 0 && problems.omitted === 0,
+    entries: position,
+    checkpointsVerified: scan.targets.length,
+    latestCheckpointSize: latest?.size ?? 0,
+    uncoveredEntries: position - coveredTo,
+    problems: problems.items,
+    problemsOmitted: problems.omitted,
+    seconds: (performance.now() - scan.started) / 1000,
+    workers: scan.workers,
+  };
 }

@@ -17,7 +17,7 @@ import { openCheckpoint, type SignedCheckpoint } from './checkpoint.js';
 import { AUDIT_DB_FILE, CHUNK_SIZE } from './migrations.js';
 import { loadOrCreateSigningKey, type NoteVerifier } from './signing-key.js';
 import { CompactRange } from './tree.js';
-import { ProblemList, classifyMisplaced, scanRows, type Misplaced, type VerifyProblem } from './verify-scan.js';
+import { ProblemList, finishReport, scanRows, type Misplaced, type VerifyProblem } from './verify-scan.js';
 import { RootChecker, openTargets } from './verify-targets.js';
 import type { VerifyJob, VerifyResult } from './verify-worker.js';
 import { workerEntry } from './worker-url.js';
@@ -147,21 +147,5 @@ export async function verifyAuditLog(options: VerifyOptions): Promise<VerifyRepo
   } finally {
     if (db.open) db.close();
   }
-  classifyMisplaced(misplaced, position, problems);
-  const latest = targets.at(-1);
-  if (latest && latest.size > position) {
-    problems.add({ kind: 'tail_truncated', position, through: latest.size - 1, message: `the log ends at ${position} entries but a checkpoint was signed for ${latest.size}: entries ${position}..${latest.size - 1} were removed` });
-  }
-  const coveredTo = Math.min(latest?.size ?? 0, position);
-  return {
-    ok: problems.items.length === 0 && problems.omitted === 0,
-    entries: position,
-    checkpointsVerified: targets.length,
-    latestCheckpointSize: latest?.size ?? 0,
-    uncoveredEntries: position - coveredTo,
-    problems: problems.items,
-    problemsOmitted: problems.omitted,
-    seconds: (performance.now() - started) / 1000,
-    workers,
-  };
+  return finishReport({ problems, misplaced, position, targets, started, workers });
 }
