@@ -23,6 +23,5 @@ export { verifierKeyFromFile, publicKeyPemFromFile } from './signing-key.js';
 export { canonicalJson } from './canonical-json.js';
 export { auditAdminRoutes } from './admin-routes.js';
 export { createClusterAuditLog, type ClusterAuditLog, type ClusterAuditLogOptions } from './cluster-log.js';
-export { clusterDatabaseUrl } from './cluster-url.js';
 export { verifyClusterAuditLog, verifyClusterAuditLogAt } from './verify-cluster.js';
 export { openPgAuditStore } from './store/postgres.js';

@@ -4,6 +4,7 @@
  * the file (as every environment variable does); prefer the variable when a URL carries a password.
  */
 import { z } from 'zod';
+import { WardenError } from '../core/errors.js';
 
 const REDIS_URL = /^rediss?:\/\/\S+$/;
 
@@ -35,4 +36,16 @@ export function redisUrlOf(cluster: z.infer<typeof clusterConfigSchema>, env: No
   const fromEnv = env.WARDEN_REDIS_URL?.trim();
   if (!fromEnv) return cluster.redisUrl ? { url: cluster.redisUrl } : {};
   return REDIS_URL.test(fromEnv) ? { url: fromEnv } : { problem: 'WARDEN_REDIS_URL: expected a redis:// or rediss:// URL' };
+}
+
+/**
+ * `WARDEN_DATABASE_URL`, the cluster's PostgreSQL as the environment gives it (it wins over
+ * `cluster.databaseUrl`), or undefined when unset or blank. The one reader of the variable: the state
+ * stores, the audit log and the CLI all ask here.
+ */
+export function clusterDatabaseUrl(env: NodeJS.ProcessEnv): string | undefined {
+  const url = env.WARDEN_DATABASE_URL?.trim();
+  if (!url) return undefined;
+  if (!/^postgres(ql)?:\/\//.test(url)) throw new WardenError('config_invalid', 'WARDEN_DATABASE_URL must be a postgres:// or postgresql:// URL');
+  return url;
 }

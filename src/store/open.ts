@@ -5,6 +5,7 @@
  * one, in the data directory's SQLite database exactly as on a single machine. `warden start` and the CLI
  * both open their repositories here.
  */
+import { clusterDatabaseUrl } from '../config/cluster.js';
 import type { WardenConfig } from '../config/schema.js';
 import { PgApiKeyRepository, SqliteApiKeyRepository, type ApiKeyRepository } from '../identity/index.js';
 import { PgPolicyRepository, SqlitePolicyRepository, type PolicyRepository } from '../policy/index.js';
@@ -23,12 +24,7 @@ export interface StateStores {
 
 /** The environment variable wins over the file, so one configuration serves both a laptop and a cluster. */
 export function databaseUrlFor(config: Pick<WardenConfig, 'cluster'>, env: NodeJS.ProcessEnv): string | undefined {
-  const fromEnv = env.WARDEN_DATABASE_URL;
-  if (fromEnv !== undefined && fromEnv !== '') {
-    if (!/^postgres(ql)?:\/\//.test(fromEnv)) throw new Error('WARDEN_DATABASE_URL: expected a postgres:// URL');
-    return fromEnv;
-  }
-  return config.cluster.databaseUrl;
+  return clusterDatabaseUrl(env) ?? config.cluster.databaseUrl;
 }
 
 /**

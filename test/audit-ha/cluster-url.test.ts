@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
-import { clusterDatabaseUrl } from '../../src/audit/index.js';
+import { clusterDatabaseUrl } from '../../src/config/cluster.js';
 import { refuseClusterLog } from '../../src/cli/commands/audit-common.js';
 
 const io = (env: NodeJS.ProcessEnv) => ({ stdout: new PassThrough(), stderr: new PassThrough(), env, cwd: process.cwd() });

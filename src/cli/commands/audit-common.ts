@@ -1,7 +1,8 @@
 /** What the `warden audit ...` commands share: locating the data dir, the audit config and the verifier key. */
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { auditConfigSchema, clusterDatabaseUrl, loadVerifier, type AuditConfig, type NoteVerifier } from '../../audit/index.js';
+import { auditConfigSchema, loadVerifier, type AuditConfig, type NoteVerifier } from '../../audit/index.js';
+import { clusterDatabaseUrl } from '../../config/cluster.js';
 import { UsageError, type CliIO } from '../command.js';
 import { configFor } from '../options.js';
 

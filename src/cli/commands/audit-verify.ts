@@ -4,7 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { clusterDatabaseUrl, signingKeyVerifier, verifyAuditLog, verifyClusterAuditLogAt, verifyExport, type VerifyProblem } from '../../audit/index.js';
+import { signingKeyVerifier, verifyAuditLog, verifyClusterAuditLogAt, verifyExport, type VerifyProblem } from '../../audit/index.js';
+import { clusterDatabaseUrl } from '../../config/cluster.js';
 import { UsageError, writeLine, type Command } from '../command.js';
 import { parse } from '../options.js';
 import { auditContext, intFlag, verifierFromFile } from './audit-common.js';
