@@ -344,14 +344,8 @@ export class WardenApp {
       else void mcp.discover();
       app.demoMcp = demoMcp;
       // Pins approved or rejected with the CLI (or by another instance) reach this one within two seconds.
-      const reload = setInterval(() => mcp.reload().catch((error: unknown) => logger.error({ err: error }, 'tool pins could not be reloaded')), 2000);
-      reload.unref();
-      app.timers.push(reload);
-      if (config.mcp.rediscoverSeconds > 0) {
-        const rediscover = setInterval(() => void mcp.discover(), config.mcp.rediscoverSeconds * 1000);
-        rediscover.unref();
-        app.timers.push(rediscover);
-      }
+      app.every(2000, () => mcp.reload().catch((error: unknown) => logger.error({ err: error }, 'tool pins could not be reloaded')));
+      if (config.mcp.rediscoverSeconds > 0) app.every(config.mcp.rediscoverSeconds * 1000, () => mcp.discover());
     }
     app.response = response;
     if (webConsole) app.closers.push(() => webConsole.close());
@@ -360,7 +354,7 @@ export class WardenApp {
       const local = isLoopbackHost(config.server.host) ? app.url.replace(/^http:\/\/[^/]+:/, 'http://localhost:') : app.url;
       mfa.setPublicUrl(local);
       origins.push(...new Set([new URL(mfa.rp.origin).origin, app.url, local, ...(app.tlsUrl ? [app.tlsUrl] : [])]));
-      app.every(1000, () => void mfa.stepUps.refresh().catch((error: unknown) => logger.error({ err: error }, 'API-key elevations could not be reloaded')));
+      app.every(1000, () => mfa.stepUps.refresh().catch((error: unknown) => logger.error({ err: error }, 'API-key elevations could not be reloaded')));
     }
     readiness.serving = true;
     integrity.watcher.start();
