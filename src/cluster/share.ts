@@ -51,7 +51,9 @@ export function shareState(state: SharedState, targets: ShareTargets): { risk: S
   });
 
   const activations = state.watch('policy-activation', ({ origin }) => {
-    if (origin !== state.instanceId) void policies.checkForActivation().catch(fail('a policy activation'));
+    if (origin !== state.instanceId) {
+      void policies.checkForActivation().catch((error: unknown) => logger.error({ err: error }, 'could not load the policy version another instance activated; the set in force stays'));
+    }
   });
 
   const remoteRisk = new Map<string, RiskSnapshot>();
