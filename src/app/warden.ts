@@ -39,7 +39,7 @@ import { announcePolicyActivation, createCluster, natsUrlFrom, shareState, type 
 import { createMcpGateway, mcpAdminRoutes, type McpGateway } from '../mcp/index.js';
 import { startDemoMcpServer, DEMO_MCP_SERVER, type DemoMcpServer } from '../demo/mcp-tools.js';
 import { InFlightRequests } from '../gateway/in-flight.js';
-import { ResponseEngine, ResponseGate, ResponseMetrics, SqliteResponseRepository, responseAdminRoutes, withQuarantinedAssets } from '../response/index.js';
+import { ResponseEngine, ResponseGate, ResponseMetrics, responseAdminRoutes, withQuarantinedAssets } from '../response/index.js';
 import { createConsole } from '../console/index.js';
 import { createMfa, type Mfa } from '../mfa/index.js';
 import { mfaAdminRoutes } from '../mfa/admin-routes.js';
@@ -128,7 +128,7 @@ export class WardenApp {
     }
     const logger = givenLogger ?? createLogger(config.log.level);
     const db = openDatabase(config.dataDir);
-    // Keys and policy versions: PostgreSQL when a database URL is configured, else this SQLite database.
+    // Keys, policy versions, response and step-up records: PostgreSQL when a database URL is configured, else this SQLite database.
     const stores = await openStateStores({ databaseUrl, sqlite: () => db });
     const databaseHealth = new DatabaseHealth(() => stores.ping());
     const instanceId = `${hostname()}:${process.pid}`;
@@ -145,7 +145,7 @@ export class WardenApp {
     });
     jwt.watchFiles();
     // Step-up (issue 14): factors, challenges, elevated API keys, DPoP-bound session tokens.
-    const mfa = config.mfa.enabled ? createMfa({ config, db, bus, logger, directory, env, instanceId }) : undefined;
+    const mfa = config.mfa.enabled ? createMfa({ config, repo: stores.mfa, bus, logger, directory, env, instanceId }) : undefined;
     if (mfa) await mfa.stepUps.refresh();
     /** Origins clients reach Warden at, filled in once the listeners are up (DPoP `htu`, the pages' `Origin`). */
     const origins: string[] = [];
@@ -207,7 +207,7 @@ export class WardenApp {
     const risk: RiskSource = shared.risk;
     const integrity = createIntegrity({ db, bus, config: config.integrity, logger });
     // Automated response: playbooks over the bus; what is in force is read by the pipeline from memory.
-    const responseRepo = new SqliteResponseRepository(db);
+    const responseRepo = stores.response;
     const responseMetrics = new ResponseMetrics(metrics.registry, responseRepo);
     const inFlight = new InFlightRequests();
     const response = new ResponseEngine({

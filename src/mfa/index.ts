@@ -1,6 +1,7 @@
 /**
  * The step-up module (issue 14): factors (TOTP, passkeys), step-up challenges, API-key elevation, DPoP-
- * bound session tokens. `createMfa` builds it on the embedded store; the app mounts its pages
+ * bound session tokens. `createMfa` builds it on the repository `openStateStores` chose (SQLite, or
+ * PostgreSQL in a cluster); the app mounts its pages
  * (src/auth) and admin routes, and hands the authenticator its session and elevation checks.
  */
 import { isAbsolute, join } from 'node:path';
@@ -9,7 +10,6 @@ import type { Logger } from '../core/logger.js';
 import { loadKeyring } from '../audit/sensitive.js';
 import type { EventBus } from '../events/index.js';
 import type { Directory } from '../identity/directory.js';
-import type { SqliteDatabase } from '../store/index.js';
 import { BrowserSessions } from '../auth/browser-session.js';
 import { DpopVerifier } from './dpop.js';
 import { TotpFactors } from './factors.js';
@@ -20,7 +20,6 @@ import { SecretBox } from './secret-box.js';
 import { SessionAuthenticator } from './session-auth.js';
 import { SessionTokens } from './session-token.js';
 import { StepUps } from './step-ups.js';
-import { SqliteMfaRepository } from './store/sqlite.js';
 import type { MfaRepository } from './store/types.js';
 
 export interface Mfa {
@@ -40,7 +39,8 @@ export interface Mfa {
 
 export interface MfaOptions {
   config: WardenConfig;
-  db: SqliteDatabase;
+  /** `StateStores.mfa`: the instance's SQLite database, or the cluster's PostgreSQL. */
+  repo: MfaRepository;
   bus: EventBus;
   logger: Logger;
   directory: Directory;
@@ -48,12 +48,11 @@ export interface MfaOptions {
   instanceId: string;
 }
 
-export function createMfa({ config, db, bus, logger, directory, env, instanceId }: MfaOptions): Mfa {
+export function createMfa({ config, repo, bus, logger, directory, env, instanceId }: MfaOptions): Mfa {
   const mfa = config.mfa;
   const encryption = config.audit.encryption;
   // The audit log's key-encryption keys protect factor secrets too (created with mode 0600 if missing).
   const keyring = loadKeyring(isAbsolute(encryption.kekFile) ? encryption.kekFile : join(config.dataDir, encryption.kekFile), env[encryption.kekEnv]);
-  const repo = new SqliteMfaRepository(db);
   const totp = new TotpFactors({ repo, box: new SecretBox(keyring), lockout: new Lockout(mfa.lockout), bus, instanceId, issuer: mfa.issuer });
   const rp: RelyingParty = { name: mfa.issuer, id: mfa.rpId, origin: '' };
   const tokens = new SessionTokens(keyring.current.key, mfa.sessionTokenTtlSeconds);

@@ -3,12 +3,17 @@
  * `cluster.databaseUrl` in the configuration) the shared state lives in PostgreSQL, so that every Warden
  * instance and every CLI command on any machine of the cluster sees the same keys and policies; without
  * one, in the data directory's SQLite database exactly as on a single machine. `warden start` and the CLI
- * both open their repositories here.
+ * both open their repositories here: keys, policy versions, response actions and incidents, step-up
+ * factors and challenges.
  */
 import { clusterDatabaseUrl } from '../config/cluster.js';
 import type { WardenConfig } from '../config/schema.js';
 import { PgApiKeyRepository, SqliteApiKeyRepository, type ApiKeyRepository } from '../identity/index.js';
 import { PgPolicyRepository, SqlitePolicyRepository, type PolicyRepository } from '../policy/index.js';
+import { PostgresResponseRepository, SqliteResponseRepository, type ResponseRepository } from '../response/index.js';
+import { PostgresMfaRepository } from '../mfa/store/postgres.js';
+import { SqliteMfaRepository } from '../mfa/store/sqlite.js';
+import type { MfaRepository } from '../mfa/store/types.js';
 import type { SqliteDatabase } from './database.js';
 import { openPostgres } from './postgres.js';
 
@@ -16,6 +21,10 @@ export interface StateStores {
   backend: 'sqlite' | 'postgres';
   apiKeys: ApiKeyRepository;
   policies: PolicyRepository;
+  /** Response actions, incidents and notifications. */
+  response: ResponseRepository;
+  /** Step-up factors, recovery codes, enrolment links, challenges and API-key elevations. */
+  mfa: MfaRepository;
   /** Resolves when the database answers a trivial query; rejects otherwise. */
   ping(): Promise<void>;
   /** Releases what `openStateStores` opened (a PostgreSQL pool; the SQLite handle belongs to the caller). */
@@ -38,6 +47,8 @@ export async function openStateStores(options: { databaseUrl: string | undefined
       backend: 'sqlite',
       apiKeys: new SqliteApiKeyRepository(db),
       policies: new SqlitePolicyRepository(db),
+      response: new SqliteResponseRepository(db),
+      mfa: new SqliteMfaRepository(db),
       ping: async () => {
         db.prepare('SELECT 1').get();
       },
@@ -50,6 +61,8 @@ export async function openStateStores(options: { databaseUrl: string | undefined
       backend: 'postgres',
       apiKeys: await PgApiKeyRepository.open(pool),
       policies: await PgPolicyRepository.open(pool),
+      response: await PostgresResponseRepository.open(pool),
+      mfa: await PostgresMfaRepository.open(pool),
       ping: async () => {
         await pool.query('SELECT 1');
       },

@@ -1,6 +1,6 @@
 /** `warden incidents list|show|ack|contain|resolve|note|stats`: incidents, beside a running Warden. */
 import { UsageError, writeLine, type Command } from '../command.js';
-import { parse, withStore } from '../options.js';
+import { parse, withStateStores } from '../options.js';
 import { incidentStats, type Incident, type IncidentState, type Resolution } from '../../response/index.js';
 import { cliEngine } from './response.js';
 
@@ -18,8 +18,8 @@ export const incidentsListCommand: Command = {
     if (values.state !== undefined && !STATES.includes(values.state as IncidentState)) throw new UsageError(`--state: expected one of ${STATES.join(', ')}`);
     const limit = values.limit === undefined ? 100 : Number(values.limit);
     if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new UsageError('--limit: expected an integer from 1 to 10000');
-    return withStore(values, io, async ({ loaded, db }) => {
-      const { repo } = await cliEngine(loaded, db, io);
+    return withStateStores(values, io, async ({ loaded, stores }) => {
+      const { repo } = await cliEngine(loaded, stores, io);
       const incidents = await repo.listIncidents({ ...(values.state ? { state: [values.state as IncidentState] } : {}), limit });
       if (values.json) for (const i of incidents) writeLine(io.stdout, JSON.stringify(i));
       else {
@@ -43,8 +43,8 @@ export const incidentsShowCommand: Command = {
   async run(args, io) {
     const { values, positionals } = parse(args, { json: { type: 'boolean' } }, true);
     if (positionals.length !== 1) throw new UsageError('give exactly one incident id');
-    return withStore(values, io, async ({ loaded, db }) => {
-      const incident = await (await cliEngine(loaded, db, io)).engine.incidents.get(positionals[0]!);
+    return withStateStores(values, io, async ({ loaded, stores }) => {
+      const incident = await (await cliEngine(loaded, stores, io)).engine.incidents.get(positionals[0]!);
       writeLine(io.stdout, values.json ? JSON.stringify(incident, null, 2) : show(incident));
       return 0;
     });
@@ -59,8 +59,8 @@ function transition(verb: 'ack' | 'contain', to: 'acknowledged' | 'contained'): 
     async run(args, io) {
       const { values, positionals } = parse(args, { as: { type: 'string' } }, true);
       if (positionals.length !== 1) throw new UsageError('give exactly one incident id');
-      return withStore(values, io, async ({ loaded, db }) => {
-        const incident = await (await cliEngine(loaded, db, io)).engine.incidents.transition(positionals[0]!, to, actorOf(values.as, io.env));
+      return withStateStores(values, io, async ({ loaded, stores }) => {
+        const incident = await (await cliEngine(loaded, stores, io)).engine.incidents.transition(positionals[0]!, to, actorOf(values.as, io.env));
         writeLine(io.stdout, `${incident.id} is ${incident.state}`);
         return 0;
       });
@@ -80,8 +80,8 @@ export const incidentsResolveCommand: Command = {
     if (positionals.length !== 1) throw new UsageError('give exactly one incident id');
     const resolution = values.resolution as Resolution | undefined;
     if (!resolution || !RESOLUTIONS.includes(resolution)) throw new UsageError(`--resolution: expected one of ${RESOLUTIONS.join(', ')}`);
-    return withStore(values, io, async ({ loaded, db }) => {
-      const incident = await (await cliEngine(loaded, db, io)).engine.resolveIncident(positionals[0]!, resolution, actorOf(values.as, io.env), values.note);
+    return withStateStores(values, io, async ({ loaded, stores }) => {
+      const incident = await (await cliEngine(loaded, stores, io)).engine.resolveIncident(positionals[0]!, resolution, actorOf(values.as, io.env), values.note);
       writeLine(io.stdout, `${incident.id} is resolved as ${incident.resolution}`);
       return 0;
     });
@@ -96,8 +96,8 @@ export const incidentsNoteCommand: Command = {
     const { values, positionals } = parse(args, { as: { type: 'string' } }, true);
     if (positionals.length !== 2 || !positionals[1]) throw new UsageError('give an incident id and the note text');
     if (positionals[1].length > 4000) throw new UsageError('the note is longer than 4000 characters');
-    return withStore(values, io, async ({ loaded, db }) => {
-      await (await cliEngine(loaded, db, io)).engine.incidents.note(positionals[0]!, positionals[1]!, actorOf(values.as, io.env));
+    return withStateStores(values, io, async ({ loaded, stores }) => {
+      await (await cliEngine(loaded, stores, io)).engine.incidents.note(positionals[0]!, positionals[1]!, actorOf(values.as, io.env));
       writeLine(io.stdout, `note added to ${positionals[0]}`);
       return 0;
     });
@@ -110,8 +110,8 @@ export const incidentsStatsCommand: Command = {
   usage: 'usage: warden incidents stats [--json] [--data-dir D] [--config FILE]',
   async run(args, io) {
     const { values } = parse(args, { json: { type: 'boolean' } });
-    return withStore(values, io, async ({ loaded, db }) => {
-      const stats = incidentStats(await (await cliEngine(loaded, db, io)).repo.listIncidents());
+    return withStateStores(values, io, async ({ loaded, stores }) => {
+      const stats = incidentStats(await (await cliEngine(loaded, stores, io)).repo.listIncidents());
       if (values.json) {
         writeLine(io.stdout, JSON.stringify(stats));
         return 0;

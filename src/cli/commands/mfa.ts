@@ -3,19 +3,20 @@
  * owner of an API key verifies a code; the running Warden picks the elevation up within a second).
  */
 import { UsageError, writeLine, type Command, type CliIO } from '../command.js';
-import { parse, withStore } from '../options.js';
+import { parse, withStateStores } from '../options.js';
 import { InProcessBus } from '../../events/index.js';
 import { createLogger } from '../../core/logger.js';
 import { Directory } from '../../identity/index.js';
 import { createMfa, issueEnrolLink, type Mfa } from '../../mfa/index.js';
 import type { LoadedConfig } from '../../config/load.js';
-import type { SqliteDatabase } from '../../store/index.js';
+import type { StateStores } from '../../store/open.js';
 import { isLoopbackHost } from '../../config/demo.js';
 
-function open(loaded: LoadedConfig, db: SqliteDatabase, io: CliIO): Mfa {
+/** On the state stores `warden start` would use: the data directory's SQLite, or the cluster's PostgreSQL. */
+function open(loaded: LoadedConfig, stores: StateStores, io: CliIO): Mfa {
   const { config } = loaded;
   const bus = new InProcessBus({ onSubscriberError: () => undefined });
-  return createMfa({ config, db, bus, logger: createLogger('silent'), directory: new Directory(config.principals, config.devices), env: io.env, instanceId: 'cli' });
+  return createMfa({ config, repo: stores.mfa, bus, logger: createLogger('silent'), directory: new Directory(config.principals, config.devices), env: io.env, instanceId: 'cli' });
 }
 
 function publicUrl(loaded: LoadedConfig, flag: string | undefined): string {
@@ -32,8 +33,8 @@ export const mfaEnrolLinkCommand: Command = {
     if (!values.principal) throw new UsageError('--principal is required');
     const ttl = values.ttl === undefined ? undefined : Number(values.ttl);
     if (ttl !== undefined && (!Number.isInteger(ttl) || ttl < 60 || ttl > 30 * 86_400)) throw new UsageError('--ttl: seconds between 60 and 2592000');
-    return withStore(values, io, async ({ loaded, db }) => {
-      const mfa = open(loaded, db, io);
+    return withStateStores(values, io, async ({ loaded, stores }) => {
+      const mfa = open(loaded, stores, io);
       const link = await issueEnrolLink(mfa.repo, new InProcessBus({ onSubscriberError: () => undefined }), { principal: values.principal!, createdBy: `cli:${io.env.USER ?? 'unknown'}`, ttlSeconds: ttl ?? loaded.config.mfa.enrolLinkTtlSeconds, source: 'cli' });
       writeLine(io.stdout, `enrolment link for ${values.principal}, usable once until ${link.expiresAt}:`);
       writeLine(io.stdout, publicUrl(loaded, values.url) + link.path);
@@ -50,8 +51,8 @@ export const mfaTotpEnrolCommand: Command = {
     const { values } = parse(args, { principal: { type: 'string' }, confirm: { type: 'string' }, code: { type: 'string' } });
     if (!values.principal) throw new UsageError('--principal is required');
     if ((values.confirm === undefined) !== (values.code === undefined)) throw new UsageError('--confirm and --code go together');
-    return withStore(values, io, async ({ loaded, db }) => {
-      const mfa = open(loaded, db, io);
+    return withStateStores(values, io, async ({ loaded, stores }) => {
+      const mfa = open(loaded, stores, io);
       const actor = `cli:${io.env.USER ?? 'unknown'}`;
       if (values.confirm !== undefined) {
         const { recoveryCodes } = await mfa.totp.confirm(values.principal!, values.confirm, values.code!, actor);
@@ -77,8 +78,8 @@ export const mfaApproveCommand: Command = {
     const { values, positionals } = parse(args, { code: { type: 'string' } }, true);
     if (positionals.length !== 1) throw new UsageError('give exactly one decision id');
     if (!values.code) throw new UsageError('--code is required');
-    return withStore(values, io, async ({ loaded, db }) => {
-      const mfa = open(loaded, db, io);
+    return withStateStores(values, io, async ({ loaded, stores }) => {
+      const mfa = open(loaded, stores, io);
       const challenge = await mfa.stepUps.pending(positionals[0]!);
       const code = values.code!.trim();
       const amr = /^\d{6}$/.test(code) ? await mfa.totp.verify(challenge.principal, code) : await mfa.totp.verifyRecoveryCode(challenge.principal, code);

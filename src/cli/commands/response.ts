@@ -1,17 +1,20 @@
 /** `warden response list|show|approve|reject|undo|replay`: the response actions, beside a running Warden. */
 import { UsageError, writeLine, type Command, type CliIO } from '../command.js';
-import { parse, withStore } from '../options.js';
-import { ApiKeyStore, SqliteApiKeyRepository } from '../../identity/index.js';
-import { ResponseEngine, SqliteResponseRepository, replayDeadLetters, type ActionRecord, type ActionStatus } from '../../response/index.js';
+import { parse, withStateStores } from '../options.js';
+import { ApiKeyStore } from '../../identity/index.js';
+import { ResponseEngine, replayDeadLetters, type ActionRecord, type ActionStatus, type ResponseRepository } from '../../response/index.js';
 import type { LoadedConfig } from '../../config/load.js';
-import type { SqliteDatabase } from '../../store/index.js';
+import type { StateStores } from '../../store/open.js';
 
 const STATUSES: readonly ActionStatus[] = ['pending', 'active', 'dry_run', 'expired', 'undone', 'rejected', 'failed'];
 
-/** An engine over the data directory's store, without a bus: the running Warden publishes what this changes. */
-export async function cliEngine(loaded: LoadedConfig, db: SqliteDatabase, io: CliIO): Promise<{ engine: ResponseEngine; repo: SqliteResponseRepository }> {
-  const repo = new SqliteResponseRepository(db);
-  const credentials = await ApiKeyStore.open(new SqliteApiKeyRepository(db));
+/**
+ * An engine over the state stores `warden start` would use (the data directory's SQLite, or the cluster's
+ * PostgreSQL), without a bus: the running Warden publishes what this changes.
+ */
+export async function cliEngine(loaded: LoadedConfig, stores: StateStores, io: CliIO): Promise<{ engine: ResponseEngine; repo: ResponseRepository }> {
+  const repo = stores.response;
+  const credentials = await ApiKeyStore.open(stores.apiKeys);
   return { engine: new ResponseEngine({ repo, config: loaded.config.response, credentials, env: io.env }), repo };
 }
 
@@ -28,8 +31,8 @@ export const responseListCommand: Command = {
     if (values.status !== undefined && !STATUSES.includes(values.status as ActionStatus)) throw new UsageError(`--status: expected one of ${STATUSES.join(', ')}`);
     const limit = values.limit === undefined ? 100 : Number(values.limit);
     if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new UsageError('--limit: expected an integer from 1 to 10000');
-    return withStore(values, io, async ({ loaded, db }) => {
-      const { repo } = await cliEngine(loaded, db, io);
+    return withStateStores(values, io, async ({ loaded, stores }) => {
+      const { repo } = await cliEngine(loaded, stores, io);
       const actions = await repo.listActions({ ...(values.status ? { status: [values.status as ActionStatus] } : {}), limit });
       if (values.json) for (const a of actions) writeLine(io.stdout, JSON.stringify(a));
       else {
@@ -48,8 +51,8 @@ export const responseShowCommand: Command = {
   async run(args, io) {
     const { values, positionals } = parse(args, {}, true);
     if (positionals.length !== 1) throw new UsageError('give exactly one action id');
-    return withStore(values, io, async ({ loaded, db }) => {
-      const { engine } = await cliEngine(loaded, db, io);
+    return withStateStores(values, io, async ({ loaded, stores }) => {
+      const { engine } = await cliEngine(loaded, stores, io);
       writeLine(io.stdout, JSON.stringify(await engine.require(positionals[0]!), null, 2));
       return 0;
     });
@@ -65,8 +68,8 @@ function decision(verb: 'approve' | 'reject' | 'undo', summary: string): Command
       const { values, positionals } = parse(args, { as: { type: 'string' } }, true);
       if (positionals.length !== 1) throw new UsageError('give exactly one action id');
       const actor = `cli:${values.as ?? io.env.USER ?? 'unknown'}`;
-      return withStore(values, io, async ({ loaded, db }) => {
-        const { engine } = await cliEngine(loaded, db, io);
+      return withStateStores(values, io, async ({ loaded, stores }) => {
+        const { engine } = await cliEngine(loaded, stores, io);
         const action = await engine[verb](positionals[0]!, actor);
         writeLine(io.stdout, `${action.id} is ${action.status}`);
         return 0;
@@ -86,8 +89,8 @@ export const responseReplayCommand: Command = {
   async run(args, io) {
     const { values, positionals } = parse(args, {}, true);
     if (positionals.length > 1) throw new UsageError('give at most one notification id');
-    return withStore(values, io, async ({ loaded, db }) => {
-      const { repo } = await cliEngine(loaded, db, io);
+    return withStateStores(values, io, async ({ loaded, stores }) => {
+      const { repo } = await cliEngine(loaded, stores, io);
       const n = await replayDeadLetters(repo, positionals[0]);
       writeLine(io.stdout, `${n} notification${n === 1 ? '' : 's'} queued again`);
       return positionals[0] !== undefined && n === 0 ? 1 : 0;
