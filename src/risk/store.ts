@@ -33,6 +33,14 @@ export const RISK_MIGRATIONS: readonly Migration[] = [
         name TEXT PRIMARY KEY, cursor INTEGER NOT NULL, holder TEXT, lease_until INTEGER NOT NULL);
       INSERT INTO risk_consumer (name, cursor, holder, lease_until) VALUES ('engine', 0, NULL, 0);`,
   },
+  {
+    // Partitioned risk state (store/types.ts): a principal's bucket, and each partition's checkpoint.
+    version: 3,
+    sql: `
+      ALTER TABLE risk_baselines ADD COLUMN bucket INTEGER;
+      CREATE INDEX risk_baselines_bucket ON risk_baselines (kind, bucket);
+      CREATE TABLE risk_partitions (partition TEXT PRIMARY KEY, seq INTEGER NOT NULL, epoch INTEGER NOT NULL);`,
+  },
 ];
 
 /** An in-memory database with the store's migration table (simulation, benchmarks, tests). */

@@ -4,7 +4,7 @@
  * instance and every CLI command on any machine of the cluster sees the same keys and policies; without
  * one, in the data directory's SQLite database exactly as on a single machine. `warden start` and the CLI
  * both open their repositories here: keys, policy versions, response actions and incidents, step-up
- * factors and challenges.
+ * factors and challenges, partitioned risk baselines.
  */
 import { clusterDatabaseUrl } from '../config/cluster.js';
 import type { WardenConfig } from '../config/schema.js';
@@ -14,6 +14,9 @@ import { PostgresResponseRepository, SqliteResponseRepository, type ResponseRepo
 import { PostgresMfaRepository } from '../mfa/store/postgres.js';
 import { SqliteMfaRepository } from '../mfa/store/sqlite.js';
 import type { MfaRepository } from '../mfa/store/types.js';
+import { PgRiskStateRepository } from '../risk/store/postgres.js';
+import { SqliteRiskStateRepository } from '../risk/store/sqlite.js';
+import type { RiskStateRepository } from '../risk/store/types.js';
 import type { SqliteDatabase } from './database.js';
 import { openPostgres } from './postgres.js';
 
@@ -25,6 +28,8 @@ export interface StateStores {
   response: ResponseRepository;
   /** Step-up factors, recovery codes, enrolment links, challenges and API-key elevations. */
   mfa: MfaRepository;
+  /** Per-principal risk baselines by partition bucket, and each partition's fenced checkpoint. */
+  risk: RiskStateRepository;
   /** Resolves when the database answers a trivial query; rejects otherwise. */
   ping(): Promise<void>;
   /** Releases what `openStateStores` opened (a PostgreSQL pool; the SQLite handle belongs to the caller). */
@@ -49,6 +54,7 @@ export async function openStateStores(options: { databaseUrl: string | undefined
       policies: new SqlitePolicyRepository(db),
       response: new SqliteResponseRepository(db),
       mfa: new SqliteMfaRepository(db),
+      risk: new SqliteRiskStateRepository(db),
       ping: async () => {
         db.prepare('SELECT 1').get();
       },
@@ -63,6 +69,7 @@ export async function openStateStores(options: { databaseUrl: string | undefined
       policies: await PgPolicyRepository.open(pool),
       response: await PostgresResponseRepository.open(pool),
       mfa: await PostgresMfaRepository.open(pool),
+      risk: await PgRiskStateRepository.open(pool),
       ping: async () => {
         await pool.query('SELECT 1');
       },
