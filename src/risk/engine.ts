@@ -24,6 +24,7 @@ import { SourceDetectors } from './detectors/sources.js';
 import { openGeoLocator, type GeoLocator } from './geo.js';
 import { fromAuthentication, fromDecision, sourceOfAuthentication } from './normalize.js';
 import { RiskLedger } from './scoring.js';
+import { Baseline } from './baseline/principal.js';
 import { BaselineState } from './state.js';
 import { eventTime } from './time.js';
 import { SqliteRiskInbox } from './inbox.js';
@@ -127,6 +128,30 @@ class Engine implements RiskEngine {
 
   get entityCount(): number {
     return this.state.principals.size;
+  }
+
+  exportPrincipals(keys: Iterable<string>): { key: string; data: unknown }[] {
+    const rows: { key: string; data: unknown }[] = [];
+    for (const key of keys) {
+      const b = this.state.principals.get(key);
+      if (b) rows.push({ key, data: b.toJSON() });
+    }
+    return rows;
+  }
+
+  adoptPrincipals(rows: readonly { key: string; data: unknown }[]): void {
+    for (const { key, data } of rows) {
+      try {
+        this.state.principals.set(key, Baseline.fromJSON(data));
+      } catch (error) {
+        // One unreadable row costs that principal its history (it relearns), never the partition.
+        this.options.logger?.warn({ err: error }, 'risk engine could not read a shared baseline');
+      }
+    }
+  }
+
+  dropPrincipals(match: (key: string) => boolean): void {
+    for (const key of [...this.state.principals.keys()]) if (match(key)) this.state.principals.delete(key);
   }
 
   snapshot(principal: EntityRef, sessionId?: string): RiskSnapshot {

@@ -115,6 +115,15 @@ export interface RiskEngine {
   forgive(principal: EntityRef, detectors: readonly string[], until: number): number;
   /** Entities currently tracked in memory. */
   readonly entityCount: number;
+  /**
+   * Partitioned risk state (partition/owner.ts): the principals' baselines (keys `Type:id`) that are in
+   * memory, to save them with a partition's checkpoint.
+   */
+  exportPrincipals(keys: Iterable<string>): { key: string; data: unknown }[];
+  /** Replaces these principals' baselines in memory (a partition taken: loaded from the shared store). */
+  adoptPrincipals(rows: readonly { key: string; data: unknown }[]): void;
+  /** Forgets the principals' baselines whose key matches (a partition given up: its new owner has them). */
+  dropPrincipals(match: (key: string) => boolean): void;
   /** Persists baselines changed since the last flush. */
   flush(): void;
   close(): void;
