@@ -31,6 +31,7 @@ import { createIntegrity, integrityAdminRoutes, type Integrity } from '../integr
 import { auditAdminRoutes, createAuditLog, createClusterAuditLog, type AuditLog, type ClusterAuditLog } from '../audit/index.js';
 import { createExportAdminRoutes, createExporter, type Exporter } from '../export/index.js';
 import { createRiskEngine, riskAdminRoutes, type RiskEngine } from '../risk/index.js';
+import { startRiskPartitions } from '../risk/partition/index.js';
 import { createGuard, defaultInjectionModel, loadModelTierFromDisk } from '../guard/index.js';
 import { startDemoUpstream, type DemoUpstream } from '../demo/upstream.js';
 import { redisUrlOf } from '../config/cluster.js';
@@ -73,6 +74,8 @@ export class WardenApp {
   private cluster: Cluster | undefined;
   /** Automated response (playbooks, actions, incidents); `setConfig` reloads its playbooks (SIGHUP). */
   response!: ResponseEngine;
+  /** The risk buckets this instance owns (NATS and a cluster database); saved and released on close. */
+  riskPartitions: { owned(): number[]; close(): Promise<void> } | undefined;
   /** Step-up and factors (issue 14); undefined when `mfa.enabled` is false. */
   mfa: Mfa | undefined;
 
@@ -201,7 +204,9 @@ export class WardenApp {
     const upstreams = new Upstreams(upstreamConfigs, env);
 
     const riskEngine = createRiskEngine({ db, bus, config: config.risk, logger, inboxOwner: instanceId });
-    riskEngine.subscribeTo(bus);
+    // With NATS and a cluster database each principal's baseline has one owner across instances (docs/deploy.md).
+    const riskPartitions = startRiskPartitions({ bus: cluster.natsBus, link: cluster.link, engine: riskEngine, repo: stores.risk, shared: stores.backend === 'postgres', instanceId, logger });
+    if (!riskPartitions) riskEngine.subscribeTo(bus);
     // Revocations, policy activations and risk snapshots reach (and arrive from) the other instances.
     const shared = shareState(cluster.state, { apiKeys, policies, risk: riskEngine, bus, logger });
     const risk: RiskSource = shared.risk;
@@ -336,6 +341,7 @@ export class WardenApp {
     app.closers.push(() => jwt.close());
     if (limiter) app.asyncClosers.push(() => limiter.close());
     app.closers.push(() => shared.close());
+    if (riskPartitions) app.riskPartitions = riskPartitions;
     app.cluster = cluster;
     if (mcp) {
       app.mcp = mcp;
@@ -405,6 +411,7 @@ export class WardenApp {
     await this.integrity.close();
     await this.response.stop();
     await this.bus.drain();
+    await this.riskPartitions?.close().catch((error: unknown) => this.logger.error({ err: error }, 'risk partitions could not be saved and released'));
     this.risk.close();
     // Every event is in the log before it closes; exporters stop before the log they read.
     await this.exporter?.stop();

@@ -32,6 +32,8 @@ export interface Cluster {
   bus: EventBus;
   /** The JetStream bus, for attaching named durable consumers (`attachConsumer`); absent in process. */
   natsBus?: NatsBus;
+  /** The NATS connection (JetStream bus only): for modules with streams and KV of their own. */
+  link?: NatsLink;
   state: SharedState;
   status(): ClusterStatus | undefined;
   close(): Promise<void>;
@@ -57,6 +59,7 @@ export async function createCluster(options: ClusterOptions): Promise<Cluster> {
   return {
     bus: natsBus,
     natsBus,
+    link,
     state,
     status: () => ({ ...natsBus.status, sharedStatePending: state.pendingWrites }),
     close: async () => {

@@ -24,7 +24,7 @@ const engine = createRiskEngine({ db: openMemoryDatabase(), config: { persistInt
 const link = new NatsLink({ url: env('NATS_URL'), logger, retryMs: 50 });
 const bus = new NatsBus({ link, outbox: new Outbox(openDatabase(env('DATA_DIR'), 'outbox.db')), logger });
 const router = routeRiskEvents(bus, link, buckets);
-const partitions = new RiskPartitions({ link, engine, repo, instanceId: env('INSTANCE'), logger, buckets, leaseMs: 1500, renewMs: 250, checkpointMs: 200 });
+const partitions = new RiskPartitions({ link, engine, repo, instanceId: env('INSTANCE'), logger, buckets, leaseMs: 3000, renewMs: 300, checkpointMs: 200 });
 link.start();
 partitions.start();
 
