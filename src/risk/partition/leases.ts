@@ -4,8 +4,9 @@
  * revision (`create` when absent, `update` with the revision read), so of two instances racing for a
  * bucket exactly one wins. The revision of the take is the owner's fencing epoch: the KV's revisions only
  * grow, so a later owner always has a higher epoch than every earlier one (store/types.ts refuses a save
- * with a lower one). Members heartbeat under `member.<base64url(id)>`; the live count sets each
- * instance's share. Expiry is by the writer's wall clock (`until`): instances need clocks within a small
+ * with a lower one). Members heartbeat in one entry, `members` = `{ id: until }`, rewritten by
+ * compare-and-set (a conflict is retried with the new value), so the live count, which sets each
+ * instance's share, is one read. Expiry is by the writer's wall clock (`until`): instances need clocks within a small
  * fraction of the lease time of each other (NTP).
  *
  * @example
@@ -28,7 +29,10 @@ export interface Lease {
 const leaseShape = z.object({ owner: z.string().max(200), until: z.number() });
 
 const bucketKey = (bucket: number): string => `bucket.${bucket}`;
-const memberKey = (id: string): string => `member.${Buffer.from(id, 'utf8').toString('base64url')}`;
+const MEMBERS_KEY = 'members';
+const membersShape = z.record(z.string().max(200), z.number());
+/** Concurrent heartbeats conflict; each retry reads the value the winner wrote. */
+const MEMBERSHIP_ATTEMPTS = 8;
 const encode = (value: { owner: string; until: number }): string => JSON.stringify(value);
 
 export class PartitionLeases {
@@ -77,25 +81,31 @@ export class PartitionLeases {
     await lost(this.kv.update(bucketKey(bucket), encode({ owner: '', until: 0 }), revision));
   }
 
-  async heartbeat(): Promise<void> {
-    await this.kv.put(memberKey(this.instanceId), encode({ owner: this.instanceId, until: Date.now() + this.ttlMs }));
-  }
-
-  /** Instances whose heartbeat has not expired (this one included once it has beaten). */
-  async members(now: number): Promise<string[]> {
-    const keys: string[] = [];
-    for await (const key of await this.kv.keys('member.>')) keys.push(key);
-    const live: string[] = [];
-    for (const key of keys) {
-      const entry = await this.kv.get(key);
-      const parsed = entry?.operation === 'PUT' ? leaseShape.safeParse(safeJson(entry.string())) : undefined;
-      if (parsed?.success && parsed.data.until >= now) live.push(parsed.data.owner);
-    }
-    return live;
+  /** Renews this instance's membership (dropping expired members); the live members, this one included. */
+  heartbeat(now: number): Promise<string[]> {
+    return this.rewriteMembers((members) => {
+      members[this.instanceId] = now + this.ttlMs;
+      for (const [id, until] of Object.entries(members)) if (until < now) delete members[id];
+    });
   }
 
   async leave(): Promise<void> {
-    await this.kv.delete(memberKey(this.instanceId));
+    await this.rewriteMembers((members) => {
+      delete members[this.instanceId];
+    });
+  }
+
+  private async rewriteMembers(change: (members: Record<string, number>) => void): Promise<string[]> {
+    for (let attempt = 0; attempt < MEMBERSHIP_ATTEMPTS; attempt++) {
+      const entry = await this.kv.get(MEMBERS_KEY);
+      const stored = entry?.operation === 'PUT' ? membersShape.safeParse(safeJson(entry.string())) : undefined;
+      const members: Record<string, number> = stored?.success ? { ...stored.data } : {};
+      change(members);
+      const value = JSON.stringify(members);
+      const written = await lost(entry ? this.kv.update(MEMBERS_KEY, value, entry.revision) : this.kv.create(MEMBERS_KEY, value));
+      if (written !== undefined) return Object.keys(members);
+    }
+    throw new Error('risk partition membership: too many concurrent writers');
   }
 }
 

@@ -138,7 +138,7 @@ export class RiskPartitions {
       this.leases = await PartitionLeases.open(nc, this.options.instanceId, this.leaseMs);
     }
     const leases = this.leases;
-    await leases.heartbeat();
+    const members = await leases.heartbeat(Date.now());
     const view = await leases.read(this.buckets);
     for (const [bucket, owned] of this.held) {
       const lease = view.get(bucket);
@@ -147,7 +147,7 @@ export class RiskPartitions {
       else owned.revision = renewed;
     }
     const now = Date.now();
-    const share = Math.ceil(this.buckets / Math.max(1, (await leases.members(now)).length));
+    const share = Math.ceil(this.buckets / members.length);
     // Give up the highest buckets above the share first, so that joining instances find free ones.
     for (const bucket of this.owned().reverse().slice(0, Math.max(0, this.held.size - share))) await this.release(bucket);
     for (let bucket = 0; bucket < this.buckets && this.held.size < share; bucket++) {
