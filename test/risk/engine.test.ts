@@ -31,7 +31,7 @@ test('baselines and live risk survive a restart (module `risk` tables in the sto
     const fresh = second.engine.process(signIn('hal', T0 + 15 * DAY + 11 * HOUR, { ...usual, device: 'stranger' }));
     assert.ok(fresh.find((d) => d.detector === 'risk.unfamiliar_sign_in'), 'no second learning period after restart');
     const applied = second.db.prepare("SELECT version FROM schema_migrations WHERE module = 'risk'").all();
-    assert.deepEqual(applied, [{ version: 1 }, { version: 2 }], 'baselines and detections, then the inbox');
+    assert.deepEqual(applied, [{ version: 1 }, { version: 2 }, { version: 3 }], 'baselines and detections, then the inbox, then partition buckets and checkpoints');
     assert.ok(second.engine.detections({ entityType: 'User', entityId: 'hal' }).length >= 2);
     second.engine.close();
     second.db.close();
