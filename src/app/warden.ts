@@ -341,7 +341,7 @@ export class WardenApp {
     app.closers.push(() => jwt.close());
     if (limiter) app.asyncClosers.push(() => limiter.close());
     app.closers.push(() => shared.close());
-    if (riskPartitions) app.riskPartitions = riskPartitions;
+    app.riskPartitions = riskPartitions;
     app.cluster = cluster;
     if (mcp) {
       app.mcp = mcp;
