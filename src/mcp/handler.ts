@@ -50,7 +50,7 @@ export async function handleMcp(deps: McpHandlerDeps, ex: Exchange, res: ServerR
   if (!credentialAllows(identity, { kind: 'mcp', server: serverName })) throw new WardenError('insufficient_scope', `the API key lacks the scope \`mcp:${serverName}\``, { details: { scope: `mcp:${serverName}` } });
   const principalKey = SessionHistory.keyOf(identity);
   const sessionId = header(ex.req, 'mcp-session-id');
-  if (sessionId !== undefined && (!SESSION_ID.test(sessionId) || !deps.bindings.owns(sessionId, serverName, principalKey))) {
+  if (sessionId !== undefined && (!SESSION_ID.test(sessionId) || !(await deps.bindings.owns(sessionId, serverName, principalKey)))) {
     // Unknown, or opened by someone else: the same answer, so a session id cannot be probed.
     throw new WardenError('mcp_session_unknown');
   }
@@ -59,7 +59,7 @@ export async function handleMcp(deps: McpHandlerDeps, ex: Exchange, res: ServerR
     if (!sessionId) throw new WardenError('bad_request', 'DELETE needs the `mcp-session-id` header');
     ex.action = 'mcp_end_session';
     ex.outcome = 'allow';
-    deps.bindings.forget(sessionId);
+    await deps.bindings.forget(sessionId);
     await client.endSession(sessionId, protocolVersion).catch(() => undefined);
     ex.status = 204;
     res.writeHead(204, { 'x-request-id': ex.requestId });
@@ -158,7 +158,7 @@ async function relay(deps: McpHandlerDeps, ctx: MessageContext, client: McpServe
     const answer = await client.post(forward, headers, AbortSignal.any([abort.signal, timeout]));
     ex.latency.upstream = Math.round((performance.now() - t0) * 1000) / 1000;
     const opened = answer.sessionId && !headers.sessionId && forward.some((m) => m.method === 'initialize') ? answer.sessionId : undefined;
-    if (opened) deps.bindings.bind(opened, client.name, ctx.sessionKey);
+    if (opened) await deps.bindings.bind(opened, client.name, ctx.sessionKey);
     for (const a of admitted) {
       const response = answer.responses.get(idKey(a.request.id));
       if (!response) continue;

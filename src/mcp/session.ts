@@ -7,9 +7,15 @@
  * id: the session id is chosen by the server on the agent's `initialize`, so an agent could clear a
  * per-session taint simply by opening a new session. Entries still carry their session id, and the number
  * of distinct sessions in the window is in the summary (session churn is itself a signal). History ages
- * out after `windowSeconds`; it lives in memory (a restart forgets it; documented).
+ * out after `windowSeconds`.
+ *
+ * Decisions read the history from memory. With a repository it is also written to the store (batched,
+ * off the request path) and `sync()` loads what other processes recorded, so it survives a restart and is
+ * shared by every instance of a cluster within a sync interval.
  */
+import { randomBytes } from 'node:crypto';
 import type { Identity } from '../core/types.js';
+import type { McpSessionRepository, StoredSessionEntry } from './store/types.js';
 
 export interface SessionEntry {
   t: number;
@@ -34,12 +40,29 @@ export interface SessionSummary {
   windowSeconds: number;
 }
 
+interface HeldEntry extends SessionEntry {
+  id: string;
+}
+
 const MAX_ENTRIES = 1000;
+/** A row committed late may carry a receipt stamp up to this much before the last sync's clock. */
+const SYNC_GRACE_MS = 5_000;
 
 export class SessionHistory {
-  private readonly byPrincipal = new Map<string, SessionEntry[]>();
+  private readonly byPrincipal = new Map<string, HeldEntry[]>();
+  /** Ids of the entries held, so that a sync never counts one twice. */
+  private readonly held = new Set<string>();
+  private readonly instance = randomBytes(6).toString('hex');
+  private counter = 0;
+  private pending: StoredSessionEntry[] = [];
+  private flushing: Promise<void> | undefined;
+  private syncedTo = 0;
 
-  constructor(private readonly options: { windowSeconds: number; maxPrincipals: number }) {}
+  constructor(
+    private readonly options: { windowSeconds: number; maxPrincipals: number },
+    private readonly store?: McpSessionRepository,
+    private readonly onStoreError: (error: unknown) => void = () => undefined,
+  ) {}
 
   static keyOf(identity: Identity): string {
     const p = identity.principal;
@@ -48,49 +71,112 @@ export class SessionHistory {
   }
 
   record(key: string, entry: SessionEntry): void {
-    const entries = this.live(key, entry.t);
-    entries.push(entry);
-    // Bounded: the oldest entries go first, but a taint is never dropped while younger than the window.
-    if (entries.length > MAX_ENTRIES) {
-      const dropAt = entries.findIndex((e) => !e.untrusted);
-      entries.splice(dropAt >= 0 ? dropAt : 0, 1);
-    }
-    this.byPrincipal.delete(key);
-    this.byPrincipal.set(key, entries);
-    if (this.byPrincipal.size > this.options.maxPrincipals) this.byPrincipal.delete(this.byPrincipal.keys().next().value!);
+    const held: HeldEntry = { ...entry, id: `${this.instance}:${++this.counter}` };
+    this.hold(key, held);
+    if (!this.store) return;
+    this.pending.push({ ...held, principal: key });
+    // One write per turn of the event loop, never on the request's path.
+    this.flushing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.flush());
   }
 
   summary(key: string, now: number): SessionSummary {
     const entries = this.live(key, now);
     const toolCounts: Record<string, number> = Object.create(null) as Record<string, number>;
     let bytes = 0;
+    let untrusted = false;
+    let openWorld = false;
+    const sessions = new Set<string>();
     for (const e of entries) {
       toolCounts[e.tool] = (toolCounts[e.tool] ?? 0) + 1;
       bytes += e.bytes;
+      untrusted ||= e.untrusted;
+      openWorld ||= e.openWorld;
+      sessions.add(e.sessionId);
     }
     return {
-      untrustedContent: entries.some((e) => e.untrusted),
-      openWorldUsed: entries.some((e) => e.openWorld),
+      untrustedContent: untrusted,
+      openWorldUsed: openWorld,
       toolsCalled: Object.keys(toolCounts),
       callCount: entries.length,
       toolCounts,
       bytesReturned: bytes,
-      sessions: new Set(entries.map((e) => e.sessionId)).size,
+      sessions: sessions.size,
       windowSeconds: this.options.windowSeconds,
     };
   }
 
-  /** Forgets a principal's history (an administrator cleared it). */
+  /** Forgets a principal's history in this process (an administrator cleared it). */
   clear(key: string): boolean {
+    for (const e of this.byPrincipal.get(key) ?? []) this.held.delete(e.id);
     return this.byPrincipal.delete(key);
   }
 
-  private live(key: string, now: number): SessionEntry[] {
+  /**
+   * Loads what the store received since the last sync (everything in the window at the first), so entries
+   * recorded by other processes, or before a restart, count here too. Throws when the store fails.
+   */
+  async sync(now = Date.now()): Promise<number> {
+    if (!this.store) return 0;
+    let added = 0;
+    for (;;) {
+      const page = await this.store.recent(Math.max(0, this.syncedTo - SYNC_GRACE_MS), now - this.options.windowSeconds * 1000);
+      for (const e of page.entries) {
+        if (this.held.has(e.id)) continue;
+        this.hold(e.principal, { t: e.t, sessionId: e.sessionId, tool: e.tool, bytes: e.bytes, untrusted: e.untrusted, openWorld: e.openWorld, id: e.id });
+        added++;
+      }
+      // A full page moves on from its last entry without the grace, so a burst cannot stall the sync.
+      this.syncedTo = page.more ? page.next + SYNC_GRACE_MS : page.next;
+      if (!page.more) return added;
+    }
+  }
+
+  /** Deletes stored history older than the window and session bindings older than `bindingsBefore`. */
+  async prune(now: number, bindingsBefore: number): Promise<number> {
+    return this.store ? this.store.prune(now - this.options.windowSeconds * 1000, bindingsBefore) : 0;
+  }
+
+  /** Writes what is still pending (at shutdown). */
+  async flushed(): Promise<void> {
+    while (this.flushing) await this.flushing;
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.pending;
+    this.pending = [];
+    try {
+      await this.store!.append(batch);
+    } catch (error) {
+      // The entries still count in this process; only their sharing failed.
+      this.onStoreError(error);
+    } finally {
+      this.flushing = this.pending.length ? new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.flush()) : undefined;
+    }
+  }
+
+  private hold(key: string, entry: HeldEntry): void {
+    const entries = this.live(key, entry.t);
+    // Entries from a sync may be older than the last one held: keep the list in time order for `live`.
+    let at = entries.length;
+    while (at > 0 && entries[at - 1]!.t > entry.t) at--;
+    entries.splice(at, 0, entry);
+    this.held.add(entry.id);
+    // Bounded: the oldest entries go first, but a taint is never dropped while younger than the window.
+    if (entries.length > MAX_ENTRIES) {
+      const dropAt = entries.findIndex((e) => !e.untrusted);
+      this.held.delete(entries.splice(dropAt >= 0 ? dropAt : 0, 1)[0]!.id);
+    }
+    this.byPrincipal.delete(key);
+    this.byPrincipal.set(key, entries);
+    if (this.byPrincipal.size > this.options.maxPrincipals) this.clear(this.byPrincipal.keys().next().value!);
+  }
+
+  private live(key: string, now: number): HeldEntry[] {
     const entries = this.byPrincipal.get(key) ?? [];
     const from = now - this.options.windowSeconds * 1000;
     let i = 0;
     while (i < entries.length && entries[i]!.t < from) i++;
-    if (i > 0) entries.splice(0, i);
+    if (i > 0) for (const e of entries.splice(0, i)) this.held.delete(e.id);
     return entries;
   }
 }
