@@ -18,6 +18,8 @@ import { resourceMetadata } from './metadata.js';
 import { PinRegistry } from './pins/registry.js';
 import { openMcpStores } from './store/open.js';
 import { McpServerClient } from './server-client.js';
+import { StdioServerClient } from './stdio-client.js';
+import type { McpUpstream, UpstreamHooks } from './upstream.js';
 import { SessionBindings } from './session-bindings.js';
 import { SessionHistory } from './session.js';
 
@@ -65,7 +67,32 @@ const BINDING_TTL_MS = 7 * 86_400_000;
 
 export async function createMcpGateway(options: McpGatewayOptions): Promise<McpGateway> {
   const { config, bus } = options;
-  const clients = new Map(config.servers.map((s, i) => [s.name, new McpServerClient(s, `mcp.servers.${i}.apiKey`, options.env)]));
+  // A server that says its tools changed (or a stdio server that restarted) is listed again, once at a time.
+  const discovering = new Map<string, Promise<void>>();
+  const again = new Set<string>();
+  const hooks: UpstreamHooks = {
+    onToolsChanged(server) {
+      if (discovering.has(server)) return void again.add(server);
+      const client = clients.get(server);
+      if (!client) return;
+      const run = (): Promise<void> =>
+        discoverOne(client).finally(() => {
+          if (again.delete(server)) discovering.set(server, run());
+          else discovering.delete(server);
+        });
+      discovering.set(server, run());
+    },
+  };
+  const clients = new Map<string, McpUpstream>(
+    config.servers.map((s, i) => [s.name, s.stdio ? new StdioServerClient(s, `mcp.servers.${i}`, options.env, options.logger, hooks) : new McpServerClient(s, `mcp.servers.${i}.apiKey`, options.env, hooks)]),
+  );
+  const discoverOne = (client: McpUpstream): Promise<void> =>
+    discoverTools(client, pins).then(
+      (count) => options.logger.info({ server: client.name, tools: count }, 'MCP server tools discovered'),
+      (error: unknown) => options.logger.warn({ server: client.name, reason: error instanceof Error ? error.message : 'unknown' }, 'MCP server tools could not be discovered; they are pinned when an agent lists them'),
+    );
+  // Local servers start now (a failed start is retried with backoff); discovery waits for them.
+  for (const client of clients.values()) if (client instanceof StdioServerClient) client.start().catch(() => undefined);
   const stores = await openMcpStores({ databaseUrl: options.databaseUrl, sqlite: () => options.db });
   const pins = new PinRegistry(stores.pins, {
     approverRoles: config.approverRoles,
@@ -116,14 +143,7 @@ export async function createMcpGateway(options: McpGatewayOptions): Promise<McpG
       sendJson(res, 200, resourceMetadata(req, server, options.issuers), { 'cache-control': 'max-age=300' });
     },
     async discover() {
-      await Promise.all(
-        [...clients.values()].map((client) =>
-          discoverTools(client, pins).then(
-            (count) => options.logger.info({ server: client.name, tools: count }, 'MCP server tools discovered'),
-            (error: unknown) => options.logger.warn({ server: client.name, reason: error instanceof Error ? error.message : 'unknown' }, 'MCP server tools could not be discovered; they are pinned when an agent lists them'),
-          ),
-        ),
-      );
+      await Promise.all([...clients.values()].map(discoverOne));
     },
     async reload() {
       await pins.reload();
