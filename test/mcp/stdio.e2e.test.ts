@@ -6,7 +6,7 @@
  * `notifications/tools/list_changed` is quarantined without any agent listing the tools.
  */
 import assert from 'node:assert/strict';
-import { cpSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -46,7 +46,8 @@ before(async () => {
   const dir = tempDir();
   const dataDir = join(dir, 'data');
   const policies = join(dir, 'policies');
-  cpSync(join(ROOT, 'demo/policies'), policies, { recursive: true });
+  // Only these policies (the demo's risk rules would react to the detections the tests cause).
+  mkdirSync(policies);
   writeFileSync(join(policies, 'local.cedar'), `@id("local-engineering")
 permit (principal in Warden::Group::"engineering", action == Warden::Action::"call_tool", resource is Warden::Tool)
 when { resource.server == "local" };
