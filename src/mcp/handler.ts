@@ -164,16 +164,21 @@ function progressSink(ex: Exchange, res: ServerResponse): ((n: RpcMessage) => vo
 
 async function relay(deps: McpHandlerDeps, ctx: MessageContext, client: McpUpstream, forward: RpcMessage[], admitted: Admitted[], answers: Map<string, RpcResponse>, headers: { sessionId?: string; protocolVersion?: string }, res: ServerResponse): Promise<string | undefined> {
   const { ex } = ctx;
+  // One signal for both ends: the agent went away, or the server's time ran out (one timer, cleared at the end).
   const abort = new AbortController();
+  const timeout = { aborted: false };
   const onClose = (): void => {
     if (!res.writableFinished) abort.abort();
   };
   res.on('close', onClose);
-  const timeout = AbortSignal.timeout(client.config.timeoutMs);
+  const timer = setTimeout(() => {
+    timeout.aborted = true;
+    abort.abort();
+  }, client.config.timeoutMs);
   const t0 = performance.now();
   try {
     const onProgress = progressSink(ex, res);
-    const answer = await client.post(forward, headers, AbortSignal.any([abort.signal, timeout]), onProgress);
+    const answer = await client.post(forward, headers, abort.signal, onProgress);
     ex.latency.upstream = Math.round((performance.now() - t0) * 1000) / 1000;
     const opened = answer.sessionId && !headers.sessionId && forward.some((m) => m.method === 'initialize') ? answer.sessionId : undefined;
     if (opened) await deps.bindings.bind(opened, client.name, ctx.sessionKey);
@@ -200,6 +205,7 @@ async function relay(deps: McpHandlerDeps, ctx: MessageContext, client: McpUpstr
     }
     return undefined;
   } finally {
+    clearTimeout(timer);
     res.off('close', onClose);
   }
 }

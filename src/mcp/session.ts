@@ -44,12 +44,56 @@ interface HeldEntry extends SessionEntry {
   id: string;
 }
 
+/**
+ * One principal's entries in time order, with their totals kept as entries come and go, so that a
+ * summary (asked on every decision) costs the number of distinct tools, not the number of calls.
+ */
+class Track {
+  readonly entries: HeldEntry[] = [];
+  readonly toolCounts = new Map<string, number>();
+  readonly sessionCounts = new Map<string, number>();
+  bytes = 0;
+  untrusted = 0;
+  openWorld = 0;
+
+  insert(entry: HeldEntry): void {
+    let at = this.entries.length;
+    // Entries from a sync may be older than the last one held: keep the list in time order.
+    while (at > 0 && this.entries[at - 1]!.t > entry.t) at--;
+    this.entries.splice(at, 0, entry);
+    this.count(entry, 1);
+  }
+
+  /** Removes entries from `index` (`n` of them) and returns them. */
+  remove(index: number, n: number): HeldEntry[] {
+    const removed = this.entries.splice(index, n);
+    for (const e of removed) this.count(e, -1);
+    return removed;
+  }
+
+  private count(e: HeldEntry, d: 1 | -1): void {
+    bump(this.toolCounts, e.tool, d);
+    bump(this.sessionCounts, e.sessionId, d);
+    this.bytes += d * e.bytes;
+    if (e.untrusted) this.untrusted += d;
+    if (e.openWorld) this.openWorld += d;
+  }
+}
+
+function bump(counts: Map<string, number>, key: string, d: number): void {
+  const n = (counts.get(key) ?? 0) + d;
+  if (n > 0) counts.set(key, n);
+  else counts.delete(key);
+}
+
 const MAX_ENTRIES = 1000;
+/** Entries are written in one transaction at most this often (an fsync per call would cost more than the call). */
+const FLUSH_MS = 200;
 /** A row committed late may carry a receipt stamp up to this much before the last sync's clock. */
 const SYNC_GRACE_MS = 5_000;
 
 export class SessionHistory {
-  private readonly byPrincipal = new Map<string, HeldEntry[]>();
+  private readonly byPrincipal = new Map<string, Track>();
   /** Ids of the entries held, so that a sync never counts one twice. */
   private readonly held = new Set<string>();
   private readonly instance = randomBytes(6).toString('hex');
@@ -75,39 +119,29 @@ export class SessionHistory {
     this.hold(key, held);
     if (!this.store) return;
     this.pending.push({ ...held, principal: key });
-    // One write per turn of the event loop, never on the request's path.
-    this.flushing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.flush());
+    // Written in batches, off the request's path.
+    this.flushing ??= later(FLUSH_MS).then(() => this.flush());
   }
 
   summary(key: string, now: number): SessionSummary {
-    const entries = this.live(key, now);
+    const track = this.live(key, now);
     const toolCounts: Record<string, number> = Object.create(null) as Record<string, number>;
-    let bytes = 0;
-    let untrusted = false;
-    let openWorld = false;
-    const sessions = new Set<string>();
-    for (const e of entries) {
-      toolCounts[e.tool] = (toolCounts[e.tool] ?? 0) + 1;
-      bytes += e.bytes;
-      untrusted ||= e.untrusted;
-      openWorld ||= e.openWorld;
-      sessions.add(e.sessionId);
-    }
+    if (track) for (const [tool, n] of track.toolCounts) toolCounts[tool] = n;
     return {
-      untrustedContent: untrusted,
-      openWorldUsed: openWorld,
+      untrustedContent: (track?.untrusted ?? 0) > 0,
+      openWorldUsed: (track?.openWorld ?? 0) > 0,
       toolsCalled: Object.keys(toolCounts),
-      callCount: entries.length,
+      callCount: track?.entries.length ?? 0,
       toolCounts,
-      bytesReturned: bytes,
-      sessions: sessions.size,
+      bytesReturned: track?.bytes ?? 0,
+      sessions: track?.sessionCounts.size ?? 0,
       windowSeconds: this.options.windowSeconds,
     };
   }
 
   /** Forgets a principal's history in this process (an administrator cleared it). */
   clear(key: string): boolean {
-    for (const e of this.byPrincipal.get(key) ?? []) this.held.delete(e.id);
+    for (const e of this.byPrincipal.get(key)?.entries ?? []) this.held.delete(e.id);
     return this.byPrincipal.delete(key);
   }
 
@@ -136,7 +170,7 @@ export class SessionHistory {
     return this.store ? this.store.prune(now - this.options.windowSeconds * 1000, bindingsBefore) : 0;
   }
 
-  /** Writes what is still pending (at shutdown). */
+  /** Resolves once what was recorded so far is written (at shutdown, and in tests). */
   async flushed(): Promise<void> {
     while (this.flushing) await this.flushing;
   }
@@ -150,33 +184,35 @@ export class SessionHistory {
       // The entries still count in this process; only their sharing failed.
       this.onStoreError(error);
     } finally {
-      this.flushing = this.pending.length ? new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.flush()) : undefined;
+      this.flushing = this.pending.length ? later(FLUSH_MS).then(() => this.flush()) : undefined;
     }
   }
 
   private hold(key: string, entry: HeldEntry): void {
-    const entries = this.live(key, entry.t);
-    // Entries from a sync may be older than the last one held: keep the list in time order for `live`.
-    let at = entries.length;
-    while (at > 0 && entries[at - 1]!.t > entry.t) at--;
-    entries.splice(at, 0, entry);
+    const track = this.live(key, entry.t) ?? new Track();
+    track.insert(entry);
     this.held.add(entry.id);
     // Bounded: the oldest entries go first, but a taint is never dropped while younger than the window.
-    if (entries.length > MAX_ENTRIES) {
-      const dropAt = entries.findIndex((e) => !e.untrusted);
-      this.held.delete(entries.splice(dropAt >= 0 ? dropAt : 0, 1)[0]!.id);
+    if (track.entries.length > MAX_ENTRIES) {
+      const dropAt = track.entries.findIndex((e) => !e.untrusted);
+      this.held.delete(track.remove(dropAt >= 0 ? dropAt : 0, 1)[0]!.id);
     }
     this.byPrincipal.delete(key);
-    this.byPrincipal.set(key, entries);
+    this.byPrincipal.set(key, track);
     if (this.byPrincipal.size > this.options.maxPrincipals) this.clear(this.byPrincipal.keys().next().value!);
   }
 
-  private live(key: string, now: number): HeldEntry[] {
-    const entries = this.byPrincipal.get(key) ?? [];
+  private live(key: string, now: number): Track | undefined {
+    const track = this.byPrincipal.get(key);
+    if (!track) return undefined;
     const from = now - this.options.windowSeconds * 1000;
     let i = 0;
-    while (i < entries.length && entries[i]!.t < from) i++;
-    if (i > 0) for (const e of entries.splice(0, i)) this.held.delete(e.id);
-    return entries;
+    while (i < track.entries.length && track.entries[i]!.t < from) i++;
+    if (i > 0) for (const e of track.remove(0, i)) this.held.delete(e.id);
+    return track;
   }
+}
+
+function later(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
