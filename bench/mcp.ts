@@ -4,12 +4,14 @@
  * The server is the demo MCP server on the official SDK; Warden runs as its own process with its defaults
  * (authentication, Cedar per call, pinned definition check, result scanning, session summary, each
  * decision durable in the audit log before the answer). One call at a time: this measures latency, not
- * throughput.
+ * throughput. Beside the wall times, each Warden process's CPU time (user + system, from /proc) over the
+ * measured calls, per call: on a shared, loaded machine this is the figure that does not include
+ * waiting for a core.
  *
  *   npm run bench:mcp
  *   npm run bench:mcp -- --calls 2000
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -47,6 +49,19 @@ async function call(target: Target): Promise<number> {
   if (!res.ok || !text.includes('VPN')) throw new Error(`${target.name}: ${res.status} ${text.slice(0, 200)}`);
   return elapsed;
 }
+
+/** CPU time (user + system) a process has used so far, in ms; undefined where /proc is not available. */
+function cpuMs(pid: number | undefined): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    // Fields 14 and 15 of stat (utime, stime), counted after the command name: indexes 11 and 12 here.
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+/** Linux reports CPU time in clock ticks of 1/100 s (USER_HZ) on every common platform. */
+const CLOCK_TICKS = 100;
 
 function quantile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
@@ -95,13 +110,21 @@ async function main(): Promise<void> {
     const samples: Record<string, number[]> = Object.fromEntries(targets.map((t) => [t.name, []]));
     const warmup = Number(flags.warmup);
     const calls = Number(flags.calls);
+    const wardens = [{ name: through.name, pid: warden.child.pid }, { name: throughNoAudit.name, pid: wardenNoAudit.child.pid }];
+    let cpuAtStart: (number | undefined)[] = [];
     for (let i = 0; i < warmup + calls; i++) {
+      if (i === warmup) cpuAtStart = wardens.map((w) => cpuMs(w.pid));
       // A different order each round, so no target always follows another.
       for (const target of [...targets.slice(i % 3), ...targets.slice(0, i % 3)]) {
         const ms = await call(target);
         if (i >= warmup) samples[target.name]!.push(ms);
       }
     }
+    const cpuPerCall = wardens.map((w, i) => {
+      const end = cpuMs(w.pid);
+      const start = cpuAtStart[i];
+      return end === undefined || start === undefined ? undefined : { name: w.name, ms: (end - start) / calls };
+    });
     const rows = Object.entries(samples).map(([name, list]) => {
       const sorted = [...list].sort((a, b) => a - b);
       return { name, p50: quantile(sorted, 0.5), p90: quantile(sorted, 0.9), p99: quantile(sorted, 0.99) };
@@ -111,6 +134,7 @@ async function main(): Promise<void> {
     console.log('| target | p50 | p90 | p99 | added at p50 |');
     console.log('| --- | ---: | ---: | ---: | ---: |');
     for (const r of rows) console.log(`| ${r.name} | ${r.p50.toFixed(3)} | ${r.p90.toFixed(3)} | ${r.p99.toFixed(3)} | ${(r.p50 - d.p50).toFixed(3)} |`);
+    for (const c of cpuPerCall) if (c) console.log(`Warden CPU time per call (${c.name}, user + system over the measured calls): ${c.ms.toFixed(3)} ms`);
     await Promise.all(started.map((p) => p.stop()));
     // Warden's own time per call, from its decision events: total minus the wait for the server (the
     // same work without the scheduling noise of three processes sharing the cores with the client).

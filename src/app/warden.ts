@@ -255,7 +255,7 @@ export class WardenApp {
       demoTools.url = demoMcp.url;
       demoTools.apiKey = 'demo-tools-secret';
     }
-    const mcp: McpGateway | undefined = mcpConfig.servers.length ? await createMcpGateway({ config: mcpConfig, env, db, bus, logger, maxBodyBytes: config.server.maxBodyBytes, issuers: config.identity.jwt.map((j) => j.issuer) }) : undefined;
+    const mcp: McpGateway | undefined = mcpConfig.servers.length ? await createMcpGateway({ config: mcpConfig, env, db, databaseUrl, bus, logger, maxBodyBytes: config.server.maxBodyBytes, issuers: config.identity.jwt.map((j) => j.issuer) }) : undefined;
     const adminRoutes: AdminRoute[] = [...(mcp ? mcpAdminRoutes(mcp.pins, config.mcp.approverRoles) : []), ...coreAdminRoutes({ apiKeys, policies, decisions, directory, risk, bus, instanceId }), ...integrityAdminRoutes(integrity), ...(audit ? auditAdminRoutes(audit) : []), ...(exporter ? createExportAdminRoutes(exporter) : []), ...riskAdminRoutes(riskEngine), ...responseAdminRoutes(response, responseRepo)];
     // Rate limits and budgets: counters in Redis when configured (shared by every instance), else in memory.
     const limiter = await createLimiter(config.limits, redis.url, logger, metrics.registry);

@@ -9,17 +9,36 @@
  *       url: https://tickets.internal/mcp
  *       apiKey: env:TICKETS_MCP_TOKEN     # Warden's own credential; the agent's is never passed on
  *       results: { injection: block, secrets: redact, pii: mark }
+ *     - name: files
+ *       stdio: { command: npx, args: [-y, "@modelcontextprotocol/server-filesystem", /srv/share], env: { LOG_LEVEL: info } }
  */
 import { z } from 'zod';
 
 /** What happens to a tool result with a finding: `block` refuses it, `redact` removes the finding, `mark` passes it with a warning. */
 const resultAction = z.enum(['block', 'redact', 'mark']);
 
+/**
+ * A local server Warden starts and talks to over its standard input and output (MCP stdio transport). The
+ * child gets only `env` (values may be `env:NAME` or `file:PATH` references, resolved by Warden) and the
+ * minimal variables the SDK adds (HOME, LOGNAME, PATH, SHELL, TERM, USER), never Warden's environment.
+ */
+const stdioSchema = z.strictObject({
+  command: z.string().min(1).max(4096),
+  args: z.array(z.string().max(4096)).max(256).default([]),
+  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name'), z.string().max(65_536)).default({}),
+  /** Working directory (relative paths from Warden's). */
+  cwd: z.string().min(1).optional(),
+  /** Most bytes of the child's standard error written to the log per minute; the rest is counted, not logged. */
+  stderrBytesPerMinute: z.number().int().min(0).max(1024 * 1024).default(16 * 1024),
+});
+
 export const mcpServerSchema = z.object({
   /** The path segment: the server is reached at `/mcp/<name>`. */
   name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'lower-case letters, digits, `-` and `_`, at most 63 characters'),
-  /** The server's Streamable HTTP endpoint. */
-  url: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }),
+  /** The server's Streamable HTTP endpoint (or `stdio`, not both). */
+  url: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }).optional(),
+  /** A local server Warden starts (or `url`, not both). */
+  stdio: stdioSchema.optional(),
   /** Warden's own credential towards the server (`env:NAME`, `file:PATH`); the agent's token is never passed through. */
   apiKey: z.string().default(''),
   /** Header the credential goes in; `authorization` sends `Bearer <key>`. */
@@ -76,10 +95,12 @@ export const mcpConfigSchema = z
     const seen = new Set<string>();
     for (const [i, server] of value.servers.entries()) {
       if (seen.has(server.name)) ctx.addIssue({ code: 'custom', path: ['servers', i, 'name'], message: `duplicate server name \`${server.name}\`` });
+      if ((server.url === undefined) === (server.stdio === undefined)) ctx.addIssue({ code: 'custom', path: ['servers', i], message: 'give either `url` (Streamable HTTP) or `stdio` (a local server Warden starts)' });
       seen.add(server.name);
     }
   });
 
 export type McpConfig = z.infer<typeof mcpConfigSchema>;
 export type McpServerConfig = McpConfig['servers'][number];
+export type McpStdioConfig = z.infer<typeof stdioSchema>;
 export type ResultAction = z.infer<typeof resultAction>;

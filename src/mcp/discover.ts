@@ -6,13 +6,13 @@
 import { toolDefinitionSchema, type ToolDefinition } from './pins/definition.js';
 import type { PinRegistry } from './pins/registry.js';
 import { RPC, RpcFailure } from './jsonrpc.js';
-import type { McpServerClient } from './server-client.js';
+import type { McpUpstream } from './upstream.js';
 
 /** The protocol revision Warden speaks when it opens its own session. */
 const PROTOCOL_VERSION = '2025-06-18';
 const MAX_PAGES = 20;
 
-export async function discoverTools(client: McpServerClient, pins: PinRegistry): Promise<number> {
+export async function discoverTools(client: McpUpstream, pins: PinRegistry): Promise<number> {
   const init = await client.post([{ jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'warden-discovery', version: '1' } } }], {});
   const answer = init.responses.get('number:0');
   if (!answer || answer.error) throw new RpcFailure(RPC.upstreamInvalid, `server \`${client.name}\` refused initialize`);

@@ -3,7 +3,8 @@
  * credential (a 401 names the protected resource metadata, RFC 9728), check the body as strict JSON-RPC,
  * bind MCP sessions to the principal that opened them, admit each message (Cedar, pins), relay what was
  * admitted with Warden's own credential, and treat the answers before the agent sees them. Answers are
- * JSON (`application/json`); server notifications on an event stream are not relayed.
+ * JSON (`application/json`), or an event stream when the agent accepts one and the server reports progress
+ * on a request (the progress first, as it arrives, then the answer).
  */
 import type { ServerResponse } from 'node:http';
 import { WardenError } from '../core/errors.js';
@@ -15,7 +16,8 @@ import type { McpConfig } from './config.js';
 import { RELAYED_METHODS, RPC, RpcFailure, isRequest, parseRpcBody, rpcError, type RpcMessage, type RpcResponse } from './jsonrpc.js';
 import { admit, treat, type Admitted, type MessageContext } from './messages.js';
 import type { PinRegistry } from './pins/registry.js';
-import { SESSION_ID, idKey, type McpServerClient } from './server-client.js';
+import { SESSION_ID } from './server-client.js';
+import { idKey, type McpUpstream } from './upstream.js';
 import { SessionHistory } from './session.js';
 import type { SessionBindings } from './session-bindings.js';
 import { resourceMetadataUrl } from './metadata.js';
@@ -23,7 +25,7 @@ import { resourceMetadataUrl } from './metadata.js';
 export interface McpHandlerDeps {
   pipeline: Pipeline;
   config: McpConfig;
-  clients: ReadonlyMap<string, McpServerClient>;
+  clients: ReadonlyMap<string, McpUpstream>;
   pins: PinRegistry;
   sessions: SessionHistory;
   bindings: SessionBindings;
@@ -50,7 +52,7 @@ export async function handleMcp(deps: McpHandlerDeps, ex: Exchange, res: ServerR
   if (!credentialAllows(identity, { kind: 'mcp', server: serverName })) throw new WardenError('insufficient_scope', `the API key lacks the scope \`mcp:${serverName}\``, { details: { scope: `mcp:${serverName}` } });
   const principalKey = SessionHistory.keyOf(identity);
   const sessionId = header(ex.req, 'mcp-session-id');
-  if (sessionId !== undefined && (!SESSION_ID.test(sessionId) || !deps.bindings.owns(sessionId, serverName, principalKey))) {
+  if (sessionId !== undefined && (!SESSION_ID.test(sessionId) || !(await deps.bindings.owns(sessionId, serverName, principalKey)))) {
     // Unknown, or opened by someone else: the same answer, so a session id cannot be probed.
     throw new WardenError('mcp_session_unknown');
   }
@@ -59,7 +61,7 @@ export async function handleMcp(deps: McpHandlerDeps, ex: Exchange, res: ServerR
     if (!sessionId) throw new WardenError('bad_request', 'DELETE needs the `mcp-session-id` header');
     ex.action = 'mcp_end_session';
     ex.outcome = 'allow';
-    deps.bindings.forget(sessionId);
+    await deps.bindings.forget(sessionId);
     await client.endSession(sessionId, protocolVersion).catch(() => undefined);
     ex.status = 204;
     res.writeHead(204, { 'x-request-id': ex.requestId });
@@ -140,25 +142,46 @@ export async function handleMcp(deps: McpHandlerDeps, ex: Exchange, res: ServerR
   }
   const out = requests.map((m) => answers.get(idKey(m.id)) ?? rpcError(m.id, RPC.upstreamInvalid, `server \`${serverName}\` did not answer this request`, { code: 'upstream_invalid_answer' }));
   ex.usage.responseBytes = 0;
+  if (res.headersSent) {
+    // Progress was streamed: the answer is the stream's last event.
+    res.end(`event: message\ndata: ${JSON.stringify(batch ? out : out[0])}\n\n`);
+    return;
+  }
   const headers: Record<string, string> = { 'x-request-id': ex.requestId };
   if (newSession) headers['mcp-session-id'] = newSession;
   sendJson(res, 200, batch ? out : out[0], headers);
 }
 
-async function relay(deps: McpHandlerDeps, ctx: MessageContext, client: McpServerClient, forward: RpcMessage[], admitted: Admitted[], answers: Map<string, RpcResponse>, headers: { sessionId?: string; protocolVersion?: string }, res: ServerResponse): Promise<string | undefined> {
+/** Progress notifications go to an agent that accepts an event stream, as they arrive; others get the answer only. */
+function progressSink(ex: Exchange, res: ServerResponse): ((n: RpcMessage) => void) | undefined {
+  if (!(header(ex.req, 'accept') ?? '').toLowerCase().includes('text/event-stream')) return undefined;
+  return (notification) => {
+    if (res.writableEnded || res.destroyed) return;
+    if (!res.headersSent) res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', 'x-request-id': ex.requestId });
+    res.write(`event: message\ndata: ${JSON.stringify(notification)}\n\n`);
+  };
+}
+
+async function relay(deps: McpHandlerDeps, ctx: MessageContext, client: McpUpstream, forward: RpcMessage[], admitted: Admitted[], answers: Map<string, RpcResponse>, headers: { sessionId?: string; protocolVersion?: string }, res: ServerResponse): Promise<string | undefined> {
   const { ex } = ctx;
+  // One signal for both ends: the agent went away, or the server's time ran out (one timer, cleared at the end).
   const abort = new AbortController();
+  const timeout = { aborted: false };
   const onClose = (): void => {
     if (!res.writableFinished) abort.abort();
   };
   res.on('close', onClose);
-  const timeout = AbortSignal.timeout(client.config.timeoutMs);
+  const timer = setTimeout(() => {
+    timeout.aborted = true;
+    abort.abort();
+  }, client.config.timeoutMs);
   const t0 = performance.now();
   try {
-    const answer = await client.post(forward, headers, AbortSignal.any([abort.signal, timeout]));
+    const onProgress = progressSink(ex, res);
+    const answer = await client.post(forward, headers, abort.signal, onProgress);
     ex.latency.upstream = Math.round((performance.now() - t0) * 1000) / 1000;
     const opened = answer.sessionId && !headers.sessionId && forward.some((m) => m.method === 'initialize') ? answer.sessionId : undefined;
-    if (opened) deps.bindings.bind(opened, client.name, ctx.sessionKey);
+    if (opened) await deps.bindings.bind(opened, client.name, ctx.sessionKey);
     for (const a of admitted) {
       const response = answer.responses.get(idKey(a.request.id));
       if (!response) continue;
@@ -182,6 +205,7 @@ async function relay(deps: McpHandlerDeps, ctx: MessageContext, client: McpServe
     }
     return undefined;
   } finally {
+    clearTimeout(timer);
     res.off('close', onClose);
   }
 }

@@ -3,26 +3,25 @@
  * own credential (never the agent's), waits at most the server's timeout, reads at most its byte limit,
  * and reads the answer as JSON or as an event stream. What comes back is parsed as strictly as what an
  * agent sends; a server that hangs or answers garbage becomes an error for each request, never a relay.
+ *
+ * An event stream is read as it arrives: a server-to-client request on it (sampling, elicitation) is
+ * refused at once with a JSON-RPC error posted back, so the server does not wait for an answer that will
+ * not come; `notifications/tools/list_changed` asks the gateway to list and pin the tools again; progress
+ * for the request goes to the agent as numbers only; other notifications are not relayed.
  */
 import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
 import { resolveSecret } from '../config/secret.js';
 import { parseJsonStrict } from '../core/json/index.js';
 import type { McpServerConfig } from './config.js';
-import { RPC, RpcFailure, asResponse, type RpcMessage, type RpcResponse } from './jsonrpc.js';
+import { RPC, RpcFailure, asResponse, isRequest, type RpcMessage, type RpcResponse } from './jsonrpc.js';
+import { idKey, progressFor, refuseServerRequest, type McpUpstream, type NotificationSink, type PostOptions, type ServerAnswer, type UpstreamHooks } from './upstream.js';
 
-export interface ServerAnswer {
-  status: number;
-  /** The server's session id, when it sent one. */
-  sessionId?: string;
-  /** Responses by request id (`typeof id + ':' + id`). */
-  responses: Map<string, RpcResponse>;
-  bytes: number;
-}
+export { idKey } from './upstream.js';
 
 /** A session id is visible ASCII (MCP transport rules); anything else from a server is refused. */
 export const SESSION_ID = /^[\x21-\x7e]{1,256}$/;
 
-export class McpServerClient {
+export class McpServerClient implements McpUpstream {
   readonly name: string;
   private readonly pool: Pool;
   private readonly url: URL;
@@ -32,9 +31,10 @@ export class McpServerClient {
     readonly config: McpServerConfig,
     keyPath: string,
     env: NodeJS.ProcessEnv,
+    private readonly hooks?: UpstreamHooks,
   ) {
     this.name = config.name;
-    this.url = new URL(config.url);
+    this.url = new URL(config.url!);
     const secret = resolveSecret(config.apiKey, keyPath, env);
     const header = config.apiKeyHeader.toLowerCase();
     this.credential = secret ? [header, header === 'authorization' ? `Bearer ${secret}` : secret] : undefined;
@@ -42,7 +42,7 @@ export class McpServerClient {
   }
 
   /** Posts messages and collects the responses to its requests. */
-  async post(messages: RpcMessage[], headers: { sessionId?: string; protocolVersion?: string }, signal?: AbortSignal): Promise<ServerAnswer> {
+  async post(messages: RpcMessage[], headers: PostOptions, signal?: AbortSignal, onProgress?: NotificationSink): Promise<ServerAnswer> {
     const body = JSON.stringify(messages.length === 1 ? messages[0] : messages);
     const response = await this.request('POST', headers, body, signal);
     const sessionId = response.headers['mcp-session-id'];
@@ -63,16 +63,44 @@ export class McpServerClient {
       discard(response);
       throw new RpcFailure(RPC.upstreamUnavailable, `server \`${this.name}\` answered HTTP ${response.statusCode}`, { upstreamStatus: response.statusCode });
     }
-    const bytes = await this.readBody(response, signal);
     const type = String(response.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-    const values = type === 'text/event-stream' ? parseEventStream(bytes, this.name) : type === 'application/json' ? [parseStrictOrFail(bytes, this.name)] : failGarbage(this.name, `content type \`${type.slice(0, 60)}\``);
     const responses = new Map<string, RpcResponse>();
-    for (const value of values.flatMap((v) => (Array.isArray(v) ? (v as unknown[]) : [v]))) {
-      const r = asResponse(value);
-      // Server-to-client requests and notifications on the stream (progress, logging) are not relayed.
-      if (r && r.id !== null) responses.set(idKey(r.id), r);
+    const take = (value: unknown): void => {
+      for (const v of Array.isArray(value) ? (value as unknown[]) : [value]) {
+        const r = asResponse(v);
+        if (r && r.id !== null) responses.set(idKey(r.id), r);
+        else this.serverMessage(v, { ...headers, ...(session ? { sessionId: session } : {}) }, progressTokens(messages), onProgress);
+      }
+    };
+    let bytes: number;
+    if (type === 'text/event-stream') bytes = await this.readEventStream(response, take, signal);
+    else if (type === 'application/json') {
+      const body = await this.readBody(response, signal);
+      take(parseStrictOrFail(body, this.name));
+      bytes = body.length;
+    } else {
+      discard(response);
+      failGarbage(this.name, `content type \`${type.slice(0, 60)}\``);
     }
-    return { status: response.statusCode, ...(session ? { sessionId: session } : {}), responses, bytes: bytes.length };
+    return { status: response.statusCode, ...(session ? { sessionId: session } : {}), responses, bytes };
+  }
+
+  /** A message from the server that is not a response: a server-to-client request or a notification. */
+  private serverMessage(value: unknown, headers: PostOptions, tokens: Map<string, string | number>, onProgress: NotificationSink | undefined): void {
+    const m = value as { id?: unknown; method?: unknown; params?: unknown };
+    if (value === null || typeof value !== 'object' || typeof m.method !== 'string') return;
+    const params = m.params !== null && typeof m.params === 'object' ? (m.params as Record<string, unknown>) : {};
+    if (typeof m.id === 'string' || typeof m.id === 'number') {
+      // Refused at once, so the server's tool does not wait for an answer that will not come.
+      void this.request('POST', headers, JSON.stringify(refuseServerRequest(m.id, m.method))).then(discard, () => undefined);
+    } else if (m.method === 'notifications/tools/list_changed') {
+      this.hooks?.onToolsChanged(this.name);
+    } else if (m.method === 'notifications/progress' && onProgress) {
+      const token = params.progressToken;
+      const mine = (typeof token === 'string' || typeof token === 'number') && tokens.has(idKey(token)) ? token : undefined;
+      const notification = mine === undefined ? undefined : progressFor(mine, params);
+      if (notification) onProgress(notification);
+    }
   }
 
   /** Ends a session on the server (HTTP DELETE); failures are the server's business. */
@@ -86,7 +114,7 @@ export class McpServerClient {
     return this.pool.close().catch(() => undefined);
   }
 
-  private async request(method: 'POST' | 'DELETE', headers: { sessionId?: string; protocolVersion?: string }, body?: string, signal?: AbortSignal): Promise<Dispatcher.ResponseData> {
+  private async request(method: 'POST' | 'DELETE', headers: PostOptions, body?: string, signal?: AbortSignal): Promise<Dispatcher.ResponseData> {
     const outgoing: Record<string, string> = { accept: 'application/json, text/event-stream' };
     if (body !== undefined) outgoing['content-type'] = 'application/json';
     if (headers.sessionId) outgoing['mcp-session-id'] = headers.sessionId;
@@ -123,6 +151,35 @@ export class McpServerClient {
     return Buffer.concat(chunks);
   }
 
+  /** Reads an event stream, handing each `message` event's JSON to `take` as soon as the event is complete. */
+  private async readEventStream(response: Dispatcher.ResponseData, take: (value: unknown) => void, signal?: AbortSignal): Promise<number> {
+    let size = 0;
+    let buffered = '';
+    const decoder = new TextDecoder('utf-8', { fatal: false });
+    try {
+      for await (const chunk of response.body) {
+        size += (chunk as Buffer).length;
+        if (size > this.config.maxResponseBytes) {
+          discard(response);
+          throw new RpcFailure(RPC.upstreamInvalid, `server \`${this.name}\` answered more than ${this.config.maxResponseBytes} bytes`);
+        }
+        buffered += decoder.decode(chunk as Buffer, { stream: true });
+        const end = buffered.search(/\r?\n\r?\n(?![\s\S]*\r?\n\r?\n)/);
+        if (end >= 0) {
+          const complete = buffered.slice(0, end);
+          buffered = buffered.slice(end).replace(/^\r?\n\r?\n/, '');
+          for (const value of parseEventStream(Buffer.from(complete), this.name)) take(value);
+        }
+        signal?.throwIfAborted();
+      }
+    } catch (error) {
+      throw this.failure(error);
+    }
+    buffered += decoder.decode();
+    for (const value of parseEventStream(Buffer.from(buffered), this.name)) take(value);
+    return size;
+  }
+
   private failure(error: unknown): RpcFailure {
     if (error instanceof RpcFailure) return error;
     if (error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError || error instanceof undiciErrors.ConnectTimeoutError) {
@@ -132,8 +189,14 @@ export class McpServerClient {
   }
 }
 
-export function idKey(id: string | number): string {
-  return `${typeof id}:${id}`;
+/** The progress tokens an agent put on the requests being relayed, by key. */
+function progressTokens(messages: RpcMessage[]): Map<string, string | number> {
+  const tokens = new Map<string, string | number>();
+  for (const m of messages) {
+    const token = isRequest(m) ? (m.params?._meta as { progressToken?: unknown } | undefined)?.progressToken : undefined;
+    if (typeof token === 'string' || typeof token === 'number') tokens.set(idKey(token), token);
+  }
+  return tokens;
 }
 
 function discard(response: Dispatcher.ResponseData): void {

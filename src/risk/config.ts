@@ -132,6 +132,7 @@ export const DEFAULT_WEIGHTS: Readonly<Record<string, number>> = {
   'risk.unusual_hours': 25,
   'risk.volume': 55,
   'risk.peer_first_access': 30,
+  'risk.tool_first_use': 20,
   'risk.password_spray': 40,
   'risk.spray_success': 70,
   'risk.token_reuse': 70,

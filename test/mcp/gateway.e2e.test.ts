@@ -185,14 +185,16 @@ describe('MCP gateway end to end', () => {
     assert.equal(bad.json.error!.code, -32005);
   });
 
-  it('records every call as a decision on a Warden::Tool', async () => {
-    type Page = { items: { action: string; resource: { type: string; id: string }; outcome: string }[] };
+  it('records every call as a decision on a Warden::Tool, and every bad input with its error code', async () => {
+    type Page = { items: { action: string; resource: { type: string; id: string }; outcome: string; errorCode?: string }[] };
     const found = (items: Page['items'], id: string, outcome: string) => items.some((d) => d.action === 'call_tool' && d.resource.type === 'Warden::Tool' && d.resource.id === id && d.outcome === outcome);
     // The decision table follows the audit log: wait until it has caught up.
     for (let attempt = 0; ; attempt++) {
       assert.ok(attempt < 300, 'the decisions did not reach the decision table');
       const { items } = (await (await fetch(`${warden.url}/admin/decisions?limit=200`, { headers: { authorization: `Bearer ${keys.carol}` } })).json()) as Page;
-      if (found(items, 'demo-tools/search_docs', 'allow') && found(items, 'demo-tools/delete_ticket', 'deny')) break;
+      const codes = new Set(items.map((d) => d.errorCode));
+      const bad = ['mcp_invalid_message', 'upstream_timeout', 'upstream_invalid_answer', 'mcp_result_blocked', 'mcp_approval_required', 'mcp_tool_quarantined'].every((c) => codes.has(c));
+      if (found(items, 'demo-tools/search_docs', 'allow') && found(items, 'demo-tools/delete_ticket', 'deny') && bad) break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   });

@@ -1,13 +1,15 @@
 /**
  * `warden mcp tools list|approve|reject`: the pinned MCP tool definitions and their approval (two-person
  * rule: `mcp.approvalsRequired` distinct approvers holding one of `mcp.approverRoles`). Works beside a
- * running Warden on the same data directory; it picks decisions up within two seconds.
+ * running Warden on the same data directory, or on any machine of a cluster with the same database URL;
+ * a running Warden picks decisions up within two seconds.
  */
 import { parseArgs } from 'node:util';
 import { UsageError, writeLine, type Command, type CliIO } from '../command.js';
 import { configFor } from '../options.js';
-import { openDatabase } from '../../store/database.js';
-import { PinRegistry, SqlitePinRepository, type ToolPin } from '../../mcp/index.js';
+import { openDatabase, type SqliteDatabase } from '../../store/database.js';
+import { databaseUrlFor } from '../../store/open.js';
+import { PinRegistry, openMcpStores, type ToolPin } from '../../mcp/index.js';
 import { ACTOR_OPTIONS, COMMON_OPTIONS, actorFrom, json, reportError } from '../../integrity/cli/context.js';
 
 function line(p: ToolPin): string {
@@ -18,13 +20,15 @@ function line(p: ToolPin): string {
 
 async function withPins<T>(io: CliIO, values: { 'data-dir'?: string; config?: string }, fn: (pins: PinRegistry) => Promise<T>): Promise<T> {
   const { config } = configFor(values, io);
-  const db = openDatabase(config.dataDir);
+  let db: SqliteDatabase | undefined;
+  const stores = await openMcpStores({ databaseUrl: databaseUrlFor(config, io.env), sqlite: () => (db = openDatabase(config.dataDir)) });
   try {
-    const pins = new PinRegistry(new SqlitePinRepository(db), { approverRoles: config.mcp.approverRoles, approvalsRequired: config.mcp.approvalsRequired, trustFirstUse: new Set() });
+    const pins = new PinRegistry(stores.pins, { approverRoles: config.mcp.approverRoles, approvalsRequired: config.mcp.approvalsRequired, trustFirstUse: new Set() });
     await pins.reload();
     return await fn(pins);
   } finally {
-    db.close();
+    await stores.close();
+    db?.close();
   }
 }
 

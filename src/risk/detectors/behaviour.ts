@@ -1,7 +1,7 @@
 /**
  * Behaviour detectors against the principal's own baseline and its peer group's: unusual hours (own
- * weekly pattern), volume anomalies (requests, bytes, tokens, downloads per hour) and first access to a
- * resource that no peer uses.
+ * weekly pattern), volume anomalies (requests, bytes, tokens, downloads per hour), first access to a
+ * resource that no peer uses, and an agent's first call of an MCP tool it never used before.
  */
 import type { Baseline, GroupBaseline } from '../baseline/principal.js';
 import { excess, METRICS, MIN_ABSOLUTE } from '../baseline/volume.js';
@@ -113,7 +113,14 @@ function hourClosed(a: Activity, b: Baseline, g: GroupBaseline, m: number, total
   });
 }
 
-/** First access to a resource that others in the organisation use, but no one in the peer group. */
+/** MCP tools are resources of this type (src/mcp/decide.ts): one per server and tool. */
+const TOOL_PREFIX = 'Warden::Tool:';
+
+/**
+ * First access to a resource that others in the organisation use, but no one in the peer group; for an
+ * MCP tool, also the first call of a tool this principal never called once its baseline is learnt (an
+ * agent reaching for a new tool is how a hijacked agent looks, whether or not its peers use the tool).
+ */
 export function detectPeerAccess(
   a: Activity,
   b: Baseline,
@@ -127,7 +134,21 @@ export function detectPeerAccess(
   if (!b.rememberResource(resource, a.t)) return;
   const peers = g.resources.get(resource) ?? 0;
   const users = known.get(resource) ?? 0;
-  if (!learning && peers === 0 && users > 0 && g.members.size >= 3) {
+  const peerNovel = !learning && peers === 0 && users > 0 && g.members.size >= 3;
+  if (!learning && !peerNovel && resource.startsWith(TOOL_PREFIX)) {
+    const tool = resource.slice(TOOL_PREFIX.length);
+    out.push({
+      detector: 'risk.tool_first_use',
+      category: 'behaviour',
+      entity: a.principal,
+      score: 0.35,
+      explanation: `first call of MCP tool \`${tool}\` by this principal after ${fmtDays(a.t - b.firstSeen)} of activity without it (${peers} of the ${g.members.size} members of peer group \`${a.group}\` use it)`,
+      details: { resource, tool, peerGroup: a.group, peersUsing: peers },
+      sessionId: a.credentialId,
+      requestId: a.requestId,
+    });
+  }
+  if (peerNovel) {
     out.push({
       detector: 'risk.peer_first_access',
       category: 'behaviour',
