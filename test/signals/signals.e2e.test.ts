@@ -12,7 +12,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import { SignJWT, createLocalJWKSet, exportJWK, generateKeyPair, jwtVerify } from 'jose';
+import { SignJWT, createLocalJWKSet, exportJWK, generateKeyPair, jwtVerify, type CryptoKey } from 'jose';
 import { CAEP, RISC } from '../../src/signals/events.js';
 import { makeKey, mint, startJwksServer, type JwksServer, type TestKey } from '../helpers/jwks.js';
 import { startTestUpstream, type TestUpstream } from '../helpers/upstream.js';
