@@ -229,7 +229,7 @@ export class WardenApp {
     await response.start();
     await responseMetrics.refresh();
     // Shared Signals and device posture: applied to every identity from memory (docs/signals.md).
-    const signals = await createSignals({ config, db, bus, logger, directory, env, instanceId, credentials: apiKeys, streams: inFlight, resolvePath: (p) => resolveConfigPath(loaded, p) });
+    const signals = await createSignals({ config, repo: stores.signals, bus, logger, directory, env, instanceId, credentials: apiKeys, streams: inFlight, resolvePath: (p) => resolveConfigPath(loaded, p) });
     const assets: AssetAttributeSource = { attributes: withQuarantinedAssets(response.state, (type, id) => integrity.resourceAttributes(type, id)) };
     const pipeline = new Pipeline({
       authenticator,

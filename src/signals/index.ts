@@ -1,6 +1,6 @@
 /**
  * Shared Signals and device posture (issue 14): the CAEP/RISC receiver, the transmitter, signed device
- * posture and MDM/EDR webhooks. `createSignals` builds it on the embedded store; the app mounts its
+ * posture and MDM/EDR webhooks. `createSignals` builds it on the state store; the app mounts its
  * routes and admin routes, and the pipeline applies `state` to every authenticated identity.
  */
 import type { WardenConfig } from '../config/schema.js';
@@ -9,7 +9,6 @@ import type { EventBus } from '../events/index.js';
 import type { Directory } from '../identity/directory.js';
 import type { AdminRoute } from '../gateway/admin-route.js';
 import type { CredentialStore, StreamCutter } from '../response/ports.js';
-import type { SqliteDatabase } from '../store/index.js';
 import { signalsAdminRoutes } from './admin-routes.js';
 import { PostureReports } from './devices/reports.js';
 import { PostureWebhooks } from './devices/webhooks.js';
@@ -18,7 +17,6 @@ import { SetReceiver } from './receiver.js';
 import { SignalRoutes, SSF_JWKS } from './routes.js';
 import { loadSigningKey } from './signing-key.js';
 import { SignalState } from './state.js';
-import { SqliteSignalsRepository } from './store/sqlite.js';
 import type { SignalsRepository } from './store/types.js';
 import { Transmitter } from './transmitter.js';
 
@@ -37,7 +35,8 @@ export interface Signals {
 
 export interface SignalsOptions {
   config: WardenConfig;
-  db: SqliteDatabase;
+  /** SQLite in the data directory, or PostgreSQL with a cluster database (`openStateStores`). */
+  repo: SignalsRepository;
   bus: EventBus;
   logger: Logger;
   directory: Directory;
@@ -51,7 +50,7 @@ export interface SignalsOptions {
 export async function createSignals(options: SignalsOptions): Promise<Signals> {
   const { config, bus, logger, directory, env, instanceId } = options;
   const signals = config.signals;
-  const repo = new SqliteSignalsRepository(options.db);
+  const repo = options.repo;
   const postureMaxAgeMs = signals.posture.maxAgeSeconds * 1000;
   const state = new SignalState(repo, postureMaxAgeMs);
   await state.reload();
