@@ -10,6 +10,9 @@ import { SignalState } from '../../src/signals/state.js';
 import { SqliteSignalsRepository } from '../../src/signals/store/sqlite.js';
 import { openDatabase } from '../../src/store/index.js';
 import { tempDir } from '../helpers/warden-process.js';
+import { checkReferences } from '../../src/config/check.js';
+import type { LoadedConfig } from '../../src/config/load.js';
+import { configSchema } from '../../src/config/schema.js';
 
 test('an Intune-like webhook signed with the shared secret is stored as `webhook:<name>`; a bad or old signature is refused', async () => {
   const repo = new SqliteSignalsRepository(openDatabase(tempDir()));
@@ -32,4 +35,18 @@ test('an Intune-like webhook signed with the shared secret is stored as `webhook
   await refused(signWebhook('shared-secret', body, now - 600_000).headers);
   await refused({});
   await assert.rejects(hooks.receive('jamf', signed, Buffer.from(body), now), (e) => e instanceof WardenError && e.code === 'not_found');
+});
+
+test('config check names a missing signals secret and duplicate names', () => {
+  const config = configSchema.parse({
+    signals: {
+      transmitter: { enabled: true, signingKey: 'env:NO_SUCH_KEY', receivers: [{ name: 'idp', url: 'https://idp.test/e', audience: 'a', authorization: 'env:NO_TOKEN' }, { name: 'idp', url: 'https://idp.test/f', audience: 'b' }] },
+      posture: { webhooks: [{ name: 'mdm', secret: 'env:NO_SECRET' }] },
+    },
+  });
+  const loaded: LoadedConfig = { config, file: undefined, baseDir: process.cwd() };
+  assert.deepEqual(
+    checkReferences(loaded, {}).map((p) => p.path),
+    ['signals.transmitter.signingKey', 'signals.transmitter.receivers.0.authorization', 'signals.posture.webhooks.0.secret', 'signals.transmitter.receivers.1.name'],
+  );
 });
