@@ -48,6 +48,7 @@ import { AuthPages } from '../auth/router.js';
 import { Exchange } from '../gateway/exchange.js';
 import { clientIp } from '../gateway/http.js';
 import { isLoopbackHost } from '../config/demo.js';
+import { createSignals, type Signals } from '../signals/index.js';
 
 export interface StartOptions {
   loaded: LoadedConfig;
@@ -78,6 +79,8 @@ export class WardenApp {
   riskPartitions: { owned(): number[]; close(): Promise<void> } | undefined;
   /** Step-up and factors (issue 14); undefined when `mfa.enabled` is false. */
   mfa: Mfa | undefined;
+  /** Shared Signals (CAEP/RISC) and device posture (issue 14). */
+  signals: Signals | undefined;
 
   private constructor(
     readonly config: WardenConfig,
@@ -230,6 +233,8 @@ export class WardenApp {
     });
     await response.start();
     await responseMetrics.refresh();
+    // Shared Signals and device posture: applied to every identity from memory (docs/signals.md).
+    const signals = await createSignals({ config, repo: stores.signals, bus, logger, directory, env, instanceId, credentials: apiKeys, streams: inFlight, resolvePath: (p) => resolveConfigPath(loaded, p) });
     const assets: AssetAttributeSource = { attributes: withQuarantinedAssets(response.state, (type, id) => integrity.resourceAttributes(type, id)) };
     const pipeline = new Pipeline({
       authenticator,
@@ -245,6 +250,7 @@ export class WardenApp {
       trustedProxies: new Set(config.server.trustedProxies),
       response: new ResponseGate(response.state),
       ...(mfa ? { stepUps: mfa.stepUps, publicOrigins: origins } : {}),
+      signals: signals.state,
     });
     // The MCP gateway (docs/mcp.md); the demo's tool server is started first so its URL can be filled in.
     let demoMcp: DemoMcpServer | undefined;
@@ -259,6 +265,7 @@ export class WardenApp {
     const adminRoutes: AdminRoute[] = [...(mcp ? mcpAdminRoutes(mcp.pins, config.mcp.approverRoles) : []), ...coreAdminRoutes({ apiKeys, policies, decisions, directory, risk, bus, instanceId }), ...integrityAdminRoutes(integrity), ...(audit ? auditAdminRoutes(audit) : []), ...(exporter ? createExportAdminRoutes(exporter) : []), ...riskAdminRoutes(riskEngine), ...responseAdminRoutes(response, responseRepo)];
     // Rate limits and budgets: counters in Redis when configured (shared by every instance), else in memory.
     const limiter = await createLimiter(config.limits, redis.url, logger, metrics.registry);
+    adminRoutes.push(...signals.adminRoutes);
     if (mfa) adminRoutes.push(...mfaAdminRoutes({ mfa, bus, instanceId, enrolLinkTtlSeconds: config.mfa.enrolLinkTtlSeconds, publicUrl: () => mfa.stepUps.publicUrl() }));
     // Ready once every listener is up, not ready again from the moment shutdown begins.
     const readiness = { serving: false };
@@ -295,6 +302,7 @@ export class WardenApp {
       metricsText: () => metrics.registry.metrics(),
       ...(mcp ? { mcp } : {}),
       inFlight,
+      signals: signals.routes,
       ...(webConsole ? { console: webConsole } : {}),
       ...(mfa
         ? {
@@ -354,6 +362,10 @@ export class WardenApp {
       if (config.mcp.rediscoverSeconds > 0) app.every(config.mcp.rediscoverSeconds * 1000, () => mcp.discover());
     }
     app.response = response;
+    app.signals = signals;
+    signals.setPublicUrl(config.mfa.publicUrl || app.url);
+    app.asyncClosers.push(() => signals.close());
+    app.every(1000, () => signals.refresh());
     if (webConsole) app.closers.push(() => webConsole.close());
     if (mfa) {
       app.mfa = mfa;

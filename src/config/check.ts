@@ -68,6 +68,14 @@ export function checkReferences(loaded: LoadedConfig, env: NodeJS.ProcessEnv): C
   config.export.sinks.forEach((sink, i) => {
     if (sink.enabled && sink.type === 'hec') secret(sink.hec.token, `export.sinks.${i}.hec.token`);
   });
+  // Shared Signals (docs/signals.md): secrets are resolved at start, so a missing one is reported here.
+  const signals = config.signals;
+  if (signals.transmitter.enabled && signals.transmitter.signingKey) secret(signals.transmitter.signingKey, 'signals.transmitter.signingKey');
+  signals.transmitter.receivers.forEach((r, i) => r.authorization && secret(r.authorization, `signals.transmitter.receivers.${i}.authorization`));
+  signals.posture.webhooks.forEach((w, i) => w.secret && secret(w.secret, `signals.posture.webhooks.${i}.secret`));
+  duplicates(signals.transmitter.receivers.map((r) => r.name), 'signals.transmitter.receivers', 'name', problems);
+  duplicates(signals.posture.webhooks.map((w) => w.name), 'signals.posture.webhooks', 'name', problems);
+  duplicates(signals.receiver.transmitters.map((t) => t.issuer), 'signals.receiver.transmitters', 'issuer', problems);
   problems.push(...limitReferenceProblems(config));
   const redis = redisUrlOf(config.cluster, env);
   if (redis.problem) problems.push({ path: 'cluster.redisUrl', message: redis.problem });

@@ -52,6 +52,9 @@ export const ERRORS = {
   challenge_not_found: { status: 404, message: 'no such step-up challenge, or it has expired', remedy: 'retry the original request to get a new challenge' },
   session_required: { status: 401, message: 'a session or an enrolment link is required', remedy: 'open the enrolment link an administrator issued (`warden mfa enrol-link`)' },
   csrf_failed: { status: 403, message: 'the form is stale or was sent from another site', remedy: 'reload the page and submit again' },
+  // Shared Signals (issue 14): what the identity provider said about the account
+  session_revoked: { status: 401, message: 'the session was revoked by the identity provider', remedy: 'sign in again to get a new token' },
+  account_disabled: { status: 403, message: 'the account is disabled by the identity provider', remedy: 'ask the identity provider administrator to enable the account' },
 } as const satisfies Record<string, { status: number; message: string; remedy: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -30,6 +30,8 @@ export interface Authentication {
   ageSeconds?: number;
   /** When the credential was issued (JWT `iat`, epoch seconds), when known: a revocation refuses older ones. */
   issuedAt?: number;
+  /** The assurance level the identity provider last reported for the session (CAEP assurance-level-change). */
+  assurance?: string;
   /** Identifier of the credential (key id, token `jti`, certificate fingerprint): never the secret itself. */
   credentialId?: string;
   scopes: string[];
@@ -54,7 +56,12 @@ export interface Device {
   osPatched?: boolean;
   diskEncrypted?: boolean;
   platform?: string;
+  /** Where each posture fact came from: `config`, `report` (signed by the device key), `webhook:<name>`, `ssf:<issuer>`, `stale:<source>`. */
+  sources?: Partial<Record<PostureFact, string>>;
 }
+
+/** The posture facts policies see in `context.device`, each with its source. */
+export type PostureFact = 'managed' | 'compliant' | 'osPatched' | 'diskEncrypted';
 
 export interface Identity {
   principal: Principal;

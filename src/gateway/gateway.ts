@@ -31,6 +31,8 @@ export interface GatewayDeps extends LlmDeps, GenericDeps, AuthorizeDeps {
   mcp?: McpGateway;
   /** Warden's own pages under `/auth/` (step-up, factors): not policy-decided requests. */
   auth?: { handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> };
+  /** Shared Signals and device posture endpoints (`/signals/`, `/.well-known/ssf-*`): each authenticates its own way. */
+  signals?: { handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<void>; matches(path: string): boolean };
   /** The web console at `/ui` (absent when `console.enabled` is false). */
   console?: { api: { handle(ex: Exchange, res: ServerResponse, search: string): Promise<void> }; files: { serve(req: IncomingMessage, res: ServerResponse, path: string): void } };
 }
@@ -120,6 +122,7 @@ export class Gateway {
     // The console's static files are public and not decisions; its API is, and goes through an exchange.
     if (isUi && path !== '/ui/api' && !path.startsWith('/ui/api/')) return ui.files.serve(req, res, path);
     if (path.startsWith('/auth/') && this.deps.auth) return this.deps.auth.handle(req, res, path);
+    if (this.deps.signals?.matches(path)) return this.deps.signals.handle(req, res, path);
     const ex = new Exchange(req, clientIp(req, this.deps.trustedProxies));
     holdEndUntilRecorded(ex, res, this.deps.pipeline.deps.logger);
     this.deps.inFlight?.track(ex, res);

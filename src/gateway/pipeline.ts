@@ -53,6 +53,8 @@ export interface PipelineDeps {
   stepUps?: { open(decisionId: string, identity: Identity): string };
   /** Origins clients address Warden at (`mfa.publicUrl`, the listeners): a DPoP proof's `htu` must be one. */
   publicOrigins?: readonly string[];
+  /** What shared signals say (src/signals): refuses disabled accounts and revoked sessions, adds device posture. */
+  signals?: { apply(identity: Identity): void };
 }
 
 export interface DecideInput {
@@ -100,6 +102,7 @@ export class Pipeline {
         urls: (this.deps.publicOrigins ?? []).map((origin) => origin + ex.path),
       });
       if (this.deps.response?.revoked(identity)) throw new WardenError('credential_revoked');
+      this.deps.signals?.apply(identity);
       ex.identity = identity;
       return identity;
     } catch (error) {

@@ -39,7 +39,8 @@ export class Directory {
   device(id: string, proof: DeviceProof): Device {
     const d = this.devices.get(id);
     if (!d) return { id, managed: false, compliant: false, osPatched: false, diskEncrypted: false, platform: 'unknown', proof };
-    return { id: d.id, managed: d.managed, compliant: d.compliant, osPatched: d.osPatched, diskEncrypted: d.diskEncrypted, platform: d.platform, proof, ...(d.owner !== undefined ? { owner: d.owner } : {}) };
+    const sources = { managed: 'config', compliant: 'config', osPatched: 'config', diskEncrypted: 'config' };
+    return { id: d.id, managed: d.managed, compliant: d.compliant, osPatched: d.osPatched, diskEncrypted: d.diskEncrypted, platform: d.platform, proof, sources, ...(d.owner !== undefined ? { owner: d.owner } : {}) };
   }
 
   /** The device a client certificate (full SHA-256 hex of its DER) is enrolled for. */

@@ -66,6 +66,7 @@ export function buildContext(facts: ContextFacts): Record<string, CedarValueJson
       // The credential's scopes: an API key's Warden scopes, a token's `scope`/`scp`, `*` for mTLS.
       scopes: authn.scopes.slice(0, 100),
       ...(authn.ageSeconds !== undefined ? { ageSeconds: authn.ageSeconds } : {}),
+      ...(authn.assurance !== undefined ? { assurance: authn.assurance } : {}),
     },
     device: {
       present: device !== undefined,
@@ -76,6 +77,13 @@ export function buildContext(facts: ContextFacts): Record<string, CedarValueJson
       diskEncrypted: device?.diskEncrypted ?? false,
       // How the device was proven; "none" when no device was (a claimed one is not believed).
       proof: device?.proof ?? 'none',
+      // Where each fact came from (src/signals): "config", "report", "webhook:<name>", "ssf:<issuer>", "stale:<source>", "none".
+      sources: {
+        managed: device?.sources?.managed ?? 'none',
+        compliant: device?.sources?.compliant ?? 'none',
+        osPatched: device?.sources?.osPatched ?? 'none',
+        diskEncrypted: device?.sources?.diskEncrypted ?? 'none',
+      },
     },
     risk: { score: Math.round(Math.min(100, Math.max(0, facts.risk.score))), factors: facts.risk.factors.map((f) => f.name) },
     delegation: identity.delegation

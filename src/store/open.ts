@@ -17,6 +17,9 @@ import type { MfaRepository } from '../mfa/store/types.js';
 import { PgRiskStateRepository } from '../risk/store/postgres.js';
 import { SqliteRiskStateRepository } from '../risk/store/sqlite.js';
 import type { RiskStateRepository } from '../risk/store/types.js';
+import { PostgresSignalsRepository } from '../signals/store/postgres.js';
+import { SqliteSignalsRepository } from '../signals/store/sqlite.js';
+import type { SignalsRepository } from '../signals/store/types.js';
 import type { SqliteDatabase } from './database.js';
 import { openPostgres } from './postgres.js';
 
@@ -30,6 +33,8 @@ export interface StateStores {
   mfa: MfaRepository;
   /** Per-principal risk baselines by partition bucket, and each partition's fenced checkpoint. */
   risk: RiskStateRepository;
+  /** Shared Signals: SET replay protection, principal signal state, device keys and posture, the outbox. */
+  signals: SignalsRepository;
   /** Resolves when the database answers a trivial query; rejects otherwise. */
   ping(): Promise<void>;
   /** Releases what `openStateStores` opened (a PostgreSQL pool; the SQLite handle belongs to the caller). */
@@ -55,6 +60,7 @@ export async function openStateStores(options: { databaseUrl: string | undefined
       response: new SqliteResponseRepository(db),
       mfa: new SqliteMfaRepository(db),
       risk: new SqliteRiskStateRepository(db),
+      signals: new SqliteSignalsRepository(db),
       ping: async () => {
         db.prepare('SELECT 1').get();
       },
@@ -70,6 +76,7 @@ export async function openStateStores(options: { databaseUrl: string | undefined
       response: await PostgresResponseRepository.open(pool),
       mfa: await PostgresMfaRepository.open(pool),
       risk: await PgRiskStateRepository.open(pool),
+      signals: await PostgresSignalsRepository.open(pool),
       ping: async () => {
         await pool.query('SELECT 1');
       },
