@@ -1,0 +1,25 @@
+import { spawn } from 'node:child_process';
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { stringify } from 'yaml';
+import { freshSchema } from './test/helpers/postgres.ts';
+import { startPrivateNats } from './test/helpers/nats-server.ts';
+import { sharedKeyDir } from './test/audit-ha/helpers.ts';
+const fresh = await freshSchema('probe');
+const nats = await startPrivateNats();
+const keys = sharedKeyDir();
+const t0 = Date.now();
+const env = { ...process.env, WARDEN_DATABASE_URL: fresh.url, WARDEN_NATS_URL: nats.url, WARDEN_REDIS_URL: 'redis://127.0.0.1:6379', WARDEN_LOG_LEVEL: '' };
+const kids = [0,1,2].map((n) => {
+  const dir = mkdtempSync(join(tmpdir(), 'probe-'));
+  writeFileSync(join(dir, 'w.yaml'), stringify({ dataDir: join(dir,'data'), log: { level: 'debug' }, server: { port: 0 }, guard: { enabled: false }, risk: { enabled: false }, audit: { signingKeyFile: keys.signingKeyFile, encryption: { kekFile: keys.kekFile } } }));
+  const c = spawn(process.execPath, ['--import', 'tsx', '/work/wt/clustere2e/src/cli/main.ts', 'start', '--config', join(dir, 'w.yaml')], { env, cwd: '/work/wt/clustere2e' });
+  const out = (d: Buffer) => { for (const l of d.toString().split('\n')) if (l.trim()) console.log(`[${n}] +${Date.now()-t0} ${l.slice(0, 220)}`); };
+  c.stdout.on('data', out); c.stderr.on('data', out);
+  return c;
+});
+await new Promise((r) => setTimeout(r, Number(process.argv[2] ?? 120000)));
+for (const k of kids) k.kill('SIGKILL');
+await nats.stop(); await fresh.close();
+process.exit(0);
