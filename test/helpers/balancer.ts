@@ -18,8 +18,6 @@ import { pipeline } from 'node:stream';
 
 export interface Balancer {
   url: string;
-  /** Backends in rotation. */
-  readonly backends: readonly string[];
   /** Takes a backend out of rotation (its process was stopped on purpose). */
   remove(backend: string): void;
   close(): Promise<void>;
@@ -32,10 +30,10 @@ function relayable(headers: IncomingHttpHeaders): IncomingHttpHeaders {
   return Object.fromEntries(Object.entries(headers).filter(([name]) => !HOP_BY_HOP.has(name)));
 }
 
-export async function startBalancer(targets: string[], options: { maxSockets?: number } = {}): Promise<Balancer> {
+export async function startBalancer(targets: string[]): Promise<Balancer> {
   let backends = [...targets];
   let next = 0;
-  const agent = new Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 64 });
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   const server = createServer((req, res) => {
     if (backends.length === 0) {
       res.writeHead(503, { 'content-type': 'application/json' }).end('{"error":"no backend in rotation"}');
@@ -64,9 +62,6 @@ export async function startBalancer(targets: string[], options: { maxSockets?: n
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    get backends() {
-      return backends;
-    },
     remove: (backend) => (backends = backends.filter((b) => b !== backend)),
     close: () => {
       agent.destroy();
