@@ -2,7 +2,7 @@
  * `npm run bench:cluster`: the same gateway load, in one run, on
  *   (a) one instance with SQLite (no cluster services),
  *   (b) one instance on PostgreSQL, NATS JetStream and Redis (the cluster's services, one member),
- *   (c) that instance behind the test balancer (what the balancer alone costs),
+ *   (c) that instance behind the test balancer, a process of its own (what the balancer alone costs),
  *   (d) two instances on those services behind the balancer,
  * reporting req/s and p99 side by side, so that the ratios mean something on a shared machine. Every
  * instance runs authentication, Cedar policy, a rate limit (memory in (a), Redis otherwise) and the
@@ -25,7 +25,6 @@ import { stringify } from 'yaml';
 import { ApiKeyStore, PgApiKeyRepository, SqliteApiKeyRepository } from '../src/identity/index.js';
 import { openDatabase } from '../src/store/index.js';
 import { sharedKeyDir } from '../test/audit-ha/helpers.js';
-import { startBalancer, type Balancer } from '../test/helpers/balancer.js';
 import { startPrivateNats } from '../test/helpers/nats-server.js';
 import { freshSchema } from '../test/helpers/postgres.js';
 import { load, type LoadResult } from './lib/load.js';
@@ -52,7 +51,6 @@ async function main(): Promise<void> {
   const redisPrefix = `warden-bench:${randomBytes(5).toString('hex')}:`;
   const [fresh, nats] = await Promise.all([freshSchema('wbc'), startPrivateNats()]);
   const started: Started[] = [];
-  const balancers: Balancer[] = [];
   try {
     const upstream = await startProcess(warden(['demo-upstream', '--port', '0', '--api-key', UPSTREAM_KEY]), /listening at (http:\/\/\S+)/);
     started.push(upstream);
@@ -97,7 +95,9 @@ async function main(): Promise<void> {
     // Everything runs for the whole benchmark (an idle instance costs little), so rounds can alternate the
     // setups and the median of each is reported: the machine's load moves between rounds, not within one.
     const [single, first, second] = await Promise.all([startWarden(sqliteDir, {}), startWarden(join(dir, 'member-1'), clusterEnv), startWarden(join(dir, 'member-2'), clusterEnv)]);
-    balancers.push(await startBalancer([first!.url]), await startBalancer([first!.url, second!.url]));
+    const balancer = (backends: string[]): Promise<Started> => startProcess(['--import', import.meta.resolve('tsx'), join(ROOT, 'bench/lib/balancer-process.ts'), ...backends], /listening at (http:\/\/\S+)/);
+    const balancers = [await balancer([first!.url]), await balancer([first!.url, second!.url])];
+    started.push(...balancers);
     const setups = [
       { name: '(a) one instance, SQLite', url: single!.url },
       { name: '(b) one instance, PostgreSQL + NATS + Redis', url: first!.url },
@@ -119,7 +119,6 @@ async function main(): Promise<void> {
       console.log(`| ${setup} | ${result.rps.toFixed(0)} | ${result.p50} | ${result.p99} | ${result.non2xx} | ${result.errors} | ${(result.rps / rows[0]!.result.rps).toFixed(2)} |`);
     }
   } finally {
-    for (const b of balancers) await b.close();
     for (const p of started.reverse()) await p.stop();
     await Promise.all([nats.stop(), fresh.close()]);
     const redis = new Redis(REDIS_URL);
