@@ -17,7 +17,8 @@ export function wardenCommand(args: string[]): string[] {
   return existsSync(built) ? [built, ...args] : ['--import', import.meta.resolve('tsx'), join(ROOT, 'src/cli/main.ts'), ...args];
 }
 
-export function startProcess(args: string[], readyPattern: RegExp, env: NodeJS.ProcessEnv = {}): Promise<Started> {
+/** `timeoutMs` (default 60 s) bounds the wait for `readyPattern`: a loaded machine may need more. */
+export function startProcess(args: string[], readyPattern: RegExp, env: NodeJS.ProcessEnv = {}, timeoutMs = 60_000): Promise<Started> {
   const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   return new Promise((resolve, reject) => {
@@ -25,7 +26,7 @@ export function startProcess(args: string[], readyPattern: RegExp, env: NodeJS.P
       // A process that never became ready must not outlive the benchmark that started it.
       child.kill('SIGKILL');
       reject(new Error(`not ready in time: ${args.join(' ')}\n${output}`));
-    }, 60_000);
+    }, timeoutMs);
     const onData = (d: Buffer): void => {
       output += d.toString();
       const match = readyPattern.exec(output);

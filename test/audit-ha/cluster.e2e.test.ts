@@ -6,10 +6,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { request, Agent } from 'node:http';
+import { Agent } from 'node:http';
 import { rmSync } from 'node:fs';
 import { demoConfig } from '../../src/config/demo.js';
 import { decodeEntry } from '../../src/audit/index.js';
+import { sendChat } from '../helpers/chat-traffic.js';
 import { freshSchema } from '../helpers/postgres.js';
 import { runCli, startWarden, type WardenProcess } from '../helpers/warden-process.js';
 import { count, sharedKeyDir, waitFor } from './helpers.js';
@@ -26,32 +27,6 @@ interface Instance {
   key: string;
   agent: Agent;
   alive: boolean;
-}
-
-/** One chat completion (streamed every other time); true only when the complete answer arrived. */
-function send(inst: Instance, requestId: string, stream: boolean): Promise<boolean> {
-  const base = new URL(inst.warden.url);
-  const body = JSON.stringify({ model: 'demo-chat', stream, messages: [{ role: 'user', content: 'hello' }] });
-  return new Promise((resolve) => {
-    const req = request(
-      {
-        host: base.hostname,
-        port: base.port,
-        method: 'POST',
-        path: '/v1/chat/completions',
-        agent: inst.agent,
-        headers: { authorization: `Bearer ${inst.key}`, 'x-request-id': requestId, 'content-type': 'application/json' },
-      },
-      (res) => {
-        res.on('data', () => undefined);
-        res.on('end', () => resolve(res.complete && res.statusCode === 200));
-        res.on('error', () => resolve(false));
-        res.on('aborted', () => resolve(false));
-      },
-    );
-    req.on('error', () => resolve(false));
-    req.end(body);
-  });
 }
 
 // Real start-ups, traffic and a failover: well over a minute on a loaded machine, hence the explicit timeout.
@@ -87,7 +62,8 @@ test('instances on one log, the audit leader killed mid-traffic: every answered 
         const live = instances.filter((i) => i.alive);
         const inst = live[n % live.length]!;
         const id = `ha-${n}`;
-        const ok = await send(inst, id, n++ % 2 === 1);
+        // Streamed every other time; true only when the complete answer arrived.
+        const ok = await sendChat(inst.warden.url, inst.key, id, { stream: n++ % 2 === 1, agent: inst.agent });
         if (ok) {
           answered.push(id);
           if (killedAt) afterKill++;

@@ -45,7 +45,8 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ c
   });
 }
 
-export async function startWarden(config: Record<string, unknown>, options: { dir?: string; logLevel?: string; env?: NodeJS.ProcessEnv } = {}): Promise<WardenProcess> {
+/** `startTimeoutMs` (default 60 s) bounds the wait for the listener: several start-ups at once on a loaded machine need more. */
+export async function startWarden(config: Record<string, unknown>, options: { dir?: string; logLevel?: string; env?: NodeJS.ProcessEnv; startTimeoutMs?: number } = {}): Promise<WardenProcess> {
   const dir = options.dir ?? tempDir();
   const dataDir = join(dir, 'data');
   const configFile = join(dir, 'warden.yaml');
@@ -59,7 +60,7 @@ export async function startWarden(config: Record<string, unknown>, options: { di
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`warden did not start:\n${output}`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`warden did not start:\n${output}`)), options.startTimeoutMs ?? 60_000);
     const check = (): void => {
       const match = /Warden is running at (http:\/\/[^\s]+)/.exec(output);
       if (match) {
