@@ -99,6 +99,8 @@ async function main(): Promise<void> {
       '/admin/audit/entries?limit=1',
       '/audit/verification',
       '/compliance',
+      '/incidents/overview?days=30',
+      '/admin/incidents?limit=200',
     ];
     const rows: { path: string; p50: number; p95: number; bytes: number }[] = [];
     for (const path of reads) {

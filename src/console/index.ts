@@ -11,6 +11,7 @@ import type { ApiKeyStore, Authenticator, Directory } from '../identity/index.js
 import type { Integrity } from '../integrity/index.js';
 import type { PolicyManager } from '../policy/index.js';
 import type { RiskEngine } from '../risk/index.js';
+import type { ResponseRepository } from '../response/store/types.js';
 import type { SqliteDatabase } from '../store/index.js';
 import { ConsoleApi } from './api.js';
 import { AuditVerification } from './audit-verification.js';
@@ -45,6 +46,8 @@ export interface ConsoleDeps {
   assets: AssetAttributeSource;
   integrity: Integrity;
   audit: AuditLog;
+  /** The response module's incidents, for the overview's figures. */
+  incidents?: Pick<ResponseRepository, 'listIncidents'>;
   /** Where the built web app is; default `dist/web`. */
   webDir?: string;
 }

@@ -22,7 +22,7 @@ const PAGES: { id: string; label: string; view: (props: { session: Session; rest
   { id: 'overview', label: 'Overview', view: () => <Overview /> },
   { id: 'decisions', label: 'Decisions', view: ({ rest }) => <Decisions selected={rest[0]} /> },
   { id: 'principals', label: 'Principals', view: ({ session, rest }) => <Principals session={session} selected={rest.length >= 2 ? { type: rest[0]!, id: rest[1]! } : undefined} /> },
-  { id: 'incidents', label: 'Incidents', view: ({ session }) => <Incidents session={session} /> },
+  { id: 'incidents', label: 'Incidents', view: ({ session, rest }) => <Incidents session={session} rest={rest} /> },
   { id: 'policies', label: 'Policies', view: ({ session }) => <Policies session={session} /> },
   { id: 'assets', label: 'Assets', view: ({ session }) => <Assets session={session} /> },
   { id: 'audit', label: 'Audit', view: ({ session }) => <Audit session={session} /> },
