@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { base32Decode, hotp } from '../../src/mfa/totp.js';
 import { startConsoleFixture, type ConsoleFixture } from './fixture.js';
 
 let f: ConsoleFixture;
@@ -163,4 +164,38 @@ test('a key whose scopes do not cover admin:console cannot sign in', async () =>
   const res = await signIn(made.key);
   assert.equal(res.status, 403);
   assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'insufficient_scope');
+});
+
+test('admin actions need a factor verified on the session recently; the verification is an authentication event', async () => {
+  const admin = await session(f.keys.root);
+  const sessionView = async (): Promise<{ adminMfa: { required: boolean; freshUntil: string | null } }> => (await call(admin, 'GET', '/session')).json() as never;
+  assert.deepEqual((await sessionView()).adminMfa, { required: true, freshUntil: null });
+  const refused = await call(admin, 'POST', '/admin/keys', { body: { principal: 'root', name: 'needs-mfa' } });
+  assert.equal(refused.status, 403);
+  assert.equal(((await refused.json()) as { error: { code: string } }).error.code, 'fresh_mfa_required');
+  // Reads stay open; a wrong code is refused.
+  assert.equal((await call(admin, 'GET', '/admin/keys')).status, 200);
+  assert.equal((await call(admin, 'POST', '/session/mfa', { body: { code: '000000' } })).status, 401);
+  // Enrol a TOTP factor for root (the step-up module's admin API), then verify a current code.
+  const enrol = (await (await f.admin('POST', '/mfa/totp', { principal: 'root', label: 'console test' })).json()) as { factorId: string; secret: string };
+  const seed = base32Decode(enrol.secret);
+  // The confirmation uses this step's code; the console verification must use another (each is accepted once).
+  const step = Math.floor(Date.now() / 30_000);
+  assert.equal((await f.admin('POST', '/mfa/totp/confirm', { principal: 'root', factorId: enrol.factorId, code: hotp(seed, step - 1) })).status, 200);
+  assert.equal((await call(admin, 'POST', '/session/mfa', { body: { code: hotp(seed, step) }, csrf: null })).status, 403, 'the verification is CSRF-checked');
+  const verified = await call(admin, 'POST', '/session/mfa', { body: { code: hotp(seed, step) } });
+  assert.equal(verified.status, 200, await verified.clone().text());
+  assert.ok(((await verified.json()) as { adminMfa: { freshUntil: string } }).adminMfa.freshUntil > new Date().toISOString());
+  assert.equal((await call(admin, 'POST', '/admin/keys', { body: { principal: 'root', name: 'after-mfa' } })).status, 201);
+  // Another session of the same admin has verified nothing.
+  const other = await session(f.keys.root);
+  assert.equal((await call(other, 'POST', '/admin/keys', { body: { principal: 'root', name: 'other' } })).status, 403);
+  const events: { type: string; outcome?: string; mfa?: boolean; reason?: string; principal?: { id: string } }[] = [];
+  for (let from = 0; ; from += 1000) {
+    const page = ((await (await f.admin('GET', `/audit/entries?from=${from}&limit=1000`)).json()) as { entries: { event: (typeof events)[number] }[] }).entries;
+    events.push(...page.map((e) => e.event));
+    if (page.length < 1000) break;
+  }
+  assert.ok(events.some((e) => e.type === 'authentication' && e.principal?.id === 'root' && e.outcome === 'success' && e.mfa === true));
+  assert.ok(events.some((e) => e.type === 'authentication' && e.principal?.id === 'root' && e.outcome === 'failure' && e.reason === 'mfa_verification_failed'));
 });

@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { base32Decode, hotp } from '../../src/mfa/totp.js';
 import { ROOT } from '../helpers/warden-process.js';
 import { seed, startConsoleFixture, XSS, XSS_TOKEN, type ConsoleFixture } from './fixture.js';
 
@@ -250,4 +251,28 @@ test('an auditor is refused an analyst action; a session is refused after sign-o
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.getByLabel('API key').waitFor();
   assert.equal(await page.evaluate(async () => (await fetch('/ui/api/session')).status), 401);
+});
+
+test('an admin action asks for a factor, and goes through once a code is verified', { skip }, async () => {
+  const enrol = (await (await f.admin('POST', '/mfa/totp', { principal: 'root', label: 'browser test' })).json()) as { factorId: string; secret: string };
+  const seed = base32Decode(enrol.secret);
+  const step = Math.floor(Date.now() / 30_000);
+  assert.equal((await f.admin('POST', '/mfa/totp/confirm', { principal: 'root', factorId: enrol.factorId, code: hotp(seed, step - 1) })).status, 200);
+  await page.getByLabel('API key').fill(f.keys.root);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await open('policies', 'Versions');
+  await page.getByRole('button', { name: 'Validate' }).click();
+  await page.getByText('The edit is valid.').waitFor();
+  await page.getByRole('button', { name: 'Activate' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Confirm it is you' });
+  await dialog.waitFor();
+  await assertAccessible('fresh MFA dialog');
+  await dialog.getByLabel('Code').fill('000000');
+  await dialog.getByRole('button', { name: 'Verify' }).click();
+  await dialog.getByRole('alert').getByText('mfa_verification_failed').waitFor();
+  await dialog.getByLabel('Code').fill(hotp(seed, step));
+  await dialog.getByRole('button', { name: 'Verify' }).click();
+  // The refused activation is retried after the verification and succeeds.
+  await page.getByText(/Version \d+ is active\./).waitFor();
+  assert.equal(await dialog.count(), 0);
 });

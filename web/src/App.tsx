@@ -2,6 +2,7 @@
 import { lazy, Suspense, useEffect, useState, type ReactNode } from 'react';
 import { api, setCsrfToken } from './api';
 import { startLive, stopLive, useLiveConnected } from './live';
+import { FreshMfaDialog } from './mfa';
 import { useRoute } from './router';
 import type { Session } from './types';
 import { Link } from './ui';
@@ -93,6 +94,7 @@ export function App(): ReactNode {
         <main className="content" id="content">
           <Suspense fallback={<p className="muted">Loading…</p>}>{page.view({ session, rest: route.rest })}</Suspense>
         </main>
+        <FreshMfaDialog />
       </div>
     </div>
   );

@@ -6,6 +6,7 @@ export interface Session {
   role: Role;
   csrfToken: string;
   expiresAt: string;
+  adminMfa: { required: boolean; freshUntil: string | null };
 }
 
 export interface Decision {
