@@ -62,8 +62,8 @@ export class DecisionRollup {
     return this.sums.all(kind, minuteOf(since)) as { minute: string; key: string; n: number }[];
   }
 
-  /** The `limit` keys of a kind with the largest sum from the minute of `since` on. */
-  largest(kind: RollupKind, since: Date, limit: number): { key: string; n: number }[] {
+  /** The `limit` keys of a kind with the largest sum from the minute of `since` on (all keys without a limit). */
+  largest(kind: RollupKind, since: Date, limit = -1): { key: string; n: number }[] {
     return this.top.all(kind, minuteOf(since), limit) as { key: string; n: number }[];
   }
 }

@@ -92,14 +92,15 @@ export class DecisionStats {
 
   /** Decisions by outcome since a time (per started minute), every route included (the compliance report's figure). */
   totals(since: Date): { allow: number; deny: number; step_up: number } {
-    return countByOutcome(this.rollup.perMinute('all', since)).totals;
+    const totals = { allow: 0, deny: 0, step_up: 0 };
+    for (const row of this.rollup.largest('all', since)) if (row.key in totals) totals[row.key as keyof typeof totals] = row.n;
+    return totals;
   }
 
   /** The overview's figures since a time, read from the per-minute rollup (counts per started minute). */
   overview(since: Date): DecisionOverview {
     const { minutes, totals } = countByOutcome(this.rollup.perMinute('outcome', since));
-    const bands = new Map<number, number>();
-    for (const row of this.rollup.perMinute('band', since)) bands.set(Number(row.key), (bands.get(Number(row.key)) ?? 0) + row.n);
+    const bands = new Map(this.rollup.largest('band', since).map((row) => [Number(row.key), row.n]));
     return {
       since: since.toISOString(),
       perMinute: [...minutes.values()],
