@@ -72,6 +72,6 @@ export function createConsole(deps: ConsoleDeps): Console {
   const explainer = new DecisionExplainer({ decisions: deps.decisions, policies: deps.policies, risk: deps.risk, engine: deps.engine });
   const verification = new AuditVerification({ dataDir: deps.config.dataDir, origin: deps.config.audit.origin, signingKeyFile: deps.config.audit.signingKeyFile }, () => deps.audit.size());
   const own = consoleOwnRoutes({ ...deps, stats, explainer, verification, configured: configuredAttributes(deps.config) });
-  const api = new ConsoleApi({ pipeline: deps.pipeline, sessions, signIn, live, ...(freshMfa ? { freshMfa } : {}), routes: [...own, ...mountAdminRoutes(deps.adminRoutes)], maxBodyBytes: deps.config.server.maxBodyBytes });
+  const api = new ConsoleApi({ pipeline: deps.pipeline, sessions, signIn, live, explainer, ...(freshMfa ? { freshMfa } : {}), routes: [...own, ...mountAdminRoutes(deps.adminRoutes)], maxBodyBytes: deps.config.server.maxBodyBytes });
   return { api, files: new ConsoleStatic(deps.webDir ?? defaultWebDir()), close: () => live.close() };
 }

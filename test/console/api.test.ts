@@ -199,3 +199,29 @@ test('admin actions need a factor verified on the session recently; the verifica
   assert.ok(events.some((e) => e.type === 'authentication' && e.principal?.id === 'root' && e.outcome === 'success' && e.mfa === true));
   assert.ok(events.some((e) => e.type === 'authentication' && e.principal?.id === 'root' && e.outcome === 'failure' && e.reason === 'mfa_verification_failed'));
 });
+
+test('a principal sees its own denied decision explained as far as the policies allow; another principal’s is refused', async () => {
+  const refused = await fetch(`${f.warden.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${f.keys.mallory}` },
+    body: JSON.stringify({ model: 'chat', messages: [{ role: 'user', content: 'hello' }] }),
+  });
+  assert.equal(refused.status, 403);
+  const { decisionId } = ((await refused.json()) as { error: { decisionId: string } }).error;
+  const explain = (key: string | undefined, id = decisionId): Promise<Response> => fetch(`${f.warden.url}/ui/api/self/decisions/${encodeURIComponent(id)}`, { headers: key ? { 'x-api-key': key } : {} });
+  // The decision table follows the audit log: wait for the row.
+  let mine = await explain(f.keys.mallory);
+  for (const deadline = Date.now() + 10_000; mine.status === 404 && Date.now() < deadline; mine = await explain(f.keys.mallory)) await new Promise((r) => setTimeout(r, 50));
+  assert.equal(mine.status, 200, await mine.clone().text());
+  const body = (await mine.json()) as Record<string, unknown> & { policies: { id: string; explanation: string }[] };
+  assert.equal(body.outcome, 'deny');
+  assert.deepEqual(body.policies, [{ id: 'strangers-denied', effect: 'forbid', explanation: 'models need a clearance above 0: ask your manager' }]);
+  assert.deepEqual(body.resource, { type: 'Model', id: 'chat' });
+  for (const hidden of ['risk', 'riskNow', 'detections', 'context', 'text']) assert.ok(!(hidden in body), `${hidden} is not shown to the principal`);
+  // Another principal, no credential, and an unknown id.
+  const other = await explain(f.keys.alice);
+  assert.equal(other.status, 404);
+  assert.equal(((await other.json()) as { error: { code: string } }).error.code, 'not_found');
+  assert.equal((await explain(undefined)).status, 401);
+  assert.equal((await explain(f.keys.mallory, 'no-such-decision')).status, 404);
+});

@@ -53,7 +53,7 @@ export async function startConsoleFixture(): Promise<ConsoleFixture> {
   for (const name of readdirSync(demo)) writeFileSync(join(policyDir, name), readFileSync(join(demo, name)));
   writeFileSync(
     join(policyDir, 'console.cedar'),
-    `@id("strangers-denied")\n@reason("${XSS.replace(/"/g, '\\"')}")\nforbid (principal, action, resource is Warden::Model) when { principal has clearance && principal.clearance == 0 };\n`,
+    `@id("strangers-denied")\n@reason("${XSS.replace(/"/g, '\\"')}")\n@explain("models need a clearance above 0: ask your manager")\nforbid (principal, action, resource is Warden::Model) when { principal has clearance && principal.clearance == 0 };\n`,
   );
   writeFileSync(join(dir, 'upstream.key'), 'upstream-secret');
   const names = { root: 'root', ana: 'ana', aud: 'aud', alice: 'alice', mallory: 'mallory', hostile: XSS, token: XSS_TOKEN } as const;
