@@ -11,7 +11,10 @@ import type { Exchange } from '../gateway/exchange.js';
 import { header, parseJsonBody, parseQuery, readBody, sendJson } from '../gateway/http.js';
 import { compilePattern, type PathPattern } from '../gateway/pattern.js';
 import type { Pipeline } from '../gateway/pipeline.js';
+import type { DecisionExplainer } from './explain.js';
 import type { LiveFeed } from './live.js';
+import { selfExplanation } from './self-explain.js';
+import type { FreshMfa } from './session/fresh-mfa.js';
 import { roleAllows } from './roles.js';
 import type { ConsoleRoute } from './routes.js';
 import { requireCsrf, requireSession } from './session/http.js';
@@ -20,6 +23,7 @@ import type { SignIn } from './sign-in.js';
 import { SECURITY_HEADERS } from './static.js';
 
 const API_HEADERS = { ...SECURITY_HEADERS, 'cache-control': 'no-store' };
+const SELF_DECISIONS = '/self/decisions/';
 
 export interface ConsoleApiDeps {
   pipeline: Pipeline;
@@ -28,6 +32,10 @@ export interface ConsoleApiDeps {
   live: LiveFeed;
   routes: ConsoleRoute[];
   maxBodyBytes: number;
+  /** For a principal's own decisions (`/self/decisions/:id`). */
+  explainer: DecisionExplainer;
+  /** With the step-up module: admin actions need a factor verified on the session recently. */
+  freshMfa?: FreshMfa;
 }
 
 export class ConsoleApi {
@@ -43,6 +51,8 @@ export class ConsoleApi {
     ex.action = 'console';
     ex.resource = { type: 'Warden::Console', id: subPath.slice(0, 200) };
     if (subPath === '/session') return this.session(ex, res);
+    if (subPath.startsWith(SELF_DECISIONS)) return this.selfExplain(ex, res, subPath.slice(SELF_DECISIONS.length));
+    if (subPath === '/session/mfa') return this.verifyMfa(ex, res);
     const session = requireSession(this.deps.sessions, ex.req);
     ex.identity = session.identity;
     if (subPath === '/events') {
@@ -64,6 +74,14 @@ export class ConsoleApi {
     if (!roleAllows(session.role, route.role) || (route.principalRoles && !principalRoles.some((r) => route.principalRoles!.includes(r)))) {
       ex.outcome = 'deny';
       throw new WardenError('forbidden', `this action needs the console role \`${route.role}\`${route.principalRoles ? ` and one of the roles ${route.principalRoles.map((r) => `\`${r}\``).join(', ')}` : ''}; you are \`${session.role}\``);
+    }
+    if (route.role === 'admin' && ex.method !== 'GET' && this.deps.freshMfa) {
+      try {
+        this.deps.freshMfa.requireFresh(session);
+      } catch (error) {
+        ex.outcome = 'step_up';
+        throw error;
+      }
     }
     ex.outcome = 'allow';
     const raw = ex.method === 'GET' || ex.method === 'DELETE' ? Buffer.alloc(0) : await readBody(ex.req, this.deps.maxBodyBytes);
@@ -87,6 +105,45 @@ export class ConsoleApi {
       if (route.method === method) return { route, params };
     }
     throw new WardenError(pathMatched ? 'method_not_allowed' : 'not_found');
+  }
+
+  /** `GET /ui/api/self/decisions/:decisionId` with the caller's own credential: its own decision, explained as far as policies allow. */
+  private async selfExplain(ex: Exchange, res: ServerResponse, rawId: string): Promise<void> {
+    ex.route = 'console GET /self/decisions/:decisionId';
+    ex.action = 'explain';
+    ex.resource = { type: 'Warden::Decision', id: rawId.slice(0, 100) };
+    if (ex.method !== 'GET') throw new WardenError('method_not_allowed');
+    const identity = await this.deps.pipeline.authenticate(ex);
+    ex.identity = identity;
+    let decisionId: string;
+    try {
+      decisionId = decodeURIComponent(rawId);
+    } catch {
+      throw new WardenError('validation_failed', '`decisionId`: not a valid path segment');
+    }
+    try {
+      const body = await selfExplanation(this.deps.explainer, identity, decisionId);
+      ex.outcome = 'allow';
+      ex.status = 200;
+      sendJson(res, 200, body, { ...API_HEADERS, 'x-request-id': ex.requestId });
+    } catch (error) {
+      ex.outcome = 'deny';
+      throw error;
+    }
+  }
+
+  /** `POST /ui/api/session/mfa` (`{"code"}`): a factor verified on the session opens admin actions for a while. */
+  private async verifyMfa(ex: Exchange, res: ServerResponse): Promise<void> {
+    const session = requireSession(this.deps.sessions, ex.req);
+    ex.identity = session.identity;
+    if (ex.method !== 'POST') throw new WardenError('method_not_allowed');
+    requireCsrf(session, ex.req);
+    if (!this.deps.freshMfa) throw new WardenError('not_found', 'MFA is switched off (`mfa.enabled: false`)');
+    const raw = await readBody(ex.req, 4 * 1024);
+    await this.deps.freshMfa.verify(ex, session, parseJsonBody(raw, header(ex.req, 'content-type')));
+    ex.outcome = 'allow';
+    ex.status = 200;
+    sendJson(res, 200, this.deps.signIn.describe(session), { ...API_HEADERS, 'x-request-id': ex.requestId });
   }
 
   private async session(ex: Exchange, res: ServerResponse): Promise<void> {

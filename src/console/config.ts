@@ -11,6 +11,8 @@ export const consoleConfigSchema = z
     idleTimeoutMinutes: z.number().int().min(1).max(24 * 60).default(30),
     /** At most this many sessions at once; the oldest is ended beyond it. */
     maxSessions: z.number().int().min(1).max(100_000).default(1000),
+    /** Admin actions need a factor verified on the session this recently (when `mfa.enabled`). */
+    adminMfaMinutes: z.number().int().min(1).max(24 * 60).default(10),
   })
   .prefault({});
 

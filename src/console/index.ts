@@ -9,8 +9,10 @@ import type { AdminRoute } from '../gateway/admin-route.js';
 import type { AssetAttributeSource, Pipeline, RiskSource } from '../gateway/pipeline.js';
 import type { ApiKeyStore, Authenticator, Directory } from '../identity/index.js';
 import type { Integrity } from '../integrity/index.js';
+import type { TotpFactors } from '../mfa/factors.js';
 import type { PolicyManager } from '../policy/index.js';
 import type { RiskEngine } from '../risk/index.js';
+import type { ResponseRepository } from '../response/store/types.js';
 import type { SqliteDatabase } from '../store/index.js';
 import { ConsoleApi } from './api.js';
 import { AuditVerification } from './audit-verification.js';
@@ -19,6 +21,7 @@ import { LiveFeed } from './live.js';
 import { consoleOwnRoutes } from './own-routes.js';
 import { configuredAttributes } from './replay.js';
 import { mountAdminRoutes } from './routes.js';
+import { FreshMfa } from './session/fresh-mfa.js';
 import { ConsoleSessions } from './session/store.js';
 import { keyStillValid, SignIn } from './sign-in.js';
 import { ConsoleStatic, defaultWebDir } from './static.js';
@@ -45,6 +48,10 @@ export interface ConsoleDeps {
   assets: AssetAttributeSource;
   integrity: Integrity;
   audit: AuditLog;
+  /** The step-up module's TOTP factors: with them, admin actions need fresh MFA (absent: `mfa.enabled: false`). */
+  totp?: Pick<TotpFactors, 'verify' | 'verifyRecoveryCode'>;
+  /** The response module's incidents, for the overview's figures. */
+  incidents?: Pick<ResponseRepository, 'listIncidents'>;
   /** Where the built web app is; default `dist/web`. */
   webDir?: string;
 }
@@ -58,12 +65,13 @@ export interface Console {
 export function createConsole(deps: ConsoleDeps): Console {
   const c = deps.config.console;
   const sessions = new ConsoleSessions({ ttlMs: c.sessionTtlMinutes * 60_000, idleMs: c.idleTimeoutMinutes * 60_000, max: c.maxSessions }, (session, now) => keyStillValid(deps.apiKeys, session, now));
-  const signIn = new SignIn({ authenticator: deps.authenticator, sessions, bus: deps.bus, instanceId: deps.instanceId, ttlSeconds: c.sessionTtlMinutes * 60 });
+  const freshMfa = deps.totp ? new FreshMfa({ totp: deps.totp, bus: deps.bus, instanceId: deps.instanceId, freshMs: c.adminMfaMinutes * 60_000 }) : undefined;
+  const signIn = new SignIn({ authenticator: deps.authenticator, sessions, bus: deps.bus, instanceId: deps.instanceId, ttlSeconds: c.sessionTtlMinutes * 60, ...(freshMfa ? { freshMfa } : {}) });
   const live = new LiveFeed(deps.bus, sessions);
   const stats = new DecisionStats(deps.decisionsDb);
   const explainer = new DecisionExplainer({ decisions: deps.decisions, policies: deps.policies, risk: deps.risk, engine: deps.engine });
   const verification = new AuditVerification({ dataDir: deps.config.dataDir, origin: deps.config.audit.origin, signingKeyFile: deps.config.audit.signingKeyFile }, () => deps.audit.size());
   const own = consoleOwnRoutes({ ...deps, stats, explainer, verification, configured: configuredAttributes(deps.config) });
-  const api = new ConsoleApi({ pipeline: deps.pipeline, sessions, signIn, live, routes: [...own, ...mountAdminRoutes(deps.adminRoutes)], maxBodyBytes: deps.config.server.maxBodyBytes });
+  const api = new ConsoleApi({ pipeline: deps.pipeline, sessions, signIn, live, explainer, ...(freshMfa ? { freshMfa } : {}), routes: [...own, ...mountAdminRoutes(deps.adminRoutes)], maxBodyBytes: deps.config.server.maxBodyBytes });
   return { api, files: new ConsoleStatic(deps.webDir ?? defaultWebDir()), close: () => live.close() };
 }

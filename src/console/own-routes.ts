@@ -14,8 +14,10 @@ import { BundleError, PolicyDecisionPoint, type PolicyManager } from '../policy/
 import type { RiskEngine } from '../risk/index.js';
 import type { AssetAttributeSource, RiskSource } from '../gateway/pipeline.js';
 import { validateInput } from '../gateway/validate.js';
+import type { ResponseRepository } from '../response/store/types.js';
 import type { AuditVerification } from './audit-verification.js';
 import { complianceReport } from './compliance.js';
+import { incidentOverview } from './incident-trend.js';
 import type { DecisionExplainer } from './explain.js';
 import { replay } from './replay.js';
 import type { ConsoleRoute } from './routes.js';
@@ -34,6 +36,8 @@ export interface OwnRouteDeps {
   audit: AuditLog;
   verification: AuditVerification;
   configured: AssetAttributeSource;
+  /** The response module's incidents (absent: the overview shows none). */
+  incidents?: Pick<ResponseRepository, 'listIncidents'>;
 }
 
 const replaySchema = z.strictObject({
@@ -54,6 +58,7 @@ const listSchema = z.object({
   includeConsole: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
 });
 const daysSchema = z.object({ days: z.coerce.number().int().min(1).max(90).default(7) });
+const trendSchema = z.object({ days: z.coerce.number().int().min(1).max(365).default(30) });
 
 export function consoleOwnRoutes(deps: OwnRouteDeps): ConsoleRoute[] {
   return [
@@ -81,6 +86,18 @@ export function consoleOwnRoutes(deps: OwnRouteDeps): ConsoleRoute[] {
             },
           },
         };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/incidents/overview',
+      role: 'auditor',
+      area: 'incidents',
+      query: ['days'],
+      handler: async (req) => {
+        const { days } = validateInput(trendSchema, req.query);
+        const incidents = deps.incidents ? await deps.incidents.listIncidents() : [];
+        return { body: { days, ...incidentOverview(incidents, new Date(Date.now() - days * 86_400_000)) } };
       },
     },
     {

@@ -26,6 +26,10 @@ const ANALYST_ACTIONS = new Set([
   'POST /integrity/assets/:id/verify',
   'POST /integrity/changes/:id/approve',
   'POST /integrity/changes/:id/reject',
+  'POST /incidents/:id/acknowledge',
+  'POST /incidents/:id/contain',
+  'POST /incidents/:id/resolve',
+  'POST /incidents/:id/notes',
 ]);
 
 export function mountAdminRoutes(routes: readonly AdminRoute[]): ConsoleRoute[] {

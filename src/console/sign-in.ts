@@ -13,6 +13,7 @@ import { header } from '../gateway/http.js';
 import { validateInput } from '../gateway/validate.js';
 import { requireScope, type ApiKeyStore, type Authenticator } from '../identity/index.js';
 import { consoleRoleOf, type ConsoleRole } from './roles.js';
+import type { FreshMfa } from './session/fresh-mfa.js';
 import { clearedCookie, requireSameOrigin, sessionCookie } from './session/http.js';
 import type { ConsoleSession, ConsoleSessions } from './session/store.js';
 
@@ -23,6 +24,8 @@ export interface SessionView {
   role: ConsoleRole;
   csrfToken: string;
   expiresAt: string;
+  /** Whether admin actions need fresh MFA, and until when the last verification keeps them open. */
+  adminMfa: { required: boolean; freshUntil: string | null };
 }
 
 export interface SignInDeps {
@@ -31,6 +34,7 @@ export interface SignInDeps {
   bus: EventBus;
   instanceId: string;
   ttlSeconds: number;
+  freshMfa?: FreshMfa;
 }
 
 /** Whether the key a session was opened with is still usable (not revoked, not expired). */
@@ -78,7 +82,14 @@ export class SignIn {
 
   describe(session: ConsoleSession): SessionView {
     const p = session.identity.principal;
-    return { principal: { type: p.kind, id: p.id }, role: session.role, csrfToken: session.csrfToken, expiresAt: new Date(session.expiresAt).toISOString() };
+    const freshUntil = this.deps.freshMfa?.freshUntil(session);
+    return {
+      principal: { type: p.kind, id: p.id },
+      role: session.role,
+      csrfToken: session.csrfToken,
+      expiresAt: new Date(session.expiresAt).toISOString(),
+      adminMfa: { required: this.deps.freshMfa !== undefined && session.role === 'admin', freshUntil: freshUntil === undefined ? null : new Date(freshUntil).toISOString() },
+    };
   }
 
   /** Ends the session server-side: the cookie is worthless from now on, whatever the browser keeps. */

@@ -16,6 +16,7 @@ export const ERRORS = {
   step_up_required: { status: 401, message: 'stronger authentication is required', remedy: 'authenticate again with MFA and retry' },
   forbidden: { status: 403, message: 'access denied by policy', remedy: 'ask an administrator for access' },
   insufficient_scope: { status: 403, message: 'the credential lacks the scope for this request', remedy: 'use a credential with the required scope' },
+  fresh_mfa_required: { status: 403, message: 'this console action needs a recently verified factor', remedy: 'verify a TOTP or recovery code in the console (it asks), then retry' },
   csrf_rejected: { status: 403, message: 'cross-site request refused', remedy: 'use the console page itself; reload it to get a fresh CSRF token' },
   not_found: { status: 404, message: 'no such route', remedy: 'check the URL' },
   unknown_model: { status: 404, message: 'no such model', remedy: 'list the models with GET /v1/models' },

@@ -1,11 +1,13 @@
 /**
  * Aggregates over the decision table for the console's overview: per-minute counts by outcome, the most
  * denied principals and resources, and the risk scores seen. The console's own API calls are left out
- * (they are decisions too, recorded like every request, but not the traffic an analyst watches). Every query is bounded by a time window and
- * served by the `decisions_time` index, so its cost follows the window, not the table's size.
+ * (they are decisions too, recorded like every request, but not the traffic an analyst watches). The
+ * overview's counts come from the per-minute rollup (decision-rollup.ts), so their cost follows the
+ * window's minutes, not its decisions; lists are bounded by an index and a page size.
  */
 import type { DecisionEvent } from '../core/events.js';
 import type { SqliteDatabase } from '../store/index.js';
+import { DecisionRollup } from './decision-rollup.js';
 
 export interface DecisionOverview {
   since: string;
@@ -32,27 +34,19 @@ export interface DecisionListQuery {
 const OUTCOMES = ['allow', 'deny', 'step_up'] as const;
 
 export class DecisionStats {
-  private readonly perMinute;
-  private readonly topPrincipals;
-  private readonly topResources;
-  private readonly risk;
+  private readonly rollup: DecisionRollup;
   private readonly recentTraffic;
   private readonly principalRisk;
-  private readonly outcomes;
 
   /** `db` is the connection that holds the `decisions` table (DecisionLog applies its migrations). */
   constructor(private readonly db: SqliteDatabase) {
-    this.perMinute = db.prepare(`SELECT substr(time, 1, 16) AS minute, outcome, count(*) AS n FROM decisions INDEXED BY decisions_time WHERE time >= ? AND route NOT LIKE 'console %' GROUP BY minute, outcome ORDER BY minute`);
-    this.topPrincipals = db.prepare(`SELECT principal, count(*) AS n FROM decisions INDEXED BY decisions_time WHERE time >= ? AND outcome = 'deny' AND principal IS NOT NULL AND route NOT LIKE 'console %' GROUP BY principal ORDER BY n DESC LIMIT 10`);
-    this.topResources = db.prepare(`SELECT resource, count(*) AS n FROM decisions INDEXED BY decisions_time WHERE time >= ? AND outcome = 'deny' AND route NOT LIKE 'console %' GROUP BY resource ORDER BY n DESC LIMIT 10`);
+    this.rollup = new DecisionRollup(db);
     this.recentTraffic = db.prepare(
       `SELECT event FROM decisions INDEXED BY decisions_time WHERE time >= ? AND principal IS NOT NULL AND route NOT LIKE 'console %' AND route NOT LIKE 'admin %' ORDER BY time DESC LIMIT ?`,
     );
     this.principalRisk = db.prepare(
       `SELECT substr(time, 1, 13) AS hour, max(json_extract(event, '$.risk')) AS risk, count(*) AS n, sum(outcome != 'allow') AS refused FROM decisions INDEXED BY decisions_principal_time WHERE principal = ? AND time >= ? GROUP BY hour ORDER BY hour`,
     );
-    this.outcomes = db.prepare(`SELECT outcome, count(*) AS n FROM decisions INDEXED BY decisions_time WHERE time >= ? GROUP BY outcome`);
-    this.risk = db.prepare(`SELECT min(9, CAST(json_extract(event, '$.risk') / 10 AS INTEGER)) AS band, count(*) AS n FROM decisions INDEXED BY decisions_time WHERE time >= ? AND route NOT LIKE 'console %' AND json_extract(event, '$.risk') IS NOT NULL GROUP BY band`);
   }
 
   /**
@@ -74,9 +68,11 @@ export class DecisionStats {
     add(q.until, 'time < @until', 'until');
     add(q.before, 'seq < @before', 'before');
     if (!q.includeConsole) where.push("route NOT LIKE 'console %'");
-    // One principal's rows come from its index (whose entries carry seq), not from a walk of the whole
-    // table newest first looking for them; a time window likewise from the time index.
-    const index = q.principal ? 'INDEXED BY decisions_principal_time' : q.since ? 'INDEXED BY decisions_time' : '';
+    // One principal's rows come from its index, read backwards in seq order (a page of the newest is read
+    // without sorting the principal's rows), or from its time index within a window; a time window
+    // likewise from the time index; otherwise the table itself newest first.
+    const window = q.since !== undefined || q.until !== undefined;
+    const index = q.principal ? (window ? 'INDEXED BY decisions_principal_time' : 'INDEXED BY decisions_principal') : q.since ? 'INDEXED BY decisions_time' : '';
     const rows = this.db
       .prepare(`SELECT seq, event FROM decisions ${index} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ${q.limit + 1}`)
       .all(params) as { seq: number; event: string }[];
@@ -94,33 +90,41 @@ export class DecisionStats {
     return (this.principalRisk.all(principal, since.toISOString()) as { hour: string; risk: number | null; n: number; refused: number }[]).map((r) => ({ hour: r.hour, risk: r.risk, decisions: r.n, refused: r.refused }));
   }
 
-  /** Decisions by outcome since a time, every route included (the compliance report's figure). */
+  /** Decisions by outcome since a time (per started minute), every route included (the compliance report's figure). */
   totals(since: Date): { allow: number; deny: number; step_up: number } {
     const totals = { allow: 0, deny: 0, step_up: 0 };
-    for (const row of this.outcomes.all(since.toISOString()) as { outcome: string; n: number }[]) if (row.outcome in totals) totals[row.outcome as keyof typeof totals] = row.n;
+    for (const row of this.rollup.largest('all', since)) if (row.key in totals) totals[row.key as keyof typeof totals] = row.n;
     return totals;
   }
 
+  /** The overview's figures since a time, read from the per-minute rollup (counts per started minute). */
   overview(since: Date): DecisionOverview {
-    const from = since.toISOString();
-    const minutes = new Map<string, { minute: string; allow: number; deny: number; step_up: number }>();
-    const totals = { allow: 0, deny: 0, step_up: 0 };
-    for (const row of this.perMinute.all(from) as { minute: string; outcome: string; n: number }[]) {
-      if (!(OUTCOMES as readonly string[]).includes(row.outcome)) continue;
-      const outcome = row.outcome as (typeof OUTCOMES)[number];
-      const entry = minutes.get(row.minute) ?? { minute: row.minute, allow: 0, deny: 0, step_up: 0 };
-      entry[outcome] += row.n;
-      totals[outcome] += row.n;
-      minutes.set(row.minute, entry);
-    }
-    const bands = new Map((this.risk.all(from) as { band: number; n: number }[]).map((r) => [r.band, r.n]));
+    const { minutes, totals } = countByOutcome(this.rollup.perMinute('outcome', since));
+    const bands = new Map(this.rollup.largest('band', since).map((row) => [Number(row.key), row.n]));
     return {
-      since: from,
+      since: since.toISOString(),
       perMinute: [...minutes.values()],
       totals,
-      topDeniedPrincipals: (this.topPrincipals.all(from) as { principal: string; n: number }[]).map((r) => ({ principal: r.principal, count: r.n })),
-      topDeniedResources: (this.topResources.all(from) as { resource: string; n: number }[]).map((r) => ({ resource: r.resource, count: r.n })),
+      topDeniedPrincipals: this.rollup.largest('deny_principal', since, 10).map((r) => ({ principal: r.key, count: r.n })),
+      topDeniedResources: this.rollup.largest('deny_resource', since, 10).map((r) => ({ resource: r.key, count: r.n })),
       riskBands: Array.from({ length: 10 }, (_, i) => ({ band: i === 9 ? '90-100' : `${i * 10}-${i * 10 + 9}`, count: bands.get(i) ?? 0 })),
     };
   }
+}
+
+type Counts = { allow: number; deny: number; step_up: number };
+
+/** Per-minute rows keyed by outcome folded into one entry per minute and the window's totals. */
+function countByOutcome(rows: { minute: string; key: string; n: number }[]): { minutes: Map<string, Counts & { minute: string }>; totals: Counts } {
+  const minutes = new Map<string, Counts & { minute: string }>();
+  const totals = { allow: 0, deny: 0, step_up: 0 };
+  for (const row of rows) {
+    if (!(OUTCOMES as readonly string[]).includes(row.key)) continue;
+    const outcome = row.key as (typeof OUTCOMES)[number];
+    const entry = minutes.get(row.minute) ?? { minute: row.minute, allow: 0, deny: 0, step_up: 0 };
+    entry[outcome] += row.n;
+    totals[outcome] += row.n;
+    minutes.set(row.minute, entry);
+  }
+  return { minutes, totals };
 }

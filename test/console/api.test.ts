@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { base32Decode, hotp } from '../../src/mfa/totp.js';
 import { startConsoleFixture, type ConsoleFixture } from './fixture.js';
 
 let f: ConsoleFixture;
@@ -163,4 +164,64 @@ test('a key whose scopes do not cover admin:console cannot sign in', async () =>
   const res = await signIn(made.key);
   assert.equal(res.status, 403);
   assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'insufficient_scope');
+});
+
+test('admin actions need a factor verified on the session recently; the verification is an authentication event', async () => {
+  const admin = await session(f.keys.root);
+  const sessionView = async (): Promise<{ adminMfa: { required: boolean; freshUntil: string | null } }> => (await call(admin, 'GET', '/session')).json() as never;
+  assert.deepEqual((await sessionView()).adminMfa, { required: true, freshUntil: null });
+  const refused = await call(admin, 'POST', '/admin/keys', { body: { principal: 'root', name: 'needs-mfa' } });
+  assert.equal(refused.status, 403);
+  assert.equal(((await refused.json()) as { error: { code: string } }).error.code, 'fresh_mfa_required');
+  // Reads stay open; a wrong code is refused.
+  assert.equal((await call(admin, 'GET', '/admin/keys')).status, 200);
+  assert.equal((await call(admin, 'POST', '/session/mfa', { body: { code: '000000' } })).status, 401);
+  // Enrol a TOTP factor for root (the step-up module's admin API), then verify a current code.
+  const enrol = (await (await f.admin('POST', '/mfa/totp', { principal: 'root', label: 'console test' })).json()) as { factorId: string; secret: string };
+  const seed = base32Decode(enrol.secret);
+  // The confirmation uses this step's code; the console verification must use another (each is accepted once).
+  const step = Math.floor(Date.now() / 30_000);
+  assert.equal((await f.admin('POST', '/mfa/totp/confirm', { principal: 'root', factorId: enrol.factorId, code: hotp(seed, step - 1) })).status, 200);
+  assert.equal((await call(admin, 'POST', '/session/mfa', { body: { code: hotp(seed, step) }, csrf: null })).status, 403, 'the verification is CSRF-checked');
+  const verified = await call(admin, 'POST', '/session/mfa', { body: { code: hotp(seed, step) } });
+  assert.equal(verified.status, 200, await verified.clone().text());
+  assert.ok(((await verified.json()) as { adminMfa: { freshUntil: string } }).adminMfa.freshUntil > new Date().toISOString());
+  assert.equal((await call(admin, 'POST', '/admin/keys', { body: { principal: 'root', name: 'after-mfa' } })).status, 201);
+  // Another session of the same admin has verified nothing.
+  const other = await session(f.keys.root);
+  assert.equal((await call(other, 'POST', '/admin/keys', { body: { principal: 'root', name: 'other' } })).status, 403);
+  const events: { type: string; outcome?: string; mfa?: boolean; reason?: string; principal?: { id: string } }[] = [];
+  for (let from = 0; ; from += 1000) {
+    const page = ((await (await f.admin('GET', `/audit/entries?from=${from}&limit=1000`)).json()) as { entries: { event: (typeof events)[number] }[] }).entries;
+    events.push(...page.map((e) => e.event));
+    if (page.length < 1000) break;
+  }
+  assert.ok(events.some((e) => e.type === 'authentication' && e.principal?.id === 'root' && e.outcome === 'success' && e.mfa === true));
+  assert.ok(events.some((e) => e.type === 'authentication' && e.principal?.id === 'root' && e.outcome === 'failure' && e.reason === 'mfa_verification_failed'));
+});
+
+test('a principal sees its own denied decision explained as far as the policies allow; another principal’s is refused', async () => {
+  const refused = await fetch(`${f.warden.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${f.keys.mallory}` },
+    body: JSON.stringify({ model: 'chat', messages: [{ role: 'user', content: 'hello' }] }),
+  });
+  assert.equal(refused.status, 403);
+  const { decisionId } = ((await refused.json()) as { error: { decisionId: string } }).error;
+  const explain = (key: string | undefined, id = decisionId): Promise<Response> => fetch(`${f.warden.url}/ui/api/self/decisions/${encodeURIComponent(id)}`, { headers: key ? { 'x-api-key': key } : {} });
+  // The decision table follows the audit log: wait for the row.
+  let mine = await explain(f.keys.mallory);
+  for (const deadline = Date.now() + 10_000; mine.status === 404 && Date.now() < deadline; mine = await explain(f.keys.mallory)) await new Promise((r) => setTimeout(r, 50));
+  assert.equal(mine.status, 200, await mine.clone().text());
+  const body = (await mine.json()) as Record<string, unknown> & { policies: { id: string; explanation: string }[] };
+  assert.equal(body.outcome, 'deny');
+  assert.deepEqual(body.policies, [{ id: 'strangers-denied', effect: 'forbid', explanation: 'models need a clearance above 0: ask your manager' }]);
+  assert.deepEqual(body.resource, { type: 'Model', id: 'chat' });
+  for (const hidden of ['risk', 'riskNow', 'detections', 'context', 'text']) assert.ok(!(hidden in body), `${hidden} is not shown to the principal`);
+  // Another principal, no credential, and an unknown id.
+  const other = await explain(f.keys.alice);
+  assert.equal(other.status, 404);
+  assert.equal(((await other.json()) as { error: { code: string } }).error.code, 'not_found');
+  assert.equal((await explain(undefined)).status, 401);
+  assert.equal((await explain(f.keys.mallory, 'no-such-decision')).status, 404);
 });

@@ -1,8 +1,8 @@
 /**
  * The console in a real browser (Debian's chromium driven by playwright-core) against a real Warden:
  * sign in, a denied request appearing live and its explanation, revoking a key from the principal page
- * (the next request is refused), re-deciding recorded traffic under a policy edit, containing a
- * detection, verifying the audit log; axe-core on every page with no serious violation; markup in every
+ * (the next request is refused), re-deciding recorded traffic under a policy edit, working an incident
+ * (acknowledge, contain, note, resolve), verifying the audit log; axe-core on every page with no serious violation; markup in every
  * user-controlled field inert; no CSP violation; an auditor refused an analyst action; a cross-site form
  * refused; a session refused after sign-out. `UPDATE_SCREENSHOTS=1` writes each page's screenshot to
  * docs/console/.
@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { base32Decode, hotp } from '../../src/mfa/totp.js';
 import { ROOT } from '../helpers/warden-process.js';
 import { seed, startConsoleFixture, XSS, XSS_TOKEN, type ConsoleFixture } from './fixture.js';
 
@@ -156,16 +157,39 @@ test('check a policy edit against recorded traffic', { skip }, async () => {
   await shot('policies');
 });
 
-test('act on a detection: contain the principal, whose key is refused from then on', { skip }, async () => {
-  await open('incidents', 'Detections');
-  const contain = page.getByRole('button', { name: `Contain User::${XSS_TOKEN}` }).first();
-  await contain.waitFor();
+test('work an incident from the response module: acknowledge, contain, note, resolve', { skip }, async () => {
+  // The seeded brute force (high severity) opens an incident for the markup-named user.
+  await f.waitForIncident(`User::${XSS_TOKEN}`);
+  await open('incidents', 'Incidents');
+  await page.getByRole('table', { name: 'Incidents' }).getByText(`User::${XSS_TOKEN}`).first().waitFor();
+  await assertInert();
+  await page.getByRole('table', { name: 'Incidents' }).getByRole('link').first().click();
+  const detail = page.locator('section.split-side');
+  await detail.getByRole('heading', { name: 'Timeline' }).waitFor();
+  await detail.getByRole('button', { name: 'Acknowledge' }).click();
+  await detail.locator('.state-acknowledged').first().waitFor();
+  await detail.getByRole('button', { name: 'Contain' }).click();
+  await detail.locator('.state-contained').first().waitFor();
+  await detail.getByPlaceholder('Add a note').fill(`checked the sshd log ${XSS}`);
+  await detail.getByRole('button', { name: 'Add note' }).click();
+  await detail.locator('.note-inline', { hasText: `checked the sshd log ${XSS}` }).waitFor();
   await assertInert();
   await assertAccessible('incidents');
   await shot('incidents');
-  await contain.click();
-  await page.getByText(/Contained .*: 1 key\(s\) revoked/).waitFor();
-  assert.equal(await f.chat(f.keys.token), 401);
+  await detail.getByLabel('Resolution', { exact: true }).selectOption('true_positive');
+  await detail.getByLabel('Resolution note').fill('keys rotated');
+  await detail.getByRole('button', { name: 'Resolve' }).click();
+  await detail.locator('.state-resolved').first().waitFor();
+  const id = (await detail.locator('dd.mono').first().innerText()).trim();
+  const stored = (await (await f.admin('GET', `/incidents/${encodeURIComponent(id)}`)).json()) as { state: string; resolution: string; notes: { author: string; text: string }[]; timeline: { actor?: string }[] };
+  assert.equal(stored.state, 'resolved');
+  assert.equal(stored.resolution, 'true_positive');
+  assert.ok(stored.notes.some((n) => n.author === 'User::ana' && n.text.includes('sshd')), 'the note is the analyst’s');
+  // The overview shows the incident's time to detect and contain.
+  await open('overview', 'Time to detect and to contain (daily mean, 30 days)');
+  await page.locator('.recharts-legend-item-text', { hasText: 'to contain' }).waitFor();
+  const trend = await page.evaluate(async () => (await (await fetch('/ui/api/incidents/overview?days=30')).json()) as { perDay: { timeToDetectSeconds: number | null; timeToContainSeconds: number | null }[] });
+  assert.ok(trend.perDay.some((d) => d.timeToDetectSeconds !== null && d.timeToContainSeconds !== null), JSON.stringify(trend.perDay));
 });
 
 test('assets, audit and compliance pages; verify the audit log', { skip }, async () => {
@@ -227,4 +251,28 @@ test('an auditor is refused an analyst action; a session is refused after sign-o
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.getByLabel('API key').waitFor();
   assert.equal(await page.evaluate(async () => (await fetch('/ui/api/session')).status), 401);
+});
+
+test('an admin action asks for a factor, and goes through once a code is verified', { skip }, async () => {
+  const enrol = (await (await f.admin('POST', '/mfa/totp', { principal: 'root', label: 'browser test' })).json()) as { factorId: string; secret: string };
+  const seed = base32Decode(enrol.secret);
+  const step = Math.floor(Date.now() / 30_000);
+  assert.equal((await f.admin('POST', '/mfa/totp/confirm', { principal: 'root', factorId: enrol.factorId, code: hotp(seed, step - 1) })).status, 200);
+  await page.getByLabel('API key').fill(f.keys.root);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await open('policies', 'Versions');
+  await page.getByRole('button', { name: 'Validate' }).click();
+  await page.getByText('The edit is valid.').waitFor();
+  await page.getByRole('button', { name: 'Activate' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Confirm it is you' });
+  await dialog.waitFor();
+  await assertAccessible('fresh MFA dialog');
+  await dialog.getByLabel('Code').fill('000000');
+  await dialog.getByRole('button', { name: 'Verify' }).click();
+  await dialog.getByRole('alert').getByText('mfa_verification_failed').waitFor();
+  await dialog.getByLabel('Code').fill(hotp(seed, step));
+  await dialog.getByRole('button', { name: 'Verify' }).click();
+  // The refused activation is retried after the verification and succeeds.
+  await page.getByText(/Version \d+ is active\./).waitFor();
+  assert.equal(await dialog.count(), 0);
 });

@@ -87,3 +87,46 @@ test('a recorded decision becomes the request it describes, with configured and 
   assert.equal(unknown.context.authentication!.method, 'none');
   assert.equal(unknown.resource.attributes, undefined);
 });
+
+test('the per-minute rollup counts a decision once, also when the log replays it, and totals count every route', () => {
+  const { stats, log, close } = fixture();
+  const before = stats.overview(new Date(Date.now() - 60 * 60_000));
+  const again = decision(2, { outcome: 'deny', principal: { type: 'User', id: 'eve' } });
+  log.record(again);
+  log.record(again);
+  log.flush();
+  const after = stats.overview(new Date(Date.now() - 60 * 60_000));
+  assert.equal(after.totals.deny, before.totals.deny + 1);
+  assert.deepEqual(after.topDeniedPrincipals.find((p) => p.principal === 'User::eve'), { principal: 'User::eve', count: 1 });
+  // The console's own calls are left out of the overview, not of the compliance report's totals.
+  assert.deepEqual(stats.totals(new Date(Date.now() - 60 * 60_000)), { allow: 2, deny: 4, step_up: 1 });
+  close();
+});
+
+test('a table recorded before the rollup existed is rolled up by the migration to the same counts', () => {
+  const dir = tempDir('warden-rollup-');
+  const first = openDatabase(dir);
+  const log = new DecisionLog(first);
+  for (const e of [decision(50, { outcome: 'deny', risk: 33 }), decision(40), decision(3, { outcome: 'step_up', risk: 99 }), decision(2, { route: 'console GET /x', outcome: 'deny' })]) log.record(e);
+  log.flush();
+  const since = new Date(Date.now() - 60 * 60_000);
+  const written = new DecisionStats(first).overview(since);
+  // As if the table predates migration 4: no rollup, no record of it.
+  first.exec(`DROP TABLE decisions_rollup; DROP INDEX decisions_principal; DELETE FROM schema_migrations WHERE module = 'decisions' AND version >= 4`);
+  first.close();
+  const reopened = openDatabase(dir);
+  new DecisionLog(reopened);
+  const migrated = new DecisionStats(reopened);
+  assert.deepEqual(migrated.overview(since), written);
+  assert.deepEqual(migrated.totals(since), { allow: 1, deny: 2, step_up: 1 });
+  reopened.close();
+});
+
+test('a page of one principal’s newest decisions is read from an index in seq order, not sorted', () => {
+  const db = openDatabase(tempDir('warden-plan-'));
+  new DecisionLog(db);
+  const plan = (db.prepare(`EXPLAIN QUERY PLAN SELECT seq, event FROM decisions INDEXED BY decisions_principal WHERE principal = 'User::a' AND route NOT LIKE 'console %' ORDER BY seq DESC LIMIT 51`).all() as { detail: string }[]).map((r) => r.detail).join('; ');
+  assert.match(plan, /decisions_principal/);
+  assert.doesNotMatch(plan, /TEMP B-TREE/);
+  db.close();
+});

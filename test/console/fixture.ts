@@ -23,6 +23,8 @@ export interface ConsoleFixture {
   /** A chat request with a key; returns the status. */
   chat(key: string, model?: string, headers?: Record<string, string>): Promise<number>;
   admin(method: string, path: string, body?: unknown, contentType?: string): Promise<Response>;
+  /** Resolves once the response module holds an incident naming `entity` (`Type::id`). */
+  waitForIncident(entity: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -51,7 +53,7 @@ export async function startConsoleFixture(): Promise<ConsoleFixture> {
   for (const name of readdirSync(demo)) writeFileSync(join(policyDir, name), readFileSync(join(demo, name)));
   writeFileSync(
     join(policyDir, 'console.cedar'),
-    `@id("strangers-denied")\n@reason("${XSS.replace(/"/g, '\\"')}")\nforbid (principal, action, resource is Warden::Model) when { principal has clearance && principal.clearance == 0 };\n`,
+    `@id("strangers-denied")\n@reason("${XSS.replace(/"/g, '\\"')}")\n@explain("models need a clearance above 0: ask your manager")\nforbid (principal, action, resource is Warden::Model) when { principal has clearance && principal.clearance == 0 };\n`,
   );
   writeFileSync(join(dir, 'upstream.key'), 'upstream-secret');
   const names = { root: 'root', ana: 'ana', aud: 'aud', alice: 'alice', mallory: 'mallory', hostile: XSS, token: XSS_TOKEN } as const;
@@ -89,12 +91,20 @@ export async function startConsoleFixture(): Promise<ConsoleFixture> {
       headers: { 'x-api-key': keys.root, ...(body !== undefined ? { 'content-type': contentType } : {}) },
       ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
     });
+  const waitForIncident = async (entity: string): Promise<void> => {
+    for (const deadline = Date.now() + 20_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
+      const { incidents } = (await (await admin('GET', '/incidents')).json()) as { incidents: { entities: { type: string; id: string }[] }[] };
+      if (incidents.some((i) => i.entities.some((e) => `${e.type}::${e.id}` === entity))) return;
+    }
+    throw new Error(`no incident for ${entity}`);
+  };
   return {
     warden,
     upstream,
     keys,
     chat,
     admin,
+    waitForIncident,
     stop: async () => {
       await warden.stop();
       await upstream.close();

@@ -2,6 +2,7 @@
 import { lazy, Suspense, useEffect, useState, type ReactNode } from 'react';
 import { api, setCsrfToken } from './api';
 import { startLive, stopLive, useLiveConnected } from './live';
+import { FreshMfaDialog } from './mfa';
 import { useRoute } from './router';
 import type { Session } from './types';
 import { Link } from './ui';
@@ -22,7 +23,7 @@ const PAGES: { id: string; label: string; view: (props: { session: Session; rest
   { id: 'overview', label: 'Overview', view: () => <Overview /> },
   { id: 'decisions', label: 'Decisions', view: ({ rest }) => <Decisions selected={rest[0]} /> },
   { id: 'principals', label: 'Principals', view: ({ session, rest }) => <Principals session={session} selected={rest.length >= 2 ? { type: rest[0]!, id: rest[1]! } : undefined} /> },
-  { id: 'incidents', label: 'Incidents', view: ({ session }) => <Incidents session={session} /> },
+  { id: 'incidents', label: 'Incidents', view: ({ session, rest }) => <Incidents session={session} rest={rest} /> },
   { id: 'policies', label: 'Policies', view: ({ session }) => <Policies session={session} /> },
   { id: 'assets', label: 'Assets', view: ({ session }) => <Assets session={session} /> },
   { id: 'audit', label: 'Audit', view: ({ session }) => <Audit session={session} /> },
@@ -93,6 +94,7 @@ export function App(): ReactNode {
         <main className="content" id="content">
           <Suspense fallback={<p className="muted">Loading…</p>}>{page.view({ session, rest: route.rest })}</Suspense>
         </main>
+        <FreshMfaDialog />
       </div>
     </div>
   );

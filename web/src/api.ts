@@ -8,6 +8,16 @@ export function setCsrfToken(token: string): void {
   csrfToken = token;
 }
 
+/**
+ * Asks the user for a factor when an admin action is refused for want of fresh MFA; resolves true once
+ * verified (the action is then retried once), false when the user cancels. Set by the MFA dialog.
+ */
+let freshMfaPrompt: (() => Promise<boolean>) | undefined;
+
+export function setFreshMfaPrompt(prompt: (() => Promise<boolean>) | undefined): void {
+  freshMfaPrompt = prompt;
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -19,7 +29,18 @@ export class ApiError extends Error {
   }
 }
 
-export async function api<T>(path: string, options: { method?: 'GET' | 'POST' | 'DELETE'; body?: unknown; text?: boolean } = {}): Promise<T> {
+type Options = { method?: 'GET' | 'POST' | 'DELETE'; body?: unknown; text?: boolean };
+
+export async function api<T>(path: string, options: Options = {}): Promise<T> {
+  try {
+    return await call<T>(path, options);
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.code !== 'fresh_mfa_required' || !freshMfaPrompt || !(await freshMfaPrompt())) throw error;
+    return call<T>(path, options);
+  }
+}
+
+async function call<T>(path: string, options: Options): Promise<T> {
   const method = options.method ?? 'GET';
   const headers: Record<string, string> = { accept: 'application/json' };
   if (method !== 'GET') headers['x-csrf-token'] = csrfToken;

@@ -6,6 +6,7 @@ export interface Session {
   role: Role;
   csrfToken: string;
   expiresAt: string;
+  adminMfa: { required: boolean; freshUntil: string | null };
 }
 
 export interface Decision {
@@ -61,3 +62,35 @@ export type LiveItem =
   | { kind: 'detection'; id: string; time: string; detector: string; severity: string; entity: string; explanation: string }
   | { kind: 'risk'; id: string; time: string; principal: string; score: number; previous: number }
   | { kind: 'response'; id: string; time: string; action: string; target: string; reason: string };
+
+export type IncidentState = 'open' | 'acknowledged' | 'contained' | 'resolved';
+
+export interface Incident {
+  id: string;
+  kind: 'entity' | 'campaign';
+  type: string;
+  title: string;
+  severity: 'info' | 'low' | 'medium' | 'high' | 'critical';
+  state: IncidentState;
+  resolution?: 'true_positive' | 'benign' | 'false_positive';
+  assignee?: string;
+  entities: { type: string; id: string }[];
+  indicators: string[];
+  detections: string[];
+  actions: string[];
+  notes: { time: string; author: string; text: string }[];
+  timeline: { time: string; kind: string; text: string; ref?: string; actor?: string }[];
+  firstEventAt: string;
+  firstDetectionAt: string;
+  lastActivityAt: string;
+  acknowledgedAt?: string;
+  containedAt?: string;
+  resolvedAt?: string;
+}
+
+export interface IncidentOverview {
+  days: number;
+  open: Incident[];
+  openCount: number;
+  perDay: { day: string; incidents: number; timeToDetectSeconds: number | null; timeToContainSeconds: number | null }[];
+}

@@ -2,8 +2,8 @@
  * Console sessions: a random token in an HttpOnly cookie, of which the server keeps only the SHA-256
  * hash, and a CSRF token the page must echo in a header on every state-changing call. Sessions live in
  * memory on purpose: a restart signs every operator out (fail closed), and nothing acknowledged is lost
- * because a session is not data. Kept apart from the console's routes so the step-up work can ask a
- * session for fresh MFA (`authenticatedAt`, `mfa`) before admin actions.
+ * because a session is not data. A session records when a factor was last verified on it (`mfaAt`,
+ * fresh-mfa.ts) for admin actions.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Identity } from '../../core/types.js';
@@ -17,6 +17,8 @@ export interface ConsoleSession {
   csrfToken: string;
   /** When the credential was presented (ms since epoch): for "fresh authentication" checks. */
   authenticatedAt: number;
+  /** When a factor was last verified on this session (fresh MFA for admin actions), if ever. */
+  mfaAt?: number;
   lastSeenAt: number;
   expiresAt: number;
 }

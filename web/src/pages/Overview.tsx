@@ -1,10 +1,10 @@
-/** Overview: decisions per minute by outcome, rates, top denied, guard findings, risk, open detections, live feed. */
+/** Overview: decisions per minute by outcome, rates, top denied, guard findings, risk, open incidents, time to detect and contain, open detections, live feed. */
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
-import { Area, AreaChart, Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { Area, AreaChart, Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { api } from '../api';
 import { useLive } from '../live';
-import type { Detection, LiveItem } from '../types';
-import { Card, Empty, ErrorBox, Link, Outcome, Severity, Stat, Time, pct, splitRef } from '../ui';
+import type { Detection, IncidentOverview, LiveItem } from '../types';
+import { Card, Empty, ErrorBox, Link, Outcome, Severity, Stat, Time, pct, splitRef, useLoad } from '../ui';
 
 interface OverviewData {
   minutes: number;
@@ -29,6 +29,8 @@ export function Overview(): ReactNode {
   const [data, setData] = useState<OverviewData>();
   const [error, setError] = useState<Error>();
   const [feed, setFeed] = useState<LiveItem[]>([]);
+  const [incidentTick, setIncidentTick] = useState(0);
+  const incidents = useLoad(() => api<IncidentOverview>('/incidents/overview?days=30'), [incidentTick]);
   const load = useCallback(() => {
     api<OverviewData>(`/overview?minutes=${minutes}`).then(setData, setError);
   }, [minutes]);
@@ -36,6 +38,7 @@ export function Overview(): ReactNode {
   useLive(
     useCallback((item: LiveItem) => {
       if (item.kind === 'decision' || item.kind === 'detection') setFeed((f) => [item, ...f].slice(0, 12));
+      if (item.kind === 'response') setIncidentTick((n) => n + 1);
     }, []),
   );
   const t = data?.decisions.totals;
@@ -60,6 +63,7 @@ export function Overview(): ReactNode {
         <Stat label="deny rate" value={t ? pct(t.deny, total) : '–'} tone="deny" />
         <Stat label="step-up rate" value={t ? pct(t.step_up, total) : '–'} tone="stepup" />
         <Stat label="detections" value={data?.detections.count.toLocaleString() ?? '–'} tone="warn" />
+        <Stat label="open incidents" value={incidents.data?.openCount.toLocaleString() ?? '–'} tone="warn" />
       </div>
       <Card title="Decisions per minute" className="span-2">
         {series.length === 0 ? (
@@ -130,6 +134,58 @@ export function Overview(): ReactNode {
             <Bar dataKey="count" fill="#1f4e8c" name="decisions" isAnimationActive={false} />
           </BarChart>
         </ResponsiveContainer>
+      </Card>
+      <Card title="Open incidents" className="span-2" actions={<Link to="incidents">All incidents →</Link>}>
+        <ErrorBox error={incidents.error} />
+        {incidents.data && incidents.data.open.length === 0 ? (
+          <Empty>No open incidents.</Empty>
+        ) : (
+          <table aria-label="Open incidents">
+            <thead>
+              <tr>
+                <th scope="col">Last activity</th>
+                <th scope="col">Severity</th>
+                <th scope="col">State</th>
+                <th scope="col">Title</th>
+              </tr>
+            </thead>
+            <tbody>
+              {incidents.data?.open.map((i) => (
+                <tr key={i.id}>
+                  <td>
+                    <Time iso={i.lastActivityAt} />
+                  </td>
+                  <td>
+                    <Severity value={i.severity} />
+                  </td>
+                  <td>
+                    <span className={`badge state-${i.state}`}>{i.state}</span>
+                  </td>
+                  <td>
+                    <Link to={`incidents/${encodeURIComponent(i.id)}`}>{i.title}</Link>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Card>
+      <Card title="Time to detect and to contain (daily mean, 30 days)">
+        {incidents.data && incidents.data.perDay.length === 0 ? (
+          <Empty>No incidents in the last 30 days.</Empty>
+        ) : (
+          <ResponsiveContainer width="100%" height={200}>
+            <LineChart data={(incidents.data?.perDay ?? []).map((d) => ({ day: d.day.slice(5), detect: d.timeToDetectSeconds, contain: d.timeToContainSeconds }))}>
+              <CartesianGrid strokeDasharray="3 3" stroke="#e3e8ef" />
+              <XAxis dataKey="day" tick={{ fontSize: 10 }} />
+              <YAxis tick={{ fontSize: 11 }} width={44} unit=" s" />
+              <Tooltip />
+              <Legend />
+              <Line type="monotone" dataKey="detect" name="to detect" stroke="#6b4fbb" connectNulls isAnimationActive={false} />
+              <Line type="monotone" dataKey="contain" name="to contain" stroke="#b3261e" connectNulls isAnimationActive={false} />
+            </LineChart>
+          </ResponsiveContainer>
+        )}
       </Card>
       <Card title="Open detections" className="span-2" actions={<Link to="incidents">All incidents →</Link>}>
         {data && data.detections.open.length === 0 ? (
