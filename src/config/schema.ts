@@ -15,6 +15,7 @@ import { limitsConfigSchema } from '../limits/config.js';
 import { mcpConfigSchema } from '../mcp/config.js';
 import { responseConfigSchema } from '../response/config.js';
 import { mfaConfigSchema } from '../mfa/config.js';
+import { accessConfigSchema } from '../access/config.js';
 
 const principalKind = z.enum(['User', 'Service', 'Agent']);
 
@@ -189,6 +190,8 @@ export const configSchema = z.object({
   response: responseConfigSchema.prefault({}),
   console: consoleConfigSchema,
   mfa: mfaConfigSchema,
+  /** Just-in-time elevation: requestable roles and their approvers (src/access, docs/identity.md). */
+  access: accessConfigSchema,
   demo: z
     .object({
       /** Start the built-in OpenAI-compatible demo upstream on loopback. */

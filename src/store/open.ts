@@ -9,6 +9,12 @@ import { clusterDatabaseUrl } from '../config/cluster.js';
 import type { WardenConfig } from '../config/schema.js';
 import { PgApiKeyRepository, SqliteApiKeyRepository, type ApiKeyRepository } from '../identity/index.js';
 import { PgPolicyRepository, SqlitePolicyRepository, type PolicyRepository } from '../policy/index.js';
+import { PostgresAccessRepository } from '../access/store/postgres.js';
+import type { AccessRepository } from '../access/store/types.js';
+import { SqliteAccessRepository } from '../access/store/sqlite.js';
+import { PostgresDeferredEvents } from '../events/deferred/postgres.js';
+import { SqliteDeferredEvents } from '../events/deferred/sqlite.js';
+import type { DeferredEventRepository } from '../events/deferred/types.js';
 import type { SqliteDatabase } from './database.js';
 import { openPostgres } from './postgres.js';
 
@@ -16,6 +22,10 @@ export interface StateStores {
   backend: 'sqlite' | 'postgres';
   apiKeys: ApiKeyRepository;
   policies: PolicyRepository;
+  /** Just-in-time elevation requests and their history (src/access). */
+  access: AccessRepository;
+  /** Events a CLI command recorded for the running Warden to put in its audit log (src/events/deferred). */
+  deferredEvents: DeferredEventRepository;
   /** Resolves when the database answers a trivial query; rejects otherwise. */
   ping(): Promise<void>;
   /** Releases what `openStateStores` opened (a PostgreSQL pool; the SQLite handle belongs to the caller). */
@@ -38,6 +48,8 @@ export async function openStateStores(options: { databaseUrl: string | undefined
       backend: 'sqlite',
       apiKeys: new SqliteApiKeyRepository(db),
       policies: new SqlitePolicyRepository(db),
+      access: new SqliteAccessRepository(db),
+      deferredEvents: new SqliteDeferredEvents(db),
       ping: async () => {
         db.prepare('SELECT 1').get();
       },
@@ -50,6 +62,8 @@ export async function openStateStores(options: { databaseUrl: string | undefined
       backend: 'postgres',
       apiKeys: await PgApiKeyRepository.open(pool),
       policies: await PgPolicyRepository.open(pool),
+      access: await PostgresAccessRepository.open(pool),
+      deferredEvents: await PostgresDeferredEvents.open(pool),
       ping: async () => {
         await pool.query('SELECT 1');
       },
