@@ -16,6 +16,7 @@ import { runCli, startWarden, tempDir, type WardenProcess } from '../helpers/war
 let upstream: TestUpstream;
 let warden: WardenProcess;
 let dataDir: string;
+let configFile: string;
 const keys: Record<string, string> = {};
 let daveSeed: Buffer;
 
@@ -23,6 +24,7 @@ before(async () => {
   upstream = await startTestUpstream('sk-upstream-secret-0123456789');
   const dir = tempDir();
   dataDir = join(dir, 'data');
+  configFile = join(dir, 'warden.yaml');
   mkdirSync(dataDir);
   writeFileSync(join(dir, 'upstream.key'), 'sk-upstream-secret-0123456789');
   for (const p of ['alice', 'bob', 'carol', 'dave']) {
@@ -131,18 +133,19 @@ test('two approvals for admin, the second approver verifying a fresh TOTP code; 
 });
 
 test('a request made with the CLI is applied by the running Warden, and every step is in the audit log', async () => {
-  const requested = await runCli(['access', 'request', '--as', 'alice', '--role', 'restricted-models', '--for', '5m', '--reason', 'from a terminal', '--data-dir', dataDir]);
+  const cli = (...args: string[]) => runCli([...args, '--config', configFile]);
+  const requested = await cli('access', 'request', '--as', 'alice', '--role', 'restricted-models', '--for', '5m', '--reason', 'from a terminal');
   assert.equal(requested.code, 0, requested.stderr);
   const id = /requested (ar-[\w-]+)/.exec(requested.stdout)![1]!;
-  assert.equal((await runCli(['access', 'approve', id, '--as', 'alice', '--data-dir', dataDir])).code, 1, 'self-approval refused from the CLI too');
-  const approved = await runCli(['access', 'approve', id, '--as', 'carol', '--data-dir', dataDir]);
+  assert.equal((await cli('access', 'approve', id, '--as', 'alice')).code, 1, 'self-approval refused from the CLI too');
+  const approved = await cli('access', 'approve', id, '--as', 'carol');
   assert.equal(approved.code, 0, approved.stderr);
   await until(async () => (await chat(keys.alice!)).status === 200, 'the CLI approval to reach the running Warden');
-  const listed = await runCli(['access', 'list', '--status', 'expired', '--data-dir', dataDir]);
+  const listed = await cli('access', 'list', '--status', 'expired');
   assert.match(listed.stdout, /restricted-models\s+expired/, 'history after expiry is queryable');
 
   const operations = async () => {
-    const body = (await (await call(keys.carol!, 'GET', '/audit/entries?limit=1000'.replace(/^/, '/admin'))).json()) as { entries: { event: { operation?: string; details?: { requestId?: string } } }[] };
+    const body = (await (await call(keys.carol!, 'GET', '/admin/audit/entries?limit=1000')).json()) as { entries: { event: { operation?: string; details?: { requestId?: string } } }[] };
     return body.entries.map((e) => e.event);
   };
   await until(async () => (await operations()).some((e) => e.operation === 'access.activated' && e.details?.requestId === id), 'the CLI events in the audit log');
