@@ -44,6 +44,8 @@ import { ResponseEngine, ResponseGate, ResponseMetrics, responseAdminRoutes, wit
 import { createConsole } from '../console/index.js';
 import { createMfa, type Mfa } from '../mfa/index.js';
 import { mfaAdminRoutes } from '../mfa/admin-routes.js';
+import { AccessRequests, accessAdminRoutes, approverFactors } from '../access/index.js';
+import { relayDeferred } from '../events/deferred/relay.js';
 import { AuthPages } from '../auth/router.js';
 import { Exchange } from '../gateway/exchange.js';
 import { clientIp } from '../gateway/http.js';
@@ -153,6 +155,9 @@ export class WardenApp {
     // Step-up (issue 14): factors, challenges, elevated API keys, DPoP-bound session tokens.
     const mfa = config.mfa.enabled ? createMfa({ config, repo: stores.mfa, bus, logger, directory, env, instanceId }) : undefined;
     if (mfa) await mfa.stepUps.refresh();
+    // Just-in-time elevation (issue 14): approved roles for a window, read from memory per request.
+    const access = new AccessRequests({ repo: stores.access, config: config.access, directory, factors: approverFactors(mfa), bus, instanceId });
+    await access.refresh();
     /** Origins clients reach Warden at, filled in once the listeners are up (DPoP `htu`, the pages' `Origin`). */
     const origins: string[] = [];
     const authenticator = new Authenticator({
@@ -162,6 +167,7 @@ export class WardenApp {
       apiKeysEnabled: config.identity.apiKeys.enabled,
       mtlsEnabled: config.identity.mtls.enabled,
       ...(mfa ? { stepUp: { sessions: mfa.sessionAuth, elevation: (id: string) => mfa.stepUps.elevation(id) } } : {}),
+      access,
     });
 
     const pdp = new PolicyDecisionPoint(config.policy.engine);
@@ -266,6 +272,7 @@ export class WardenApp {
     // Rate limits and budgets: counters in Redis when configured (shared by every instance), else in memory.
     const limiter = await createLimiter(config.limits, redis.url, logger, metrics.registry);
     adminRoutes.push(...signals.adminRoutes);
+    adminRoutes.push(...accessAdminRoutes(access));
     if (mfa) adminRoutes.push(...mfaAdminRoutes({ mfa, bus, instanceId, enrolLinkTtlSeconds: config.mfa.enrolLinkTtlSeconds, publicUrl: () => mfa.stepUps.publicUrl() }));
     // Ready once every listener is up, not ready again from the moment shutdown begins.
     const readiness = { serving: false };
@@ -378,6 +385,9 @@ export class WardenApp {
     integrity.watcher.start();
     exporter?.start();
     app.every(1000, () => apiKeys.refresh());
+    app.every(1000, () => access.refresh().catch((error: unknown) => logger.error({ err: error }, 'access elevations could not be reloaded')));
+    // Events the CLI recorded (factor enrolments, access decisions made on the store) reach the audit log here.
+    app.every(1000, () => relayDeferred(stores.deferredEvents, bus).then(() => undefined, (error: unknown) => logger.error({ err: error }, 'deferred events could not be relayed')));
     app.every(1000, () => apiKeys.flushLastUsed());
     logger.info({ url: app.url, tlsUrl: app.tlsUrl, metricsUrl: app.metricsUrl, dataDir: config.dataDir, policyVersion: pdp.version }, 'warden is listening');
     return app;

@@ -16,6 +16,7 @@ import { mcpConfigSchema } from '../mcp/config.js';
 import { responseConfigSchema } from '../response/config.js';
 import { mfaConfigSchema } from '../mfa/config.js';
 import { signalsConfigSchema } from '../signals/config.js';
+import { accessConfigSchema } from '../access/config.js';
 
 const principalKind = z.enum(['User', 'Service', 'Agent']);
 
@@ -192,6 +193,8 @@ export const configSchema = z.object({
   mfa: mfaConfigSchema,
   /** Shared Signals (CAEP/RISC) receiver and transmitter, device posture (src/signals, docs/signals.md). */
   signals: signalsConfigSchema,
+  /** Just-in-time elevation: requestable roles and their approvers (src/access, docs/identity.md). */
+  access: accessConfigSchema,
   demo: z
     .object({
       /** Start the built-in OpenAI-compatible demo upstream on loopback. */

@@ -68,6 +68,16 @@ export interface Identity {
   authentication: Authentication;
   delegation?: Delegation;
   device?: Device;
+  /** Roles held just in time through approved access requests (src/access), already in `principal.roles`. */
+  elevations?: RoleGrant[];
+}
+
+/** A role held for a window through an approved access request. */
+export interface RoleGrant {
+  role: string;
+  requestId: string;
+  /** ISO time the window ends. */
+  until: string;
 }
 
 export interface ResourceRef extends EntityRef {

@@ -36,5 +36,7 @@ export interface AdminRoute {
   query?: readonly string[];
   /** Roles allowed (any of); default `['admin']`. */
   roles?: string[];
+  /** Any authenticated principal may call it (the handler decides who may do what, e.g. access requests). */
+  anyPrincipal?: boolean;
   handler(request: AdminRequest): Promise<AdminResponse> | AdminResponse;
 }

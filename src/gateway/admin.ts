@@ -53,7 +53,7 @@ export class AdminApi {
     // The area is the route's first path segment: `admin:keys` covers /admin/keys and /admin/keys/:id.
     requireScope(identity, { kind: 'admin', area: found.route.path.split('/')[1] ?? '' });
     const roles = found.route.roles ?? ['admin'];
-    if (!identity.principal.roles.some((r) => roles.includes(r))) {
+    if (!found.route.anyPrincipal && !identity.principal.roles.some((r) => roles.includes(r))) {
       ex.outcome = 'deny';
       throw new WardenError('forbidden', `this endpoint needs the ${roles.map((r) => `\`${r}\``).join(' or ')} role`);
     }

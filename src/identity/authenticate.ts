@@ -4,7 +4,7 @@
  */
 import type { TLSSocket } from 'node:tls';
 import { WardenError } from '../core/errors.js';
-import type { Authentication, DeviceProof, Identity, Principal, PrincipalKind } from '../core/types.js';
+import type { Authentication, DeviceProof, Identity, Principal, PrincipalKind, RoleGrant } from '../core/types.js';
 import type { ApiKeyStore } from './apikeys.js';
 import { looksLikeApiKey } from './apikeys.js';
 import type { Directory } from './directory.js';
@@ -39,6 +39,12 @@ export interface StepUpCredentials {
   elevation(apiKeyId: string): { principal: string; amr: string[]; authTime: string } | undefined;
 }
 
+/** Roles held just in time (src/access): read from memory per request; each use is counted for the history. */
+export interface RoleGrants {
+  rolesFor(principal: string, nowMs: number): RoleGrant[];
+  noteUse(grants: readonly RoleGrant[], nowMs: number): void;
+}
+
 export interface AuthenticatorOptions {
   apiKeys: ApiKeyStore;
   jwt: JwtVerifier;
@@ -46,6 +52,7 @@ export interface AuthenticatorOptions {
   apiKeysEnabled: boolean;
   mtlsEnabled: boolean;
   stepUp?: StepUpCredentials;
+  access?: RoleGrants;
 }
 
 const KINDS = new Set<PrincipalKind>(['User', 'Service', 'Agent']);
@@ -64,7 +71,20 @@ export class Authenticator {
     else if (credentials.tlsSocket && this.options.mtlsEnabled) identity = this.fromCertificate(credentials.tlsSocket);
     else throw new WardenError('unauthenticated');
     this.withDelegationAndDevice(identity, credentials);
-    return this.withElevation(identity, now);
+    return this.withGrants(this.withElevation(identity, now), now);
+  }
+
+  /**
+   * A principal's approved just-in-time roles join its roles for their window only. Its own: an agent
+   * acting for a person does not borrow the person's elevation.
+   */
+  private withGrants(identity: Identity, now: number): Identity {
+    const grants = this.options.access?.rolesFor(identity.principal.id, now);
+    if (!grants?.length) return identity;
+    identity.principal.roles = [...new Set([...identity.principal.roles, ...grants.map((g) => g.role)])];
+    identity.elevations = grants;
+    this.options.access!.noteUse(grants, now);
+    return identity;
   }
 
   private fromSessionToken(token: string, scheme: 'bearer' | 'dpop', credentials: RequestCredentials, now: number): Promise<Identity> {

@@ -5,27 +5,26 @@
  * and `htu` (the method and URL of this request), `iat` within the allowed skew, a `jti` not seen before
  * (replay), and `ath` (the hash of the token it accompanies).
  */
-import { createHash, createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
-import { calculateJwkThumbprint, decodeProtectedHeader, jwtVerify, type JWK } from 'jose';
+import { createHash } from 'node:crypto';
 import { WardenError } from '../core/errors.js';
+import { ProofKeys, ProofError, type ProofAlgorithm } from './proof-keys.js';
 import type { ReplayCache } from './replay-cache.js';
 
-const ALGORITHMS = ['ES256', 'ES384', 'EdDSA', 'RS256', 'PS256'];
+const ALGORITHMS: ProofAlgorithm[] = ['ES256', 'ES384', 'EdDSA', 'RS256', 'PS256'];
 const MAX_PROOF_BYTES = 4096;
-/** Imported proof keys kept (by thumbprint): a client signs many proofs with one key. */
-const MAX_KEYS = 10_000;
 
 export interface DpopCheck {
   method: string;
   /** The URLs (without query and fragment, RFC 9449 section 4.3) this request may have been sent to. */
   urls: readonly string[];
-  /** The access token the proof accompanies: its hash must be `ath`. */
-  accessToken?: string;
+  /** The hash of the access token the proof accompanies (`tokenHash`): it must be `ath`. */
+  accessTokenHash?: string;
   nowMs?: number;
 }
 
 export class DpopVerifier {
-  private readonly keys = new Map<string, KeyObject>();
+  /** Proof headers and their imported keys, by the header's text (the hot path's only cache). */
+  private readonly keys = new ProofKeys(ALGORITHMS);
 
   constructor(
     private readonly replay: ReplayCache,
@@ -40,36 +39,21 @@ export class DpopVerifier {
     let payload: Record<string, unknown>;
     let jkt: string;
     try {
-      const jwk = decodeProtectedHeader(proof).jwk as JWK | undefined;
-      if (!jwk || typeof jwk !== 'object') throw new Error('no jwk');
-      if ('d' in jwk) throw invalid('the DPoP proof carries a private key');
-      jkt = await calculateJwkThumbprint(jwk, 'sha256');
-      const verified = await jwtVerify(proof, this.publicKey(jkt, jwk), { typ: 'dpop+jwt', algorithms: ALGORITHMS, currentDate: new Date(nowMs) });
-      payload = verified.payload;
+      ({ jkt, payload } = this.keys.verify(proof, 'dpop+jwt'));
     } catch (error) {
-      if (error instanceof WardenError) throw error;
-      throw invalid('the DPoP proof is not a valid signed dpop+jwt');
+      if (error instanceof ProofError) throw invalid('the DPoP proof is not a valid signed dpop+jwt');
+      throw error;
     }
     if (payload.htm !== check.method) throw invalid('the DPoP proof is for another method');
     if (typeof payload.htu !== 'string' || !check.urls.includes(stripUrl(payload.htu))) throw invalid('the DPoP proof is for another URL');
     const iat = payload.iat;
     if (typeof iat !== 'number' || Math.abs(iat - nowMs / 1000) > this.skewSeconds) throw invalid('the DPoP proof is not fresh');
+    if (typeof payload.exp === 'number' && payload.exp * 1000 <= nowMs) throw invalid('the DPoP proof has expired');
     if (typeof payload.jti !== 'string' || payload.jti.length < 8 || payload.jti.length > 256) throw invalid('the DPoP proof needs a `jti`');
-    if (check.accessToken !== undefined && payload.ath !== tokenHash(check.accessToken)) throw invalid('the DPoP proof is for another token');
+    if (check.accessTokenHash !== undefined && payload.ath !== check.accessTokenHash) throw invalid('the DPoP proof is for another token');
     // Keyed by the proof key too: one client's jti cannot block another's.
     if (!this.replay.add(`${jkt}:${payload.jti}`, (iat + this.skewSeconds) * 1000 + 1000, nowMs)) throw invalid('the DPoP proof was already used');
     return jkt;
-  }
-
-  /** The proof key, imported once per thumbprint (the thumbprint commits to every public member). */
-  private publicKey(jkt: string, jwk: JWK): KeyObject {
-    let key = this.keys.get(jkt);
-    if (!key) {
-      key = createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' });
-      if (this.keys.size >= MAX_KEYS) this.keys.delete(this.keys.keys().next().value!);
-      this.keys.set(jkt, key);
-    }
-    return key;
   }
 }
 

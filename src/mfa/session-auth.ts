@@ -8,7 +8,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { WardenError } from '../core/errors.js';
 import type { Identity } from '../core/types.js';
 import type { Directory } from '../identity/directory.js';
-import type { DpopVerifier } from './dpop.js';
+import { tokenHash, type DpopVerifier } from './dpop.js';
 import type { SessionTokens } from './session-token.js';
 
 export interface BoundTokenRequest {
@@ -58,7 +58,7 @@ export class SessionAuthenticator {
   }
 
   private async checkProof(request: BoundTokenRequest, jkt: string, nowMs: number): Promise<void> {
-    const proven = await this.dpop.verify(request.dpop, { method: request.method, urls: request.urls, accessToken: request.token, nowMs });
+    const proven = await this.dpop.verify(request.dpop, { method: request.method, urls: request.urls, accessTokenHash: tokenHash(request.token), nowMs });
     if (!sameString(proven, jkt)) throw new WardenError('invalid_dpop_proof', 'the DPoP proof is signed by another key than the token is bound to');
   }
 }

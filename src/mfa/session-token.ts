@@ -40,12 +40,17 @@ export interface IssueInput {
   jti: string;
 }
 
+/** Tokens whose signature was checked, remembered (bounded) so a client's every request does not redo it. */
+const MAX_VERIFIED = 10_000;
+
 /** The ACR Warden states for a session its own factors stepped up (the demo policy asks for `mfa`). */
 export const WARDEN_MFA_ACR = 'mfa';
 
 export class SessionTokens {
   /** A KeyObject, imported once: jose re-imports a raw byte key on every call (most of the cost). */
   private readonly key: KeyObject;
+  /** token → its claims, once verified: a token is immutable, so only its expiry needs checking again. */
+  private readonly verified = new Map<string, SessionClaims>();
 
   constructor(
     kek: Buffer,
@@ -69,6 +74,19 @@ export class SessionTokens {
 
   /** The claims of a valid, unexpired token; 401 otherwise. The binding is the caller's to check. */
   async verify(token: string, nowMs = Date.now()): Promise<SessionClaims> {
+    const known = this.verified.get(token);
+    if (known) {
+      if (known.exp * 1000 > nowMs) return known;
+      this.verified.delete(token);
+      throw new WardenError('token_expired', 'the session token has expired: step up again');
+    }
+    const claims = await this.verifySignature(token, nowMs);
+    if (this.verified.size >= MAX_VERIFIED) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(token, claims);
+    return claims;
+  }
+
+  private async verifySignature(token: string, nowMs: number): Promise<SessionClaims> {
     try {
       const { payload } = await jwtVerify(token, this.key, { algorithms: ['HS256'], typ: SESSION_TOKEN_TYPE, issuer: ISSUER, audience: AUDIENCE, currentDate: new Date(nowMs), requiredClaims: ['sub', 'exp', 'jti'] });
       const claims = payload as unknown as SessionClaims;

@@ -115,11 +115,19 @@ export function buildContext(facts: ContextFacts): Record<string, CedarValueJson
     };
   }
   if (facts.response) context.response = { ...facts.response };
+  if (identity.elevations?.length) {
+    // Just-in-time roles (src/access): present only inside an approved window, gone when it ends.
+    context.elevation = {
+      roles: [...new Set(identity.elevations.map((g) => g.role))],
+      requests: identity.elevations.map((g) => g.requestId),
+      untilEpochSeconds: Math.floor(Math.min(...identity.elevations.map((g) => Date.parse(g.until))) / 1000),
+    };
+  }
   if (facts.extra) {
     // defined, not assigned: an extra key named `__proto__` must stay a key, not replace the prototype
     for (const [k, v] of Object.entries(toCedarRecord(facts.extra, 'context'))) {
-      // `response` is Warden's own fact: a caller cannot claim (or clear) a quarantine.
-      if (k === 'response') continue;
+      // `response` and `elevation` are Warden's own facts: a caller cannot claim (or clear) them.
+      if (k === 'response' || k === 'elevation') continue;
       Object.defineProperty(context, k, { value: v, enumerable: true, writable: true, configurable: true });
     }
   }

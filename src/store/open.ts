@@ -20,6 +20,12 @@ import type { RiskStateRepository } from '../risk/store/types.js';
 import { PostgresSignalsRepository } from '../signals/store/postgres.js';
 import { SqliteSignalsRepository } from '../signals/store/sqlite.js';
 import type { SignalsRepository } from '../signals/store/types.js';
+import { PostgresAccessRepository } from '../access/store/postgres.js';
+import type { AccessRepository } from '../access/store/types.js';
+import { SqliteAccessRepository } from '../access/store/sqlite.js';
+import { PostgresDeferredEvents } from '../events/deferred/postgres.js';
+import { SqliteDeferredEvents } from '../events/deferred/sqlite.js';
+import type { DeferredEventRepository } from '../events/deferred/types.js';
 import type { SqliteDatabase } from './database.js';
 import { openPostgres } from './postgres.js';
 
@@ -35,6 +41,10 @@ export interface StateStores {
   risk: RiskStateRepository;
   /** Shared Signals: SET replay protection, principal signal state, device keys and posture, the outbox. */
   signals: SignalsRepository;
+  /** Just-in-time elevation requests and their history (src/access). */
+  access: AccessRepository;
+  /** Events a CLI command recorded for the running Warden to put in its audit log (src/events/deferred). */
+  deferredEvents: DeferredEventRepository;
   /** Resolves when the database answers a trivial query; rejects otherwise. */
   ping(): Promise<void>;
   /** Releases what `openStateStores` opened (a PostgreSQL pool; the SQLite handle belongs to the caller). */
@@ -61,6 +71,8 @@ export async function openStateStores(options: { databaseUrl: string | undefined
       mfa: new SqliteMfaRepository(db),
       risk: new SqliteRiskStateRepository(db),
       signals: new SqliteSignalsRepository(db),
+      access: new SqliteAccessRepository(db),
+      deferredEvents: new SqliteDeferredEvents(db),
       ping: async () => {
         db.prepare('SELECT 1').get();
       },
@@ -77,6 +89,8 @@ export async function openStateStores(options: { databaseUrl: string | undefined
       mfa: await PostgresMfaRepository.open(pool),
       risk: await PgRiskStateRepository.open(pool),
       signals: await PostgresSignalsRepository.open(pool),
+      access: await PostgresAccessRepository.open(pool),
+      deferredEvents: await PostgresDeferredEvents.open(pool),
       ping: async () => {
         await pool.query('SELECT 1');
       },

@@ -27,6 +27,7 @@ import { mcpToolsApproveCommand, mcpToolsListCommand, mcpToolsRejectCommand } fr
 import { responseApproveCommand, responseListCommand, responseRejectCommand, responseReplayCommand, responseShowCommand, responseUndoCommand } from './response.js';
 import { incidentsAckCommand, incidentsContainCommand, incidentsListCommand, incidentsNoteCommand, incidentsResolveCommand, incidentsShowCommand, incidentsStatsCommand } from './incidents.js';
 import { mfaApproveCommand, mfaEnrolLinkCommand, mfaTotpEnrolCommand } from './mfa.js';
+import { accessApproveCommand, accessDenyCommand, accessListCommand, accessRequestCommand, accessRevokeCommand, accessShowCommand } from './access.js';
 
 export const COMMANDS: Command[] = [
   auditVerifyCommand,
@@ -83,4 +84,10 @@ export const COMMANDS: Command[] = [
   mfaEnrolLinkCommand,
   mfaTotpEnrolCommand,
   mfaApproveCommand,
+  accessRequestCommand,
+  accessApproveCommand,
+  accessDenyCommand,
+  accessRevokeCommand,
+  accessListCommand,
+  accessShowCommand,
 ];

@@ -1,21 +1,19 @@
 /**
  * `warden mfa ...`: enrolment links, TOTP enrolment, and approving a pending step-up from a terminal (the
- * owner of an API key verifies a code; the running Warden picks the elevation up within a second).
+ * owner of an API key verifies a code; the running Warden picks the elevation up within a second). Every
+ * event (an enrolment, a failed code, a lock-out) is kept for the running Warden's audit log.
  */
 import { UsageError, writeLine, type Command, type CliIO } from '../command.js';
-import { parse, withStateStores } from '../options.js';
-import { InProcessBus } from '../../events/index.js';
+import { parse } from '../options.js';
+import { cliActor, withAuditedStore, type AuditedStore } from '../audited-store.js';
 import { createLogger } from '../../core/logger.js';
 import { Directory } from '../../identity/index.js';
 import { createMfa, issueEnrolLink, type Mfa } from '../../mfa/index.js';
 import type { LoadedConfig } from '../../config/load.js';
-import type { StateStores } from '../../store/open.js';
 import { isLoopbackHost } from '../../config/demo.js';
 
-/** On the state stores `warden start` would use: the data directory's SQLite, or the cluster's PostgreSQL. */
-function open(loaded: LoadedConfig, stores: StateStores, io: CliIO): Mfa {
+export function openMfa({ loaded, stores, bus }: AuditedStore, io: CliIO): Mfa {
   const { config } = loaded;
-  const bus = new InProcessBus({ onSubscriberError: () => undefined });
   return createMfa({ config, repo: stores.mfa, bus, logger: createLogger('silent'), directory: new Directory(config.principals, config.devices), env: io.env, instanceId: 'cli' });
 }
 
@@ -33,9 +31,10 @@ export const mfaEnrolLinkCommand: Command = {
     if (!values.principal) throw new UsageError('--principal is required');
     const ttl = values.ttl === undefined ? undefined : Number(values.ttl);
     if (ttl !== undefined && (!Number.isInteger(ttl) || ttl < 60 || ttl > 30 * 86_400)) throw new UsageError('--ttl: seconds between 60 and 2592000');
-    return withStateStores(values, io, async ({ loaded, stores }) => {
-      const mfa = open(loaded, stores, io);
-      const link = await issueEnrolLink(mfa.repo, new InProcessBus({ onSubscriberError: () => undefined }), { principal: values.principal!, createdBy: `cli:${io.env.USER ?? 'unknown'}`, ttlSeconds: ttl ?? loaded.config.mfa.enrolLinkTtlSeconds, source: 'cli' });
+    return withAuditedStore(values, io, async (store) => {
+      const { loaded, bus } = store;
+      const mfa = openMfa(store, io);
+      const link = await issueEnrolLink(mfa.repo, bus, { principal: values.principal!, createdBy: cliActor(io), ttlSeconds: ttl ?? loaded.config.mfa.enrolLinkTtlSeconds, source: 'cli' });
       writeLine(io.stdout, `enrolment link for ${values.principal}, usable once until ${link.expiresAt}:`);
       writeLine(io.stdout, publicUrl(loaded, values.url) + link.path);
       return 0;
@@ -51,9 +50,9 @@ export const mfaTotpEnrolCommand: Command = {
     const { values } = parse(args, { principal: { type: 'string' }, confirm: { type: 'string' }, code: { type: 'string' } });
     if (!values.principal) throw new UsageError('--principal is required');
     if ((values.confirm === undefined) !== (values.code === undefined)) throw new UsageError('--confirm and --code go together');
-    return withStateStores(values, io, async ({ loaded, stores }) => {
-      const mfa = open(loaded, stores, io);
-      const actor = `cli:${io.env.USER ?? 'unknown'}`;
+    return withAuditedStore(values, io, async (store) => {
+      const mfa = openMfa(store, io);
+      const actor = cliActor(io);
       if (values.confirm !== undefined) {
         const { recoveryCodes } = await mfa.totp.confirm(values.principal!, values.confirm, values.code!, actor);
         writeLine(io.stdout, `confirmed ${values.confirm}`);
@@ -78,8 +77,8 @@ export const mfaApproveCommand: Command = {
     const { values, positionals } = parse(args, { code: { type: 'string' } }, true);
     if (positionals.length !== 1) throw new UsageError('give exactly one decision id');
     if (!values.code) throw new UsageError('--code is required');
-    return withStateStores(values, io, async ({ loaded, stores }) => {
-      const mfa = open(loaded, stores, io);
+    return withAuditedStore(values, io, async (store) => {
+      const mfa = openMfa(store, io);
       const challenge = await mfa.stepUps.pending(positionals[0]!);
       const code = values.code!.trim();
       const amr = /^\d{6}$/.test(code) ? await mfa.totp.verify(challenge.principal, code) : await mfa.totp.verifyRecoveryCode(challenge.principal, code);
