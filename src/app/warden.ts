@@ -189,7 +189,7 @@ export class WardenApp {
     const decisions = new DecisionLog(decisionsDb);
     if (config.audit.enabled && audit) decisions.follow(audit, (error) => logger.error({ err: error }, 'the decision table could not follow the audit log'));
     else decisions.subscribeTo(bus);
-    const exporter = audit ? createExporter({ reader: audit, dataDir: config.dataDir, config: config.export, logger, env }) : undefined;
+    const exporter = audit ? await createExporter({ reader: audit, dataDir: config.dataDir, cursors: stores.exportCursors, config: config.export, logger, env }) : undefined;
 
     let demoUpstream: DemoUpstream | undefined;
     const upstreamConfigs = config.upstreams.map((u) => ({ ...u }));

@@ -9,6 +9,9 @@ import { clusterDatabaseUrl } from '../config/cluster.js';
 import type { WardenConfig } from '../config/schema.js';
 import { PgApiKeyRepository, SqliteApiKeyRepository, type ApiKeyRepository } from '../identity/index.js';
 import { PgPolicyRepository, SqlitePolicyRepository, type PolicyRepository } from '../policy/index.js';
+import { PgExportCursorRepository } from '../export/store/postgres.js';
+import { SqliteExportCursorRepository } from '../export/store/sqlite.js';
+import type { ExportCursorRepository } from '../export/store/types.js';
 import type { SqliteDatabase } from './database.js';
 import { openPostgres } from './postgres.js';
 
@@ -16,6 +19,8 @@ export interface StateStores {
   backend: 'sqlite' | 'postgres';
   apiKeys: ApiKeyRepository;
   policies: PolicyRepository;
+  /** SIEM export cursors and the per-sink leases. */
+  exportCursors: ExportCursorRepository;
   /** Resolves when the database answers a trivial query; rejects otherwise. */
   ping(): Promise<void>;
   /** Releases what `openStateStores` opened (a PostgreSQL pool; the SQLite handle belongs to the caller). */
@@ -38,6 +43,7 @@ export async function openStateStores(options: { databaseUrl: string | undefined
       backend: 'sqlite',
       apiKeys: new SqliteApiKeyRepository(db),
       policies: new SqlitePolicyRepository(db),
+      exportCursors: new SqliteExportCursorRepository(db),
       ping: async () => {
         db.prepare('SELECT 1').get();
       },
@@ -50,6 +56,7 @@ export async function openStateStores(options: { databaseUrl: string | undefined
       backend: 'postgres',
       apiKeys: await PgApiKeyRepository.open(pool),
       policies: await PgPolicyRepository.open(pool),
+      exportCursors: await PgExportCursorRepository.open(pool),
       ping: async () => {
         await pool.query('SELECT 1');
       },
