@@ -90,7 +90,7 @@ export class WardenApp {
     readonly integrity: Integrity,
     readonly audit: AuditLog | ClusterAuditLog,
     readonly risk: RiskEngine,
-    readonly exporter: Exporter | undefined,
+    readonly exporter: Exporter,
     readonly servers: Server[],
     readonly demoUpstream: DemoUpstream | undefined,
     readonly demoCredentials: DemoCredential[],
@@ -123,9 +123,6 @@ export class WardenApp {
     if (exposure) throw new ConfigError(exposure);
     const redis = redisUrlOf(config.cluster, env);
     const databaseUrl = databaseUrlFor(config, env);
-    if (databaseUrl && config.export.sinks.some((s) => s.enabled)) {
-      throw new ConfigError('export.sinks: SIEM export does not follow the clustered audit log yet (a cluster database is configured)');
-    }
     const logger = givenLogger ?? createLogger(config.log.level);
     const db = openDatabase(config.dataDir);
     // Keys and policy versions: PostgreSQL when a database URL is configured, else this SQLite database.
@@ -178,18 +175,18 @@ export class WardenApp {
 
     // The audit log subscribes to the bus itself; exporters follow the log with their own cursors.
     // With WARDEN_DATABASE_URL the log is the cluster's one log in PostgreSQL (docs/audit.md, "Cluster"):
-    // its entries are not read in process, so the decision table follows the bus and export is refused.
+    // exporters and the admin routes read it there, and the decision table follows the bus.
     const auditLog: AuditLog | ClusterAuditLog = databaseUrl
       ? await createClusterAuditLog({ databaseUrl, dataDir: config.dataDir, config: config.audit, bus, logger, env })
       : await createAuditLog({ dataDir: config.dataDir, config: config.audit, bus, logger, env });
-    const audit = 'readRaw' in auditLog ? auditLog : undefined;
+    const audit = 'shred' in auditLog ? auditLog : undefined;
     // The decision table is derived from the audit log: it catches up here (after a crash too) and then
     // follows the log, on its own connection without an fsync per batch (the log holds the durable copy).
     const decisionsDb = openDatabase(config.dataDir, 'warden.db', { synchronous: 'NORMAL' });
     const decisions = new DecisionLog(decisionsDb);
     if (config.audit.enabled && audit) decisions.follow(audit, (error) => logger.error({ err: error }, 'the decision table could not follow the audit log'));
     else decisions.subscribeTo(bus);
-    const exporter = audit ? await createExporter({ reader: audit, dataDir: config.dataDir, cursors: stores.exportCursors, config: config.export, logger, env }) : undefined;
+    const exporter = await createExporter({ reader: auditLog, dataDir: config.dataDir, cursors: stores.exportCursors, config: config.export, logger, env });
 
     let demoUpstream: DemoUpstream | undefined;
     const upstreamConfigs = config.upstreams.map((u) => ({ ...u }));
@@ -251,7 +248,7 @@ export class WardenApp {
       demoTools.apiKey = 'demo-tools-secret';
     }
     const mcp: McpGateway | undefined = mcpConfig.servers.length ? await createMcpGateway({ config: mcpConfig, env, db, bus, logger, maxBodyBytes: config.server.maxBodyBytes, issuers: config.identity.jwt.map((j) => j.issuer) }) : undefined;
-    const adminRoutes: AdminRoute[] = [...(mcp ? mcpAdminRoutes(mcp.pins, config.mcp.approverRoles) : []), ...coreAdminRoutes({ apiKeys, policies, decisions, directory, risk, bus, instanceId }), ...integrityAdminRoutes(integrity), ...(audit ? auditAdminRoutes(audit) : []), ...(exporter ? createExportAdminRoutes(exporter) : []), ...riskAdminRoutes(riskEngine), ...responseAdminRoutes(response, responseRepo)];
+    const adminRoutes: AdminRoute[] = [...(mcp ? mcpAdminRoutes(mcp.pins, config.mcp.approverRoles) : []), ...coreAdminRoutes({ apiKeys, policies, decisions, directory, risk, bus, instanceId }), ...integrityAdminRoutes(integrity), ...auditAdminRoutes(auditLog), ...createExportAdminRoutes(exporter), ...riskAdminRoutes(riskEngine), ...responseAdminRoutes(response, responseRepo)];
     // Rate limits and budgets: counters in Redis when configured (shared by every instance), else in memory.
     const limiter = await createLimiter(config.limits, redis.url, logger, metrics.registry);
     if (mfa) adminRoutes.push(...mfaAdminRoutes({ mfa, bus, instanceId, enrolLinkTtlSeconds: config.mfa.enrolLinkTtlSeconds, publicUrl: () => mfa.stepUps.publicUrl() }));
@@ -358,7 +355,7 @@ export class WardenApp {
     }
     readiness.serving = true;
     integrity.watcher.start();
-    exporter?.start();
+    exporter.start();
     app.every(1000, () => apiKeys.refresh());
     app.every(1000, () => apiKeys.flushLastUsed());
     logger.info({ url: app.url, tlsUrl: app.tlsUrl, metricsUrl: app.metricsUrl, dataDir: config.dataDir, policyVersion: pdp.version }, 'warden is listening');
@@ -407,7 +404,7 @@ export class WardenApp {
     await this.bus.drain();
     this.risk.close();
     // Every event is in the log before it closes; exporters stop before the log they read.
-    await this.exporter?.stop();
+    await this.exporter.stop();
     // The bus is drained, so every event is durable in the log: the table catches up and stops following.
     this.decisions.close();
     await this.audit.close();
