@@ -259,9 +259,9 @@ export class WardenApp {
     const tierDir = config.guard.enabled ? config.guard.injection.model?.dir : undefined;
     const modelTier = tierDir === undefined ? undefined : await loadModelTierFromDisk(resolveConfigPath(loaded, tierDir));
     // The web console (/ui): sessions over the same credentials, the admin routes behind console roles.
-    // It reads the single-process audit log; with a cluster database it is not served yet (docs/console.md).
-    const webConsole = config.console.enabled && audit
-      ? createConsole({ config, pipeline, authenticator, bus, instanceId, adminRoutes, decisions, decisionsDb, policies, directory, apiKeys, risk, engine: riskEngine, assets, integrity, audit })
+    // It reads either audit log (with a cluster database, the one in PostgreSQL).
+    const webConsole = config.console.enabled
+      ? createConsole({ config, pipeline, authenticator, bus, instanceId, adminRoutes, decisions, decisionsDb, policies, directory, apiKeys, risk, engine: riskEngine, assets, integrity, audit: auditLog, databaseUrl })
       : undefined;
     const gateway = new Gateway({
       pipeline,

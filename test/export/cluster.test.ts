@@ -17,10 +17,11 @@ import { dedupe, sampleEvents, startHecReceiver, waitFor } from './helpers.js';
 
 const TOKEN = 'cluster-hec-token';
 
-const config = exportConfigSchema.parse({
-  pollIntervalMs: 50,
-  sinks: [{ name: 'splunk', type: 'hec', format: 'ocsf', hec: { url: 'http://127.0.0.1:9', token: 'env:HEC_TOKEN' }, batch: { maxRecords: 25 }, retry: { initialDelayMs: 10, maxDelayMs: 150 } }],
-});
+const hecConfig = (url: string) =>
+  exportConfigSchema.parse({
+    pollIntervalMs: 50,
+    sinks: [{ name: 'splunk', type: 'hec', format: 'ocsf', hec: { url, token: 'env:HEC_TOKEN' }, batch: { maxRecords: 25 }, retry: { initialDelayMs: 10, maxDelayMs: 150 } }],
+  });
 
 /** Ends the sink's lease connection from outside, as a dead host or a cut network would. */
 async function killLeaseHolder(schema: string): Promise<void> {
@@ -47,7 +48,7 @@ test('two exporters on one cluster: one delivers, the other takes over from the 
   const pools: PgPool[] = [];
   const exporters: Exporter[] = [];
   try {
-    const sinkConfig = { ...config, sinks: config.sinks.map((s) => ({ ...s, hec: { ...s.hec!, url: hec.url } })) };
+    const sinkConfig = hecConfig(hec.url);
     for (let i = 0; i < 2; i++) {
       logs.push(await createClusterAuditLog({ databaseUrl: fresh.url, dataDir: keys.dir, config: auditConfig }));
       const pool = await openPostgres(fresh.url, { max: 3 });
