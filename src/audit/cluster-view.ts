@@ -150,14 +150,18 @@ export class ClusterAuditView {
     return rows[0] ? parseOwnNote(rows[0].note) : null;
   }
 
-  /** Brings the tree mirror up to the stored size; returns that size. */
-  private async sync(): Promise<number> {
-    while (this.syncing) await this.syncing;
-    const size = await this.size();
-    if (size === this.tree.size) return size;
-    this.syncing = this.extend(size).finally(() => (this.syncing = undefined));
-    await this.syncing;
-    return size;
+  /** Brings the tree mirror up to the stored size; returns that size. Runs one at a time (requests overlap). */
+  private sync(): Promise<number> {
+    const next = (this.syncing ?? Promise.resolve()).then(async () => {
+      const size = await this.size();
+      if (size !== this.tree.size) await this.extend(size);
+      return size;
+    });
+    this.syncing = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    return next;
   }
 
   private async extend(size: number): Promise<void> {

@@ -2,7 +2,8 @@
  * The cluster's log read from any instance (the admin routes' `AuditSource`) and by the CLI: a checkpoint
  * asked of a follower is signed by the leader; inclusion and consistency proofs (leaf hashes inside
  * complete chunks are read on demand) verify against the signed root; exports verify offline; entries
- * read by a follower come back decrypted; `warden audit checkpoint|proof|export` read PostgreSQL.
+ * read by a follower come back decrypted; `warden audit checkpoint|proof|export` read PostgreSQL; proofs
+ * asked concurrently while the log grows stay correct.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -121,6 +122,14 @@ test('the cluster log is read, proven, checkpointed and exported from a follower
     const cliReport = verifyExport(exportCli.out, verifier);
     assert.ok(cliReport.ok, JSON.stringify(cliReport.problems));
     assert.equal(cliReport.entries, TOTAL);
+
+    // The log grows; proofs asked at the same time bring the follower's tree up to date once, correctly.
+    await Promise.all(Array.from({ length: TOTAL }, (_, i) => f.append(adminEvent(TOTAL + i))));
+    await waitFor('the log grown', async () => (await f.size()) === 2 * TOTAL);
+    const grown = rootFromLeafHashes((await f.readRaw(0, 2 * TOTAL)).map((r) => r.leafHash));
+    const indexes = [3, 300, 511, 512, 2 * TOTAL - 1];
+    const proofs = await Promise.all(indexes.map((i) => f.inclusionProof(i, 2 * TOTAL)));
+    proofs.forEach((p, n) => assert.ok(verifyInclusion(indexes[n]!, 2 * TOTAL, Buffer.from(p.leafHash, 'hex'), p.proof.map((h) => Buffer.from(h, 'hex')), grown), `inclusion of ${indexes[n]} after growth`));
   } finally {
     await follower?.close();
     await leader.close();
