@@ -77,7 +77,7 @@ async function main(): Promise<void> {
     worker.postMessage('reset');
     const dataDir = join(work, `d${i}`);
     const config: ExportConfigInput = { pollIntervalMs: 20, sinks: [{ name: 's', ...base, ...c.sink } as never] };
-    const exporter = createExporter({ reader, dataDir, config });
+    const exporter = await createExporter({ reader, dataDir, config });
     const start = performance.now();
     exporter.start();
     while (exporter.status().sinks[0]!.committed < N) await new Promise((r) => setTimeout(r, 5));

@@ -98,7 +98,7 @@ export class WardenApp {
     readonly integrity: Integrity,
     readonly audit: AuditLog | ClusterAuditLog,
     readonly risk: RiskEngine,
-    readonly exporter: Exporter | undefined,
+    readonly exporter: Exporter,
     readonly servers: Server[],
     readonly demoUpstream: DemoUpstream | undefined,
     readonly demoCredentials: DemoCredential[],
@@ -131,9 +131,6 @@ export class WardenApp {
     if (exposure) throw new ConfigError(exposure);
     const redis = redisUrlOf(config.cluster, env);
     const databaseUrl = databaseUrlFor(config, env);
-    if (databaseUrl && config.export.sinks.some((s) => s.enabled)) {
-      throw new ConfigError('export.sinks: SIEM export does not follow the clustered audit log yet (a cluster database is configured)');
-    }
     const logger = givenLogger ?? createLogger(config.log.level);
     const db = openDatabase(config.dataDir);
     // Keys, policy versions, response and step-up records: PostgreSQL when a database URL is configured, else this SQLite database.
@@ -190,18 +187,18 @@ export class WardenApp {
 
     // The audit log subscribes to the bus itself; exporters follow the log with their own cursors.
     // With WARDEN_DATABASE_URL the log is the cluster's one log in PostgreSQL (docs/audit.md, "Cluster"):
-    // its entries are not read in process, so the decision table follows the bus and export is refused.
+    // exporters and the admin routes read it there, and the decision table follows the bus.
     const auditLog: AuditLog | ClusterAuditLog = databaseUrl
       ? await createClusterAuditLog({ databaseUrl, dataDir: config.dataDir, config: config.audit, bus, logger, env })
       : await createAuditLog({ dataDir: config.dataDir, config: config.audit, bus, logger, env });
-    const audit = 'readRaw' in auditLog ? auditLog : undefined;
+    const audit = 'shred' in auditLog ? auditLog : undefined;
     // The decision table is derived from the audit log: it catches up here (after a crash too) and then
     // follows the log, on its own connection without an fsync per batch (the log holds the durable copy).
     const decisionsDb = openDatabase(config.dataDir, 'warden.db', { synchronous: 'NORMAL' });
     const decisions = new DecisionLog(decisionsDb);
     if (config.audit.enabled && audit) decisions.follow(audit, (error) => logger.error({ err: error }, 'the decision table could not follow the audit log'));
     else decisions.subscribeTo(bus);
-    const exporter = audit ? createExporter({ reader: audit, dataDir: config.dataDir, config: config.export, logger, env }) : undefined;
+    const exporter = await createExporter({ reader: auditLog, dataDir: config.dataDir, cursors: stores.exportCursors, config: config.export, logger, env });
 
     let demoUpstream: DemoUpstream | undefined;
     const upstreamConfigs = config.upstreams.map((u) => ({ ...u }));
@@ -268,7 +265,7 @@ export class WardenApp {
       demoTools.apiKey = 'demo-tools-secret';
     }
     const mcp: McpGateway | undefined = mcpConfig.servers.length ? await createMcpGateway({ config: mcpConfig, env, db, databaseUrl, bus, logger, maxBodyBytes: config.server.maxBodyBytes, issuers: config.identity.jwt.map((j) => j.issuer) }) : undefined;
-    const adminRoutes: AdminRoute[] = [...(mcp ? mcpAdminRoutes(mcp.pins, config.mcp.approverRoles) : []), ...coreAdminRoutes({ apiKeys, policies, decisions, directory, risk, bus, instanceId }), ...integrityAdminRoutes(integrity), ...(audit ? auditAdminRoutes(audit) : []), ...(exporter ? createExportAdminRoutes(exporter) : []), ...riskAdminRoutes(riskEngine), ...responseAdminRoutes(response, responseRepo)];
+    const adminRoutes: AdminRoute[] = [...(mcp ? mcpAdminRoutes(mcp.pins, config.mcp.approverRoles) : []), ...coreAdminRoutes({ apiKeys, policies, decisions, directory, risk, bus, instanceId }), ...integrityAdminRoutes(integrity), ...auditAdminRoutes(auditLog), ...createExportAdminRoutes(exporter), ...riskAdminRoutes(riskEngine), ...responseAdminRoutes(response, responseRepo)];
     // Rate limits and budgets: counters in Redis when configured (shared by every instance), else in memory.
     const limiter = await createLimiter(config.limits, redis.url, logger, metrics.registry);
     adminRoutes.push(...signals.adminRoutes);
@@ -281,9 +278,9 @@ export class WardenApp {
     const tierDir = config.guard.enabled ? config.guard.injection.model?.dir : undefined;
     const modelTier = tierDir === undefined ? undefined : await loadModelTierFromDisk(resolveConfigPath(loaded, tierDir));
     // The web console (/ui): sessions over the same credentials, the admin routes behind console roles.
-    // It reads the single-process audit log; with a cluster database it is not served yet (docs/console.md).
-    const webConsole = config.console.enabled && audit
-      ? createConsole({ config, pipeline, authenticator, bus, instanceId, adminRoutes, decisions, decisionsDb, policies, directory, apiKeys, risk, engine: riskEngine, assets, integrity, audit, incidents: responseRepo, ...(mfa ? { totp: mfa.totp } : {}) })
+    // It reads either audit log (with a cluster database, the one in PostgreSQL).
+    const webConsole = config.console.enabled
+      ? createConsole({ config, pipeline, authenticator, bus, instanceId, adminRoutes, decisions, decisionsDb, policies, directory, apiKeys, risk, engine: riskEngine, assets, integrity, audit: auditLog, databaseUrl, incidents: responseRepo, ...(mfa ? { totp: mfa.totp } : {}) })
       : undefined;
     const gateway = new Gateway({
       pipeline,
@@ -383,7 +380,7 @@ export class WardenApp {
     }
     readiness.serving = true;
     integrity.watcher.start();
-    exporter?.start();
+    exporter.start();
     app.every(1000, () => apiKeys.refresh());
     app.every(1000, () => access.refresh().catch((error: unknown) => logger.error({ err: error }, 'access elevations could not be reloaded')));
     // Events the CLI recorded (factor enrolments, access decisions made on the store) reach the audit log here.
@@ -436,7 +433,7 @@ export class WardenApp {
     await this.riskPartitions?.close().catch((error: unknown) => this.logger.error({ err: error }, 'risk partitions could not be saved and released'));
     this.risk.close();
     // Every event is in the log before it closes; exporters stop before the log they read.
-    await this.exporter?.stop();
+    await this.exporter.stop();
     // The bus is drained, so every event is durable in the log: the table catches up and stops following.
     this.decisions.close();
     await this.audit.close();

@@ -8,13 +8,15 @@
  *   GET  /audit/proofs/consistency?from=&to=    RFC 9162 consistency proof (to: latest checkpoint)
  *   GET  /audit/entries?from=&limit=            stored entries as they are committed (sensitive fields sealed)
  *   GET  /audit/export?from=&to=                export segment for `warden audit verify --offline`
+ * Served from either log (`AuditSource`): the single-process one, or the cluster's in PostgreSQL, where a
+ * checkpoint asked for is signed by whichever instance leads.
  */
 import { z } from 'zod';
 import { WardenError } from '../core/errors.js';
 import type { AdminRoute } from '../gateway/admin-route.js';
 import { decodeEntry } from './encoding.js';
 import { writeExport } from './export.js';
-import type { AuditLog } from './log.js';
+import type { AuditSource } from './source.js';
 
 const int = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const MAX_EXPORT = 100_000;
@@ -28,13 +30,14 @@ function query<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
   return parsed.data;
 }
 
-export function auditAdminRoutes(log: AuditLog): AdminRoute[] {
-  const signedSize = async (): Promise<number> => (log.latestCheckpoint() ?? (await log.checkpoint())).size;
+export function auditAdminRoutes(log: AuditSource): AdminRoute[] {
+  const latestOrNew = async () => (await log.latestCheckpoint()) ?? (await log.checkpoint());
+  const signedSize = async (): Promise<number> => (await latestOrNew()).size;
   return [
     {
       method: 'GET',
       path: '/audit/checkpoint',
-      handler: async () => ({ body: (log.latestCheckpoint() ?? (await log.checkpoint())).note, contentType: 'text/plain; charset=utf-8' }),
+      handler: async () => ({ body: (await latestOrNew()).note, contentType: 'text/plain; charset=utf-8' }),
     },
     {
       method: 'POST',
@@ -45,9 +48,9 @@ export function auditAdminRoutes(log: AuditLog): AdminRoute[] {
       method: 'GET',
       path: '/audit/checkpoints',
       query: ['from', 'limit'],
-      handler: (req) => {
+      handler: async (req) => {
         const q = query(z.object({ from: int.default(0), limit: int.max(10_000).default(100) }), req.query);
-        return { body: { checkpoints: log.checkpointNotes(q.from, q.limit) } };
+        return { body: { checkpoints: await log.checkpointNotes(q.from, q.limit) } };
       },
     },
     {
@@ -63,8 +66,8 @@ export function auditAdminRoutes(log: AuditLog): AdminRoute[] {
         const { index } = query(z.object({ index: int }), req.params);
         const q = query(z.object({ size: int.optional() }), req.query);
         const size = q.size ?? (await signedSize());
-        const proof = log.inclusionProof(index, size);
-        const cp = log.latestCheckpoint();
+        const proof = await log.inclusionProof(index, size);
+        const cp = await log.latestCheckpoint();
         return { body: { ...proof, ...(cp && cp.size === size ? { checkpoint: cp.note } : {}) } };
       },
     },
@@ -74,19 +77,19 @@ export function auditAdminRoutes(log: AuditLog): AdminRoute[] {
       query: ['from', 'to'],
       handler: async (req) => {
         const q = query(z.object({ from: int, to: int.optional() }), req.query);
-        return { body: log.consistencyProof(q.from, q.to ?? (await signedSize())) };
+        return { body: await log.consistencyProof(q.from, q.to ?? (await signedSize())) };
       },
     },
     {
       method: 'GET',
       path: '/audit/entries',
       query: ['from', 'limit'],
-      handler: (req) => {
+      handler: async (req) => {
         const q = query(z.object({ from: int.default(0), limit: int.max(1000).default(100) }), req.query);
         return {
           body: {
-            size: log.size(),
-            entries: log.readRaw(q.from, q.limit).map((r) => ({ index: r.index, leafHash: r.leafHash.toString('hex'), event: decodeEntry(r.entry).event })),
+            size: await log.size(),
+            entries: (await log.readRaw(q.from, q.limit)).map((r) => ({ index: r.index, leafHash: r.leafHash.toString('hex'), event: decodeEntry(r.entry).event })),
           },
         };
       },
@@ -99,9 +102,9 @@ export function auditAdminRoutes(log: AuditLog): AdminRoute[] {
         const q = query(z.object({ from: int.default(0), to: int.optional() }), req.query);
         const to = q.to ?? (await log.checkpoint()).size;
         if (to - q.from > MAX_EXPORT) throw new WardenError('bad_request', `export at most ${MAX_EXPORT} entries per request; use \`warden audit export\` for more`);
-        if (to > (log.latestCheckpoint()?.size ?? 0)) await log.checkpoint();
+        const latest = to > ((await log.latestCheckpoint())?.size ?? 0) ? await log.checkpoint() : (await log.latestCheckpoint())!;
         let text = '';
-        writeExport(log, { origin: log.latestCheckpoint()!.origin, verifierKey: log.publicKey().verifierKey }, { from: q.from, to }, (line) => (text += line));
+        await writeExport(log, { origin: latest.origin, verifierKey: log.publicKey().verifierKey }, { from: q.from, to }, (line) => (text += line));
         return { body: text, contentType: 'application/x-ndjson; charset=utf-8' };
       },
     },

@@ -104,6 +104,11 @@ export class AuditLeader {
     return { eventId: event.id, entry: input.subarray(1), leafHash: hashPrefixedLeaf(input) };
   }
 
+  /** Whether another instance (or this one) asked for a checkpoint since the last look. */
+  checkpointRequested(): boolean {
+    return this.session.takeCheckpointRequest();
+  }
+
   /** Signs a checkpoint of everything appended now, if it has none yet. */
   async checkpointNow(): Promise<void> {
     if (this.checkpointDue(this.tree.size, true)) {

@@ -13,11 +13,14 @@ import { isAbsolute, join } from 'node:path';
 import { WardenError } from '../core/errors.js';
 import type { WardenEvent } from '../core/events.js';
 import type { EventBus, Subscription } from '../events/index.js';
-import { openPostgres } from '../store/postgres.js';
+import { openPostgres, type PgPool } from '../store/postgres.js';
 import { AuditLeader, type LeaderContext } from './cluster-leader.js';
 import { InboxWriter } from './cluster-inbox.js';
 import type { AuditConfig } from './config.js';
+import type { SignedCheckpoint } from './checkpoint.js';
+import { ClusterAuditView } from './cluster-view.js';
 import type { AuditLogger } from './log-types.js';
+import type { AuditSource } from './source.js';
 import { FieldMatcher, loadKeyring } from './sensitive.js';
 import { loadOrCreateSigningKey, verifierKeyString } from './signing-key.js';
 import { openPgAuditStore } from './store/postgres.js';
@@ -27,8 +30,13 @@ import type { ClusterAuditStore } from './store/types.js';
 const LEAD_RETRY_MS = 500;
 /** How often an idle leader looks at the inbox. */
 const INBOX_POLL_MS = 50;
+/** How long `checkpoint()` waits for the leader (possibly another instance) to sign one. */
+const CHECKPOINT_WAIT_MS = 10_000;
+/** How often a waiting `checkpoint()` looks for the signed checkpoint (and asks again). */
+const CHECKPOINT_POLL_MS = 100;
 
-export interface ClusterAuditLog {
+/** The cluster's log: appends go through the shared inbox; reads, proofs and checkpoints (`AuditSource`) come from PostgreSQL. */
+export interface ClusterAuditLog extends AuditSource {
   /** Resolves once the event is durable in the shared inbox (the leader appends it to the log). */
   append(event: WardenEvent): Promise<void>;
   /** Appends every event published on `bus` (durable subscriber). */
@@ -83,10 +91,14 @@ class ClusterAuditLogImpl implements ClusterAuditLog {
   private readonly loop: Promise<void>;
   private lastError = '';
 
+  private readonly view: ClusterAuditView;
+
   constructor(
     private readonly store: ClusterAuditStore,
+    pool: PgPool,
     private readonly ctx: LeaderContext,
   ) {
+    this.view = new ClusterAuditView(pool, { keyring: ctx.keyring });
     this.inbox = new InboxWriter(store, (error) => ctx.logger?.error({ err: (error as Error).message }, 'the audit inbox could not be written'));
     this.loop = this.run();
   }
@@ -103,12 +115,42 @@ class ClusterAuditLogImpl implements ClusterAuditLog {
     return this.leader?.alive === true;
   }
 
+  size = (): Promise<number> => this.view.size();
+  read = (fromIndex: number, limit: number) => this.view.read(fromIndex, limit);
+  readRaw = (fromIndex: number, limit: number) => this.view.readRaw(fromIndex, limit);
+  onAppend = (listener: (newSize: number) => void) => this.view.onAppend(listener);
+  checkpointNotes = (fromSize?: number, limit?: number) => this.view.checkpointNotes(fromSize, limit);
+  latestCheckpoint = () => this.view.latestCheckpoint();
+  subtreeHash = (start: number, end: number) => this.view.subtreeHash(start, end);
+  inclusionProof = (index: number, treeSize: number) => this.view.inclusionProof(index, treeSize);
+  consistencyProof = (fromSize: number, toSize: number) => this.view.consistencyProof(fromSize, toSize);
+
+  publicKey(): { verifierKey: string; pem: string } {
+    return { verifierKey: this.ctx.verifierKey, pem: this.ctx.signer.publicKey.export({ format: 'pem', type: 'spki' }).toString() };
+  }
+
+  /** Asks the leader (whichever instance it is) to sign a checkpoint of everything stored now, and waits for it. */
+  async checkpoint(): Promise<SignedCheckpoint> {
+    const size = await this.view.size();
+    const deadline = Date.now() + CHECKPOINT_WAIT_MS;
+    for (let asked = 0; ; asked++) {
+      const latest = await this.view.latestCheckpoint();
+      if (latest && latest.size >= size) return latest;
+      if (size === 0 && !latest) throw new WardenError('not_ready', 'the audit log is empty: there is nothing to checkpoint yet');
+      if (Date.now() > deadline) throw new WardenError('not_ready', 'no audit leader signed a checkpoint in time; try again');
+      // Asked again every second: a request is a notification, lost if the leader changes meanwhile.
+      if (asked % 10 === 0) await this.store.requestCheckpoint();
+      await new Promise((resolve) => setTimeout(resolve, CHECKPOINT_POLL_MS));
+    }
+  }
+
   private async run(): Promise<void> {
     while (!this.closed) {
       let busy = false;
       try {
         if (!this.leader) await this.tryLead();
         if (this.leader) busy = await this.leader.drainOnce();
+        if (this.leader?.checkpointRequested()) await this.leader.checkpointNow();
       } catch (error) {
         this.report(error);
         await this.stepDown();
@@ -170,6 +212,7 @@ class ClusterAuditLogImpl implements ClusterAuditLog {
       }
     }
     await this.stepDown();
+    this.view.close();
     await this.store.close();
   }
 }
@@ -185,7 +228,7 @@ export async function createClusterAuditLog(options: ClusterAuditLogOptions): Pr
     await pool.end();
     throw error;
   }
-  const log = new ClusterAuditLogImpl(store, { ...keys, config: options.config, logger: options.logger });
+  const log = new ClusterAuditLogImpl(store, pool, { ...keys, config: options.config, logger: options.logger });
   if (options.bus && options.config.enabled) log.subscribeTo(options.bus);
   return log;
 }

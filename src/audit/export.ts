@@ -13,7 +13,7 @@ import { openCheckpoint, type SignedCheckpoint } from './checkpoint.js';
 import { claimedIndex } from './encoding.js';
 import type { NoteVerifier } from './signing-key.js';
 import { CompactRange, hashChildren, hashLeaf, rootFromLeafHashes, splitPoint } from './tree.js';
-import type { LogSource } from './view.js';
+import type { SegmentSource } from './source.js';
 import { classifyMisplaced, ProblemList, type VerifyProblem } from './verify-scan.js';
 
 export const EXPORT_FORMAT = 'warden-audit-export/1';
@@ -49,13 +49,13 @@ function outsideNodes(size: number, from: number, to: number): { start: number; 
  * Writes the export of [from, to) to `write` (lines as strings). `to` defaults to, and is capped at, the
  * latest checkpoint's size (entries beyond it are not signed yet). Returns the header.
  */
-export function writeExport(
-  source: LogSource,
+export async function writeExport(
+  source: SegmentSource,
   meta: { origin: string; verifierKey: string },
   range: { from?: number; to?: number },
   write: (line: string) => void,
-): ExportHeader {
-  const notes = source.checkpointNotes(0, 1_000_000);
+): Promise<ExportHeader> {
+  const notes = await source.checkpointNotes(0, 1_000_000);
   const latest = notes.at(-1)?.size ?? 0;
   const from = range.from ?? 0;
   const to = Math.min(range.to ?? latest, latest);
@@ -73,17 +73,16 @@ export function writeExport(
     from,
     to,
     checkpoints: included.map((n) => n.note),
-    prefix: CompactRange.decompose(from).map((r) => source.subtreeHash(r.start, r.end).toString('hex')),
-    nodes:
-      last && last.size > to
-        ? outsideNodes(last.size, from, to)
-            .filter((r) => r.start >= to)
-            .map((r) => ({ ...r, hash: source.subtreeHash(r.start, r.end).toString('hex') }))
-        : [],
+    prefix: [],
+    nodes: [],
   };
+  for (const r of CompactRange.decompose(from)) header.prefix.push((await source.subtreeHash(r.start, r.end)).toString('hex'));
+  if (last && last.size > to) {
+    for (const r of outsideNodes(last.size, from, to).filter((n) => n.start >= to)) header.nodes.push({ ...r, hash: (await source.subtreeHash(r.start, r.end)).toString('hex') });
+  }
   write(canonicalJson(header) + '\n');
   for (let at = from; at < to; ) {
-    const rows = source.readRaw(at, Math.min(10_000, to - at));
+    const rows = await source.readRaw(at, Math.min(10_000, to - at));
     if (rows.length === 0) throw new WardenError('internal', `entry ${at} is missing from storage`);
     for (const r of rows) write(r.entry.toString('utf8') + '\n');
     at += rows.length;

@@ -1,5 +1,7 @@
 /** The audit log module: a tamper-evident, RFC 9162 Merkle-tree log of every event, with signed checkpoints. */
 export type { AuditRecord, AuditReader } from './reader.js';
+export type { AuditSource, SegmentSource, RawEntry, Awaitable, InclusionProof, ConsistencyProof } from './source.js';
+export { ClusterAuditView } from './cluster-view.js';
 export { auditConfigSchema, type AuditConfig, type AuditConfigInput } from './config.js';
 export { createAuditLog, type AuditLog, type AuditLogOptions, type AuditLogger } from './log.js';
 export { type Checkpoint, type SignedCheckpoint, openCheckpoint, checkpointBody } from './checkpoint.js';

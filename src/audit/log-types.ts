@@ -3,7 +3,7 @@ import type { WardenEvent } from '../core/events.js';
 import type { EventBus, Subscription } from '../events/index.js';
 import type { SignedCheckpoint } from './checkpoint.js';
 import type { AuditConfig } from './config.js';
-import type { AuditReader } from './reader.js';
+import type { AuditReader, AuditRecord } from './reader.js';
 import type { LogSource } from './view.js';
 
 export interface AuditLogger {
@@ -21,6 +21,9 @@ export interface AuditLogOptions {
 }
 
 export interface AuditLog extends AuditReader, LogSource {
+  /** Entries durably appended (answered from memory). */
+  size(): number;
+  read(fromIndex: number, limit: number): AuditRecord[];
   /** Resolves once the event is durable (fsynced), with its position and leaf hash (hex). */
   append(event: WardenEvent): Promise<{ index: number; leafHash: string }>;
   /** Appends every event published on `bus`; returns the subscription. */

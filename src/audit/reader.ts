@@ -1,5 +1,6 @@
 /**
- * The read-only view of the audit log that other modules (the SIEM exporter) use. Positions are 0-based
+ * The read-only view of the audit log that other modules (the SIEM exporter) use. The single-process log
+ * answers at once; the cluster's log (PostgreSQL) with a promise. Positions are 0-based
  * leaf indexes of the RFC 9162 Merkle tree; `leafHash` is SHA-256(0x00 || canonical entry bytes), hex.
  */
 import type { WardenEvent } from '../core/events.js';
@@ -14,8 +15,8 @@ export interface AuditRecord {
 
 export interface AuditReader {
   /** Entries durably appended. */
-  size(): number;
-  read(fromIndex: number, limit: number): AuditRecord[];
+  size(): number | Promise<number>;
+  read(fromIndex: number, limit: number): AuditRecord[] | Promise<AuditRecord[]>;
   /** Called after each durable batch with the new size; returns unsubscribe. */
   onAppend(listener: (newSize: number) => void): () => void;
 }

@@ -2,7 +2,7 @@
  * The web console (`/ui`): builds its sessions, sign-in, live feed and API from Warden's modules. The
  * gateway hands it `/ui` (static files) and `/ui/api` (the API); `WardenApp` builds it and closes it.
  */
-import type { AuditLog } from '../audit/index.js';
+import type { AuditSource } from '../audit/index.js';
 import type { WardenConfig } from '../config/schema.js';
 import { DecisionStats, type DecisionLog, type EventBus } from '../events/index.js';
 import type { AdminRoute } from '../gateway/admin-route.js';
@@ -47,7 +47,9 @@ export interface ConsoleDeps {
   engine: RiskEngine;
   assets: AssetAttributeSource;
   integrity: Integrity;
-  audit: AuditLog;
+  /** Either log: the single-process one, or the cluster's (with `databaseUrl`, which verification reads). */
+  audit: AuditSource;
+  databaseUrl?: string | undefined;
   /** The step-up module's TOTP factors: with them, admin actions need fresh MFA (absent: `mfa.enabled: false`). */
   totp?: Pick<TotpFactors, 'verify' | 'verifyRecoveryCode'>;
   /** The response module's incidents, for the overview's figures. */
@@ -70,7 +72,7 @@ export function createConsole(deps: ConsoleDeps): Console {
   const live = new LiveFeed(deps.bus, sessions);
   const stats = new DecisionStats(deps.decisionsDb);
   const explainer = new DecisionExplainer({ decisions: deps.decisions, policies: deps.policies, risk: deps.risk, engine: deps.engine });
-  const verification = new AuditVerification({ dataDir: deps.config.dataDir, origin: deps.config.audit.origin, signingKeyFile: deps.config.audit.signingKeyFile }, () => deps.audit.size());
+  const verification = new AuditVerification({ dataDir: deps.config.dataDir, origin: deps.config.audit.origin, signingKeyFile: deps.config.audit.signingKeyFile, databaseUrl: deps.databaseUrl }, () => deps.audit.size());
   const own = consoleOwnRoutes({ ...deps, stats, explainer, verification, configured: configuredAttributes(deps.config) });
   const api = new ConsoleApi({ pipeline: deps.pipeline, sessions, signIn, live, explainer, ...(freshMfa ? { freshMfa } : {}), routes: [...own, ...mountAdminRoutes(deps.adminRoutes)], maxBodyBytes: deps.config.server.maxBodyBytes });
   return { api, files: new ConsoleStatic(deps.webDir ?? defaultWebDir()), close: () => live.close() };

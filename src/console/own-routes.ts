@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { WardenError } from '../core/errors.js';
 import type { WardenConfig } from '../config/schema.js';
 import type { DecisionStats } from '../events/index.js';
-import type { AuditLog } from '../audit/index.js';
+import type { AuditSource } from '../audit/index.js';
 import type { ApiKeyStore, Directory } from '../identity/index.js';
 import type { Integrity } from '../integrity/index.js';
 import { BundleError, PolicyDecisionPoint, type PolicyManager } from '../policy/index.js';
@@ -33,7 +33,7 @@ export interface OwnRouteDeps {
   engine: RiskEngine;
   assets: AssetAttributeSource;
   integrity: Integrity;
-  audit: AuditLog;
+  audit: AuditSource;
   verification: AuditVerification;
   configured: AssetAttributeSource;
   /** The response module's incidents (absent: the overview shows none). */
@@ -186,7 +186,7 @@ export function consoleOwnRoutes(deps: OwnRouteDeps): ConsoleRoute[] {
       },
     },
     { method: 'GET', path: '/audit/verification', role: 'auditor', area: 'audit', handler: () => ({ body: deps.verification.status() }) },
-    { method: 'POST', path: '/audit/verification', role: 'analyst', area: 'audit', handler: () => ({ status: 202, body: deps.verification.start() }) },
+    { method: 'POST', path: '/audit/verification', role: 'analyst', area: 'audit', handler: async () => ({ status: 202, body: await deps.verification.start() }) },
     {
       method: 'GET',
       path: '/compliance',
@@ -195,13 +195,13 @@ export function consoleOwnRoutes(deps: OwnRouteDeps): ConsoleRoute[] {
       handler: async () => {
         const assets = deps.integrity.registry.list();
         const keys = await deps.apiKeys.list();
-        const cp = deps.audit.latestCheckpoint();
+        const cp = await deps.audit.latestCheckpoint();
         return {
           body: complianceReport({
             config: deps.config,
             policyVersion: deps.policies.pdp.version ?? null,
             policyVersions: (await deps.policies.store.list()).length,
-            auditSize: deps.audit.size(),
+            auditSize: await deps.audit.size(),
             latestCheckpoint: cp ? { size: cp.size, time: cp.time } : null,
             decisions24h: deps.stats.totals(new Date(Date.now() - 86_400_000)),
             detections30d: deps.engine.detections({ since: new Date(Date.now() - 30 * 86_400_000).toISOString(), limit: 10_000 }).length,

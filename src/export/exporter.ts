@@ -3,7 +3,7 @@
  *
  * @example
  * ```ts
- * const exporter = createExporter({ reader: auditLog, dataDir: '.warden', config: config.export, logger });
+ * const exporter = await createExporter({ reader: auditLog, dataDir: '.warden', config: config.export, logger });
  * exporter.start();
  * exporter.status().sinks; // [{ name: 'splunk', lag: 0, state: 'idle', ... }]
  * await exporter.stop();   // flushes, persists cursors
@@ -13,7 +13,9 @@ import { hostname } from 'node:os';
 import type { AuditReader } from '../audit/index.js';
 import { WardenError } from '../core/errors.js';
 import { exportConfigSchema, type ExportConfig, type ExportConfigInput, type ExportSinkConfig } from './config.js';
-import { CursorStore } from './cursor-store.js';
+import { openDatabase } from '../store/index.js';
+import { SqliteExportCursorRepository } from './store/sqlite.js';
+import type { ExportCursorRepository } from './store/types.js';
 import { defaultFormatContext } from './formats/index.js';
 import { resolveSecret } from '../config/secret.js';
 import { createHecSink } from './sinks/hec.js';
@@ -25,6 +27,8 @@ import { SinkWorker, type ExportLogger, type SinkStatus } from './worker.js';
 export interface ExporterOptions {
   reader: AuditReader;
   dataDir: string;
+  /** Where cursors and leases live (PostgreSQL in a cluster); default: `warden.db` in `dataDir`, opened and closed here. */
+  cursors?: ExportCursorRepository;
   config: ExportConfig | ExportConfigInput;
   logger?: ExportLogger;
   /** Environment for secret references (default `process.env`). */
@@ -39,7 +43,7 @@ export interface ExporterStatus {
 export interface Exporter {
   /** Starts every enabled sink's worker; idempotent. */
   start(): void;
-  /** Stops the workers (an in-flight retry wait is cut short), closes the transports, persists cursors. */
+  /** Stops the workers (an in-flight retry wait is cut short), closes the transports, persists cursors, releases the leases. */
   stop(): Promise<void>;
   status(): ExporterStatus;
 }
@@ -60,8 +64,8 @@ function createSink(config: ExportSinkConfig, env: NodeJS.ProcessEnv, host: stri
   }
 }
 
-/** Validates the config, resolves secrets and opens the cursor store; throws `config_invalid` on bad config. */
-export function createExporter(options: ExporterOptions): Exporter {
+/** Validates the config, resolves secrets and loads the stored cursors; throws `config_invalid` on bad config. */
+export async function createExporter(options: ExporterOptions): Promise<Exporter> {
   const parsed = exportConfigSchema.safeParse(options.config);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -75,17 +79,17 @@ export function createExporter(options: ExporterOptions): Exporter {
   const sinks = enabled.map((s) => ({ config: s, sink: createSink(s, env, host) }));
   const controller = new AbortController();
   const sendController = new AbortController();
-  let store: CursorStore | undefined;
+  const ownDb = options.cursors ? undefined : openDatabase(options.dataDir);
   let workers: SinkWorker[];
   try {
-    const opened = (store = new CursorStore(options.dataDir));
-    workers = sinks.map(({ config: s, sink }) => new SinkWorker(s, sink, options.reader, opened, ctx, config.pollIntervalMs, { stop: controller.signal, send: sendController.signal }, options.logger));
+    const repo = options.cursors ?? new SqliteExportCursorRepository(ownDb!);
+    workers = sinks.map(({ config: s, sink }) => new SinkWorker(s, sink, options.reader, repo, ctx, config.pollIntervalMs, { stop: controller.signal, send: sendController.signal }, options.logger));
+    await Promise.all(workers.map((w) => w.load()));
   } catch (error) {
-    store?.close();
+    ownDb?.close();
     for (const { sink } of sinks) void sink.close();
     throw new WardenError('internal', 'cannot open the export cursors', { cause: error });
   }
-  const cursorStore = store;
   let running: Promise<void>[] | undefined;
   let unsubscribe: (() => void) | undefined;
   let stopped = false;
@@ -112,12 +116,12 @@ export function createExporter(options: ExporterOptions): Exporter {
       await Promise.all(sinks.map(({ sink }) => sink.close()));
       for (const w of workers) {
         try {
-          w.finalCommit();
+          await w.finalCommit();
         } catch (error) {
           options.logger?.error({ error: String(error) }, 'export cursor commit failed at stop');
         }
       }
-      cursorStore.close();
+      if (ownDb?.open) ownDb.close();
     },
 
     status(): ExporterStatus {

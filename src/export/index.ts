@@ -11,6 +11,8 @@ export {
 } from './config.js';
 export type { SinkStatus, SinkState, ExportLogger } from './worker.js';
 export { createExportAdminRoutes } from './admin-routes.js';
-export { CursorStore, EXPORT_MIGRATIONS, type CursorRow, type DeadLetter } from './cursor-store.js';
+export { SqliteExportCursorRepository, EXPORT_MIGRATIONS } from './store/sqlite.js';
+export { PgExportCursorRepository } from './store/postgres.js';
+export type { ExportCursorRepository, SinkLease, CursorRow, DeadLetter } from './store/types.js';
 export { formatRecord, toOcsf, toEcs, toCef, toNative, OCSF_VERSION, ECS_VERSION, defaultFormatContext, type ExportRecord, type FormatContext, type OcsfEvent } from './formats/index.js';
 export { frameSyslog } from './sinks/syslog.js';

@@ -1,12 +1,14 @@
 /**
- * One sink's delivery loop: read from its cursor, format, send one batch at a time (so order holds),
- * retry with backoff until the receiver takes it, then persist the cursor. Nothing is skipped except a
- * record the receiver itself rejects as malformed, which goes to the dead-letter table.
+ * One sink's delivery loop: take the sink's lease, read from its cursor, format, send one batch at a time
+ * (so order holds), retry with backoff until the receiver takes it, then persist the cursor. Nothing is
+ * skipped except a record the receiver itself rejects as malformed, which goes to the dead-letter table.
+ * In a cluster every instance runs a worker per sink, but only the lease holder delivers; the others
+ * stand by and take over from the stored cursor when the holder dies (at-least-once, never a gap).
  */
 import type { AuditReader } from '../audit/index.js';
 import { backoffDelay, sleep } from './backoff.js';
 import type { ExportSinkConfig } from './config.js';
-import type { CursorStore } from './cursor-store.js';
+import type { ExportCursorRepository, SinkLease } from './store/types.js';
 import { epochMs } from './formats/context.js';
 import { eventSeverity, formatRecord, type ExportRecord, type FormatContext } from './formats/index.js';
 import { RejectedError, RetryableError, describeError, type EncodedRecord, type Sink } from './sinks/types.js';
@@ -17,7 +19,8 @@ export interface ExportLogger {
   error(obj: object, msg: string): void;
 }
 
-export type SinkState = 'starting' | 'idle' | 'sending' | 'retrying' | 'stopped' | 'error';
+/** `standby`: another exporter holds this sink's lease. */
+export type SinkState = 'starting' | 'standby' | 'idle' | 'sending' | 'retrying' | 'stopped' | 'error';
 
 export interface SinkStatus {
   name: string;
@@ -52,7 +55,12 @@ export interface WorkerSignals {
   send: AbortSignal;
 }
 
+/** How often a standby worker tries to take the sink's lease: the failover delay after a holder dies. */
+const LEASE_RETRY_MS = 500;
+
 class Stopped extends Error {}
+/** The lease was lost: stop delivering and stand by. */
+class LeaseLost extends Error {}
 /** The batch in hand comes after a rewind point: the step restarts from the (rewound) position. */
 class RewindRequired extends Error {}
 
@@ -73,11 +81,17 @@ export class SinkWorker {
   private readonly signal: AbortSignal;
   private readonly sendSignal: AbortSignal;
 
+  private lease: SinkLease | undefined;
+  /** The log size as last read (status reports lag from it). */
+  private logSize = 0;
+  /** Where a sink with no stored cursor starts. */
+  private startPosition = 0;
+
   constructor(
     private readonly config: ExportSinkConfig,
     private readonly sink: Sink,
     private readonly reader: AuditReader,
-    private readonly store: CursorStore,
+    private readonly repo: ExportCursorRepository,
     private readonly ctx: FormatContext,
     private readonly pollIntervalMs: number,
     signals: WorkerSignals,
@@ -86,16 +100,23 @@ export class SinkWorker {
     this.signal = signals.stop;
     this.sendSignal = signals.send;
     this.types = config.types ? new Set(config.types) : undefined;
-    const row = store.get(config.name);
+  }
+
+  /**
+   * Loads the stored cursor (for status; the lease holder reads it again). A new sink starts where
+   * `startAt` says as of now, when the exporter is created, not when it first gets the lease.
+   */
+  async load(): Promise<void> {
+    const row = await this.repo.cursor(this.config.name);
+    this.logSize = await this.reader.size();
     if (row) {
       this.position = row.position;
       this.deliveredTotal = row.delivered;
       this.committed = row.position;
     } else {
-      this.position = config.startAt === 'end' ? reader.size() : 0;
-      this.commit();
+      this.position = this.config.startAt === 'end' ? this.logSize : 0;
     }
-    this.deadLettered = store.deadLetterCount(config.name);
+    this.startPosition = this.position;
   }
 
   wake(): void {
@@ -105,7 +126,7 @@ export class SinkWorker {
   }
 
   status(): SinkStatus {
-    const logSize = this.reader.size();
+    const logSize = this.logSize;
     const committed = Math.max(this.committed, 0);
     return {
       name: this.config.name,
@@ -128,12 +149,55 @@ export class SinkWorker {
 
   /** Runs until the exporter stops; never throws. */
   async run(): Promise<void> {
-    let failures = 0;
     while (!this.signal.aborted) {
       try {
+        this.lease = (await this.repo.tryLease(this.config.name)) ?? undefined;
+      } catch (error) {
+        this.fail(error, 'error');
+        this.logger?.error({ sink: this.config.name, error: this.lastError }, 'export sink lease could not be taken; will retry');
+      }
+      if (!this.lease) {
+        if (this.state === 'starting') this.state = 'standby';
+        await sleep(LEASE_RETRY_MS, this.signal);
+        continue;
+      }
+      try {
+        await this.deliverWhileLeased(this.lease);
+      } finally {
+        // A stopped holder keeps its lease until the final commit; a lost one lets it go now.
+        if (!this.signal.aborted) await this.dropLease();
+      }
+    }
+    this.state = 'stopped';
+  }
+
+  /** The holder's loop: from the stored cursor (another holder may have moved it) until stopped or the lease is lost. */
+  private async deliverWhileLeased(lease: SinkLease): Promise<void> {
+    let failures = 0;
+    try {
+      const row = await this.repo.cursor(this.config.name);
+      this.committed = -1;
+      if (row) {
+        this.position = row.position;
+        this.deliveredTotal = row.delivered;
+        this.committed = row.position;
+      } else {
+        this.position = this.startPosition;
+      }
+      this.deadLettered = await this.repo.deadLetterCount(this.config.name);
+      this.state = 'idle';
+    } catch (error) {
+      this.fail(error, 'error');
+      await sleep(LEASE_RETRY_MS, this.signal);
+      return;
+    }
+    this.logger?.info({ sink: this.config.name, position: this.position }, 'this exporter delivers the sink');
+    while (!this.signal.aborted) {
+      try {
+        if (!lease.alive) throw new LeaseLost();
         this.takeRewind();
-        this.commit();
-        const size = this.reader.size();
+        await this.commit();
+        const size = (this.logSize = await this.reader.size());
         if (this.position > size) {
           this.fail(new Error(`cursor ${this.position} is beyond the end of the log (${size})`), 'error');
           await this.idle();
@@ -148,19 +212,35 @@ export class SinkWorker {
         failures = 0;
       } catch (error) {
         if (error instanceof Stopped) break;
+        if (error instanceof LeaseLost || !lease.alive) {
+          this.fail(new Error('the sink\'s lease was lost'), 'standby');
+          this.logger?.warn({ sink: this.config.name, position: this.position }, 'export sink lease lost; standing by');
+          return;
+        }
         // Reading the log or writing the cursor failed: keep the cursor where it is and try again later.
         this.fail(error, 'error');
         this.logger?.error({ sink: this.config.name, position: this.position, error: this.lastError }, 'export sink failed; will retry');
         await sleep(backoffDelay(failures++, this.config.retry), this.signal);
       }
     }
-    this.state = 'stopped';
   }
 
-  /** Called by the exporter after the sink is closed: settles what a clean close confirmed. */
-  finalCommit(): void {
-    this.takeRewind();
-    this.commit();
+  private async dropLease(): Promise<void> {
+    const lease = this.lease;
+    this.lease = undefined;
+    await lease?.release().catch(() => undefined);
+  }
+
+  /** Called by the exporter after the sink is closed: settles what a clean close confirmed, then lets the lease go. */
+  async finalCommit(): Promise<void> {
+    try {
+      if (this.lease?.alive) {
+        this.takeRewind();
+        await this.commit();
+      }
+    } finally {
+      await this.dropLease();
+    }
   }
 
   private takeRewind(): void {
@@ -172,12 +252,19 @@ export class SinkWorker {
     }
   }
 
-  private commit(): void {
+  private async commit(): Promise<void> {
     const unconfirmed = this.sink.unconfirmedFrom?.();
     const durable = unconfirmed === undefined ? this.position : Math.min(this.position, unconfirmed);
     if (durable === this.committed) return;
-    this.store.set(this.config.name, durable, this.deliveredTotal);
+    if (!this.lease) throw new LeaseLost();
+    await this.lease.setCursor(durable, this.deliveredTotal);
     this.committed = durable;
+  }
+
+  private async deadLetter(position: number, leafHash: string, error: string): Promise<void> {
+    if (!this.lease) throw new LeaseLost();
+    await this.lease.addDeadLetter({ position, leafHash, error });
+    this.deadLettered++;
   }
 
   private idle(): Promise<void> {
@@ -196,7 +283,7 @@ export class SinkWorker {
 
   private async step(): Promise<void> {
     const { maxRecords, maxBytes } = this.config.batch;
-    const records = this.reader.read(this.position, maxRecords);
+    const records = await this.reader.read(this.position, maxRecords);
     if (records.length === 0) {
       await this.idle();
       return;
@@ -214,8 +301,7 @@ export class SinkWorker {
           payload = this.encode(record);
         } catch (error) {
           // An entry this format cannot express (not a well-formed event): recorded, never silently dropped.
-          this.store.addDeadLetter({ sink: this.config.name, position: record.index, leafHash: record.leafHash, error: `format: ${describeError(error)}` });
-          this.deadLettered++;
+          await this.deadLetter(record.index, record.leafHash, `format: ${describeError(error)}`);
           this.fail(error, 'sending');
           next = record.index + 1;
           continue;
@@ -241,7 +327,7 @@ export class SinkWorker {
       this.lastDeliveryAt = new Date().toISOString();
     }
     this.position = next;
-    this.commit();
+    await this.commit();
   }
 
   private encode(record: ExportRecord): string {
@@ -273,8 +359,7 @@ export class SinkWorker {
             return;
           }
           const only = batch[0]!;
-          this.store.addDeadLetter({ sink: this.config.name, position: only.index, leafHash: leafHashes.get(only.index) ?? '', error: describeError(error) });
-          this.deadLettered++;
+          await this.deadLetter(only.index, leafHashes.get(only.index) ?? '', describeError(error));
           this.fail(error, 'sending');
           return;
         }

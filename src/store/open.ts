@@ -26,6 +26,9 @@ import { SqliteAccessRepository } from '../access/store/sqlite.js';
 import { PostgresDeferredEvents } from '../events/deferred/postgres.js';
 import { SqliteDeferredEvents } from '../events/deferred/sqlite.js';
 import type { DeferredEventRepository } from '../events/deferred/types.js';
+import { PgExportCursorRepository } from '../export/store/postgres.js';
+import { SqliteExportCursorRepository } from '../export/store/sqlite.js';
+import type { ExportCursorRepository } from '../export/store/types.js';
 import type { SqliteDatabase } from './database.js';
 import { openPostgres } from './postgres.js';
 
@@ -45,6 +48,8 @@ export interface StateStores {
   access: AccessRepository;
   /** Events a CLI command recorded for the running Warden to put in its audit log (src/events/deferred). */
   deferredEvents: DeferredEventRepository;
+  /** SIEM export cursors and the per-sink leases. */
+  exportCursors: ExportCursorRepository;
   /** Resolves when the database answers a trivial query; rejects otherwise. */
   ping(): Promise<void>;
   /** Releases what `openStateStores` opened (a PostgreSQL pool; the SQLite handle belongs to the caller). */
@@ -73,6 +78,7 @@ export async function openStateStores(options: { databaseUrl: string | undefined
       signals: new SqliteSignalsRepository(db),
       access: new SqliteAccessRepository(db),
       deferredEvents: new SqliteDeferredEvents(db),
+      exportCursors: new SqliteExportCursorRepository(db),
       ping: async () => {
         db.prepare('SELECT 1').get();
       },
@@ -91,6 +97,7 @@ export async function openStateStores(options: { databaseUrl: string | undefined
       signals: await PostgresSignalsRepository.open(pool),
       access: await PostgresAccessRepository.open(pool),
       deferredEvents: await PostgresDeferredEvents.open(pool),
+      exportCursors: await PgExportCursorRepository.open(pool),
       ping: async () => {
         await pool.query('SELECT 1');
       },

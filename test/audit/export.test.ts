@@ -16,27 +16,27 @@ const vkey = verifierKeyFromFile(join(dataDir, 'audit-signing.key'), 'warden.loc
 const verifier = parseVerifierKey(vkey);
 test.after(() => base.cleanup());
 
-function exportText(from?: number, to?: number): string {
+async function exportText(from?: number, to?: number): Promise<string> {
   const view = openAuditView(dataDir);
   let text = '';
   try {
-    writeExport(view, { origin: 'warden.local/audit', verifierKey: vkey }, { ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) }, (l) => (text += l));
+    await writeExport(view, { origin: 'warden.local/audit', verifierKey: vkey }, { ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) }, (l) => (text += l));
   } finally {
     view.close();
   }
   return text;
 }
 
-test('segments verify offline: whole log, a middle segment ending between checkpoints, a segment from 0', () => {
+test('segments verify offline: whole log, a middle segment ending between checkpoints, a segment from 0', async () => {
   for (const [from, to] of [[undefined, undefined], [150, 420], [0, 100], [333, 334], [600, 600]] as const) {
-    const report = verifyExport(exportText(from, to), verifier);
+    const report = verifyExport(await exportText(from, to), verifier);
     assert.equal(report.ok, true, `${from}..${to}: ${JSON.stringify(report.problems)}`);
     assert.ok(report.checkpointsVerified >= 1 || from === 600);
   }
 });
 
-test('a modified, removed or swapped line in an export is found and placed', () => {
-  const lines = exportText(150, 420).split('\n');
+test('a modified, removed or swapped line in an export is found and placed', async () => {
+  const lines = (await exportText(150, 420)).split('\n');
   const modified = [...lines];
   modified[1 + 50] = modified[1 + 50]!.replace('"success"', '"failure"');
   let r = verifyExport(modified.join('\n'), verifier);
@@ -55,8 +55,8 @@ test('a modified, removed or swapped line in an export is found and placed', () 
   assert.ok(r.problems.some((p) => p.kind === 'entries_reordered' && p.position === 160), JSON.stringify(r.problems));
 });
 
-test('a forged checkpoint or the wrong key fails', () => {
-  const text = exportText(0, 200);
+test('a forged checkpoint or the wrong key fails', async () => {
+  const text = await exportText(0, 200);
   const header = JSON.parse(text.slice(0, text.indexOf('\n')));
   const last = header.checkpoints.length - 1;
   header.checkpoints[last] = header.checkpoints[last].replace(/\n200\n/, '\n201\n');

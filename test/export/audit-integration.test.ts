@@ -21,13 +21,13 @@ test('export follows the real audit log: positions and leaf hashes match what th
         { name: 'hec', type: 'hec' as const, format: 'ocsf' as const, hec: { url: hec.url, token: 'env:T' } },
       ],
     };
-    let exporter = createExporter({ reader: log, dataDir: dir, config, env: { T: 't0k' } });
+    let exporter = await createExporter({ reader: log, dataDir: dir, config, env: { T: 't0k' } });
     exporter.start();
     await waitFor(() => exporter.status().sinks.every((s) => s.committed === 120), 'first export');
     await exporter.stop();
     // Appends while the exporter is down are picked up by the next one (same data dir, same warden.db).
     acks.push(...(await Promise.all(sampleEvents(120, 40).map((e) => log.append(e)))));
-    exporter = createExporter({ reader: log, dataDir: dir, config, env: { T: 't0k' } });
+    exporter = await createExporter({ reader: log, dataDir: dir, config, env: { T: 't0k' } });
     exporter.start();
     // Live appends wake the sinks through onAppend.
     acks.push(...(await Promise.all(sampleEvents(160, 40).map((e) => log.append(e)))));

@@ -25,7 +25,7 @@ test('warden export status prints each sink cursor from the data dir', async () 
 
     const reader = new MemoryReader();
     reader.append(sampleEvents(0, 12));
-    const exporter = createExporter({ reader, dataDir: dir, config: { pollIntervalMs: 50, sinks: [{ name: 'archive', type: 'file', file: { path: join(dir, 'a.jsonl') } }] } });
+    const exporter = await createExporter({ reader, dataDir: dir, config: { pollIntervalMs: 50, sinks: [{ name: 'archive', type: 'file', file: { path: join(dir, 'a.jsonl') } }] } });
     exporter.start();
     await waitFor(() => exporter.status().sinks[0]!.committed === 12, 'export');
     await exporter.stop();

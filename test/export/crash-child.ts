@@ -5,7 +5,7 @@ import { MemoryReader, sampleEvents } from './helpers.js';
 const [dataDir, hecUrl, tcpPort, total] = process.argv.slice(2);
 const reader = new MemoryReader();
 reader.append(sampleEvents(0, Number(total)));
-const exporter = createExporter({
+const exporter = await createExporter({
   reader,
   dataDir: dataDir!,
   env: { HEC_TOKEN: 'crash-token' },

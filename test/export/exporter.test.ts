@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { createExporter, createExportAdminRoutes, exportConfigSchema, CursorStore } from '../../src/export/index.js';
+import { createExporter, createExportAdminRoutes, exportConfigSchema, SqliteExportCursorRepository } from '../../src/export/index.js';
+import { openDatabase } from '../../src/store/index.js';
 import { backoffDelay } from '../../src/export/backoff.js';
 import { MemoryReader, dedupe, sampleEvents, tempDir, waitFor } from './helpers.js';
 import type { AdminRequest } from '../../src/gateway/admin-route.js';
@@ -14,12 +15,12 @@ test('file sink: JSON Lines with position and leaf hash, mode 0600, resumes afte
   const config = { pollIntervalMs: 50, sinks: [{ name: 'archive', type: 'file' as const, format: 'native' as const, file: { path }, batch: { maxRecords: 7 } }] };
   try {
     reader.append(sampleEvents(0, 50));
-    let exporter = createExporter({ reader, dataDir: dir, config });
+    let exporter = await createExporter({ reader, dataDir: dir, config });
     exporter.start();
     await waitFor(() => exporter.status().sinks[0]!.committed === 50, 'written');
     await exporter.stop();
     reader.append(sampleEvents(50, 25));
-    exporter = createExporter({ reader, dataDir: dir, config });
+    exporter = await createExporter({ reader, dataDir: dir, config });
     exporter.start();
     await waitFor(() => exporter.status().sinks[0]!.committed === 75, 'written after restart');
     await exporter.stop();
@@ -46,7 +47,7 @@ test('type filters, startAt end, status and the admin route', async () => {
     ],
   });
   try {
-    const exporter = createExporter({ reader, dataDir: dir, config });
+    const exporter = await createExporter({ reader, dataDir: dir, config });
     exporter.start();
     reader.append(sampleEvents(18, 9));
     await waitFor(() => exporter.status().sinks.every((s) => s.committed === 27), 'both caught up');
@@ -62,15 +63,15 @@ test('type filters, startAt end, status and the admin route', async () => {
     assert.equal(exporter.status().running, false);
     const cef = readFileSync(join(dir, 'd.cef'), 'utf8').trim().split('\n');
     assert.deepEqual(cef.map((l) => /cn1=(\d+)/.exec(l)![1]), ['3', '12', '21']);
-    const store = new CursorStore(dir);
-    assert.deepEqual(store.list().map((r) => [r.sink, r.position]), [['detections', 27], ['tail', 27]]);
-    store.close();
+    const db = openDatabase(dir);
+    assert.deepEqual((await new SqliteExportCursorRepository(db).cursors()).map((r) => [r.sink, r.position]), [['detections', 27], ['tail', 27]]);
+    db.close();
   } finally {
     cleanup();
   }
 });
 
-test('config: defaults, validation errors and duplicate names', () => {
+test('config: defaults, validation errors and duplicate names', async () => {
   assert.deepEqual(exportConfigSchema.parse(undefined), { sinks: [], pollIntervalMs: 1000 });
   const parsed = exportConfigSchema.parse({ sinks: [{ name: 'a', type: 'stdout' }] }).sinks[0]!;
   assert.equal(parsed.format, 'ocsf');
@@ -81,7 +82,7 @@ test('config: defaults, validation errors and duplicate names', () => {
   assert.equal(exportConfigSchema.safeParse({ sinks: [{ name: 'h', type: 'hec', hec: { url: 'not a url', token: 'env:X' } }] }).success, false);
   const { dir, cleanup } = tempDir();
   try {
-    assert.throws(() => createExporter({ reader: new MemoryReader(), dataDir: dir, config: { sinks: [{ name: 'x', type: 'syslog' }] } as never }), (e: Error & { code?: string }) => e.code === 'config_invalid');
+    await assert.rejects(() => createExporter({ reader: new MemoryReader(), dataDir: dir, config: { sinks: [{ name: 'x', type: 'syslog' }] } as never }), (e: Error & { code?: string }) => e.code === 'config_invalid');
   } finally {
     cleanup();
   }
@@ -103,7 +104,7 @@ test('an entry the format cannot express is dead-lettered and the sink goes on',
   reader.append([...sampleEvents(0, 2), broken, ...sampleEvents(3, 5)]);
   const path = join(dir, 'o.jsonl');
   try {
-    const exporter = createExporter({ reader, dataDir: dir, config: { pollIntervalMs: 50, sinks: [{ name: 'o', type: 'file', format: 'ocsf', file: { path } }] } });
+    const exporter = await createExporter({ reader, dataDir: dir, config: { pollIntervalMs: 50, sinks: [{ name: 'o', type: 'file', format: 'ocsf', file: { path } }] } });
     exporter.start();
     await waitFor(() => exporter.status().sinks[0]!.committed === 8, 'export');
     const status = exporter.status().sinks[0]!;
@@ -112,9 +113,9 @@ test('an entry the format cannot express is dead-lettered and the sink goes on',
     assert.match(status.lastError ?? '', /total/);
     const positions = readFileSync(path, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { metadata: { sequence: number } }).metadata.sequence);
     assert.deepEqual(positions, [0, 1, 3, 4, 5, 6, 7]);
-    const store = new CursorStore(dir);
-    assert.deepEqual(store.deadLetters('o').map((d) => [d.position, d.leafHash]), [[2, reader.records[2]!.leafHash]]);
-    store.close();
+    const db = openDatabase(dir);
+    assert.deepEqual((await new SqliteExportCursorRepository(db).deadLetters('o')).map((d) => [d.position, d.leafHash]), [[2, reader.records[2]!.leafHash]]);
+    db.close();
   } finally {
     cleanup();
   }

@@ -36,7 +36,7 @@ test('HEC: every record arrives in order, without gaps, through 503s, dropped co
   const env = { TEST_HEC_TOKEN: TOKEN };
   try {
     reader.append(sampleEvents(0, 300));
-    let exporter = createExporter({ reader, dataDir: dir, config: hecConfig(hec.url), env, logger: capturingLogger(logs) });
+    let exporter = await createExporter({ reader, dataDir: dir, config: hecConfig(hec.url), env, logger: capturingLogger(logs) });
     exporter.start();
     await waitFor(() => hec.events.length >= 80, 'first batches');
 
@@ -60,7 +60,7 @@ test('HEC: every record arrives in order, without gaps, through 503s, dropped co
     const stopped = exporter.status().sinks[0]!;
     assert.equal(stopped.committed, 500);
     reader.append(sampleEvents(500, 150));
-    exporter = createExporter({ reader, dataDir: dir, config: hecConfig(hec.url), env, logger: capturingLogger(logs) });
+    exporter = await createExporter({ reader, dataDir: dir, config: hecConfig(hec.url), env, logger: capturingLogger(logs) });
     assert.equal(exporter.status().sinks[0]!.position, 500);
     exporter.start();
     await waitFor(() => exporter.status().sinks[0]!.committed === 650, 'catch up after restart');
@@ -94,7 +94,7 @@ test('HEC: a record the collector rejects as malformed is dead-lettered, the res
   const reader = new MemoryReader();
   try {
     reader.append(sampleEvents(0, 60));
-    const exporter = createExporter({ reader, dataDir: dir, config: hecConfig(hec.url, { gzip: true }), env: { TEST_HEC_TOKEN: TOKEN } });
+    const exporter = await createExporter({ reader, dataDir: dir, config: hecConfig(hec.url, { gzip: true }), env: { TEST_HEC_TOKEN: TOKEN } });
     exporter.start();
     await waitFor(() => exporter.status().sinks[0]!.committed === 60, 'delivery');
     const status = exporter.status().sinks[0]!;
@@ -108,10 +108,10 @@ test('HEC: a record the collector rejects as malformed is dead-lettered, the res
   }
 });
 
-test('HEC: a missing token variable is a config error, not a crash', () => {
+test('HEC: a missing token variable is a config error, not a crash', async () => {
   const { dir, cleanup } = tempDir();
   try {
-    assert.throws(
+    await assert.rejects(
       () => createExporter({ reader: new MemoryReader(), dataDir: dir, config: hecConfig('http://127.0.0.1:9'), env: {} }),
       (e: Error & { code?: string }) => e.code === 'config_invalid' && /TEST_HEC_TOKEN/.test(e.message),
     );
@@ -127,13 +127,13 @@ test('HEC over HTTPS: the collector certificate is verified against the configur
   const reader = new MemoryReader();
   try {
     reader.append(sampleEvents(0, 30));
-    const exporter = createExporter({ reader, dataDir: dir, config: hecConfig(hec.url, { tls: { caFile: cert.certFile } }), env: { TEST_HEC_TOKEN: TOKEN } });
+    const exporter = await createExporter({ reader, dataDir: dir, config: hecConfig(hec.url, { tls: { caFile: cert.certFile } }), env: { TEST_HEC_TOKEN: TOKEN } });
     exporter.start();
     await waitFor(() => exporter.status().sinks[0]!.committed === 30, 'delivery over https');
     await exporter.stop();
     assert.deepEqual(dedupe(hec.events.map((e) => (e.fields as { warden_log_index: number }).warden_log_index)).unique, Array.from({ length: 30 }, (_, i) => i));
     // Without the CA the same collector is refused, and nothing moves.
-    const untrusted = createExporter({ reader, dataDir: join(dir, 'other'), config: hecConfig(hec.url), env: { TEST_HEC_TOKEN: TOKEN } });
+    const untrusted = await createExporter({ reader, dataDir: join(dir, 'other'), config: hecConfig(hec.url), env: { TEST_HEC_TOKEN: TOKEN } });
     untrusted.start();
     await waitFor(() => untrusted.status().sinks[0]!.retries >= 2, 'refused');
     const status = untrusted.status().sinks[0]!;
@@ -172,7 +172,7 @@ test('HEC: the cursor moves only after the collector acknowledged, and stop() dr
   const reader = new MemoryReader();
   try {
     reader.append(sampleEvents(0, 10));
-    const exporter = createExporter({ reader, dataDir: dir, config: hecConfig(collector.url), env: { TEST_HEC_TOKEN: TOKEN } });
+    const exporter = await createExporter({ reader, dataDir: dir, config: hecConfig(collector.url), env: { TEST_HEC_TOKEN: TOKEN } });
     exporter.start();
     await waitFor(() => collector.held.length === 1, 'the first batch to reach the collector');
     // Handed over, not acknowledged: a cursor saved now would lose the batch if the collector failed.

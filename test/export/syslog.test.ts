@@ -28,7 +28,7 @@ test('syslog TCP (octet counting): nothing lost when the receiver goes away for 
   const config = syslogConfig({ port, protocol: 'tcp', framing: 'octet-counting' });
   try {
     reader.append(sampleEvents(0, 200));
-    let exporter = createExporter({ reader, dataDir: dir, config });
+    let exporter = await createExporter({ reader, dataDir: dir, config });
     exporter.start();
     await waitFor(() => receiver.messages.length >= 50, 'first messages');
     // The receiver dies (connections reset) and stays down while events keep coming.
@@ -41,7 +41,7 @@ test('syslog TCP (octet counting): nothing lost when the receiver goes away for 
     await exporter.stop();
     // Restart the exporter with the same data dir: it resumes from the persisted cursor.
     reader.append(sampleEvents(400, 100));
-    exporter = createExporter({ reader, dataDir: dir, config });
+    exporter = await createExporter({ reader, dataDir: dir, config });
     exporter.start();
     await waitFor(() => exporter.status().sinks[0]!.committed === 500, 'after restart');
     await exporter.stop();
@@ -60,7 +60,7 @@ test('syslog TCP: a dropped connection rewinds to the unsettled records', async 
   const receiver = await startTcpReceiver('newline');
   const reader = new MemoryReader();
   try {
-    const exporter = createExporter({ reader, dataDir: dir, config: syslogConfig({ port: receiver.port, protocol: 'tcp', framing: 'newline', settleMs: 60_000 }, 'ocsf') });
+    const exporter = await createExporter({ reader, dataDir: dir, config: syslogConfig({ port: receiver.port, protocol: 'tcp', framing: 'newline', settleMs: 60_000 }, 'ocsf') });
     exporter.start();
     reader.append(sampleEvents(0, 30));
     await waitFor(() => receiver.messages.length >= 30, 'first messages');
@@ -89,12 +89,12 @@ test('syslog UDP: one CEF message per datagram, in order, across a restart', asy
   const config = syslogConfig({ port: receiver.port, protocol: 'udp' });
   try {
     reader.append(sampleEvents(0, 120));
-    let exporter = createExporter({ reader, dataDir: dir, config });
+    let exporter = await createExporter({ reader, dataDir: dir, config });
     exporter.start();
     await waitFor(() => exporter.status().sinks[0]!.committed === 120, 'sent');
     await exporter.stop();
     reader.append(sampleEvents(120, 30));
-    exporter = createExporter({ reader, dataDir: dir, config });
+    exporter = await createExporter({ reader, dataDir: dir, config });
     exporter.start();
     await waitFor(() => receiver.messages.length >= 150, 'received');
     await exporter.stop();
@@ -117,12 +117,12 @@ test('syslog TLS: verified against the receiver certificate, across a restart', 
   const config = syslogConfig({ port: receiver.port, protocol: 'tls', tls: { caFile: cert.certFile } }, 'ecs');
   try {
     reader.append(sampleEvents(0, 80));
-    let exporter = createExporter({ reader, dataDir: dir, config });
+    let exporter = await createExporter({ reader, dataDir: dir, config });
     exporter.start();
     await waitFor(() => exporter.status().sinks[0]!.committed === 80, 'sent');
     await exporter.stop();
     reader.append(sampleEvents(80, 20));
-    exporter = createExporter({ reader, dataDir: dir, config });
+    exporter = await createExporter({ reader, dataDir: dir, config });
     exporter.start();
     await waitFor(() => exporter.status().sinks[0]!.committed === 100, 'sent after restart');
     await exporter.stop();
@@ -144,7 +144,7 @@ test('syslog TLS: an untrusted certificate is refused and the sink keeps retryin
   const reader = new MemoryReader();
   try {
     reader.append(sampleEvents(0, 5));
-    const exporter = createExporter({ reader, dataDir: dir, config: syslogConfig({ port: receiver.port, protocol: 'tls' }) });
+    const exporter = await createExporter({ reader, dataDir: dir, config: syslogConfig({ port: receiver.port, protocol: 'tls' }) });
     exporter.start();
     await waitFor(() => exporter.status().sinks[0]!.retries >= 2, 'retries');
     const status = exporter.status().sinks[0]!;

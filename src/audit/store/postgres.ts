@@ -34,6 +34,9 @@ export const auditPgMigrations: readonly PgMigration[] = [
 const LOCK_CLASS = 0x57415544;
 const LOCK_ARGS = `${LOCK_CLASS}, hashtext(current_schema())`;
 
+/** Channel on which instances ask the leader for a checkpoint; the payload names the schema (channels are per database). */
+const CHECKPOINT_CHANNEL = 'warden_audit_checkpoint';
+
 /** How long a stepping-down leader waits for its explicit unlock before it just drops the connection. */
 const UNLOCK_WAIT_MS = 1000;
 
@@ -41,12 +44,25 @@ type DataKeyRow = { kid: string; kek_id: string; wrapped: Buffer | null; created
 
 class PgLeaderSession implements LeaderSession {
   private lost = false;
+  private checkpointRequested = false;
 
-  constructor(private readonly client: PgClient) {
+  constructor(
+    private readonly client: PgClient,
+    schema: string,
+  ) {
     // The connection failing (server restart, network) ends the lock: stop acting as leader.
     client.on('error', () => {
       this.lost = true;
     });
+    client.on('notification', (message) => {
+      if (message.channel === CHECKPOINT_CHANNEL && message.payload === schema) this.checkpointRequested = true;
+    });
+  }
+
+  takeCheckpointRequest(): boolean {
+    const requested = this.checkpointRequested;
+    this.checkpointRequested = false;
+    return requested;
   }
 
   get alive(): boolean {
@@ -181,14 +197,21 @@ class PgClusterAuditStore extends PgAuditRows implements ClusterAuditStore {
   async tryLead(): Promise<LeaderSession | null> {
     const client = await this.pool.connect();
     try {
-      const { rows } = await client.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock(${LOCK_ARGS}) AS locked`);
-      if (rows[0]?.locked) return new PgLeaderSession(client);
+      const { rows } = await client.query<{ locked: boolean; schema: string }>(`SELECT pg_try_advisory_lock(${LOCK_ARGS}) AS locked, current_schema() AS schema`);
+      if (rows[0]?.locked) {
+        await client.query(`LISTEN ${CHECKPOINT_CHANNEL}`);
+        return new PgLeaderSession(client, rows[0].schema);
+      }
     } catch (error) {
       client.release(true);
       throw error;
     }
     client.release();
     return null;
+  }
+
+  async requestCheckpoint(): Promise<void> {
+    await this.pool.query('SELECT pg_notify($1, current_schema())', [CHECKPOINT_CHANNEL]);
   }
 
   async close(): Promise<void> {

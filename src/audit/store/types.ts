@@ -66,6 +66,8 @@ export interface LeaderSession {
   appended(eventIds: string[]): Promise<Set<string>>;
   /** Entries, chunk hashes, data keys, checkpoint and inbox deletion in one transaction. */
   commit(batch: AppendBatch): Promise<void>;
+  /** True once since the last call when some instance asked for a checkpoint now (`requestCheckpoint`). */
+  takeCheckpointRequest(): boolean;
   /** True until the session's connection fails. */
   readonly alive: boolean;
   /** Releases the lock (closes the session). */
@@ -77,6 +79,8 @@ export interface ClusterAuditStore {
   enqueue(events: WardenEvent[]): Promise<void>;
   /** The leader session when this instance took the lock now, else null. Never waits for the lock. */
   tryLead(): Promise<LeaderSession | null>;
+  /** Asks whichever instance leads to sign a checkpoint of everything appended (not durable: the asker waits and asks again). */
+  requestCheckpoint(): Promise<void>;
   close(): Promise<void>;
 }
 

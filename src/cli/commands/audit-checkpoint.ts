@@ -1,8 +1,10 @@
-/** `warden audit checkpoint`: prints the latest signed checkpoint (C2SP signed note), or the one at --size. */
-import { openAuditView } from '../../audit/index.js';
+/**
+ * `warden audit checkpoint`: prints the latest signed checkpoint (C2SP signed note), or the one at --size,
+ * of audit.db or, with WARDEN_DATABASE_URL, of the cluster's log.
+ */
 import { UsageError, type Command } from '../command.js';
 import { parse } from '../options.js';
-import { auditContext, intFlag, refuseClusterLog } from './audit-common.js';
+import { auditContext, intFlag, openStoredLog } from './audit-common.js';
 
 export const auditCheckpointCommand: Command = {
   name: 'audit checkpoint',
@@ -10,18 +12,17 @@ export const auditCheckpointCommand: Command = {
   usage: 'usage: warden audit checkpoint [--size N] [--data-dir D] [--config FILE]',
   async run(args, io) {
     const { values } = parse(args, { size: { type: 'string' } });
-    refuseClusterLog(io, 'audit checkpoint');
     const ctx = auditContext(values, io);
     const size = intFlag(values.size, '--size');
-    const view = openAuditView(ctx.dataDir);
+    const view = await openStoredLog(ctx, io);
     try {
-      const notes = view.checkpointNotes(size ?? 0, size === undefined ? 1_000_000 : 1);
+      const notes = await view.checkpointNotes(size ?? 0, size === undefined ? 1_000_000 : 1);
       const note = size === undefined ? notes.at(-1) : notes.find((n) => n.size === size);
       if (!note) throw new UsageError(size === undefined ? 'the log has no checkpoint yet' : `no checkpoint at size ${size}`);
       io.stdout.write(note.note);
       return 0;
     } finally {
-      view.close();
+      await view.close();
     }
   },
 };

@@ -1,8 +1,9 @@
 /** What the `warden audit ...` commands share: locating the data dir, the audit config and the verifier key. */
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { auditConfigSchema, loadVerifier, type AuditConfig, type NoteVerifier } from '../../audit/index.js';
+import { ClusterAuditView, auditConfigSchema, loadVerifier, openAuditView, type AuditConfig, type NoteVerifier, type SegmentSource } from '../../audit/index.js';
 import { clusterDatabaseUrl } from '../../config/cluster.js';
+import { openPostgres } from '../../store/postgres.js';
 import { UsageError, type CliIO } from '../command.js';
 import { configFor } from '../options.js';
 
@@ -37,10 +38,45 @@ export function intFlag(value: string | undefined, name: string): number | undef
   return Number(value);
 }
 
+/** A log opened read-only for the CLI: entries, checkpoints and subtree hashes. */
+export interface StoredLog extends SegmentSource {
+  size(): number | Promise<number>;
+  close(): Promise<void>;
+}
+
 /**
- * For commands that read audit.db only: with WARDEN_DATABASE_URL the log is in PostgreSQL, and reading a
- * local audit.db instead would answer about another log (or none). Only `verify` and `key` serve a cluster yet.
+ * The log the CLI reads: with WARDEN_DATABASE_URL the cluster's log in PostgreSQL (never a local audit.db,
+ * which would be another log or none), else `<dataDir>/audit.db`. Read-only either way.
  */
-export function refuseClusterLog(io: CliIO, command: string): void {
-  if (clusterDatabaseUrl(io.env)) throw new UsageError(`warden ${command} reads the single-process log only; with WARDEN_DATABASE_URL use \`warden audit verify\``);
+export async function openStoredLog(ctx: AuditContext, io: CliIO): Promise<StoredLog> {
+  const url = clusterDatabaseUrl(io.env);
+  if (!url) {
+    const view = openAuditView(ctx.dataDir);
+    return {
+      size: () => view.size(),
+      subtreeHash: (start, end) => view.subtreeHash(start, end),
+      readRaw: (from, limit) => view.readRaw(from, limit),
+      checkpointNotes: (from, limit) => view.checkpointNotes(from, limit),
+      close: async () => view.close(),
+    };
+  }
+  const pool = await openPostgres(url, { max: 2 });
+  const view = new ClusterAuditView(pool);
+  try {
+    await view.size();
+  } catch (error) {
+    await pool.end();
+    if ((error as { code?: string }).code === '42P01') throw new UsageError('no audit log in this database (WARDEN_DATABASE_URL)');
+    throw error;
+  }
+  return {
+    size: () => view.size(),
+    subtreeHash: (start, end) => view.subtreeHash(start, end),
+    readRaw: (from, limit) => view.readRaw(from, limit),
+    checkpointNotes: (from, limit) => view.checkpointNotes(from, limit),
+    close: async () => {
+      view.close();
+      await pool.end();
+    },
+  };
 }

@@ -8,8 +8,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError, writeLine, type CliIO, type Command } from '../command.js';
-import { CursorStore, type ExporterStatus } from '../../export/index.js';
-import { COMMON_OPTIONS, configFor } from '../options.js';
+import type { ExporterStatus } from '../../export/index.js';
+import { databaseUrlFor } from '../../store/open.js';
+import { COMMON_OPTIONS, configFor, withStateStores } from '../options.js';
 
 interface Row {
   sink: string;
@@ -83,21 +84,17 @@ export const exportStatusCommand: Command = {
       print(await fromServer(parsed.values.url, tokenEnv ? io.env[tokenEnv] : undefined), io, json);
       return 0;
     }
-    const { dataDir } = configFor(parsed.values, io).config;
-    if (!existsSync(join(dataDir, 'warden.db'))) {
-      writeLine(io.stderr, `no warden.db in \`${dataDir}\``);
+    const { config } = configFor(parsed.values, io);
+    if (!databaseUrlFor(config, io.env) && !existsSync(join(config.dataDir, 'warden.db'))) {
+      writeLine(io.stderr, `no warden.db in \`${config.dataDir}\``);
       return 1;
     }
-    const store = new CursorStore(dataDir);
-    try {
-      print(
-        store.list().map((c) => ({ sink: c.sink, position: c.position, delivered: c.delivered, deadLettered: store.deadLetterCount(c.sink), updated: c.updatedAt })),
-        io,
-        json,
-      );
-    } finally {
-      store.close();
-    }
+    await withStateStores(parsed.values, io, async ({ stores }) => {
+      const repo = stores.exportCursors;
+      const rows: Row[] = [];
+      for (const c of await repo.cursors()) rows.push({ sink: c.sink, position: c.position, delivered: c.delivered, deadLettered: await repo.deadLetterCount(c.sink), updated: c.updatedAt });
+      print(rows, io, json);
+    });
     return 0;
   },
 };
