@@ -141,6 +141,8 @@ async function decisionsInStream(): Promise<Map<string, number>> {
   }
 }
 
+// The bounds are for failure only: three start-ups at once under tsx took 80-155 s on the shared 2-core
+// machine (load average 20-30).
 before(async () => {
   work = tempDir('warden-three-');
   keys = sharedKeyDir();
