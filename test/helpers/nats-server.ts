@@ -30,6 +30,10 @@ function freePort(): Promise<number> {
 
 function launch(port: number, storeDir: string): Promise<ChildProcess> {
   const child = spawn('/usr/sbin/nats-server', ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // A test file cut short by its timeout exits without its `after` hooks: the server must not outlive it.
+  const reap = (): void => void child.kill('SIGKILL');
+  process.once('exit', reap);
+  child.once('exit', () => process.off('exit', reap));
   let output = '';
   return new Promise((resolve, reject) => {
     const onData = (d: Buffer): void => {
