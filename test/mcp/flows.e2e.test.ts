@@ -144,7 +144,7 @@ describe('MCP flows through Warden', () => {
     const outcomes = JSON.parse(((await agent.callTool({ name: 'ask_back', arguments: {} })).content as { text: string }[])[0]!.text) as string[];
     assert.equal(outcomes.length, 2);
     for (const o of outcomes) assert.match(o, /Warden does not relay server-to-client requests/);
-    assert.ok(Date.now() - t0 < 5000);
+    assert.ok(Date.now() - t0 < 10_000, 'refused at once, not after the 30 s timeout');
   });
 
   it('decides resources/read with Cedar, filters the list and scans what is read', async () => {

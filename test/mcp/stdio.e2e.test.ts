@@ -60,7 +60,7 @@ when { resource.server == "local" };
       policy: { dir: policies },
       principals: [{ id: 'alice', kind: 'User', groups: ['engineering'], roles: ['user'] }],
       mcp: {
-        servers: [{ name: 'local', stdio: { command: process.execPath, args: [FIXTURE], env: { FIXTURE_GREETING: 'env:GREETING_FOR_CHILD' }, cwd: ROOT }, pinning: 'trust-first-use', timeoutMs: 5000 }],
+        servers: [{ name: 'local', stdio: { command: process.execPath, args: [FIXTURE], env: { FIXTURE_GREETING: 'env:GREETING_FOR_CHILD' }, cwd: ROOT }, pinning: 'trust-first-use' }],
       },
     },
     { dir, logLevel: 'info', env: { WARDEN_CHILD_TEST_SECRET: SECRET, GREETING_FOR_CHILD: 'hello from config' } },
@@ -108,7 +108,7 @@ describe('a stdio MCP server started by Warden', () => {
     const t0 = Date.now();
     const answer = text(await alice.callTool({ name: 'ask_model', arguments: {} }));
     assert.match(answer, /sampling refused: .*Warden does not relay server-to-client requests/);
-    assert.ok(Date.now() - t0 < 4000, 'the server did not wait for its timeout');
+    assert.ok(Date.now() - t0 < 10_000, 'the server did not wait for its timeout (30 s)');
   });
 
   it('restarts the child when it dies, and calls work again', async () => {
