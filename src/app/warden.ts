@@ -368,7 +368,8 @@ export class WardenApp {
     app.response = response;
     app.signals = signals;
     signals.setPublicUrl(config.mfa.publicUrl || app.url);
-    app.asyncClosers.push(() => signals.close());
+    // Stopped first on close: its delivery pass must not outlive the state store it reads (a PostgreSQL pool).
+    app.closers.push(() => void signals.close().catch((error: unknown) => logger.error({ err: error }, 'the signals module did not stop cleanly')));
     app.every(1000, () => signals.refresh());
     if (webConsole) app.closers.push(() => webConsole.close());
     if (mfa) {

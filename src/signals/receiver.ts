@@ -47,6 +47,11 @@ export class SetReceiver {
     }
   }
 
+  /** Forgets a SET's `jti` (its effect could not be stored: the retry must be accepted). */
+  release(issuer: string, jti: string): Promise<void> {
+    return this.options.repo.releaseJti(issuer, jti.slice(0, 256));
+  }
+
   close(): void {
     for (const file of this.files) file.close();
   }

@@ -93,7 +93,15 @@ export class SignalRoutes {
         throw new SetError('invalid_request', 'the SET is larger than the receiver accepts', { cause: error });
       }
       const received = await receiver.receive(body.toString('utf8').trim());
-      if ('signal' in received) await this.deps.effects.apply(received.signal);
+      if ('signal' in received) {
+        try {
+          await this.deps.effects.apply(received.signal);
+        } catch (error) {
+          // Not acknowledged (500): the transmitter retries the same SET, which must not count as a replay.
+          await receiver.release(received.signal.issuer, received.signal.jti).catch((e: unknown) => this.deps.logger.error({ err: e }, 'a SET id could not be released'));
+          throw error;
+        }
+      }
       else this.deps.logger.info({ issuer: received.issuer, jti: received.jti, event: received.ignored.slice(0, 200) }, 'a SET with an event type Warden does not process was acknowledged');
       res.writeHead(202, { 'cache-control': 'no-store', 'content-length': 0 });
       res.end();

@@ -7,6 +7,13 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createLogger } from '../../src/core/logger.js';
+import type { PostureReports } from '../../src/signals/devices/reports.js';
+import type { PostureWebhooks } from '../../src/signals/devices/webhooks.js';
+import type { SignalEffects } from '../../src/signals/effects.js';
+import { SignalRoutes } from '../../src/signals/routes.js';
 import { SignJWT } from 'jose';
 import { Directory } from '../../src/identity/directory.js';
 import { signalsConfigSchema } from '../../src/signals/config.js';
@@ -91,4 +98,30 @@ test('a SET is accepted once (jti), only while fresh, never from the future', as
   // An event_timestamp after the SET's iat cannot revoke credentials issued later than the SET.
   const ahead = await receiver.receive(await set(key, { [`${CAEP}session-revoked`]: { event_timestamp: Math.floor(NOW / 1000) + 3600 } }), NOW);
   assert.ok('signal' in ahead && ahead.signal.eventTime <= NOW);
+});
+
+test('a SET whose effect could not be stored is not acknowledged (500), and its retry is accepted, not taken for a replay', async () => {
+  const { key, receiver } = await setup();
+  let failures = 1;
+  const applied: string[] = [];
+  const effects = {
+    apply: async (signal: { kind: string }) => {
+      if (failures-- > 0) throw new Error('database unavailable');
+      applied.push(signal.kind);
+    },
+  } as unknown as SignalEffects;
+  const routes = new SignalRoutes({ receiver, effects, reports: {} as PostureReports, webhooks: {} as PostureWebhooks, logger: createLogger('silent') });
+  const server = createServer((req, res) => void routes.handle(req, res, req.url!));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/signals/events`;
+    const token = await set(key, { [`${CAEP}session-revoked`]: {} });
+    const post = () => fetch(url, { method: 'POST', headers: { 'content-type': 'application/secevent+jwt' }, body: token });
+    assert.equal((await post()).status, 500);
+    assert.equal((await post()).status, 202);
+    assert.equal((await post()).status, 400, 'once acknowledged, a replay');
+    assert.deepEqual(applied, ['session-revoked']);
+  } finally {
+    await new Promise((r) => server.close(r));
+  }
 });

@@ -21,6 +21,8 @@ conformance('a SET jti is accepted once per issuer, also across instances; expir
   assert.equal(await a.useJti('https://other', 'j1', T1), true, 'jti is unique per issuer');
   const results = await Promise.all([a.useJti('https://idp', 'race', T2), b.useJti('https://idp', 'race', T2)]);
   assert.deepEqual(results.sort(), [false, true], 'concurrent uses: exactly one wins');
+  await b.releaseJti('https://other', 'j1');
+  assert.equal(await a.useJti('https://other', 'j1', T1), true, 'a released jti can be used again');
   assert.equal(await a.pruneJtis(T2), 2);
   assert.equal(await a.useJti('https://idp', 'race', T2), false, 'not yet expired');
 });

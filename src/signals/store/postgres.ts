@@ -18,6 +18,10 @@ export class PostgresSignalsRepository implements SignalsRepository {
     return (await this.pool.query(PG.useJti, [issuer, jti, expiresAt])).rowCount === 1;
   }
 
+  async releaseJti(issuer: string, jti: string): Promise<void> {
+    await this.pool.query(PG.releaseJti, [issuer, jti]);
+  }
+
   async pruneJtis(now: string): Promise<number> {
     return (await this.pool.query(PG.pruneJtis, [now])).rowCount ?? 0;
   }

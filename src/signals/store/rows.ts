@@ -62,6 +62,7 @@ export function outboxValues(o: OutboxRecord): unknown[] {
 export const SQL = {
   useJti: 'INSERT INTO ssf_jtis (issuer, jti, expires_at) VALUES (?, ?, ?) ON CONFLICT (issuer, jti) DO NOTHING',
   pruneJtis: 'DELETE FROM ssf_jtis WHERE expires_at < ?',
+  releaseJti: 'DELETE FROM ssf_jtis WHERE issuer = ? AND jti = ?',
   revokeSessions: `INSERT INTO ssf_principals (principal, revoked_before, updated_at) VALUES (?, ?, ?)
     ON CONFLICT (principal) DO UPDATE SET
       revoked_before = CASE WHEN ssf_principals.revoked_before IS NULL OR ssf_principals.revoked_before < excluded.revoked_before THEN excluded.revoked_before ELSE ssf_principals.revoked_before END,

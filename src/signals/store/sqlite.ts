@@ -13,6 +13,10 @@ export class SqliteSignalsRepository implements SignalsRepository {
     return this.db.prepare(SQL.useJti).run(issuer, jti, expiresAt).changes === 1;
   }
 
+  async releaseJti(issuer: string, jti: string): Promise<void> {
+    this.db.prepare(SQL.releaseJti).run(issuer, jti);
+  }
+
   async pruneJtis(now: string): Promise<number> {
     return this.db.prepare(SQL.pruneJtis).run(now).changes;
   }

@@ -65,6 +65,8 @@ export interface OutboxRecord {
 export interface SignalsRepository {
   /** Records a SET's `jti` for its issuer; false when it was seen before (a replay). */
   useJti(issuer: string, jti: string, expiresAt: string): Promise<boolean>;
+  /** Forgets one `jti`: its SET was verified but its effect could not be stored, so the transmitter's retry must pass. */
+  releaseJti(issuer: string, jti: string): Promise<void>;
   /** Forgets `jti`s whose replay window ended before `now`; returns how many. */
   pruneJtis(now: string): Promise<number>;
 
