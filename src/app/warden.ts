@@ -264,7 +264,7 @@ export class WardenApp {
     // The web console (/ui): sessions over the same credentials, the admin routes behind console roles.
     // It reads the single-process audit log; with a cluster database it is not served yet (docs/console.md).
     const webConsole = config.console.enabled && audit
-      ? createConsole({ config, pipeline, authenticator, bus, instanceId, adminRoutes, decisions, decisionsDb, policies, directory, apiKeys, risk, engine: riskEngine, assets, integrity, audit, incidents: responseRepo, ...(mfa ? { totp: mfa.totp } : {}) })
+      ? createConsole({ config, pipeline, authenticator, bus, instanceId, adminRoutes, decisions, decisionsDb, policies, directory, apiKeys, risk, engine: riskEngine, assets, integrity, audit, incidents: responseRepo, env, ...(mfa ? { totp: mfa.totp } : {}) })
       : undefined;
     const gateway = new Gateway({
       pipeline,
