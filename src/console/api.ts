@@ -14,6 +14,7 @@ import type { Pipeline } from '../gateway/pipeline.js';
 import type { DecisionExplainer } from './explain.js';
 import type { LiveFeed } from './live.js';
 import { selfExplanation } from './self-explain.js';
+import type { OidcSignIn } from './oidc.js';
 import type { FreshMfa } from './session/fresh-mfa.js';
 import { roleAllows } from './roles.js';
 import type { ConsoleRoute } from './routes.js';
@@ -32,6 +33,8 @@ export interface ConsoleApiDeps {
   live: LiveFeed;
   routes: ConsoleRoute[];
   maxBodyBytes: number;
+  /** Sign-in with the configured OIDC issuer (absent: API keys only). */
+  oidc?: OidcSignIn;
   /** For a principal's own decisions (`/self/decisions/:id`). */
   explainer: DecisionExplainer;
   /** With the step-up module: admin actions need a factor verified on the session recently. */
@@ -53,6 +56,12 @@ export class ConsoleApi {
     if (subPath === '/session') return this.session(ex, res);
     if (subPath.startsWith(SELF_DECISIONS)) return this.selfExplain(ex, res, subPath.slice(SELF_DECISIONS.length));
     if (subPath === '/session/mfa') return this.verifyMfa(ex, res);
+    if (subPath === '/sign-in-options') {
+      ex.outcome = 'allow';
+      ex.status = 200;
+      return sendJson(res, 200, { apiKey: true, oidc: this.deps.oidc !== undefined }, { ...API_HEADERS, 'x-request-id': ex.requestId });
+    }
+    if (subPath === '/oidc/login' || subPath === '/oidc/callback') return this.oidc(ex, res, subPath, search);
     const session = requireSession(this.deps.sessions, ex.req);
     ex.identity = session.identity;
     if (subPath === '/events') {
@@ -105,6 +114,26 @@ export class ConsoleApi {
       if (route.method === method) return { route, params };
     }
     throw new WardenError(pathMatched ? 'method_not_allowed' : 'not_found');
+  }
+
+  /** The OIDC flow's two legs: both answer with a redirect (to the issuer; back to the console signed in). */
+  private async oidc(ex: Exchange, res: ServerResponse, subPath: string, search: string): Promise<void> {
+    if (!this.deps.oidc) throw new WardenError('not_found', 'OIDC sign-in is not configured (`console.oidc`)');
+    if (ex.method !== 'GET') throw new WardenError('method_not_allowed');
+    const redirect = (location: string, cookies: string[]): void => {
+      ex.status = 302;
+      res.writeHead(302, { ...API_HEADERS, location, 'set-cookie': cookies, 'x-request-id': ex.requestId });
+      res.end();
+    };
+    if (subPath === '/oidc/login') {
+      const { location, cookie } = await this.deps.oidc.login(ex);
+      ex.outcome = 'allow';
+      return redirect(location, [cookie]);
+    }
+    const query = Object.fromEntries([...new URLSearchParams(search).entries()].filter(([k]) => ['code', 'state', 'error'].includes(k)));
+    const { cookies } = await this.deps.oidc.callback(ex, query);
+    ex.outcome = 'allow';
+    redirect('/ui/', cookies);
   }
 
   /** `GET /ui/api/self/decisions/:decisionId` with the caller's own credential: its own decision, explained as far as policies allow. */

@@ -18,6 +18,7 @@ import { ConsoleApi } from './api.js';
 import { AuditVerification } from './audit-verification.js';
 import { DecisionExplainer } from './explain.js';
 import { LiveFeed } from './live.js';
+import { OidcSignIn } from './oidc.js';
 import { consoleOwnRoutes } from './own-routes.js';
 import { configuredAttributes } from './replay.js';
 import { mountAdminRoutes } from './routes.js';
@@ -54,6 +55,8 @@ export interface ConsoleDeps {
   totp?: Pick<TotpFactors, 'verify' | 'verifyRecoveryCode'>;
   /** The response module's incidents, for the overview's figures. */
   incidents?: Pick<ResponseRepository, 'listIncidents'>;
+  /** For `console.oidc.clientSecret` references (`env:NAME`). */
+  env?: NodeJS.ProcessEnv;
   /** Where the built web app is; default `dist/web`. */
   webDir?: string;
 }
@@ -74,6 +77,7 @@ export function createConsole(deps: ConsoleDeps): Console {
   const explainer = new DecisionExplainer({ decisions: deps.decisions, policies: deps.policies, risk: deps.risk, engine: deps.engine });
   const verification = new AuditVerification({ dataDir: deps.config.dataDir, origin: deps.config.audit.origin, signingKeyFile: deps.config.audit.signingKeyFile, databaseUrl: deps.databaseUrl }, () => deps.audit.size());
   const own = consoleOwnRoutes({ ...deps, stats, explainer, verification, configured: configuredAttributes(deps.config) });
-  const api = new ConsoleApi({ pipeline: deps.pipeline, sessions, signIn, live, explainer, ...(freshMfa ? { freshMfa } : {}), routes: [...own, ...mountAdminRoutes(deps.adminRoutes)], maxBodyBytes: deps.config.server.maxBodyBytes });
+  const oidc = c.oidc ? new OidcSignIn({ config: c.oidc, directory: deps.directory, sessions, bus: deps.bus, instanceId: deps.instanceId, ttlSeconds: c.sessionTtlMinutes * 60, env: deps.env ?? process.env }) : undefined;
+  const api = new ConsoleApi({ pipeline: deps.pipeline, sessions, signIn, live, explainer, ...(oidc ? { oidc } : {}), ...(freshMfa ? { freshMfa } : {}), routes: [...own, ...mountAdminRoutes(deps.adminRoutes)], maxBodyBytes: deps.config.server.maxBodyBytes });
   return { api, files: new ConsoleStatic(deps.webDir ?? defaultWebDir()), close: () => live.close() };
 }

@@ -37,8 +37,12 @@ export interface SignInDeps {
   freshMfa?: FreshMfa;
 }
 
-/** Whether the key a session was opened with is still usable (not revoked, not expired). */
+/**
+ * Whether the key a session was opened with is still usable (not revoked, not expired). A session opened
+ * with the OIDC issuer holds no key: it lives for the session's own lifetime.
+ */
 export function keyStillValid(apiKeys: ApiKeyStore, session: ConsoleSession, now: number): boolean {
+  if (session.identity.authentication.method !== 'apikey') return true;
   const id = session.identity.authentication.credentialId;
   const record = id === undefined ? undefined : apiKeys.record(id);
   return record !== undefined && record.revokedAt === null && (record.expiresAt === null || Date.parse(record.expiresAt) > now);

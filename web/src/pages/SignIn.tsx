@@ -1,12 +1,13 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { api } from '../api';
 import type { Session } from '../types';
-import { ErrorBox } from '../ui';
+import { ErrorBox, useLoad } from '../ui';
 
 export function SignIn({ onSignedIn }: { onSignedIn: (s: Session) => void }): ReactNode {
   const [apiKey, setApiKey] = useState('');
   const [error, setError] = useState<Error>();
   const [busy, setBusy] = useState(false);
+  const options = useLoad(() => api<{ apiKey: boolean; oidc: boolean }>('/sign-in-options'), []);
 
   async function submit(e: FormEvent): Promise<void> {
     e.preventDefault();
@@ -36,7 +37,15 @@ export function SignIn({ onSignedIn }: { onSignedIn: (s: Session) => void }): Re
         <button type="submit" disabled={busy || !apiKey}>
           {busy ? 'Signing in…' : 'Sign in'}
         </button>
-        <p className="muted small">Single sign-on (OIDC) is not available yet.</p>
+        {options.data?.oidc && (
+          <>
+            <p className="muted small or">or</p>
+            {/* A plain link: the sign-in is a chain of top-level redirects through the issuer. */}
+            <a className="button secondary" href="/ui/api/oidc/login">
+              Sign in with your organisation (SSO)
+            </a>
+          </>
+        )}
       </form>
     </main>
   );
