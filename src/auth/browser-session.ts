@@ -19,6 +19,8 @@ export interface BrowserSession {
 
 export const SESSION_COOKIE = 'warden_session';
 export const CSRF_COOKIE = 'warden_csrf';
+/** The secret of the step-up challenge this browser opened (from its URL), scoped to that challenge's path. */
+export const STEP_UP_COOKIE = 'warden_step_up';
 
 export class BrowserSessions {
   private readonly key: Buffer;
@@ -76,8 +78,17 @@ export class BrowserSessions {
     return createHmac('sha256', this.key).update(payload).digest('base64url');
   }
 
-  private cookie(name: string, value: string, maxAge: number): string {
-    return `${name}=${value}; Path=/; Max-Age=${maxAge}; HttpOnly; SameSite=Strict${this.secure ? '; Secure' : ''}`;
+  /** Remembers a step-up challenge's secret for the page's own form posts and fetches (its path only). */
+  holdStepUpSecret(res: ServerResponse, decisionId: string, secret: string, maxAgeSeconds: number): void {
+    appendCookie(res, this.cookie(STEP_UP_COOKIE, secret, maxAgeSeconds, `/auth/step-up/${encodeURIComponent(decisionId)}`));
+  }
+
+  stepUpSecret(req: IncomingMessage): string | undefined {
+    return readCookie(req, STEP_UP_COOKIE);
+  }
+
+  private cookie(name: string, value: string, maxAge: number, path = '/'): string {
+    return `${name}=${value}; Path=${path}; Max-Age=${maxAge}; HttpOnly; SameSite=Strict${this.secure ? '; Secure' : ''}`;
   }
 }
 

@@ -20,29 +20,48 @@ import { checkCsrf, readInput } from './request.js';
 const codeForm = z.object({ csrf: z.string().max(100).optional(), code: z.string().trim().min(1).max(20) }).strict();
 const passkeyBody = z.object({ ceremonyId: z.string().min(1).max(100), response: z.looseObject({ id: z.string().min(1).max(1024) }) }).strict();
 
+const secretParam = z.string().regex(/^[A-Za-z0-9_-]{20,64}$/);
+
+/**
+ * The open challenge, if this browser holds its URL's secret (the `k` query parameter, then a cookie
+ * scoped to the challenge); 404 otherwise, before anything counts against the person's lock-out: a
+ * stranger who learnt the decision id (logs, headers) cannot make guesses that lock the person out.
+ */
+async function boundChallenge(deps: AuthDeps, req: IncomingMessage, id: string): Promise<{ challenge: ChallengeRecord; secret: string }> {
+  const challenge = await deps.stepUps.pending(id);
+  const fromUrl = new URL(req.url ?? '/', 'http://warden').searchParams.get('k') ?? undefined;
+  const secret = fromUrl !== undefined && secretParam.safeParse(fromUrl).success ? fromUrl : deps.sessions.stepUpSecret(req);
+  if (!deps.stepUps.holdsSecret(challenge, secret)) throw new WardenError('challenge_not_found', 'open the link from the 401 answer itself: this challenge belongs to the client that received it');
+  return { challenge, secret: secret! };
+}
+
 export async function handleStepUp(deps: AuthDeps, req: IncomingMessage, res: ServerResponse, id: string, action: string): Promise<void> {
   const method = req.method ?? 'GET';
   if (action === 'token' && method === 'POST') return redeem(deps, req, res, id);
   if (action === 'done' && method === 'GET') return done(deps, res, id);
-  if (action === '' && method === 'GET') return show(deps, req, res, await deps.stepUps.pending(id));
+  if (action === '' && method === 'GET') {
+    const { challenge, secret } = await boundChallenge(deps, req, id);
+    deps.sessions.holdStepUpSecret(res, challenge.id, secret, Math.max(1, Math.ceil((Date.parse(challenge.expiresAt) - Date.now()) / 1000)));
+    return show(deps, req, res, challenge);
+  }
   if (method !== 'POST') throw new WardenError('method_not_allowed');
   if (action === 'totp' || action === 'recovery') {
     const input = await readInput(req, codeForm);
     checkCsrf(req, deps.sessions, deps.origins, input.csrf);
-    const challenge = await deps.stepUps.pending(id);
+    const { challenge } = await boundChallenge(deps, req, id);
     const amr = action === 'totp' ? await deps.totp.verify(challenge.principal, input.code) : await deps.totp.verifyRecoveryCode(challenge.principal, input.code);
     const { elevatedUntil } = await complete(deps, res, challenge, amr);
     return sendHtml(res, 200, stepUpDonePage(elevatedUntil));
   }
   if (action === 'passkey/options') {
     checkCsrf(req, deps.sessions, deps.origins, undefined);
-    const challenge = await deps.stepUps.pending(id);
+    const { challenge } = await boundChallenge(deps, req, id);
     return sendJson(res, 200, await deps.passkeys.authenticationOptions(challenge.principal));
   }
   if (action === 'passkey') {
     const input = await readInput(req, passkeyBody);
     checkCsrf(req, deps.sessions, deps.origins, undefined);
-    const challenge = await deps.stepUps.pending(id);
+    const { challenge } = await boundChallenge(deps, req, id);
     const amr = await deps.passkeys.authenticate(challenge.principal, input.ceremonyId, input.response as never);
     const { elevatedUntil } = await complete(deps, res, challenge, amr);
     return sendJson(res, 200, { verified: true, ...(elevatedUntil ? { elevatedUntil } : {}) });

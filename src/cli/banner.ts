@@ -37,6 +37,8 @@ export function startBanner(app: WardenApp, configFile: string | undefined): str
             `  3. send it once more: 200, alice's key is elevated for ${Math.round(app.config.mfa.apiKeyElevationSeconds / 60)} minutes`,
           ]
         : []),
+      'Just-in-time elevation (alice asks for the restricted models for an hour; carol approves; then demo-restricted answers alice):',
+      `  warden access request --as alice --role restricted-models --for 1h --reason "INC-1" --data-dir ${app.config.dataDir}   then: warden access approve REQUEST-ID --as carol --data-dir ${app.config.dataDir}`,
       'Streaming:',
       `  curl -sN ${app.url}/v1/chat/completions -H "Authorization: Bearer ${alice}" -H 'content-type: application/json' -d '{"model":"demo-chat","stream":true,"messages":[{"role":"user","content":"hello"}]}'`,
       ...(carol ? ['Recent decisions (carol is an admin):', `  curl -s '${app.url}/admin/decisions?limit=5' -H "Authorization: Bearer ${carol}"`] : []),

@@ -69,6 +69,8 @@ export const demoConfig = {
       upstreamPath: '/store/datasets/{id}',
     },
   ],
+  // Just-in-time elevation: alice may ask for the restricted models for a while; carol approves (demo/policies/access.cedar).
+  access: { roles: [{ role: 'restricted-models', approvers: ['carol'], approvals: 1 as const, maxSeconds: 3600 }] },
   // Automated response: the loop from detection to containment (docs/response.md).
   response: {
     protectedPrincipals: ['carol'],

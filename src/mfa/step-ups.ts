@@ -4,7 +4,7 @@
  * elevated for a bounded time, or the client redeems the challenge, once, for a session token bound to
  * its DPoP key or client certificate, authenticating with the same first-factor credential as before.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { WardenError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Identity } from '../core/types.js';
@@ -30,6 +30,10 @@ export function personOf(identity: Identity): string {
   return identity.delegation?.onBehalfOf.id ?? identity.principal.id;
 }
 
+function secretHash(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex');
+}
+
 export class StepUps {
   /** API key id → elevation in force; the hot path reads only this. */
   private readonly elevations = new Map<string, ElevationRecord>();
@@ -48,9 +52,14 @@ export class StepUps {
     }
   }
 
-  /** Opens a challenge for a refused request and returns the page URL that completes it. */
+  /**
+   * Opens a challenge for a refused request and returns the page URL that completes it. The URL carries a
+   * secret only this 401 answer holds: a decision id alone (it is in logs and headers) lets nobody attempt
+   * a factor, so a stranger's guesses cannot lock the person out.
+   */
   open(decisionId: string, identity: Identity): string {
     const now = Date.now();
+    const secret = randomBytes(18).toString('base64url');
     const challenge: ChallengeRecord = {
       id: decisionId,
       principal: personOf(identity),
@@ -61,10 +70,19 @@ export class StepUps {
       completedAt: null,
       amr: [],
       redeemedAt: null,
+      secretHash: secretHash(secret),
     };
     // Fails closed: a challenge that could not be stored is simply unknown to the page.
     this.options.repo.addChallenge(challenge).catch((error: unknown) => this.options.logger.error({ err: error, decisionId }, 'a step-up challenge could not be stored'));
-    return this.url(decisionId);
+    return `${this.url(decisionId)}?k=${secret}`;
+  }
+
+  /** Whether `secret` is the one in the challenge's URL (constant time); a challenge without one takes none. */
+  holdsSecret(challenge: ChallengeRecord, secret: string | undefined): boolean {
+    if (challenge.secretHash === null || secret === undefined) return false;
+    const expected = Buffer.from(challenge.secretHash, 'hex');
+    const given = Buffer.from(secretHash(secret), 'hex');
+    return expected.length === given.length && timingSafeEqual(expected, given);
   }
 
   /** Where users reach Warden's pages. */

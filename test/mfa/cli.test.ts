@@ -33,7 +33,7 @@ test('enrol TOTP from the CLI, then approve a pending step-up with a code: the A
   const db = openDatabase(dir);
   const repo = new SqliteMfaRepository(db);
   const now = Date.now();
-  await repo.addChallenge({ id: 'decision-1', principal: 'alice', principalKind: 'User', apiKeyId: 'key-1', createdAt: new Date(now).toISOString(), expiresAt: new Date(now + 60_000).toISOString(), completedAt: null, amr: [], redeemedAt: null });
+  await repo.addChallenge({ id: 'decision-1', principal: 'alice', principalKind: 'User', apiKeyId: 'key-1', createdAt: new Date(now).toISOString(), expiresAt: new Date(now + 60_000).toISOString(), completedAt: null, amr: [], redeemedAt: null, secretHash: null });
   await assert.rejects(run(mfaApproveCommand, ['decision-1', '--code', totpCode(seed, now)]), { code: 'mfa_verification_failed' }, 'the confirming code is spent');
   const approved = await run(mfaApproveCommand, ['decision-1', '--code', totpCode(seed, now + 30_000)]);
   assert.equal(approved.code, 0, approved.out);

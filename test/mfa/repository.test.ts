@@ -73,7 +73,8 @@ function conformance(name: string, open: () => Promise<{ repo: MfaRepository; cl
     });
 
     test('a challenge completes once before expiry and redeems once after completion', async () => {
-      await repo.addChallenge({ id: 'd1', principal: 'alice', principalKind: 'User', apiKeyId: 'k1', createdAt: T0, expiresAt: T1, completedAt: null, amr: [], redeemedAt: null });
+      await repo.addChallenge({ id: 'd1', principal: 'alice', principalKind: 'User', apiKeyId: 'k1', createdAt: T0, expiresAt: T1, completedAt: null, amr: [], redeemedAt: null, secretHash: 'ab'.repeat(32) });
+      assert.equal((await repo.getChallenge('d1'))?.secretHash, 'ab'.repeat(32));
       assert.equal(await repo.redeemChallenge('d1', T0), false, 'not completed yet');
       assert.equal(await repo.completeChallenge('d1', ['otp'], T2), false, 'expired');
       assert.equal(await repo.completeChallenge('d1', ['otp'], T0), true);

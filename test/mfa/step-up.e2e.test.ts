@@ -67,7 +67,7 @@ async function stepUpUrl(res: Response): Promise<string> {
   assert.match(res.headers.get('www-authenticate')!, /insufficient_user_authentication/);
   const body = (await res.json()) as { error: { code: string; stepUpUrl: string; decisionId: string } };
   assert.equal(body.error.code, 'step_up_required');
-  assert.ok(body.error.stepUpUrl.endsWith(`/auth/step-up/${body.error.decisionId}`));
+  assert.match(body.error.stepUpUrl, new RegExp(`/auth/step-up/${body.error.decisionId}\\?k=[\\w-]{24}$`));
   return body.error.stepUpUrl.replace(/^http:\/\/localhost:/, 'http://127.0.0.1:');
 }
 
@@ -127,7 +127,7 @@ test('an enrolment link starts a session once; TOTP is enrolled through the page
 test('API key: the owner verifies TOTP on the page, the key is elevated and the retry passes; a replayed code is refused', async () => {
   const url = await stepUpUrl(await chat(`Bearer ${keys.alice}`));
   const browser = new PageClient(warden.url);
-  const page = await browser.page(new URL(url).pathname);
+  const page = await browser.page(new URL(url).pathname + new URL(url).search);
   assert.equal(page.status, 200);
   assert.match(page.html, /alice/);
   const replayed = await browser.submit(new URL(url).pathname + '/totp', { csrf: page.csrf, code: totpCode(aliceSeed, Date.now()) });
@@ -145,7 +145,7 @@ test('JWT: the step-up is redeemed for a DPoP-bound session token; without its p
   const url = await stepUpUrl(await chat(`Bearer ${jwt}`));
   const path = new URL(url).pathname;
   const browser = new PageClient(warden.url);
-  const page = await browser.page(path);
+  const page = await browser.page(path + new URL(url).search);
   assert.equal((await browser.submit(path + '/recovery', { csrf: page.csrf, code: recoveryCodes[0]! })).status, 200);
 
   const key = await proofKey();
@@ -180,9 +180,10 @@ test('TOTP guessing locks the principal out (even a right code is refused) and r
   const { factorId, secret } = (await enrol.json()) as { factorId: string; secret: string };
   const seed = base32Decode(secret);
   assert.equal((await admin('/mfa/totp/confirm', { principal: 'bob', factorId, code: totpCode(seed, Date.now()) })).status, 200);
-  const path = new URL(await stepUpUrl(await chat(`Bearer ${keys.bob}`))).pathname;
+  const link = new URL(await stepUpUrl(await chat(`Bearer ${keys.bob}`)));
+  const path = link.pathname;
   const browser = new PageClient(warden.url);
-  const page = await browser.page(path);
+  const page = await browser.page(path + link.search);
   const right = totpCode(seed, Date.now() + 30_000);
   const wrong = right === '000000' ? '111111' : '000000';
   const statuses: number[] = [];
@@ -191,6 +192,24 @@ test('TOTP guessing locks the principal out (even a right code is refused) and r
   assert.equal((await browser.submit(path + '/totp', { csrf: page.csrf, code: right })).status, 429);
   const detections = await fetch(`${warden.url}/admin/detections`, { headers: { authorization: `Bearer ${keys.carol}` } });
   assert.match(await detections.text(), /mfa\.guessing/);
+});
+
+test("a stranger who knows only the decision id cannot attempt it, so cannot lock the person out", async () => {
+  // A JWT: alice's API key is already elevated by an earlier case.
+  const link = new URL(await stepUpUrl(await chat(`Bearer ${await mint(signing, { subject: 'alice' })}`)));
+  const stranger = new PageClient(warden.url);
+  assert.equal((await stranger.page(link.pathname)).status, 404, 'the page needs the secret from the 401');
+  assert.equal((await stranger.page(link.pathname + '?k=' + 'A'.repeat(24))).status, 404, 'a guessed secret is refused');
+  const csrfPage = await stranger.page('/auth/step-up/no-such-decision');
+  const statuses: number[] = [];
+  for (let i = 0; i < 8; i++) statuses.push((await stranger.submit(link.pathname + '/totp', { csrf: csrfPage.csrf, code: '000000' })).status);
+  assert.ok(statuses.every((s) => s === 404 || s === 403), `refused before counting: ${statuses.join(',')}`);
+  // The person, with the link the 401 gave, is not locked out.
+  const browser = new PageClient(warden.url);
+  const page = await browser.page(link.pathname + link.search);
+  assert.equal(page.status, 200);
+  const ok = await browser.submit(link.pathname + '/totp', { csrf: page.csrf, code: totpCode(aliceSeed, Date.now() + 30_000) });
+  assert.notEqual(ok.status, 429, 'not locked by the stranger');
 });
 
 test('bad input: an unknown challenge, malformed codes and bodies get clear 4xx answers', async () => {

@@ -30,7 +30,7 @@ const alice: Identity = { principal: { kind: 'User', id: 'alice', attributes: {}
 test('an expired challenge cannot be completed', async () => {
   const service = stepUps(0);
   const id = randomUUID();
-  assert.equal(service.open(id, alice), `http://localhost:1/auth/step-up/${id}`);
+  assert.match(service.open(id, alice), new RegExp(`^http://localhost:1/auth/step-up/${id}\\?k=[\\w-]{24}$`));
   await assert.rejects(service.pending(id), { code: 'challenge_not_found' });
   const record = (await repo.getChallenge(id))!;
   await assert.rejects(service.complete(record, ['otp']), { code: 'challenge_not_found' });
@@ -76,3 +76,23 @@ test('the replay cache refuses a repeat, forgets stale entries, and fails closed
   assert.equal(cache.add('c', 5000, 1500), false, 'full of live entries');
   assert.equal(cache.add('c', 5000, 2500), true, 'stale ones were purged');
 });
+
+test("only the secret in the 401's URL lets a client attempt the challenge (a decision id alone does not)", async () => {
+  const service = stepUps(600);
+  const id = randomUUID();
+  const secret = new URL(service.open(id, alice)).searchParams.get('k')!;
+  const record = await waitForChallenge(id);
+  assert.equal(record.secretHash?.length, 64, 'only its hash is stored');
+  assert.equal(service.holdsSecret(record, secret), true);
+  assert.equal(service.holdsSecret(record, undefined), false);
+  assert.equal(service.holdsSecret(record, secret.slice(1) + 'A'), false);
+  assert.equal(service.holdsSecret({ ...record, secretHash: null }, secret), false);
+});
+
+async function waitForChallenge(id: string) {
+  for (;;) {
+    const record = await repo.getChallenge(id);
+    if (record) return record;
+    await new Promise((r) => setImmediate(r));
+  }
+}

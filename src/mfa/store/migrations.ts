@@ -29,6 +29,8 @@ export const SQLITE_MIGRATIONS: Migration[] = [
         expires_at TEXT NOT NULL);
       CREATE INDEX mfa_elevations_expiry ON mfa_elevations (expires_at);`,
   },
+  // The hash of the secret in a challenge's URL: only the client the 401 went to can attempt it.
+  { version: 2, sql: 'ALTER TABLE mfa_challenges ADD COLUMN secret_hash TEXT' },
 ];
 
 export const PG_MIGRATIONS: PgMigration[] = [
@@ -56,4 +58,5 @@ export const PG_MIGRATIONS: PgMigration[] = [
         expires_at TEXT NOT NULL);
       CREATE INDEX mfa_elevations_expiry ON mfa_elevations (expires_at);`,
   },
+  { version: 2, sql: 'ALTER TABLE mfa_challenges ADD COLUMN secret_hash TEXT' },
 ];

@@ -77,7 +77,7 @@ export class PostgresMfaRepository implements MfaRepository {
   }
 
   async addChallenge(c: ChallengeRecord): Promise<void> {
-    await this.pool.query('INSERT INTO mfa_challenges VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)', [c.id, c.principal, c.principalKind, c.apiKeyId, c.createdAt, c.expiresAt, c.completedAt, JSON.stringify(c.amr), c.redeemedAt]);
+    await this.pool.query('INSERT INTO mfa_challenges VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)', [c.id, c.principal, c.principalKind, c.apiKeyId, c.createdAt, c.expiresAt, c.completedAt, JSON.stringify(c.amr), c.redeemedAt, c.secretHash]);
   }
 
   async getChallenge(id: string): Promise<ChallengeRecord | undefined> {

@@ -58,6 +58,7 @@ export interface ChallengeRow {
   completed_at: string | null;
   amr: string;
   redeemed_at: string | null;
+  secret_hash: string | null;
 }
 
 export function challengeFromRow(row: ChallengeRow): ChallengeRecord {
@@ -71,6 +72,7 @@ export function challengeFromRow(row: ChallengeRow): ChallengeRecord {
     completedAt: row.completed_at,
     amr: JSON.parse(row.amr) as string[],
     redeemedAt: row.redeemed_at,
+    secretHash: row.secret_hash ?? null,
   };
 }
 

@@ -70,8 +70,8 @@ export class SqliteMfaRepository implements MfaRepository {
 
   async addChallenge(c: ChallengeRecord): Promise<void> {
     this.db
-      .prepare('INSERT INTO mfa_challenges VALUES (?,?,?,?,?,?,?,?,?)')
-      .run(c.id, c.principal, c.principalKind, c.apiKeyId, c.createdAt, c.expiresAt, c.completedAt, JSON.stringify(c.amr), c.redeemedAt);
+      .prepare('INSERT INTO mfa_challenges VALUES (?,?,?,?,?,?,?,?,?,?)')
+      .run(c.id, c.principal, c.principalKind, c.apiKeyId, c.createdAt, c.expiresAt, c.completedAt, JSON.stringify(c.amr), c.redeemedAt, c.secretHash);
   }
 
   async getChallenge(id: string): Promise<ChallengeRecord | undefined> {

@@ -47,6 +47,11 @@ export interface ChallengeRecord {
   amr: string[];
   /** Set once its session token was issued: a challenge yields one token. */
   redeemedAt: string | null;
+  /**
+   * SHA-256 (hex) of the secret in the challenge's URL, which only the 401 carried: attempts without it
+   * are refused before they count against the person's lock-out (null: attempts only from the CLI).
+   */
+  secretHash: string | null;
 }
 
 export interface ElevationRecord {
