@@ -22,6 +22,7 @@ import {
   type ClusterAuditLog,
 } from '../../src/audit/index.js';
 import { runCli } from '../../src/cli/run.js';
+import { AuditVerification } from '../../src/console/audit-verification.js';
 import type { AdminRequest } from '../../src/gateway/admin-route.js';
 import { freshSchema } from '../helpers/postgres.js';
 import { adminEvent, sharedKeyDir, waitFor } from './helpers.js';
@@ -133,6 +134,30 @@ test('the cluster log is read, proven, checkpointed and exported from a follower
   } finally {
     await follower?.close();
     await leader.close();
+    await fresh.close();
+    rmSync(keys.dir, { recursive: true, force: true });
+  }
+});
+
+test('the console\'s "verify now" verifies the cluster\'s log when a database URL is given', async () => {
+  const fresh = await freshSchema('wcv');
+  const keys = sharedKeyDir();
+  const config = auditConfigSchema.parse({ signingKeyFile: keys.signingKeyFile, encryption: { kekFile: keys.kekFile }, checkpoint: { everySeconds: 0.2 } });
+  const log = await createClusterAuditLog({ databaseUrl: fresh.url, dataDir: keys.dir, config });
+  try {
+    await Promise.all(Array.from({ length: 40 }, (_, i) => log.append(adminEvent(i))));
+    await waitFor('a checkpoint of every event', async () => (await log.latestCheckpoint())?.size === 40);
+    const verification = new AuditVerification({ dataDir: keys.dir, origin: config.origin, signingKeyFile: keys.signingKeyFile, databaseUrl: fresh.url }, () => log.size());
+    const started = await verification.start();
+    assert.equal(started.state, 'running');
+    assert.equal(started.entries, 40);
+    await waitFor('the verification done', () => verification.status().state !== 'running');
+    const status = verification.status();
+    assert.equal(status.state, 'done', status.error ?? '');
+    assert.equal(status.report?.ok, true);
+    assert.equal(status.report?.entries, 40);
+  } finally {
+    await log.close();
     await fresh.close();
     rmSync(keys.dir, { recursive: true, force: true });
   }
