@@ -1,7 +1,8 @@
 /**
- * The MCP gateway module: builds the server clients, the pin registry, the session history and bindings
- * (on SQLite, or PostgreSQL with a database URL) from the `mcp:` configuration, and exposes the HTTP entry points the gateway
- * mounts (`/mcp/<server>` and its RFC 9728 metadata) plus admin routes.
+ * The MCP gateway module: builds the server clients (Streamable HTTP, or stdio servers it starts), the pin
+ * registry, the session history and bindings (on SQLite, or PostgreSQL with a database URL) from the
+ * `mcp:` configuration, and exposes the HTTP entry points the gateway mounts (`/mcp/<server>` and its
+ * RFC 9728 metadata) plus admin routes.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../core/logger.js';
@@ -91,8 +92,6 @@ export async function createMcpGateway(options: McpGatewayOptions): Promise<McpG
       (count) => options.logger.info({ server: client.name, tools: count }, 'MCP server tools discovered'),
       (error: unknown) => options.logger.warn({ server: client.name, reason: error instanceof Error ? error.message : 'unknown' }, 'MCP server tools could not be discovered; they are pinned when an agent lists them'),
     );
-  // Local servers start now (a failed start is retried with backoff); discovery waits for them.
-  for (const client of clients.values()) if (client instanceof StdioServerClient) client.start().catch(() => undefined);
   const stores = await openMcpStores({ databaseUrl: options.databaseUrl, sqlite: () => options.db });
   const pins = new PinRegistry(stores.pins, {
     approverRoles: config.approverRoles,
@@ -108,6 +107,8 @@ export async function createMcpGateway(options: McpGatewayOptions): Promise<McpG
     await stores.close();
     throw error;
   }
+  // Local servers start once the pins are loaded (a failed start is retried with backoff); discovery waits for them.
+  for (const client of clients.values()) if (client instanceof StdioServerClient) client.start().catch(() => undefined);
   let syncs = 0;
   return {
     pins,

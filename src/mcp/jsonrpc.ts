@@ -114,7 +114,6 @@ export function parseRpcBody(body: Buffer, maxBatch: number): ParsedBody {
   if (items.length === 0) throw new RpcFailure(RPC.invalidRequest, 'an empty batch');
   if (items.length > maxBatch) throw new RpcFailure(RPC.invalidRequest, `a batch of ${items.length} messages; at most ${maxBatch} are accepted`, { maxBatch });
   const messages = items.map((item, i) => {
-    if (isPlainMessage(item)) return item;
     const parsed = messageSchema.safeParse(item);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
@@ -132,20 +131,6 @@ export function parseRpcBody(body: Buffer, maxBatch: number): ParsedBody {
     ids.add(key);
   }
   return { messages, batch };
-}
-
-/**
- * The same rules as `messageSchema`, checked by hand for the common case (a well-formed message), so a
- * call does not pay for a schema walk; anything it does not accept goes through the schema, which gives
- * the error message.
- */
-function isPlainMessage(item: unknown): item is RpcMessage {
-  if (item === null || typeof item !== 'object' || Array.isArray(item)) return false;
-  const m = item as Record<string, unknown>;
-  for (const key of Object.keys(m)) if (key !== 'jsonrpc' && key !== 'id' && key !== 'method' && key !== 'params') return false;
-  if (m.jsonrpc !== '2.0' || typeof m.method !== 'string' || m.method.length < 1 || m.method.length > 128) return false;
-  if ('id' in m && !((typeof m.id === 'string' && m.id.length <= 256) || Number.isSafeInteger(m.id))) return false;
-  return !('params' in m) || (m.params !== null && typeof m.params === 'object' && !Array.isArray(m.params));
 }
 
 export function isRequest(m: RpcMessage): m is RpcRequest {

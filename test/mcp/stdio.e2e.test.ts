@@ -33,7 +33,7 @@ function text(result: unknown): string {
 }
 
 async function eventually<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + 60_000;
   for (;;) {
     const value = await probe().catch(() => undefined);
     if (value !== undefined) return value;
