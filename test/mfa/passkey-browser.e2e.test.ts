@@ -55,6 +55,9 @@ after(async () => {
 const chat = (key = keys.alice) =>
   fetch(`${warden.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify({ model: 'secure', messages: [{ role: 'user', content: 'hi' }] }) });
 
+/** The challenge's URL without its `?k=` secret (the page keeps it in a cookie scoped to this path). */
+const pathOf = (url: string) => url.split('?')[0]!;
+
 async function stepUpUrl(key = keys.alice): Promise<string> {
   const res = await chat(key);
   assert.equal(res.status, 401);
@@ -77,7 +80,7 @@ test('enrol a passkey, get stepped up, verify with it, retry and get through', a
   assert.ok(challengeUrl.startsWith(origin));
   await page.goto(challengeUrl);
   await page.getByRole('button', { name: 'Verify with a passkey' }).click();
-  await page.waitForURL(`${challengeUrl}/done`);
+  await page.waitForURL(`${pathOf(challengeUrl)}/done`);
   assert.match(await page.textContent('main') ?? '', /elevated until/);
   const retry = await chat();
   assert.equal(retry.status, 200, await retry.text());
@@ -93,10 +96,10 @@ async function newAliceKey(): Promise<string> {
 test('a replayed passkey assertion is refused', async () => {
   const first = await stepUpUrl(await newAliceKey());
   await page.goto(first);
-  const captured = page.waitForRequest((r) => r.url() === `${first}/passkey` && r.method() === 'POST');
+  const captured = page.waitForRequest((r) => r.url() === `${pathOf(first)}/passkey` && r.method() === 'POST');
   await page.getByRole('button', { name: 'Verify with a passkey' }).click();
   const assertion = JSON.parse((await captured).postData()!) as { ceremonyId: string; response: unknown };
-  await page.waitForURL(`${first}/done`);
+  await page.waitForURL(`${pathOf(first)}/done`);
 
   const second = await stepUpUrl(await newAliceKey());
   await page.goto(second);
@@ -104,8 +107,8 @@ test('a replayed passkey assertion is refused', async () => {
   const status = (await page.evaluate(`(async () => {
     const csrf = document.getElementById('passkey').dataset.csrf;
     const headers = { 'content-type': 'application/json', 'x-csrf-token': csrf };
-    const options = await (await fetch(${JSON.stringify(second)} + '/passkey/options', { method: 'POST', headers, body: '{}' })).json();
-    const replay = await fetch(${JSON.stringify(second)} + '/passkey', { method: 'POST', headers, body: JSON.stringify({ ceremonyId: options.ceremonyId, response: ${JSON.stringify(assertion.response)} }) });
+    const options = await (await fetch(${JSON.stringify(pathOf(second))} + '/passkey/options', { method: 'POST', headers, body: '{}' })).json();
+    const replay = await fetch(${JSON.stringify(pathOf(second))} + '/passkey', { method: 'POST', headers, body: JSON.stringify({ ceremonyId: options.ceremonyId, response: ${JSON.stringify(assertion.response)} }) });
     return { status: replay.status, body: await replay.text() };
   })()`)) as { status: number; body: string };
   assert.equal(status.status, 401, status.body);
