@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { DecisionEvent } from '../src/core/events.js';
 import { prng } from '../src/core/prng.js';
-import { DecisionLog } from '../src/events/index.js';
+import { DecisionLog, SqliteDecisionRepository } from '../src/events/index.js';
 import { ApiKeyStore, SqliteApiKeyRepository } from '../src/identity/index.js';
 import { RiskStore } from '../src/risk/store.js';
 import type { DetectionRecord } from '../src/risk/index.js';
@@ -30,11 +30,11 @@ const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.le
 const principals = Array.from({ length: 200 }, (_, i) => `u${i}`);
 const models = ['chat', 'secure', 'embed', 'vision'];
 
-function fill(dataDir: string): { decisionId: string } {
+async function fill(dataDir: string): Promise<{ decisionId: string }> {
   const t0 = performance.now();
   const now = Date.now();
   const db = openDatabase(dataDir, 'warden.db', { synchronous: 'NORMAL' });
-  const log = new DecisionLog(db);
+  const log = new DecisionLog(new SqliteDecisionRepository(db));
   let sample = '';
   for (let i = 0; i < DECISIONS; i++) {
     const r = random();
@@ -50,7 +50,7 @@ function fill(dataDir: string): { decisionId: string } {
     };
     log.record(event);
   }
-  log.flush();
+  await log.close();
   db.close();
   const riskDb = openDatabase(dataDir);
   const store = new RiskStore(riskDb);
@@ -74,7 +74,7 @@ async function main(): Promise<void> {
   const dir = tempDir('warden-console-bench-');
   const dataDir = join(dir, 'data');
   mkdirSync(dataDir);
-  const { decisionId } = fill(dataDir);
+  const { decisionId } = await fill(dataDir);
   const keyDb = openDatabase(dataDir);
   const key = (await (await ApiKeyStore.open(new SqliteApiKeyRepository(keyDb))).create({ principal: 'root', name: 'bench' })).key;
   keyDb.close();

@@ -33,8 +33,8 @@ export class DecisionExplainer {
   constructor(private readonly deps: ExplainDeps) {}
 
   async explain(decisionId: string): Promise<Record<string, unknown>> {
-    this.deps.decisions.flush();
-    const event = this.deps.decisions.query({ decisionId, limit: 1 }).items[0] as DecisionEvent | undefined;
+    await this.deps.decisions.flush();
+    const event: DecisionEvent | undefined = await this.deps.decisions.repo.get(decisionId);
     if (!event) throw new WardenError('not_found', 'no decision with this id');
     const active = await this.activeBundle();
     const policies: PolicyExplanation[] = event.policyIds.map((id) => {

@@ -4,14 +4,13 @@
  */
 import type { AuditLog } from '../audit/index.js';
 import type { WardenConfig } from '../config/schema.js';
-import { DecisionStats, type DecisionLog, type EventBus } from '../events/index.js';
+import type { DecisionLog, EventBus } from '../events/index.js';
 import type { AdminRoute } from '../gateway/admin-route.js';
 import type { AssetAttributeSource, Pipeline, RiskSource } from '../gateway/pipeline.js';
 import type { ApiKeyStore, Authenticator, Directory } from '../identity/index.js';
 import type { Integrity } from '../integrity/index.js';
 import type { PolicyManager } from '../policy/index.js';
 import type { RiskEngine } from '../risk/index.js';
-import type { SqliteDatabase } from '../store/index.js';
 import { ConsoleApi } from './api.js';
 import { AuditVerification } from './audit-verification.js';
 import { DecisionExplainer } from './explain.js';
@@ -34,9 +33,8 @@ export interface ConsoleDeps {
   bus: EventBus;
   instanceId: string;
   adminRoutes: readonly AdminRoute[];
+  /** The decision table's writer; its repository is read for lists and aggregates. */
   decisions: DecisionLog;
-  /** The connection holding the decision table (read for aggregates). */
-  decisionsDb: SqliteDatabase;
   policies: PolicyManager;
   directory: Directory;
   apiKeys: ApiKeyStore;
@@ -60,7 +58,7 @@ export function createConsole(deps: ConsoleDeps): Console {
   const sessions = new ConsoleSessions({ ttlMs: c.sessionTtlMinutes * 60_000, idleMs: c.idleTimeoutMinutes * 60_000, max: c.maxSessions }, (session, now) => keyStillValid(deps.apiKeys, session, now));
   const signIn = new SignIn({ authenticator: deps.authenticator, sessions, bus: deps.bus, instanceId: deps.instanceId, ttlSeconds: c.sessionTtlMinutes * 60 });
   const live = new LiveFeed(deps.bus, sessions);
-  const stats = new DecisionStats(deps.decisionsDb);
+  const stats = deps.decisions.repo;
   const explainer = new DecisionExplainer({ decisions: deps.decisions, policies: deps.policies, risk: deps.risk, engine: deps.engine });
   const verification = new AuditVerification({ dataDir: deps.config.dataDir, origin: deps.config.audit.origin, signingKeyFile: deps.config.audit.signingKeyFile }, () => deps.audit.size());
   const own = consoleOwnRoutes({ ...deps, stats, explainer, verification, configured: configuredAttributes(deps.config) });

@@ -7,6 +7,7 @@
  */
 import { clusterDatabaseUrl } from '../config/cluster.js';
 import type { WardenConfig } from '../config/schema.js';
+import { PgDecisionRepository, SqliteDecisionRepository, type DecisionRepository } from '../events/index.js';
 import { PgApiKeyRepository, SqliteApiKeyRepository, type ApiKeyRepository } from '../identity/index.js';
 import { PgPolicyRepository, SqlitePolicyRepository, type PolicyRepository } from '../policy/index.js';
 import type { SqliteDatabase } from './database.js';
@@ -16,6 +17,8 @@ export interface StateStores {
   backend: 'sqlite' | 'postgres';
   apiKeys: ApiKeyRepository;
   policies: PolicyRepository;
+  /** The decision table (derived from the audit log; see `src/events/decision-log.ts`). */
+  decisions: DecisionRepository;
   /** Resolves when the database answers a trivial query; rejects otherwise. */
   ping(): Promise<void>;
   /** Releases what `openStateStores` opened (a PostgreSQL pool; the SQLite handle belongs to the caller). */
@@ -27,17 +30,28 @@ export function databaseUrlFor(config: Pick<WardenConfig, 'cluster'>, env: NodeJ
   return clusterDatabaseUrl(env) ?? config.cluster.databaseUrl;
 }
 
+export interface OpenStateStoresOptions {
+  databaseUrl: string | undefined;
+  sqlite: () => SqliteDatabase;
+  /**
+   * The connection for the decision table on SQLite, when it should not be `sqlite()`'s: `warden start`
+   * gives it one without an fsync per batch (the audit log holds the durable copy of every decision).
+   */
+  decisionsSqlite?: () => SqliteDatabase;
+}
+
 /**
  * Opens the repositories on PostgreSQL when `databaseUrl` is given (applying pending migrations), else on
  * `sqlite()`, which is called only then, so a clustered CLI command never creates a local database.
  */
-export async function openStateStores(options: { databaseUrl: string | undefined; sqlite: () => SqliteDatabase }): Promise<StateStores> {
+export async function openStateStores(options: OpenStateStoresOptions): Promise<StateStores> {
   if (options.databaseUrl === undefined) {
     const db = options.sqlite();
     return {
       backend: 'sqlite',
       apiKeys: new SqliteApiKeyRepository(db),
       policies: new SqlitePolicyRepository(db),
+      decisions: new SqliteDecisionRepository(options.decisionsSqlite?.() ?? db),
       ping: async () => {
         db.prepare('SELECT 1').get();
       },
@@ -50,6 +64,7 @@ export async function openStateStores(options: { databaseUrl: string | undefined
       backend: 'postgres',
       apiKeys: await PgApiKeyRepository.open(pool),
       policies: await PgPolicyRepository.open(pool),
+      decisions: await PgDecisionRepository.open(pool),
       ping: async () => {
         await pool.query('SELECT 1');
       },
