@@ -15,8 +15,7 @@ import type { DecisionEvent } from '../src/core/events.js';
 import { prng } from '../src/core/prng.js';
 import { DecisionLog, SqliteDecisionRepository } from '../src/events/index.js';
 import { ApiKeyStore, SqliteApiKeyRepository } from '../src/identity/index.js';
-import { RiskStore } from '../src/risk/store.js';
-import type { DetectionRecord } from '../src/risk/index.js';
+import { SqliteDetectionRepository, type DetectionRecord } from '../src/risk/index.js';
 import { openDatabase } from '../src/store/index.js';
 import { startWarden, tempDir } from '../test/helpers/warden-process.js';
 
@@ -53,7 +52,7 @@ async function fill(dataDir: string): Promise<{ decisionId: string }> {
   await log.close();
   db.close();
   const riskDb = openDatabase(dataDir);
-  const store = new RiskStore(riskDb);
+  const store = new SqliteDetectionRepository(riskDb);
   const detectors = ['risk.impossible_travel', 'risk.brute_force', 'guard.injection', 'guard.dlp', 'risk.volume', 'risk.first_access'];
   for (let start = 0; start < DETECTIONS; start += 5000) {
     const batch: DetectionRecord[] = [];
@@ -61,7 +60,7 @@ async function fill(dataDir: string): Promise<{ decisionId: string }> {
       const score = random();
       batch.push({ id: randomUUID(), time: new Date(now - 30 * DAY + (i / DETECTIONS) * 30 * DAY).toISOString(), detector: pick(detectors), category: 'behaviour', entity: { type: 'User', id: pick(principals) }, score, severity: score > 0.9 ? 'critical' : score > 0.7 ? 'high' : 'medium', explanation: 'synthetic detection for the benchmark', contribution: Math.round(score * 30) });
     }
-    store.saveDetections(batch);
+    await store.append(batch);
   }
   riskDb.close();
   console.error(`filled ${DECISIONS} decisions and ${DETECTIONS} detections in ${((performance.now() - t0) / 1000).toFixed(0)} s`);

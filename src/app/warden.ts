@@ -201,7 +201,8 @@ export class WardenApp {
     }
     const upstreams = new Upstreams(upstreamConfigs, env);
 
-    const riskEngine = createRiskEngine({ db, bus, config: config.risk, logger, inboxOwner: instanceId });
+    const riskEngine = createRiskEngine({ db, bus, config: config.risk, logger, inboxOwner: instanceId, detections: stores.detections });
+    await riskEngine.ready();
     riskEngine.subscribeTo(bus);
     // Revocations, policy activations and risk snapshots reach (and arrive from) the other instances.
     const shared = shareState(cluster.state, { apiKeys, policies, risk: riskEngine, bus, logger });
@@ -407,6 +408,7 @@ export class WardenApp {
     await this.response.stop();
     await this.bus.drain();
     this.risk.close();
+    await this.risk.idle();
     // Every event is in the log before it closes; exporters stop before the log they read.
     await this.exporter?.stop();
     // The bus is drained, so every event is durable in the log: the table catches up and stops following.

@@ -47,8 +47,7 @@ export class DecisionExplainer {
     // the decision until a minute after it (detectors run after the decision) are the ones it relates to.
     const at = Date.parse(event.time);
     const detections = principal
-      ? this.deps.engine
-          .detections({ entityType: principal.type, entityId: principal.id, since: new Date(at - 10 * 60_000).toISOString(), limit: 50 })
+      ? (await this.deps.engine.detections({ entityType: principal.type, entityId: principal.id, since: new Date(at - 10 * 60_000).toISOString(), limit: 50 }))
           .filter((d) => Date.parse(d.time) <= at + 60_000)
       : [];
     return {

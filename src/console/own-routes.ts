@@ -66,7 +66,7 @@ export function consoleOwnRoutes(deps: OwnRouteDeps): ConsoleRoute[] {
       handler: async (req) => {
         const { minutes } = validateInput(minutesSchema, req.query);
         const since = new Date(Date.now() - minutes * 60_000);
-        const detections = deps.engine.detections({ since: since.toISOString(), limit: 10_000 });
+        const detections = await deps.engine.detections({ since: since.toISOString(), limit: 10_000 });
         const byDetector = new Map<string, number>();
         for (const d of detections) byDetector.set(d.detector, (byDetector.get(d.detector) ?? 0) + 1);
         return {
@@ -187,7 +187,7 @@ export function consoleOwnRoutes(deps: OwnRouteDeps): ConsoleRoute[] {
             auditSize: deps.audit.size(),
             latestCheckpoint: cp ? { size: cp.size, time: cp.time } : null,
             decisions24h: await deps.stats.totals(new Date(Date.now() - 86_400_000)),
-            detections30d: deps.engine.detections({ since: new Date(Date.now() - 30 * 86_400_000).toISOString(), limit: 10_000 }).length,
+            detections30d: (await deps.engine.detections({ since: new Date(Date.now() - 30 * 86_400_000).toISOString(), limit: 10_000 })).length,
             assets: { total: assets.length, verified: assets.filter((a) => a.verified).length, suspect: assets.filter((a) => a.suspect).length },
             apiKeys: { active: keys.filter((k) => !k.revokedAt).length, revoked: keys.filter((k) => k.revokedAt).length },
           }),

@@ -9,6 +9,7 @@ import { clusterDatabaseUrl } from '../config/cluster.js';
 import type { WardenConfig } from '../config/schema.js';
 import { PgDecisionRepository, SqliteDecisionRepository, type DecisionRepository } from '../events/index.js';
 import { PgApiKeyRepository, SqliteApiKeyRepository, type ApiKeyRepository } from '../identity/index.js';
+import { PgDetectionRepository, SqliteDetectionRepository, type DetectionRepository } from '../risk/index.js';
 import { PgPolicyRepository, SqlitePolicyRepository, type PolicyRepository } from '../policy/index.js';
 import type { SqliteDatabase } from './database.js';
 import { openPostgres } from './postgres.js';
@@ -19,6 +20,8 @@ export interface StateStores {
   policies: PolicyRepository;
   /** The decision table (derived from the audit log; see `src/events/decision-log.ts`). */
   decisions: DecisionRepository;
+  /** What the risk engines found. */
+  detections: DetectionRepository;
   /** Resolves when the database answers a trivial query; rejects otherwise. */
   ping(): Promise<void>;
   /** Releases what `openStateStores` opened (a PostgreSQL pool; the SQLite handle belongs to the caller). */
@@ -52,6 +55,7 @@ export async function openStateStores(options: OpenStateStoresOptions): Promise<
       apiKeys: new SqliteApiKeyRepository(db),
       policies: new SqlitePolicyRepository(db),
       decisions: new SqliteDecisionRepository(options.decisionsSqlite?.() ?? db),
+      detections: new SqliteDetectionRepository(db),
       ping: async () => {
         db.prepare('SELECT 1').get();
       },
@@ -65,6 +69,7 @@ export async function openStateStores(options: OpenStateStoresOptions): Promise<
       apiKeys: await PgApiKeyRepository.open(pool),
       policies: await PgPolicyRepository.open(pool),
       decisions: await PgDecisionRepository.open(pool),
+      detections: await PgDetectionRepository.open(pool),
       ping: async () => {
         await pool.query('SELECT 1');
       },
