@@ -47,6 +47,10 @@ export class DecisionLog {
   /** Writes run one at a time, in order. */
   private writing: Promise<void> = Promise.resolve();
   private readonly flushIntervalMs: number;
+  /** A flush started because the buffer is full; records arriving meanwhile join it rather than queue another. */
+  private fullFlush: Promise<void> | undefined;
+  /** After a refused batch, a full buffer waits for the retry timer too. */
+  private backoffUntil = 0;
 
   constructor(
     readonly repo: DecisionRepository,
@@ -92,8 +96,13 @@ export class DecisionLog {
 
   record(event: DecisionEvent): void {
     this.buffer.push(event);
-    if (this.buffer.length >= BATCH) void this.flush();
-    else this.schedule(this.flushIntervalMs);
+    if (this.buffer.length < BATCH || Date.now() < this.backoffUntil) this.schedule(this.flushIntervalMs);
+    else
+      this.fullFlush ??= this.flush().finally(() => {
+        this.fullFlush = undefined;
+        // Records that arrived after the last batch was taken wait for the timer, not for the next record.
+        if (this.buffer.length > 0) this.schedule(this.flushIntervalMs);
+      });
   }
 
   private schedule(ms: number): void {
@@ -119,6 +128,7 @@ export class DecisionLog {
         } catch (error) {
           this.keep(batch);
           this.report(error);
+          this.backoffUntil = Date.now() + (this.options.retryMs ?? 1000);
           this.schedule(this.options.retryMs ?? 1000);
           return;
         }

@@ -171,3 +171,17 @@ test('the writer keeps at most `maxPending` refused decisions and reports the on
   assert.ok(errors.some((e) => /4 decisions were not written/.test(e.message)), errors.map((e) => e.message).join('; '));
   await log.close();
 });
+
+test('a full buffer (1000 decisions) is written at once, without waiting for the timer', async () => {
+  const written: number[] = [];
+  const repo = { append: async (events: readonly DecisionEvent[]) => void written.push(events.length) } as unknown as DecisionRepository;
+  const log = new DecisionLog(repo, { flushIntervalMs: 60_000 });
+  for (let i = 0; i < 1000; i++) log.record(decision(0));
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(written, [1000], 'the full batch went before the 60 s timer');
+  for (let i = 0; i < 500; i++) log.record(decision(0));
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(written, [1000], 'a partial batch waits for the timer');
+  await log.close();
+  assert.deepEqual(written, [1000, 500], 'closing writes the rest');
+});
