@@ -93,7 +93,7 @@ export class WardenApp {
     readonly apiKeys: ApiKeyStore,
     readonly policies: PolicyManager,
     readonly decisions: DecisionLog,
-    private readonly decisionsDb: SqliteDatabase,
+    private readonly decisionsDb: SqliteDatabase | undefined,
     readonly upstreams: Upstreams,
     readonly integrity: Integrity,
     readonly audit: AuditLog | ClusterAuditLog,
@@ -134,7 +134,9 @@ export class WardenApp {
     const logger = givenLogger ?? createLogger(config.log.level);
     const db = openDatabase(config.dataDir);
     // Keys, policy versions, response and step-up records: PostgreSQL when a database URL is configured, else this SQLite database.
-    const stores = await openStateStores({ databaseUrl, sqlite: () => db });
+    // The decision table on SQLite gets its own connection without an fsync per batch (the log holds the durable copy).
+    let decisionsDb: SqliteDatabase | undefined;
+    const stores = await openStateStores({ databaseUrl, sqlite: () => db, decisionsSqlite: () => (decisionsDb = openDatabase(config.dataDir, 'warden.db', { synchronous: 'NORMAL' })) });
     const databaseHealth = new DatabaseHealth(() => stores.ping());
     const instanceId = `${hostname()}:${process.pid}`;
     const cluster = await createCluster({ natsUrl: natsUrlFrom(config, env), dataDir: config.dataDir, instanceId, logger, onSubscriberError: (name, error) => logger.error({ subscriber: name, err: error }, 'event subscriber failed') });
@@ -193,10 +195,9 @@ export class WardenApp {
       : await createAuditLog({ dataDir: config.dataDir, config: config.audit, bus, logger, env });
     const audit = 'shred' in auditLog ? auditLog : undefined;
     // The decision table is derived from the audit log: it catches up here (after a crash too) and then
-    // follows the log, on its own connection without an fsync per batch (the log holds the durable copy).
-    const decisionsDb = openDatabase(config.dataDir, 'warden.db', { synchronous: 'NORMAL' });
-    const decisions = new DecisionLog(decisionsDb);
-    if (config.audit.enabled && audit) decisions.follow(audit, (error) => logger.error({ err: error }, 'the decision table could not follow the audit log'));
+    // follows the log. With the cluster's log (or none) each instance writes its own decisions from the bus.
+    const decisions = new DecisionLog(stores.decisions, { onError: (error) => logger.error({ err: error }, 'the decision table could not be brought up to date') });
+    if (config.audit.enabled && audit) await decisions.follow(audit);
     else decisions.subscribeTo(bus);
     const exporter = await createExporter({ reader: auditLog, dataDir: config.dataDir, cursors: stores.exportCursors, config: config.export, logger, env });
 
@@ -209,7 +210,8 @@ export class WardenApp {
     }
     const upstreams = new Upstreams(upstreamConfigs, env);
 
-    const riskEngine = createRiskEngine({ db, bus, config: config.risk, logger, inboxOwner: instanceId });
+    const riskEngine = createRiskEngine({ db, bus, config: config.risk, logger, inboxOwner: instanceId, detections: stores.detections });
+    await riskEngine.ready();
     // With NATS and a cluster database each principal's baseline has one owner across instances (docs/deploy.md).
     const riskPartitions = startRiskPartitions({ bus: cluster.natsBus, link: cluster.link, engine: riskEngine, repo: stores.risk, shared: stores.backend === 'postgres', instanceId, logger });
     if (!riskPartitions) riskEngine.subscribeTo(bus);
@@ -280,7 +282,7 @@ export class WardenApp {
     // The web console (/ui): sessions over the same credentials, the admin routes behind console roles.
     // It reads either audit log (with a cluster database, the one in PostgreSQL).
     const webConsole = config.console.enabled
-      ? createConsole({ config, pipeline, authenticator, bus, instanceId, adminRoutes, decisions, decisionsDb, policies, directory, apiKeys, risk, engine: riskEngine, assets, integrity, audit: auditLog, databaseUrl, incidents: responseRepo, env, ...(mfa ? { totp: mfa.totp } : {}) })
+      ? createConsole({ config, pipeline, authenticator, bus, instanceId, adminRoutes, decisions, policies, directory, apiKeys, risk, engine: riskEngine, assets, integrity, audit: auditLog, databaseUrl, incidents: responseRepo, env, ...(mfa ? { totp: mfa.totp } : {}) })
       : undefined;
     const gateway = new Gateway({
       pipeline,
@@ -433,12 +435,13 @@ export class WardenApp {
     await this.bus.drain();
     await this.riskPartitions?.close().catch((error: unknown) => this.logger.error({ err: error }, 'risk partitions could not be saved and released'));
     this.risk.close();
+    await this.risk.idle();
     // Every event is in the log before it closes; exporters stop before the log they read.
     await this.exporter.stop();
     // The bus is drained, so every event is durable in the log: the table catches up and stops following.
-    this.decisions.close();
+    await this.decisions.close();
     await this.audit.close();
-    this.decisionsDb.close();
+    this.decisionsDb?.close();
     await this.apiKeys.flushLastUsed().catch((error: unknown) => this.logger.error({ err: error }, 'last-used times could not be written'));
     await this.stores.close();
     await this.upstreams.close();

@@ -35,11 +35,14 @@ export function configFor(values: { config?: string | boolean | undefined; 'data
  */
 export function openStore(values: Parameters<typeof configFor>[0], io: CliIO, options: { existing?: boolean } = {}): { loaded: LoadedConfig; db: SqliteDatabase } {
   const loaded = configFor(values, io);
-  const dataDir = loaded.config.dataDir;
+  return { loaded, db: openDataDir(loaded.config.dataDir, options) };
+}
+
+function openDataDir(dataDir: string, options: { existing?: boolean }): SqliteDatabase {
   if (options.existing && !existsSync(join(dataDir, 'warden.db'))) {
     throw new Error(`no Warden data in \`${dataDir}\` (no warden.db); check --data-dir or --config`);
   }
-  return { loaded, db: openDatabase(dataDir) };
+  return openDatabase(dataDir);
 }
 
 /** Runs `fn` with the store open and closes it afterwards, whatever happens. */
@@ -60,16 +63,18 @@ export async function withStore<T>(
 /**
  * Runs `fn` with the keys and policy repositories open: on PostgreSQL when `WARDEN_DATABASE_URL` or
  * `cluster.databaseUrl` is set (no local database is touched), else on the data directory's SQLite
- * database, as `warden start` would choose. Everything is closed afterwards, whatever happens.
+ * database, as `warden start` would choose (`existing` as for `openStore`). Everything is closed afterwards,
+ * whatever happens.
  */
 export async function withStateStores<T>(
   values: Parameters<typeof configFor>[0],
   io: CliIO,
   fn: (store: { loaded: LoadedConfig; stores: StateStores }) => T | Promise<T>,
+  options: { existing?: boolean } = {},
 ): Promise<T> {
   const loaded = configFor(values, io);
   let db: SqliteDatabase | undefined;
-  const stores = await openStateStores({ databaseUrl: databaseUrlFor(loaded.config, io.env), sqlite: () => (db = openDatabase(loaded.config.dataDir)) });
+  const stores = await openStateStores({ databaseUrl: databaseUrlFor(loaded.config, io.env), sqlite: () => (db = openDataDir(loaded.config.dataDir, options)) });
   try {
     return await fn({ loaded, stores });
   } finally {

@@ -33,8 +33,8 @@ export class DecisionExplainer {
   constructor(private readonly deps: ExplainDeps) {}
 
   async explain(decisionId: string): Promise<Record<string, unknown>> {
-    this.deps.decisions.flush();
-    const event = this.deps.decisions.query({ decisionId, limit: 1 }).items[0] as DecisionEvent | undefined;
+    await this.deps.decisions.flush();
+    const event: DecisionEvent | undefined = await this.deps.decisions.repo.get(decisionId);
     if (!event) throw new WardenError('not_found', 'no decision with this id');
     const active = await this.activeBundle();
     const policies: PolicyExplanation[] = event.policyIds.map((id) => {
@@ -47,8 +47,7 @@ export class DecisionExplainer {
     // the decision until a minute after it (detectors run after the decision) are the ones it relates to.
     const at = Date.parse(event.time);
     const detections = principal
-      ? this.deps.engine
-          .detections({ entityType: principal.type, entityId: principal.id, since: new Date(at - 10 * 60_000).toISOString(), limit: 50 })
+      ? (await this.deps.engine.detections({ entityType: principal.type, entityId: principal.id, since: new Date(at - 10 * 60_000).toISOString(), limit: 50 }))
           .filter((d) => Date.parse(d.time) <= at + 60_000)
       : [];
     return {

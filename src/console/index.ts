@@ -4,7 +4,7 @@
  */
 import type { AuditSource } from '../audit/index.js';
 import type { WardenConfig } from '../config/schema.js';
-import { DecisionStats, type DecisionLog, type EventBus } from '../events/index.js';
+import type { DecisionLog, EventBus } from '../events/index.js';
 import type { AdminRoute } from '../gateway/admin-route.js';
 import type { AssetAttributeSource, Pipeline, RiskSource } from '../gateway/pipeline.js';
 import type { ApiKeyStore, Authenticator, Directory } from '../identity/index.js';
@@ -13,7 +13,6 @@ import type { TotpFactors } from '../mfa/factors.js';
 import type { PolicyManager } from '../policy/index.js';
 import type { RiskEngine } from '../risk/index.js';
 import type { ResponseRepository } from '../response/store/types.js';
-import type { SqliteDatabase } from '../store/index.js';
 import { ConsoleApi } from './api.js';
 import { AuditVerification } from './audit-verification.js';
 import { DecisionExplainer } from './explain.js';
@@ -38,9 +37,8 @@ export interface ConsoleDeps {
   bus: EventBus;
   instanceId: string;
   adminRoutes: readonly AdminRoute[];
+  /** The decision table's writer; its repository is read for lists and aggregates. */
   decisions: DecisionLog;
-  /** The connection holding the decision table (read for aggregates). */
-  decisionsDb: SqliteDatabase;
   policies: PolicyManager;
   directory: Directory;
   apiKeys: ApiKeyStore;
@@ -73,7 +71,7 @@ export function createConsole(deps: ConsoleDeps): Console {
   const freshMfa = deps.totp ? new FreshMfa({ totp: deps.totp, bus: deps.bus, instanceId: deps.instanceId, freshMs: c.adminMfaMinutes * 60_000 }) : undefined;
   const signIn = new SignIn({ authenticator: deps.authenticator, sessions, bus: deps.bus, instanceId: deps.instanceId, ttlSeconds: c.sessionTtlMinutes * 60, ...(freshMfa ? { freshMfa } : {}) });
   const live = new LiveFeed(deps.bus, sessions);
-  const stats = new DecisionStats(deps.decisionsDb);
+  const stats = deps.decisions.repo;
   const explainer = new DecisionExplainer({ decisions: deps.decisions, policies: deps.policies, risk: deps.risk, engine: deps.engine });
   const verification = new AuditVerification({ dataDir: deps.config.dataDir, origin: deps.config.audit.origin, signingKeyFile: deps.config.audit.signingKeyFile, databaseUrl: deps.databaseUrl }, () => deps.audit.size());
   const own = consoleOwnRoutes({ ...deps, stats, explainer, verification, configured: configuredAttributes(deps.config) });

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { WardenError } from '../core/errors.js';
 import type { WardenConfig } from '../config/schema.js';
-import type { DecisionStats } from '../events/index.js';
+import type { DecisionRepository } from '../events/index.js';
 import type { AuditSource } from '../audit/index.js';
 import type { ApiKeyStore, Directory } from '../identity/index.js';
 import type { Integrity } from '../integrity/index.js';
@@ -24,7 +24,7 @@ import type { ConsoleRoute } from './routes.js';
 
 export interface OwnRouteDeps {
   config: WardenConfig;
-  stats: DecisionStats;
+  stats: DecisionRepository;
   explainer: DecisionExplainer;
   policies: PolicyManager;
   directory: Directory;
@@ -68,21 +68,20 @@ export function consoleOwnRoutes(deps: OwnRouteDeps): ConsoleRoute[] {
       role: 'auditor',
       area: 'decisions',
       query: ['minutes'],
-      handler: (req) => {
+      handler: async (req) => {
         const { minutes } = validateInput(minutesSchema, req.query);
         const since = new Date(Date.now() - minutes * 60_000);
-        const detections = deps.engine.detections({ since: since.toISOString(), limit: 10_000 });
-        const byDetector = new Map<string, number>();
-        for (const d of detections) byDetector.set(d.detector, (byDetector.get(d.detector) ?? 0) + 1);
+        // Counted by the store, not read whole: a day can hold thousands of detections.
+        const byDetector = await deps.engine.detectionCounts(since.toISOString());
         return {
           body: {
             minutes,
-            decisions: deps.stats.overview(since),
+            decisions: await deps.stats.overview(since),
             detections: {
-              count: detections.length,
-              byDetector: [...byDetector].map(([detector, count]) => ({ detector, count })).sort((a, b) => b.count - a.count),
-              guardFindings: [...byDetector].filter(([d]) => d.startsWith('guard.')).map(([detector, count]) => ({ detector, count })),
-              open: detections.slice(0, 10),
+              count: byDetector.reduce((n, d) => n + d.count, 0),
+              byDetector,
+              guardFindings: byDetector.filter((d) => d.detector.startsWith('guard.')),
+              open: await deps.engine.detections({ since: since.toISOString(), limit: 10 }),
             },
           },
         };
@@ -106,10 +105,10 @@ export function consoleOwnRoutes(deps: OwnRouteDeps): ConsoleRoute[] {
       role: 'auditor',
       area: 'decisions',
       query: Object.keys(listSchema.shape),
-      handler: (req) => {
+      handler: async (req) => {
         const q = validateInput(listSchema, req.query);
         const iso = (v: string | undefined): string | undefined => (v === undefined ? undefined : new Date(v).toISOString());
-        return { body: deps.stats.list({ ...q, since: iso(q.since), until: iso(q.until) }) };
+        return { body: await deps.stats.list({ ...q, since: iso(q.since), until: iso(q.until) }) };
       },
     },
     {
@@ -159,10 +158,10 @@ export function consoleOwnRoutes(deps: OwnRouteDeps): ConsoleRoute[] {
       role: 'auditor',
       area: 'risk',
       query: ['days'],
-      handler: (req) => {
+      handler: async (req) => {
         const p = validateInput(principalSchema, req.params);
         const { days } = validateInput(daysSchema, req.query);
-        return { body: { principal: p, hours: deps.stats.riskOverTime(`${p.type}::${p.id}`, new Date(Date.now() - days * 86_400_000)) } };
+        return { body: { principal: p, hours: await deps.stats.riskOverTime(`${p.type}::${p.id}`, new Date(Date.now() - days * 86_400_000)) } };
       },
     },
     {
@@ -181,7 +180,7 @@ export function consoleOwnRoutes(deps: OwnRouteDeps): ConsoleRoute[] {
           if (error instanceof BundleError) throw new WardenError('policy_invalid', error.message, { details: { problems: error.problems } });
           throw error;
         }
-        const result = replay(deps, candidate, activeVersion === undefined ? undefined : deps.policies.pdp, input.days, input.limit);
+        const result = await replay(deps, candidate, activeVersion === undefined ? undefined : deps.policies.pdp, input.days, input.limit);
         return { body: { days: input.days, ...result } };
       },
     },
@@ -203,8 +202,8 @@ export function consoleOwnRoutes(deps: OwnRouteDeps): ConsoleRoute[] {
             policyVersions: (await deps.policies.store.list()).length,
             auditSize: await deps.audit.size(),
             latestCheckpoint: cp ? { size: cp.size, time: cp.time } : null,
-            decisions24h: deps.stats.totals(new Date(Date.now() - 86_400_000)),
-            detections30d: deps.engine.detections({ since: new Date(Date.now() - 30 * 86_400_000).toISOString(), limit: 10_000 }).length,
+            decisions24h: await deps.stats.totals(new Date(Date.now() - 86_400_000)),
+            detections30d: (await deps.engine.detectionCounts(new Date(Date.now() - 30 * 86_400_000).toISOString())).reduce((n, d) => n + d.count, 0),
             assets: { total: assets.length, verified: assets.filter((a) => a.verified).length, suspect: assets.filter((a) => a.suspect).length },
             apiKeys: { active: keys.filter((k) => !k.revokedAt).length, revoked: keys.filter((k) => k.revokedAt).length },
           }),

@@ -6,7 +6,7 @@
  * reads them is judged as if there were none; the answer says how many decisions were re-decided.
  */
 import type { DecisionEvent } from '../core/events.js';
-import type { DecisionStats } from '../events/index.js';
+import type { DecisionRepository } from '../events/index.js';
 import type { AuthorizeInput } from '../gateway/authorize.js';
 import { dryRun } from '../gateway/dry-run.js';
 import type { AssetAttributeSource, RiskSource } from '../gateway/pipeline.js';
@@ -15,7 +15,7 @@ import type { Directory } from '../identity/index.js';
 import type { PolicyDecisionPoint } from '../policy/index.js';
 
 export interface ReplayDeps {
-  stats: DecisionStats;
+  stats: Pick<DecisionRepository, 'recent'>;
   directory: Directory;
   risk: RiskSource;
   assets: AssetAttributeSource;
@@ -68,8 +68,8 @@ export function requestOf(event: DecisionEvent, deps: Pick<ReplayDeps, 'assets' 
   };
 }
 
-export function replay(deps: ReplayDeps, candidate: PolicyDecisionPoint, active: PolicyDecisionPoint | undefined, days: number, limit: number): { considered: number; changed: number; changes: ReplayChange[] } {
-  const events = deps.stats.recent(new Date(Date.now() - days * 86_400_000), limit);
+export async function replay(deps: ReplayDeps, candidate: PolicyDecisionPoint, active: PolicyDecisionPoint | undefined, days: number, limit: number): Promise<{ considered: number; changed: number; changes: ReplayChange[] }> {
+  const events = await deps.stats.recent(new Date(Date.now() - days * 86_400_000), limit);
   const results = dryRun(
     events.map((e) => requestOf(e, deps)),
     { candidate, ...(active ? { active } : {}), directory: deps.directory, risk: deps.risk },

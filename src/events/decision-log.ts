@@ -1,46 +1,20 @@
 /**
- * The queryable record of decisions, derived from the audit log: it follows the log from a cursor stored
- * with the rows (one transaction), so after a crash it catches up from where it was and holds every
- * decision the log holds. Without an audit log it subscribes to the bus instead (batched, best effort).
- * The tamper-evident copy of every event is the audit log's job; this table serves queries.
+ * The writer of the decision table (a `DecisionRepository`, SQLite or PostgreSQL). With a single-process
+ * audit log it follows the log from a cursor stored with the rows (one transaction), so after a crash it
+ * catches up from where it was and holds every decision the log holds. Otherwise (no audit log, or the
+ * cluster's log in PostgreSQL) it subscribes to the bus: this instance's decisions are written in batches;
+ * a batch the database refused is kept (up to `maxPending` decisions) and written again a second later.
+ * The tamper-evident, durable copy of every decision is the audit log's job; this table serves queries.
+ *
+ * @example
+ * const decisions = new DecisionLog(stores.decisions, { onError: (err) => logger.error({ err }, '…') });
+ * await decisions.follow(auditLog); // or decisions.subscribeTo(bus)
+ * await decisions.flush();
+ * const page = await decisions.repo.query({ principal: 'User::alice', limit: 50 });
  */
 import type { DecisionEvent, WardenEvent } from '../core/events.js';
-import { applyMigrations, type SqliteDatabase } from '../store/index.js';
 import type { EventBus, Subscription } from './bus.js';
-import { DecisionRollup, ROLLUP_MIGRATION_SQL } from './decision-rollup.js';
-
-const MIGRATIONS = [
-  {
-    version: 1,
-    sql: `CREATE TABLE decisions (
-        seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, time TEXT NOT NULL,
-        principal TEXT, outcome TEXT NOT NULL, route TEXT NOT NULL, action TEXT NOT NULL, resource TEXT NOT NULL,
-        status INTEGER NOT NULL, enforced INTEGER NOT NULL, event TEXT NOT NULL);
-      CREATE INDEX decisions_principal_time ON decisions (principal, time);
-      CREATE INDEX decisions_time ON decisions (time);`,
-  },
-  {
-    // The id a client sees (`x-warden-decision-id`, error details) is the event's decisionId.
-    version: 2,
-    sql: `CREATE INDEX decisions_decision_id ON decisions (json_extract(event, '$.decisionId'));`,
-  },
-  {
-    // Where the table stands in the audit log it is derived from.
-    version: 3,
-    sql: `CREATE TABLE decisions_cursor (id INTEGER PRIMARY KEY CHECK (id = 1), position INTEGER NOT NULL);`,
-  },
-  {
-    // Per-minute counts for the console's overview (decision-rollup.ts), filled from the rows already here.
-    version: 4,
-    sql: ROLLUP_MIGRATION_SQL,
-  },
-  {
-    // One principal's newest decisions: its entries are in seq order (seq is the rowid), so a page of
-    // them is read backwards from the index instead of sorting all of the principal's rows.
-    version: 5,
-    sql: `CREATE INDEX decisions_principal ON decisions (principal);`,
-  },
-];
+import type { DecisionRepository } from './store/types.js';
 
 /** What the table follows: the audit log's reading side (structural, so events does not depend on audit). */
 export interface DecisionSource {
@@ -49,88 +23,68 @@ export interface DecisionSource {
   onAppend(listener: (newSize: number) => void): () => void;
 }
 
+export interface DecisionLogOptions {
+  /** How long a decision waits to be written with others (a batch also goes at 1000 decisions). */
+  flushIntervalMs?: number;
+  /** How long to wait before writing a refused batch again. */
+  retryMs?: number;
+  /** Most decisions kept while the database refuses them; the oldest beyond are dropped and reported. */
+  maxPending?: number;
+  /** A write or catch-up that failed (it is retried; nothing is thrown to callers). */
+  onError?: (error: unknown) => void;
+}
+
 const CATCH_UP_BATCH = 2000;
-
-export interface DecisionQuery {
-  /** One decision by its id. */
-  decisionId?: string;
-  principal?: string;
-  outcome?: string;
-  since?: string;
-  until?: string;
-  /** Return rows with seq greater than this (pagination cursor). */
-  after?: number;
-  limit?: number;
-}
-
-export interface DecisionPage {
-  items: (DecisionEvent & { seq: number })[];
-  /** Pass as `after` to get the next page; absent on the last page. */
-  next?: number;
-}
+const BATCH = 1000;
 
 export class DecisionLog {
   private buffer: DecisionEvent[] = [];
   private timer: NodeJS.Timeout | undefined;
   private subscription: Subscription | undefined;
   private unfollow: (() => void) | undefined;
-  private followed: { source: DecisionSource; onError: (error: unknown) => void } | undefined;
+  private source: DecisionSource | undefined;
   private following: NodeJS.Timeout | undefined;
-  private readonly insert;
-  private readonly rollup: DecisionRollup;
+  /** Writes run one at a time, in order. */
+  private writing: Promise<void> = Promise.resolve();
+  private readonly flushIntervalMs: number;
+  /** A flush started because the buffer is full; records arriving meanwhile join it rather than queue another. */
+  private fullFlush: Promise<void> | undefined;
+  /** After a refused batch, a full buffer waits for the retry timer too. */
+  private backoffUntil = 0;
 
   constructor(
-    private readonly db: SqliteDatabase,
-    private readonly flushIntervalMs = 50,
+    readonly repo: DecisionRepository,
+    private readonly options: DecisionLogOptions = {},
   ) {
-    applyMigrations(db, 'decisions', MIGRATIONS);
-    this.insert = db.prepare(
-      `INSERT OR IGNORE INTO decisions (id, time, principal, outcome, route, action, resource, status, enforced, event)
-       VALUES (@id, @time, @principal, @outcome, @route, @action, @resource, @status, @enforced, @event)`,
-    );
-    this.rollup = new DecisionRollup(db);
-  }
-
-  /** Where the table stands in the audit log: every decision before this position is in it. */
-  position(): number {
-    const row = this.db.prepare('SELECT position FROM decisions_cursor WHERE id = 1').get() as { position: number } | undefined;
-    return row?.position ?? 0;
+    this.flushIntervalMs = options.flushIntervalMs ?? 50;
   }
 
   /** Catches up with `source` now, then follows it as it grows; a failed catch-up is retried on the next append. */
-  follow(source: DecisionSource, onError: (error: unknown) => void): void {
-    this.catchUp(source);
-    this.followed = { source, onError };
+  async follow(source: DecisionSource): Promise<void> {
+    await this.serial(() => this.catchUpWith(source));
+    this.source = source;
     this.unfollow = source.onAppend(() => {
       this.following ??= setTimeout(() => {
         this.following = undefined;
-        this.tryCatchUp();
+        void this.flush();
       }, this.flushIntervalMs);
     });
   }
 
-  private tryCatchUp(): void {
-    if (!this.followed) return;
-    try {
-      this.catchUp(this.followed.source);
-    } catch (error) {
-      this.followed.onError(error);
-    }
+  /** Applies every decision between the stored position and the end of `source`; returns how many entries it read. */
+  catchUp(source: DecisionSource): Promise<number> {
+    return this.serial(() => this.catchUpWith(source));
   }
 
-  /** Applies every decision between the stored position and the end of `source`; returns how many entries it read. */
-  catchUp(source: DecisionSource): number {
-    const saveCursor = this.db.prepare('INSERT INTO decisions_cursor (id, position) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET position = excluded.position');
-    let position = this.position();
+  private async catchUpWith(source: DecisionSource): Promise<number> {
+    let position = await this.repo.position();
     const start = position;
     while (position < source.size()) {
       const records = source.read(position, CATCH_UP_BATCH);
       if (records.length === 0) break;
       const next = records.at(-1)!.index + 1;
-      this.db.transaction(() => {
-        for (const r of records) if (r.event.type === 'decision') this.insertEvent(r.event);
-        saveCursor.run(next);
-      })();
+      const decisions = records.flatMap((r) => (r.event.type === 'decision' ? [r.event] : []));
+      await this.repo.appendFromLog(decisions, next);
       position = next;
     }
     return position - start;
@@ -142,76 +96,77 @@ export class DecisionLog {
 
   record(event: DecisionEvent): void {
     this.buffer.push(event);
-    if (this.buffer.length >= 1000) this.flush();
-    else this.timer ??= setTimeout(() => this.flush(), this.flushIntervalMs);
+    if (this.buffer.length < BATCH || Date.now() < this.backoffUntil) this.schedule(this.flushIntervalMs);
+    else
+      this.fullFlush ??= this.flush().finally(() => {
+        this.fullFlush = undefined;
+        // Records that arrived after the last batch was taken wait for the timer, not for the next record.
+        if (this.buffer.length > 0) this.schedule(this.flushIntervalMs);
+      });
   }
 
-  /** Brings the table up to date: the log's durable entries when following it, else the buffered events. */
-  flush(): void {
-    this.tryCatchUp();
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    if (this.buffer.length === 0) return;
-    const batch = this.buffer;
-    this.buffer = [];
-    this.db.transaction(() => {
-      for (const e of batch) this.insertEvent(e);
-    })();
+  private schedule(ms: number): void {
+    this.timer ??= setTimeout(() => {
+      this.timer = undefined;
+      void this.flush();
+    }, ms);
   }
 
-  private insertEvent(e: DecisionEvent): void {
-    const principal = e.principal ? `${e.principal.type}::${e.principal.id}` : null;
-    const resource = `${e.resource.type}::${e.resource.id}`;
-    const { changes } = this.insert.run({
-      id: e.id,
-      time: e.time,
-      principal,
-      outcome: e.outcome,
-      route: e.route,
-      action: e.action,
-      resource,
-      status: e.status,
-      enforced: e.enforced ? 1 : 0,
-      event: JSON.stringify(e),
+  /**
+   * Brings the table up to date: the log's durable entries when following it, else the buffered events.
+   * Never rejects: a failure goes to `onError` and is retried.
+   */
+  flush(): Promise<void> {
+    return this.serial(async () => {
+      if (this.source) await this.catchUpWith(this.source).catch((error: unknown) => this.report(error));
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = undefined;
+      while (this.buffer.length > 0) {
+        const batch = this.buffer.splice(0, BATCH);
+        try {
+          await this.repo.append(batch);
+        } catch (error) {
+          this.keep(batch);
+          this.report(error);
+          this.backoffUntil = Date.now() + (this.options.retryMs ?? 1000);
+          this.schedule(this.options.retryMs ?? 1000);
+          return;
+        }
+      }
     });
-    // Counted once: a decision seen again (a replayed log entry) is ignored by the insert and here.
-    if (changes === 1) this.rollup.add(e, principal, resource);
   }
 
-  /** `principal` matches `Type::id` or a bare id of any type. */
-  query(q: DecisionQuery): DecisionPage {
-    const where: string[] = [];
-    const params: Record<string, unknown> = {};
-    if (q.principal) {
-      where.push(q.principal.includes('::') ? 'principal = @principal' : "principal LIKE '%::' || @principal");
-      params.principal = q.principal;
+  /** Puts a refused batch back in front, dropping the oldest beyond `maxPending`. */
+  private keep(batch: DecisionEvent[]): void {
+    this.buffer = batch.concat(this.buffer);
+    const excess = this.buffer.length - (this.options.maxPending ?? 100_000);
+    if (excess > 0) {
+      this.buffer.splice(0, excess);
+      this.report(new Error(`${excess} decisions were not written to the decision table (the audit log has them)`));
     }
-    const filters: [unknown, string, string][] = [
-      [q.decisionId, "json_extract(event, '$.decisionId') = @decisionId", 'decisionId'],
-      [q.outcome, 'outcome = @outcome', 'outcome'],
-      [q.since, 'time >= @since', 'since'],
-      [q.until, 'time < @until', 'until'],
-      [q.after, 'seq > @after', 'after'],
-    ];
-    for (const [value, clause, name] of filters) {
-      if (value === undefined || value === '') continue;
-      where.push(clause);
-      params[name] = value;
-    }
-    const limit = Math.min(Math.max(q.limit ?? 100, 1), 1000);
-    const rows = this.db
-      .prepare(`SELECT seq, event FROM decisions ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY seq LIMIT ${limit + 1}`)
-      .all(params) as { seq: number; event: string }[];
-    const items = rows.slice(0, limit).map((r) => ({ ...(JSON.parse(r.event) as DecisionEvent), seq: r.seq }));
-    return rows.length > limit ? { items, next: items.at(-1)!.seq } : { items };
   }
 
-  close(): void {
+  private serial<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.writing.then(work);
+    this.writing = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
+  }
+
+  private report(error: unknown): void {
+    this.options.onError?.(error);
+  }
+
+  async close(): Promise<void> {
     this.subscription?.unsubscribe();
     this.unfollow?.();
     if (this.following) clearTimeout(this.following);
     // A clean stop leaves the table level with the log (a crash is caught up at the next start).
-    this.flush();
-    this.followed = undefined;
+    await this.flush();
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.source = undefined;
   }
 }

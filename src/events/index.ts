@@ -1,3 +1,5 @@
 export { InProcessBus, stampEvent, type EventBus, type EventHandler, type Subscription } from './bus.js';
-export { DecisionLog, type DecisionPage, type DecisionQuery } from './decision-log.js';
-export { DecisionStats, type DecisionOverview, type DecisionListQuery } from './decision-stats.js';
+export { DecisionLog, type DecisionLogOptions, type DecisionSource } from './decision-log.js';
+export type { DecisionListQuery, DecisionOverview, DecisionPage, DecisionQuery, DecisionRepository, RecordedDecision, RiskHour } from './store/types.js';
+export { SqliteDecisionRepository } from './store/sqlite.js';
+export { PgDecisionRepository } from './store/postgres.js';

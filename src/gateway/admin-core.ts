@@ -49,7 +49,7 @@ const decisionQuerySchema = z.object({
   outcome: z.enum(['allow', 'deny', 'step_up']).optional(),
   since: z.iso.datetime().optional(),
   until: z.iso.datetime().optional(),
-  after: z.coerce.number().int().min(0).optional(),
+  after: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
   limit: z.coerce.number().int().min(1).max(1000).optional(),
 });
 
@@ -193,10 +193,10 @@ export function coreAdminRoutes(deps: CoreAdminDeps): AdminRoute[] {
       method: 'GET',
       path: '/decisions',
       query: Object.keys(decisionQuerySchema.shape),
-      handler: (req) => {
+      handler: async (req) => {
         const q = validateInput(decisionQuerySchema, req.query);
-        deps.decisions.flush();
-        return { body: deps.decisions.query(q) };
+        await deps.decisions.flush();
+        return { body: await deps.decisions.repo.query(q) };
       },
     },
   ];

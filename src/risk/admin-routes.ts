@@ -67,20 +67,20 @@ export function riskAdminRoutes(engine: RiskEngine): AdminRoute[] {
       method: 'GET',
       path: '/detections',
       query: Object.keys(detectionQuerySchema.shape),
-      handler(request) {
+      async handler(request) {
         const q = validate(detectionQuerySchema, request.query);
-        return { body: { detections: engine.detections(q) } };
+        return { body: { detections: await engine.detections(q) } };
       },
     },
     {
       method: 'GET',
       path: '/risk/:type/:id',
       query: ['session'],
-      handler(request) {
+      async handler(request) {
         const p = validate(entityParamsSchema, request.params);
         const session = request.query.session;
         const snapshot = engine.snapshot(p, session ? session.slice(0, 256) : undefined);
-        const recent = engine.detections({ entityType: p.type, entityId: p.id, limit: 10 });
+        const recent = await engine.detections({ entityType: p.type, entityId: p.id, limit: 10 });
         return { body: { principal: p, ...snapshot, detections: recent } };
       },
     },

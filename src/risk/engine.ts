@@ -30,6 +30,8 @@ import { eventTime } from './time.js';
 import { SqliteRiskInbox } from './inbox.js';
 import { InboxConsumer } from './inbox-consumer.js';
 import { RiskStore, type RiskRepository } from './store.js';
+import type { DetectionRepository } from './store/detections.js';
+import { SqliteDetectionRepository } from './store/detections-sqlite.js';
 import { severityOf, type Activity, type DetectionQuery, type DetectionRecord, type Finding, type IngestResult, type RiskEngine } from './types.js';
 
 export interface RiskLogger {
@@ -52,6 +54,8 @@ export interface RiskEngineOptions {
    * consumes it (simulation, benchmarks).
    */
   inboxOwner?: string | undefined;
+  /** Where detections are stored and listed; default the `risk_detections` table of `db`. */
+  detections?: DetectionRepository | undefined;
 }
 
 const NONE: readonly DetectionRecord[] = Object.freeze([]);
@@ -63,6 +67,10 @@ const SEVERITIES = new Set<string>(['info', 'low', 'medium', 'high', 'critical']
 class Engine implements RiskEngine {
   private readonly config: RiskConfig;
   private readonly store: RiskRepository;
+  private readonly detectionStore: DetectionRepository;
+  /** Detection writes in flight. */
+  private readonly writes = new Set<Promise<void>>();
+  private restored: Promise<void> = Promise.resolve();
   private readonly consumer: InboxConsumer;
   /** The device-volume scope per device, made once (this runs for every access with a device). */
   private readonly deviceScopes = new Map<string, VolumeScope>();
@@ -92,6 +100,7 @@ class Engine implements RiskEngine {
   constructor(private readonly options: RiskEngineOptions) {
     this.config = riskConfigSchema.parse(options.config ?? {});
     this.store = new RiskStore(options.db);
+    this.detectionStore = options.detections ?? new SqliteDetectionRepository(options.db);
     this.consumer = new InboxConsumer(new SqliteRiskInbox(options.db), options.inboxOwner, this.config.inbox, {
       process: (event) => this.process(event),
       flush: () => this.flush(),
@@ -364,16 +373,32 @@ class Engine implements RiskEngine {
     }
   }
 
+  /**
+   * Hands the pending detections to the repository. On SQLite the write runs synchronously inside this
+   * call (so within `flush`'s transaction); on PostgreSQL it completes later and `idle()` waits for it.
+   */
   private writePending(): void {
     this.writeScheduled = false;
     const batch = this.pending;
     this.pending = [];
-    try {
-      const failed = this.store.saveDetections(batch);
-      if (failed > 0) this.options.logger?.warn({ count: failed }, 'risk engine could not store some detections');
-    } catch (error) {
-      this.options.logger?.warn({ err: error, count: batch.length }, 'risk engine could not store detections');
-    }
+    if (batch.length === 0) return;
+    const write = this.detectionStore.append(batch).then(
+      (failed) => {
+        if (failed > 0) this.options.logger?.warn({ count: failed }, 'risk engine could not store some detections');
+      },
+      (error: unknown) => this.options.logger?.warn({ err: error, count: batch.length }, 'risk engine could not store detections'),
+    );
+    this.writes.add(write);
+    void write.finally(() => this.writes.delete(write));
+  }
+
+  async idle(): Promise<void> {
+    this.writePending();
+    await Promise.all(this.writes);
+  }
+
+  ready(): Promise<void> {
+    return this.restored;
   }
 
   subscribeTo(bus: EventBus): { unsubscribe(): void } {
@@ -381,9 +406,15 @@ class Engine implements RiskEngine {
     return bus.subscribe((event) => void this.process(event), { name: 'risk', types: ['decision', 'authentication', 'detection', 'asset'] });
   }
 
-  detections(query: DetectionQuery = {}): DetectionRecord[] {
-    this.writePending();
-    return this.store.queryDetections(query);
+  async detections(query: DetectionQuery = {}): Promise<DetectionRecord[]> {
+    await this.idle();
+    return this.detectionStore.list(query);
+  }
+
+  /** Detections since a time (ISO) counted by detector, largest first: the console's overview and report. */
+  async detectionCounts(since: string): Promise<{ detector: string; count: number }[]> {
+    await this.idle();
+    return this.detectionStore.countByDetector(since);
   }
 
   flush(): void {
@@ -431,11 +462,12 @@ class Engine implements RiskEngine {
   private restore(): void {
     this.state.load();
     const horizon = new Date(this.clock() - 8 * this.config.decayHalfLifeMinutes * 60_000).toISOString();
-    const recent = this.store.queryDetections({ since: horizon, limit: 100_000 }).reverse();
-    for (const d of recent) {
-      if (!PRINCIPAL_TYPES.has(d.entity.type)) continue;
-      this.ledger.add(`${d.entity.type}:${d.entity.id}`, { name: d.detector, weight: d.contribution, t: Date.parse(d.time), detail: d.explanation, sessionId: d.sessionId });
-    }
+    this.restored = this.detectionStore.list({ since: horizon, limit: 100_000 }).then((found) => {
+      for (const d of found.reverse()) {
+        if (!PRINCIPAL_TYPES.has(d.entity.type)) continue;
+        this.ledger.add(`${d.entity.type}:${d.entity.id}`, { name: d.detector, weight: d.contribution, t: Date.parse(d.time), detail: d.explanation, sessionId: d.sessionId });
+      }
+    });
   }
 }
 

@@ -5,7 +5,7 @@
  * after failures, an attacker's success) count for the source too.
  *
  * @example
- * rankSources(engine.detections({ limit: 10_000 }))[0]; // { source: '183.62.140.253', score: 0.97, detectors: [...] }
+ * rankSources(await engine.detections({ limit: 10_000 }))[0]; // { source: '183.62.140.253', score: 0.97, detectors: [...] }
  */
 import type { DetectionRecord } from './types.js';
 

@@ -1,14 +1,12 @@
 /**
  * The risk module's persistence, behind two small interfaces so that another backend (PostgreSQL, a
  * broker) replaces the SQLite classes here without touching the engine:
- * - `RiskRepository`: baselines by kind and key, and detections;
+ * - `RiskRepository`: baselines by kind and key (detections have their own repository: `store/detections.ts`);
  * - `RiskInbox` (inbox.ts): the durable queue of imported events and its single consumer's cursor and lease.
  * SQLite tables (module `risk`).
  */
 import Database from 'better-sqlite3';
 import { applyMigrations, type Migration, type SqliteDatabase } from '../store/index.js';
-import type { Severity } from '../core/events.js';
-import type { DetectionQuery, DetectionRecord } from './types.js';
 
 export const RISK_MIGRATIONS: readonly Migration[] = [
   {
@@ -53,28 +51,10 @@ export function openMemoryDatabase(): SqliteDatabase {
 
 export type BaselineKind = 'principal' | 'group' | 'asset' | 'device';
 
-interface DetectionRow {
-  id: string;
-  time: string;
-  detector: string;
-  category: string;
-  entity_type: string;
-  entity_id: string;
-  score: number;
-  severity: string;
-  contribution: number;
-  session_id: string | null;
-  explanation: string;
-  details: string | null;
-}
-
-/** Where the engine keeps baselines and detections. */
+/** Where the engine keeps baselines (detections: `store/detections.ts`). */
 export interface RiskRepository {
   saveBaselines(rows: { kind: BaselineKind; key: string; data: unknown }[]): void;
   loadBaselines(kind: BaselineKind): Iterable<{ key: string; data: unknown }>;
-  /** Stores detections; returns how many could not be stored (never fails the batch). */
-  saveDetections(records: readonly DetectionRecord[]): number;
-  queryDetections(q: DetectionQuery): DetectionRecord[];
   /** Runs `fn` atomically with the repository's (and the inbox's) writes. */
   transaction<T>(fn: () => T): T;
 }
@@ -82,17 +62,12 @@ export interface RiskRepository {
 /** The SQLite repository (the embedded default). */
 export class RiskStore implements RiskRepository {
   private readonly upsert;
-  private readonly insert;
 
   constructor(private readonly db: SqliteDatabase) {
     applyMigrations(db, 'risk', RISK_MIGRATIONS);
     this.upsert = db.prepare(
       `INSERT INTO risk_baselines (kind, key, data, updated_at) VALUES (?, ?, ?, ?)
        ON CONFLICT (kind, key) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at`,
-    );
-    this.insert = db.prepare(
-      `INSERT OR IGNORE INTO risk_detections (id, time, detector, category, entity_type, entity_id, score, severity, contribution, session_id, explanation, details)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
   }
 
@@ -116,52 +91,5 @@ export class RiskStore implements RiskRepository {
         // A corrupt row loses that entity's history, never the start: the entity relearns.
       }
     }
-  }
-
-  /** Stores detections in one transaction; a row that cannot be stored is skipped and counted, never the batch. */
-  saveDetections(records: readonly DetectionRecord[]): number {
-    if (records.length === 0) return 0;
-    let failed = 0;
-    this.db.transaction(() => {
-      for (const d of records) {
-        try {
-          this.insert.run(d.id, d.time, d.detector, d.category, d.entity.type, d.entity.id, d.score, d.severity, d.contribution, d.sessionId ?? null, d.explanation, d.details ? JSON.stringify(d.details) : null);
-        } catch {
-          failed++; // counted and reported by the caller
-        }
-      }
-    })();
-    return failed;
-  }
-
-  queryDetections(q: DetectionQuery): DetectionRecord[] {
-    const where: string[] = [];
-    const args: (string | number)[] = [];
-    const filters: [string, string | undefined][] = [
-      ['entity_type = ?', q.entityType],
-      ['entity_id = ?', q.entityId],
-      ['detector = ?', q.detector],
-      ['time >= ?', q.since],
-    ];
-    for (const [clause, value] of filters) {
-      if (!value) continue;
-      where.push(clause);
-      args.push(value);
-    }
-    const limit = Math.min(Math.max(1, q.limit ?? 1000), 100_000);
-    const sql = `SELECT * FROM risk_detections ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY time DESC, id LIMIT ${limit}`;
-    return (this.db.prepare(sql).all(...args) as DetectionRow[]).map((r) => ({
-      id: r.id,
-      time: r.time,
-      detector: r.detector,
-      category: r.category,
-      entity: { type: r.entity_type, id: r.entity_id },
-      score: r.score,
-      severity: r.severity as Severity,
-      explanation: r.explanation,
-      contribution: r.contribution,
-      ...(r.session_id ? { sessionId: r.session_id } : {}),
-      ...(r.details ? { details: JSON.parse(r.details) as Record<string, unknown> } : {}),
-    }));
   }
 }

@@ -100,7 +100,14 @@ export interface RiskEngine {
   process(event: WardenEvent): readonly DetectionRecord[];
   /** Consumes decision, authentication, detection and asset events from the bus. */
   subscribeTo(bus: EventBus): { unsubscribe(): void };
-  detections(query?: DetectionQuery): DetectionRecord[];
+  /** Stored detections, newest first (this engine's pending ones are written first). */
+  detections(query?: DetectionQuery): Promise<DetectionRecord[]>;
+  /** Detections since a time (ISO) counted by detector, largest first, without reading them whole. */
+  detectionCounts(since: string): Promise<{ detector: string; count: number }[]>;
+  /** Resolves once the live risk is restored from the recent stored detections (before any event is fed). */
+  ready(): Promise<void>;
+  /** Resolves once every detection found so far is written (or its failure logged): before the store closes. */
+  idle(): Promise<void>;
   /**
    * Imported events: appended to the durable inbox, then processed here when this engine consumes the
    * inbox (it holds the lease), else left for the engine that does. Touches the disk.

@@ -8,7 +8,9 @@
  */
 import { clusterDatabaseUrl } from '../config/cluster.js';
 import type { WardenConfig } from '../config/schema.js';
+import { PgDecisionRepository, SqliteDecisionRepository, type DecisionRepository } from '../events/index.js';
 import { PgApiKeyRepository, SqliteApiKeyRepository, type ApiKeyRepository } from '../identity/index.js';
+import { PgDetectionRepository, SqliteDetectionRepository, type DetectionRepository } from '../risk/index.js';
 import { PgPolicyRepository, SqlitePolicyRepository, type PolicyRepository } from '../policy/index.js';
 import { PostgresResponseRepository, SqliteResponseRepository, type ResponseRepository } from '../response/index.js';
 import { PostgresMfaRepository } from '../mfa/store/postgres.js';
@@ -50,6 +52,10 @@ export interface StateStores {
   deferredEvents: DeferredEventRepository;
   /** SIEM export cursors and the per-sink leases. */
   exportCursors: ExportCursorRepository;
+  /** The decision table (derived from the audit log; see `src/events/decision-log.ts`). */
+  decisions: DecisionRepository;
+  /** What the risk engines found. */
+  detections: DetectionRepository;
   /** Resolves when the database answers a trivial query; rejects otherwise. */
   ping(): Promise<void>;
   /** Releases what `openStateStores` opened (a PostgreSQL pool; the SQLite handle belongs to the caller). */
@@ -61,11 +67,21 @@ export function databaseUrlFor(config: Pick<WardenConfig, 'cluster'>, env: NodeJ
   return clusterDatabaseUrl(env) ?? config.cluster.databaseUrl;
 }
 
+export interface OpenStateStoresOptions {
+  databaseUrl: string | undefined;
+  sqlite: () => SqliteDatabase;
+  /**
+   * The connection for the decision table on SQLite, when it should not be `sqlite()`'s: `warden start`
+   * gives it one without an fsync per batch (the audit log holds the durable copy of every decision).
+   */
+  decisionsSqlite?: () => SqliteDatabase;
+}
+
 /**
  * Opens the repositories on PostgreSQL when `databaseUrl` is given (applying pending migrations), else on
  * `sqlite()`, which is called only then, so a clustered CLI command never creates a local database.
  */
-export async function openStateStores(options: { databaseUrl: string | undefined; sqlite: () => SqliteDatabase }): Promise<StateStores> {
+export async function openStateStores(options: OpenStateStoresOptions): Promise<StateStores> {
   if (options.databaseUrl === undefined) {
     const db = options.sqlite();
     return {
@@ -79,6 +95,8 @@ export async function openStateStores(options: { databaseUrl: string | undefined
       access: new SqliteAccessRepository(db),
       deferredEvents: new SqliteDeferredEvents(db),
       exportCursors: new SqliteExportCursorRepository(db),
+      decisions: new SqliteDecisionRepository(options.decisionsSqlite?.() ?? db),
+      detections: new SqliteDetectionRepository(db),
       ping: async () => {
         db.prepare('SELECT 1').get();
       },
@@ -98,6 +116,8 @@ export async function openStateStores(options: { databaseUrl: string | undefined
       access: await PostgresAccessRepository.open(pool),
       deferredEvents: await PostgresDeferredEvents.open(pool),
       exportCursors: await PgExportCursorRepository.open(pool),
+      decisions: await PgDecisionRepository.open(pool),
+      detections: await PgDetectionRepository.open(pool),
       ping: async () => {
         await pool.query('SELECT 1');
       },

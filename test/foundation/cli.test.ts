@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../../src/cli/run.js';
-import { DecisionLog } from '../../src/events/index.js';
+import { DecisionLog, SqliteDecisionRepository } from '../../src/events/index.js';
 import { openDatabase } from '../../src/store/index.js';
 import type { DecisionEvent } from '../../src/core/events.js';
 import { captureIo } from '../audit/helpers.js';
@@ -38,11 +38,11 @@ test('ingest of a file in which no record can be read exits non-zero', async () 
 test('decisions query prints its next-page cursor where its help says: standard error, stdout stays JSON lines', async () => {
   const dir = tempDir();
   const db = openDatabase(dir);
-  const log = new DecisionLog(db);
+  const log = new DecisionLog(new SqliteDecisionRepository(db));
   for (let i = 0; i < 3; i++) {
     log.record({ id: `00000000-0000-4000-8000-00000000000${i}`, time: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(), type: 'decision', requestId: `r${i}`, decisionId: `d${i}`, principal: null, action: 'invoke', resource: { type: 'Model', id: 'm' }, route: 'openai.chat', method: 'POST', path: '/v1/chat/completions', sourceIp: '127.0.0.1', outcome: 'allow', enforced: true, policyIds: [], status: 200, latencyMs: { total: 1 } } as DecisionEvent);
   }
-  log.close();
+  await log.close();
   db.close();
   const help = await cli(['decisions', 'query', '--help']);
   assert.equal(help.code, 0);

@@ -148,7 +148,7 @@ test('a lone guard detection adds a little risk; a campaign more', () => {
   assert.ok(te.engine.snapshot({ type: 'User', id: 'gus' }).score >= 50);
 });
 
-test('malformed events never throw', () => {
+test('malformed events never throw', async () => {
   const te = testEngine();
   for (const bad of [{}, { type: 'decision' }, { type: 'authentication', time: 'x' }, { type: 'detection', detector: 'guard.x', entity: null }, { type: 'asset', change: 'tampered' }]) {
     assert.doesNotThrow(() => te.engine.process(bad as never));
@@ -156,7 +156,7 @@ test('malformed events never throw', () => {
   // A foreign detection with missing fields is stored sanitised, and does not cost the batch.
   te.engine.process({ type: 'detection', detector: 'guard.x', entity: { type: 'User', id: 'zed' }, score: 'high', time: new Date(T0).toISOString() } as never);
   te.engine.process(guardHit('zed', T0 + 1000));
-  const stored = te.engine.detections({ entityType: 'User', entityId: 'zed' });
+  const stored = await te.engine.detections({ entityType: 'User', entityId: 'zed' });
   assert.equal(stored.length, 2);
   assert.ok(stored.every((d) => typeof d.id === 'string' && typeof d.explanation === 'string'));
 });

@@ -8,7 +8,7 @@ import { InProcessBus } from '../../src/events/index.js';
 import { openDatabase } from '../../src/store/index.js';
 import { guardHit, HOUR, normalWeeks, signIn, T0, DAY, testEngine } from './helpers.js';
 
-test('baselines and live risk survive a restart (module `risk` tables in the store)', () => {
+test('baselines and live risk survive a restart (module `risk` tables in the store)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'warden-risk-'));
   try {
     const usual = { ip: '81.2.69.142', device: 'laptop-1', ua: 'Mozilla/5.0 Chrome/126.0' };
@@ -24,6 +24,7 @@ test('baselines and live risk survive a restart (module `risk` tables in the sto
 
     const second = testEngine({}, openDatabase(dir));
     second.clock.now = T0 + 15 * DAY + 60_000;
+    await second.engine.ready();
     assert.ok(second.engine.snapshot({ type: 'User', id: 'hal' }).score > 0, 'risk restored from stored detections');
     second.engine.process(guardHit('hal', T0 + 15 * DAY + 60_000));
     const familiar = second.engine.process(signIn('hal', T0 + 15 * DAY + 10 * HOUR, usual));
@@ -32,7 +33,7 @@ test('baselines and live risk survive a restart (module `risk` tables in the sto
     assert.ok(fresh.find((d) => d.detector === 'risk.unfamiliar_sign_in'), 'no second learning period after restart');
     const applied = second.db.prepare("SELECT version FROM schema_migrations WHERE module = 'risk'").all();
     assert.deepEqual(applied, [{ version: 1 }, { version: 2 }, { version: 3 }], 'baselines and detections, then the inbox, then partition buckets and checkpoints');
-    assert.ok(second.engine.detections({ entityType: 'User', entityId: 'hal' }).length >= 2);
+    assert.ok((await second.engine.detections({ entityType: 'User', entityId: 'hal' })).length >= 2);
     second.engine.close();
     second.db.close();
   } finally {
@@ -63,12 +64,12 @@ test('on the bus: consumes events, publishes detections and a risk event when a 
   te.engine.close();
 });
 
-test('detections query filters by entity, detector and time', () => {
+test('detections query filters by entity, detector and time', async () => {
   const te = testEngine();
   for (let i = 0; i < 3; i++) te.engine.process(guardHit('jo', T0 + i * 60_000));
   for (let i = 0; i < 3; i++) te.engine.process(guardHit('kim', T0 + DAY + i * 60_000));
-  assert.equal(te.engine.detections({ detector: 'risk.guard_campaign' }).length, 2);
-  assert.equal(te.engine.detections({ entityType: 'User', entityId: 'kim' }).length, 4, 'three guard detections and the campaign');
-  assert.equal(te.engine.detections({ since: new Date(T0 + HOUR).toISOString() }).length, 4);
-  assert.equal(te.engine.detections({ limit: 1 }).length, 1);
+  assert.equal((await te.engine.detections({ detector: 'risk.guard_campaign' })).length, 2);
+  assert.equal((await te.engine.detections({ entityType: 'User', entityId: 'kim' })).length, 4, 'three guard detections and the campaign');
+  assert.equal((await te.engine.detections({ since: new Date(T0 + HOUR).toISOString() })).length, 4);
+  assert.equal((await te.engine.detections({ limit: 1 })).length, 1);
 });

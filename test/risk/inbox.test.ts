@@ -24,10 +24,10 @@ function engine(db: SqliteDatabase, owner: string | undefined): RiskEngine {
   return createRiskEngine({ db, config: { persistIntervalSeconds: 0, inbox: { pollMilliseconds: 0, leaseSeconds: 60, batch: 4 } }, geo: null, inboxOwner: owner, clock: () => Date.UTC(2026, 2, 3, 10) });
 }
 
-function withDir(fn: (dir: string) => void): void {
+async function withDir(fn: (dir: string) => void | Promise<void>): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'warden-inbox-'));
   try {
-    fn(dir);
+    await fn(dir);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -57,8 +57,8 @@ test('one consumer: a second engine on the same store queues; the consumer proce
   });
 });
 
-test('a consumer that dies is replaced: the next one replays from the saved cursor, with the saved baselines', () => {
-  withDir((dir) => {
+test('a consumer that dies is replaced: the next one replays from the saved cursor, with the saved baselines', async () => {
+  await withDir(async (dir) => {
     const dbA = openDatabase(dir);
     const a = engine(dbA, 'warden:1');
     a.ingest(attack(0), 'first batch'); // processed and saved with its cursor
@@ -77,15 +77,15 @@ test('a consumer that dies is replaced: the next one replays from the saved curs
     assert.equal(inbox.holder(Date.now()), 'warden:2');
     b.close();
     assert.equal(inbox.holder(Date.now()), undefined, 'closing releases the lease');
-    const all = engine(openDatabase(dir), undefined).detections({ limit: 1000 });
+    const all = await engine(openDatabase(dir), undefined).detections({ limit: 1000 });
     assert.equal(new Set(all.map((d) => d.id)).size, all.length);
     dbB.close();
     dbA.close();
   });
 });
 
-test('detection ids derive from the event: processing the same event twice stores it once', () => {
-  withDir((dir) => {
+test('detection ids derive from the event: processing the same event twice stores it once', async () => {
+  await withDir(async (dir) => {
     const db = openDatabase(dir);
     const events = attack(0);
     for (let run = 0; run < 2; run++) {
@@ -95,7 +95,7 @@ test('detection ids derive from the event: processing the same event twice store
       for (const ev of events) e.process(ev);
       e.close();
     }
-    const all = engine(db, undefined).detections({ limit: 1000 });
+    const all = await engine(db, undefined).detections({ limit: 1000 });
     assert.ok(all.length >= 3);
     assert.equal(all.filter((d) => d.detector === 'risk.attacker_success').length, 1);
     db.close();

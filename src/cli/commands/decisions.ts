@@ -1,7 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UsageError, writeLine, type Command } from '../command.js';
-import { openStore, parse, withStore } from '../options.js';
-import { DecisionLog } from '../../events/index.js';
+import { parse, withStateStores } from '../options.js';
 
 const QUERY_OPTIONS = {
   principal: { type: 'string' },
@@ -23,8 +22,11 @@ Prints one decision per line (JSON) on standard output. When more match, the las
     const { values } = parse(args, QUERY_OPTIONS);
     if (values.outcome && !['allow', 'deny', 'step_up'].includes(values.outcome)) throw new UsageError('--outcome: expected allow, deny or step_up');
     for (const t of [values.since, values.until]) if (t && Number.isNaN(Date.parse(t))) throw new UsageError(`not an ISO-8601 time: \`${t}\``);
-    return withStore(values, io, async ({ db }) => {
-      const page = new DecisionLog(db).query({
+    for (const [flag, n] of [['--after', values.after], ['--limit', values.limit]] as const) {
+      if (n !== undefined && !/^\d{1,15}$/.test(n)) throw new UsageError(`${flag}: expected a whole number, not \`${n}\``);
+    }
+    return withStateStores(values, io, async ({ stores }) => {
+      const page = await stores.decisions.query({
         ...(values.principal ? { principal: values.principal } : {}),
         ...(values.outcome ? { outcome: values.outcome } : {}),
         ...(values.since ? { since: new Date(values.since).toISOString() } : {}),
@@ -46,20 +48,19 @@ export const decisionsTailCommand: Command = {
   async run(args, io) {
     const { values } = parse(args, { principal: { type: 'string' }, outcome: { type: 'string' }, 'interval-ms': { type: 'string' } });
     const interval = Math.max(100, Number(values['interval-ms'] ?? 500));
-    const { db } = openStore(values, io, { existing: true });
-    const log = new DecisionLog(db);
-    let after = (db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM decisions').get() as { seq: number }).seq;
-    let running = true;
-    const stop = () => (running = false);
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    while (running) {
-      const page = log.query({ after, limit: 1000, ...(values.principal ? { principal: values.principal } : {}), ...(values.outcome ? { outcome: values.outcome } : {}) });
-      for (const item of page.items) writeLine(io.stdout, JSON.stringify(item));
-      if (page.items.length) after = page.items.at(-1)!.seq;
-      if (!page.next) await sleep(interval);
-    }
-    db.close();
-    return 0;
+    return withStateStores(values, io, async ({ stores }) => {
+      let after = await stores.decisions.lastSeq();
+      let running = true;
+      const stop = () => (running = false);
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      while (running) {
+        const page = await stores.decisions.query({ after, limit: 1000, ...(values.principal ? { principal: values.principal } : {}), ...(values.outcome ? { outcome: values.outcome } : {}) });
+        for (const item of page.items) writeLine(io.stdout, JSON.stringify(item));
+        if (page.items.length) after = page.items.at(-1)!.seq;
+        if (!page.next) await sleep(interval);
+      }
+      return 0;
+    }, { existing: true });
   },
 };

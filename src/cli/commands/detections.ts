@@ -1,7 +1,6 @@
 /** `warden detections list`: the risk engine's stored detections, newest first. */
 import { UsageError, writeLine, type Command } from '../command.js';
-import { openStore, parse } from '../options.js';
-import { listDetections } from '../../risk/index.js';
+import { parse, withStateStores } from '../options.js';
 
 export const detectionsListCommand: Command = {
   name: 'detections list',
@@ -14,9 +13,8 @@ export const detectionsListCommand: Command = {
     if (values.since && Number.isNaN(Date.parse(values.since))) throw new UsageError(`--since: not an ISO-8601 time: \`${values.since}\``);
     const limit = values.limit === undefined ? 100 : Number(values.limit);
     if (!Number.isInteger(limit) || limit < 1 || limit > 100_000) throw new UsageError('--limit: expected an integer from 1 to 100000');
-    const { db } = openStore(values, io, { existing: true });
-    try {
-      const rows = listDetections(db, {
+    return withStateStores(values, io, async ({ stores }) => {
+      const rows = await stores.detections.list({
         ...(values.entity ? { entityType, entityId: rest.join(':') } : {}),
         ...(values.detector ? { detector: values.detector } : {}),
         ...(values.since ? { since: new Date(values.since).toISOString() } : {}),
@@ -30,8 +28,6 @@ export const detectionsListCommand: Command = {
         }
       }
       return 0;
-    } finally {
-      db.close();
-    }
+    }, { existing: true });
   },
 };
