@@ -71,18 +71,17 @@ export function consoleOwnRoutes(deps: OwnRouteDeps): ConsoleRoute[] {
       handler: (req) => {
         const { minutes } = validateInput(minutesSchema, req.query);
         const since = new Date(Date.now() - minutes * 60_000);
-        const detections = deps.engine.detections({ since: since.toISOString(), limit: 10_000 });
-        const byDetector = new Map<string, number>();
-        for (const d of detections) byDetector.set(d.detector, (byDetector.get(d.detector) ?? 0) + 1);
+        // Counted by the store, not read whole: a day can hold thousands of detections.
+        const byDetector = deps.engine.detectionCounts(since.toISOString());
         return {
           body: {
             minutes,
             decisions: deps.stats.overview(since),
             detections: {
-              count: detections.length,
-              byDetector: [...byDetector].map(([detector, count]) => ({ detector, count })).sort((a, b) => b.count - a.count),
-              guardFindings: [...byDetector].filter(([d]) => d.startsWith('guard.')).map(([detector, count]) => ({ detector, count })),
-              open: detections.slice(0, 10),
+              count: byDetector.reduce((n, d) => n + d.count, 0),
+              byDetector,
+              guardFindings: byDetector.filter((d) => d.detector.startsWith('guard.')),
+              open: deps.engine.detections({ since: since.toISOString(), limit: 10 }),
             },
           },
         };
@@ -204,7 +203,7 @@ export function consoleOwnRoutes(deps: OwnRouteDeps): ConsoleRoute[] {
             auditSize: deps.audit.size(),
             latestCheckpoint: cp ? { size: cp.size, time: cp.time } : null,
             decisions24h: deps.stats.totals(new Date(Date.now() - 86_400_000)),
-            detections30d: deps.engine.detections({ since: new Date(Date.now() - 30 * 86_400_000).toISOString(), limit: 10_000 }).length,
+            detections30d: deps.engine.detectionCounts(new Date(Date.now() - 30 * 86_400_000).toISOString()).reduce((n, d) => n + d.count, 0),
             assets: { total: assets.length, verified: assets.filter((a) => a.verified).length, suspect: assets.filter((a) => a.suspect).length },
             apiKeys: { active: keys.filter((k) => !k.revokedAt).length, revoked: keys.filter((k) => k.revokedAt).length },
           }),

@@ -361,6 +361,12 @@ class Engine implements RiskEngine {
     return this.store.queryDetections(query);
   }
 
+  /** Detections since a time (ISO) counted by detector, largest first: the console's overview and report. */
+  detectionCounts(since: string): { detector: string; count: number }[] {
+    this.writePending();
+    return this.store.countDetections(since);
+  }
+
   flush(): void {
     this.store.transaction(() => {
       this.writePending();

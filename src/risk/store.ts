@@ -67,6 +67,8 @@ export interface RiskRepository {
   /** Stores detections; returns how many could not be stored (never fails the batch). */
   saveDetections(records: readonly DetectionRecord[]): number;
   queryDetections(q: DetectionQuery): DetectionRecord[];
+  /** Detections since a time counted by detector, largest first (no record is read whole). */
+  countDetections(since: string): { detector: string; count: number }[];
   /** Runs `fn` atomically with the repository's (and the inbox's) writes. */
   transaction<T>(fn: () => T): T;
 }
@@ -124,6 +126,10 @@ export class RiskStore implements RiskRepository {
       }
     })();
     return failed;
+  }
+
+  countDetections(since: string): { detector: string; count: number }[] {
+    return (this.db.prepare('SELECT detector, count(*) AS n FROM risk_detections INDEXED BY risk_detections_time WHERE time >= ? GROUP BY detector ORDER BY n DESC, detector').all(since) as { detector: string; n: number }[]).map((r) => ({ detector: r.detector, count: r.n }));
   }
 
   queryDetections(q: DetectionQuery): DetectionRecord[] {

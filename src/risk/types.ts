@@ -101,6 +101,8 @@ export interface RiskEngine {
   /** Consumes decision, authentication, detection and asset events from the bus. */
   subscribeTo(bus: EventBus): { unsubscribe(): void };
   detections(query?: DetectionQuery): DetectionRecord[];
+  /** Detections since a time (ISO) counted by detector, largest first, without reading them whole. */
+  detectionCounts(since: string): { detector: string; count: number }[];
   /**
    * Imported events: appended to the durable inbox, then processed here when this engine consumes the
    * inbox (it holds the lease), else left for the engine that does. Touches the disk.

@@ -5,6 +5,8 @@ import { test } from 'node:test';
 import type { DecisionEvent } from '../../src/core/events.js';
 import { configuredAttributes, requestOf } from '../../src/console/replay.js';
 import { DecisionLog, DecisionStats } from '../../src/events/index.js';
+import type { DetectionRecord } from '../../src/risk/index.js';
+import { RiskStore } from '../../src/risk/store.js';
 import { openDatabase } from '../../src/store/index.js';
 import { tempDir } from '../helpers/warden-process.js';
 
@@ -128,5 +130,18 @@ test('a page of one principal’s newest decisions is read from an index in seq 
   const plan = (db.prepare(`EXPLAIN QUERY PLAN SELECT seq, event FROM decisions INDEXED BY decisions_principal WHERE principal = 'User::a' AND route NOT LIKE 'console %' ORDER BY seq DESC LIMIT 51`).all() as { detail: string }[]).map((r) => r.detail).join('; ');
   assert.match(plan, /decisions_principal/);
   assert.doesNotMatch(plan, /TEMP B-TREE/);
+  db.close();
+});
+
+test('the risk store counts a window’s detections by detector without reading them whole', () => {
+  const db = openDatabase(tempDir('warden-detcount-'));
+  const store = new RiskStore(db);
+  const at = (minutesAgo: number): string => new Date(Date.now() - minutesAgo * 60_000).toISOString();
+  const detection = (detector: string, minutesAgo: number): DetectionRecord => ({ id: randomUUID(), time: at(minutesAgo), detector, category: 'behaviour', entity: { type: 'User', id: 'a' }, score: 0.5, severity: 'medium', explanation: 'x', contribution: 5 });
+  store.saveDetections([detection('guard.injection', 5), detection('guard.injection', 10), detection('risk.volume', 20), detection('risk.volume', 120)]);
+  assert.deepEqual(store.countDetections(at(60)), [
+    { detector: 'guard.injection', count: 2 },
+    { detector: 'risk.volume', count: 1 },
+  ]);
   db.close();
 });
