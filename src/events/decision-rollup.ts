@@ -29,10 +29,10 @@ export const ROLLUP_MIGRATION_SQL = `
   INSERT INTO decisions_rollup SELECT 'deny_resource', substr(time, 1, 16), resource, count(*) FROM decisions
     WHERE outcome = 'deny' AND route NOT LIKE 'console %' GROUP BY 2, 3;`;
 
-export const isConsoleRoute = (route: string): boolean => route.startsWith('console ');
+const isConsoleRoute = (route: string): boolean => route.startsWith('console ');
 
 /** The risk band a score falls in, as the rollup and the overview name it (`0`..`9`). */
-export const riskBand = (risk: number): number => Math.min(9, Math.max(0, Math.floor(risk / 10)));
+const riskBand = (risk: number): number => Math.min(9, Math.max(0, Math.floor(risk / 10)));
 
 export class DecisionRollup {
   private readonly bump;
