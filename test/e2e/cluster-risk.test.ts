@@ -59,12 +59,18 @@ test('two instances split the risk buckets and every request reaches the shared 
       return counts.length === 2 && counts.every((n) => n === PARTITION_DEFAULTS.buckets / 2);
     }, instances);
 
+    // The key was made by the CLI: a running instance learns it at its next key refresh (every second,
+    // ApiKeyStore), and until then refuses it with a 401 whose decision names no principal, so alice's
+    // baseline never counts it. Both instances must accept the key before the requests are counted.
     let sent = 0;
-    for (let i = 0; i < 40; i++) {
-      const res = await fetch(`${instances[i % 2]!.url}/v1/models`, { headers: { authorization: `Bearer ${key}` } });
+    const models = async (url: string): Promise<number> => {
+      const res = await fetch(`${url}/v1/models`, { headers: { authorization: `Bearer ${key}` } });
       await res.arrayBuffer();
-      sent++;
-    }
+      if (res.status === 200) sent++;
+      return res.status;
+    };
+    for (const instance of instances) await eventually(`${instance.url} accepts the new key`, async () => (await models(instance.url)) === 200, instances);
+    for (let i = 0; i < 40; i++) assert.equal(await models(instances[i % 2]!.url), 200);
     const repo = await PgRiskStateRepository.open(fresh.pool);
     await eventually(`alice's shared baseline counts the ${sent} requests`, async () => {
       const row = (await repo.loadBaselines('principal')).find((r) => r.key === 'User:alice');
