@@ -161,12 +161,14 @@ export class RiskPartitions {
     const epoch = await this.leases!.take(bucket, seen);
     if (epoch === undefined) return; // another instance won it
     const partition = partitionName(bucket);
-    const { seq } = await repo.checkpoint(partition);
-    // Claiming the checkpoint with the new epoch fences out the former owner's late saves.
-    if (!(await repo.saveBaselines([], { partition, seq, epoch }))) {
+    // Claiming the checkpoint with the new epoch fences out the former owner's late saves (seq 0 keeps the
+    // stored one). Only then is the checkpoint read: a save landing before the claim moves it, and the
+    // baselines loaded next include that save, so reading first would apply its events twice.
+    if (!(await repo.saveBaselines([], { partition, seq: 0, epoch }))) {
       await this.leases!.release(bucket, epoch);
       return;
     }
+    const { seq } = await repo.checkpoint(partition);
     const rows = await repo.loadBaselines('principal', bucket);
     // Whatever this engine held for the bucket before (an earlier ownership) is older than the shared copy.
     engine.dropPrincipals((key) => this.bucketOfKey(key) === bucket);
