@@ -5,6 +5,7 @@
  * the store, so a restart resumes it.
  */
 import { randomUUID } from 'node:crypto';
+import { DeliveryLoop } from '../core/delivery-loop.js';
 import type { Logger } from '../core/logger.js';
 import { resolveSecret } from '../config/secret.js';
 import type { ResponseConfig } from './config.js';
@@ -23,10 +24,7 @@ export interface NotifierOptions {
 const POLL_MS = 250;
 
 export class Notifier {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private again = false;
-  private stopped = false;
+  private readonly loop = new DeliveryLoop(() => this.pass(), POLL_MS, (error: unknown) => this.options.logger?.error({ err: error }, 'webhook delivery pass failed'));
 
   constructor(private readonly options: NotifierOptions) {}
 
@@ -40,33 +38,16 @@ export class Notifier {
   }
 
   start(): void {
-    this.stopped = false;
-    this.timer = setInterval(() => this.kick(), POLL_MS);
-    this.timer.unref();
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.timer);
-    await this.running;
+    await this.loop.stop();
   }
 
   /** Runs one pass over due notifications, now or right after the pass in progress. */
   kick(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.pass()
-      .catch((error: unknown) => this.options.logger?.error({ err: error }, 'webhook delivery pass failed'))
-      .finally(() => {
-        this.running = undefined;
-        if (this.again) {
-          this.again = false;
-          this.kick();
-        }
-      });
+    this.loop.kick();
   }
 
   private async pass(): Promise<void> {

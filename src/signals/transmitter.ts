@@ -15,6 +15,7 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import type { WardenEvent } from '../core/events.js';
+import { DeliveryLoop } from '../core/delivery-loop.js';
 import type { Logger } from '../core/logger.js';
 import { resolveSecret } from '../config/secret.js';
 import type { EventBus } from '../events/index.js';
@@ -72,10 +73,7 @@ export function riskLevel(score: number): 'LOW' | 'MEDIUM' | 'HIGH' {
 }
 
 export class Transmitter {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private again = false;
-  private stopped = false;
+  private readonly loop = new DeliveryLoop(() => this.pass(), POLL_MS, (error: unknown) => this.options.logger?.error({ err: error }, 'SET delivery pass failed'));
   private unsubscribe: (() => void) | undefined;
 
   constructor(private readonly options: TransmitterOptions) {}
@@ -84,16 +82,12 @@ export class Transmitter {
   start(bus: EventBus): void {
     const sub = bus.subscribe(async (event) => void (await this.transmit(event)), { name: 'ssf-transmitter', types: ['response', 'risk'] });
     this.unsubscribe = () => sub.unsubscribe();
-    this.stopped = false;
-    this.timer = setInterval(() => this.kick(), POLL_MS);
-    this.timer.unref();
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
     this.unsubscribe?.();
-    this.stopped = true;
-    clearInterval(this.timer);
-    await this.running;
+    await this.loop.stop();
   }
 
   /** Stores one SET per subscribed receiver for the event (if Warden transmits it), then tries them. */
@@ -106,7 +100,7 @@ export class Transmitter {
       await this.enqueue(receiver, outgoing);
       n++;
     }
-    if (n > 0) this.kick();
+    if (n > 0) this.loop.kick();
     return n;
   }
 
@@ -124,24 +118,6 @@ export class Transmitter {
       .sign(key.key);
     const iso = now.toISOString();
     await this.options.repo.enqueue({ id: randomUUID(), receiver: receiver.name, event: outgoing.event, set, status: 'pending', attempts: 0, nextAttemptAt: iso, lastError: null, createdAt: iso, updatedAt: iso });
-  }
-
-  /** Runs one delivery pass now, or right after the one in progress. */
-  kick(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.pass()
-      .catch((error: unknown) => this.options.logger?.error({ err: error }, 'SET delivery pass failed'))
-      .finally(() => {
-        this.running = undefined;
-        if (this.again) {
-          this.again = false;
-          this.kick();
-        }
-      });
   }
 
   private async pass(): Promise<void> {

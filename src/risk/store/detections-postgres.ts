@@ -2,10 +2,9 @@
  * Risk detections in the shared PostgreSQL database: every instance's engine writes what it found, and
  * the admin API, the console and the CLI of any instance list the cluster's detections.
  */
-import type { Severity } from '../../core/events.js';
 import { applyPgMigrations, type PgPool } from '../../store/postgres.js';
 import type { DetectionQuery, DetectionRecord } from '../types.js';
-import { detectionLimit, type DetectionRepository } from './detections.js';
+import { detectionFromRow, detectionLimit, type DetectionRepository, type DetectionRow } from './detections.js';
 
 const MIGRATIONS = [
   {
@@ -25,35 +24,10 @@ const INSERT = `INSERT INTO risk_detections (${COLUMNS})
                                $8::text[], $9::float8[], $10::text[], $11::text[], $12::jsonb[]) AS t(${COLUMNS})
   ON CONFLICT (id) DO NOTHING`;
 
-interface Row {
-  id: string;
-  time: Date;
-  detector: string;
-  category: string;
-  entity_type: string;
-  entity_id: string;
-  score: number;
-  severity: string;
-  contribution: number;
-  session_id: string | null;
-  explanation: string;
-  details: Record<string, unknown> | null;
-}
+type Row = Omit<DetectionRow, 'time' | 'details'> & { time: Date; details: Record<string, unknown> | null };
 
 function fromRow(r: Row): DetectionRecord {
-  return {
-    id: r.id,
-    time: r.time.toISOString(),
-    detector: r.detector,
-    category: r.category,
-    entity: { type: r.entity_type, id: r.entity_id },
-    score: r.score,
-    severity: r.severity as Severity,
-    explanation: r.explanation,
-    contribution: r.contribution,
-    ...(r.session_id ? { sessionId: r.session_id } : {}),
-    ...(r.details ? { details: r.details } : {}),
-  };
+  return detectionFromRow({ ...r, time: r.time.toISOString() });
 }
 
 function columnsOf(records: readonly DetectionRecord[]): unknown[][] {

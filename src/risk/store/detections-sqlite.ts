@@ -1,39 +1,13 @@
 /** Risk detections in the embedded SQLite database (the `risk_detections` table of module `risk`). */
-import type { Severity } from '../../core/events.js';
 import { applyMigrations, type SqliteDatabase } from '../../store/index.js';
 import { RISK_MIGRATIONS } from '../store.js';
 import type { DetectionQuery, DetectionRecord } from '../types.js';
-import { detectionLimit, type DetectionRepository } from './detections.js';
+import { detectionFromRow, detectionLimit, type DetectionRepository, type DetectionRow } from './detections.js';
 
-interface Row {
-  id: string;
-  time: string;
-  detector: string;
-  category: string;
-  entity_type: string;
-  entity_id: string;
-  score: number;
-  severity: string;
-  contribution: number;
-  session_id: string | null;
-  explanation: string;
-  details: string | null;
-}
+type Row = Omit<DetectionRow, 'details'> & { details: string | null };
 
 function fromRow(r: Row): DetectionRecord {
-  return {
-    id: r.id,
-    time: r.time,
-    detector: r.detector,
-    category: r.category,
-    entity: { type: r.entity_type, id: r.entity_id },
-    score: r.score,
-    severity: r.severity as Severity,
-    explanation: r.explanation,
-    contribution: r.contribution,
-    ...(r.session_id ? { sessionId: r.session_id } : {}),
-    ...(r.details ? { details: JSON.parse(r.details) as Record<string, unknown> } : {}),
-  };
+  return detectionFromRow({ ...r, details: r.details ? (JSON.parse(r.details) as Record<string, unknown>) : null });
 }
 
 export class SqliteDetectionRepository implements DetectionRepository {
