@@ -81,5 +81,5 @@ export function createMfa({ config, repo, bus, logger, directory, env, instanceI
 }
 
 export { mfaConfigSchema, type MfaConfig } from './config.js';
-export { memoryStepUpState, openStepUpState, type StepUpState } from './shared-state.js';
+export { openStepUpState } from './shared-state.js';
 export { issueEnrolLink } from './enrol-links.js';

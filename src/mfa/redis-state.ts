@@ -107,6 +107,7 @@ export class RedisReplayCache implements ReplayCache {
   /** One `SET NX PX`: the first instance to store the key wins, cluster-wide; Redis forgets it when it expires. */
   async add(key: string, expiresAtMs: number, nowMs = Date.now()): Promise<boolean> {
     const ttlMs = Math.ceil(expiresAtMs - nowMs);
+    // Already stale: nothing to remember (as in memory); the DPoP verifier refuses stale proofs before.
     if (ttlMs <= 0) return true;
     return (await orUnavailable(() => this.redis.set(`${this.keyPrefix}replay:${key}`, '1', 'PX', ttlMs, 'NX'))) === 'OK';
   }

@@ -13,18 +13,13 @@ import { MemoryReplayCache, type ReplayCache } from './replay-cache.js';
 const CONNECT_WAIT_MS = 5_000;
 
 export interface StepUpState {
-  readonly kind: 'memory' | 'redis';
   lockout: Lockout;
   replay: ReplayCache;
   close(): Promise<void>;
 }
 
-export function memoryStepUpState(mfa: MfaConfig): StepUpState {
-  return { kind: 'memory', lockout: new MemoryLockout(mfa.lockout), replay: new MemoryReplayCache(), close: async () => undefined };
-}
-
 export async function openStepUpState(mfa: MfaConfig, redisUrl: string | undefined, logger: Logger): Promise<StepUpState> {
-  if (!redisUrl) return memoryStepUpState(mfa);
+  if (!redisUrl) return { lockout: new MemoryLockout(mfa.lockout), replay: new MemoryReplayCache(), close: async () => undefined };
   const redis = openRedis(redisUrl, mfa.redis.timeoutMs);
   try {
     await whenReady(redis, CONNECT_WAIT_MS);
@@ -32,7 +27,6 @@ export async function openStepUpState(mfa: MfaConfig, redisUrl: string | undefin
     logger.error('Redis for the step-up state is unreachable; DPoP-bound requests and factor verifications are refused (503 mfa_unavailable) until it answers');
   }
   return {
-    kind: 'redis',
     lockout: new RedisLockout(redis, mfa.redis.keyPrefix, mfa.lockout),
     replay: new RedisReplayCache(redis, mfa.redis.keyPrefix),
     close: () => closeRedis(redis),
