@@ -104,7 +104,11 @@ export class RedisReplayCache implements ReplayCache {
     private readonly keyPrefix: string,
   ) {}
 
-  /** One `SET NX PX`: the first instance to store the key wins, cluster-wide; Redis forgets it when it expires. */
+  /**
+   * One `SET NX PX`: the first instance to store the key wins, cluster-wide; Redis forgets it when it
+   * expires. Bounded by the DPoP verifier: a 43-character thumbprint and a `jti` of at most 256, kept at
+   * most `iat` + `dpopSkewSeconds` + 1 s, that is under about 10 minutes (the skew is at most 300 s).
+   */
   async add(key: string, expiresAtMs: number, nowMs = Date.now()): Promise<boolean> {
     const ttlMs = Math.ceil(expiresAtMs - nowMs);
     // Already stale: nothing to remember (as in memory); the DPoP verifier refuses stale proofs before.
