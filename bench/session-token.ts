@@ -16,7 +16,7 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import { SignJWT, calculateJwkThumbprint, decodeProtectedHeader, exportJWK, generateKeyPair, jwtVerify, type JWK } from 'jose';
 import { Directory } from '../src/identity/directory.js';
 import { DpopVerifier } from '../src/mfa/dpop.js';
-import { ReplayCache } from '../src/mfa/replay-cache.js';
+import { MemoryReplayCache } from '../src/mfa/replay-cache.js';
 import { SessionAuthenticator } from '../src/mfa/session-auth.js';
 import { SessionTokens } from '../src/mfa/session-token.js';
 
@@ -35,7 +35,7 @@ async function timeIt(label: string, make: (i: number) => Promise<() => Promise<
 
 const kek = randomBytes(32);
 const tokens = new SessionTokens(kek, 900);
-const dpop = new DpopVerifier(new ReplayCache(), 60);
+const dpop = new DpopVerifier(new MemoryReplayCache(), 60);
 const auth = new SessionAuthenticator(tokens, dpop, new Directory([{ id: 'alice', kind: 'User', attributes: {}, groups: [], roles: [], mayActFor: [] }], []));
 const { privateKey, publicKey } = await generateKeyPair('ES256');
 const jwk: JWK = await exportJWK(publicKey);

@@ -42,7 +42,7 @@ import { startDemoMcpServer, DEMO_MCP_SERVER, type DemoMcpServer } from '../demo
 import { InFlightRequests } from '../gateway/in-flight.js';
 import { ResponseEngine, ResponseGate, ResponseMetrics, responseAdminRoutes, withQuarantinedAssets } from '../response/index.js';
 import { createConsole } from '../console/index.js';
-import { createMfa, type Mfa } from '../mfa/index.js';
+import { createMfa, openStepUpState, type Mfa } from '../mfa/index.js';
 import { mfaAdminRoutes } from '../mfa/admin-routes.js';
 import { AccessRequests, accessAdminRoutes, approverFactors } from '../access/index.js';
 import { relayDeferred } from '../events/deferred/relay.js';
@@ -152,7 +152,9 @@ export class WardenApp {
     });
     jwt.watchFiles();
     // Step-up (issue 14): factors, challenges, elevated API keys, DPoP-bound session tokens.
-    const mfa = config.mfa.enabled ? createMfa({ config, repo: stores.mfa, bus, logger, directory, env, instanceId }) : undefined;
+    // The lock-out and the DPoP replay cache: in the cluster's Redis when configured, so every instance counts the same guesses and proofs.
+    const stepUpState = config.mfa.enabled ? await openStepUpState(config.mfa, redis.url, logger) : undefined;
+    const mfa = stepUpState ? createMfa({ config, repo: stores.mfa, bus, logger, directory, env, instanceId, state: stepUpState }) : undefined;
     if (mfa) await mfa.stepUps.refresh();
     // Just-in-time elevation (issue 14): approved roles for a window, read from memory per request.
     const access = new AccessRequests({ repo: stores.access, config: config.access, directory, factors: approverFactors(mfa), bus, instanceId });
@@ -354,6 +356,7 @@ export class WardenApp {
     const app = new WardenApp(config, logger, db, stores, bus, apiKeys, policies, decisions, decisionsDb, upstreams, integrity, auditLog, riskEngine, exporter, servers, demoUpstream, demoCredentials, readiness);
     app.closers.push(() => jwt.close());
     if (limiter) app.asyncClosers.push(() => limiter.close());
+    if (stepUpState) app.asyncClosers.push(() => stepUpState.close());
     app.closers.push(() => shared.close());
     app.riskPartitions = riskPartitions;
     app.cluster = cluster;

@@ -50,6 +50,7 @@ export const ERRORS = {
   invalid_dpop_proof: { status: 401, message: 'the DPoP proof is missing or invalid', remedy: 'sign a fresh DPoP proof (RFC 9449) for this method and URL with the key the session token is bound to' },
   mfa_verification_failed: { status: 401, message: 'the factor could not be verified', remedy: 'enter a current code or use an enrolled passkey' },
   mfa_locked: { status: 429, message: 'too many failed verifications: the factor is locked for a while', remedy: 'wait for the lock-out to end, or ask an administrator' },
+  mfa_unavailable: { status: 503, message: 'the shared step-up state (DPoP replay cache, factor lock-out) could not be checked, so the request is refused', remedy: 'retry shortly; an operator must check Redis (`cluster.redisUrl`)' },
   challenge_not_found: { status: 404, message: 'no such step-up challenge, or it has expired', remedy: 'retry the original request to get a new challenge' },
   session_required: { status: 401, message: 'a session or an enrolment link is required', remedy: 'open the enrolment link an administrator issued (`warden mfa enrol-link`)' },
   csrf_failed: { status: 403, message: 'the form is stale or was sent from another site', remedy: 'reload the page and submit again' },

@@ -33,6 +33,18 @@ export const mfaConfigSchema = z
       .prefault({}),
     /** Accepted clock difference for DPoP proofs' `iat`. */
     dpopSkewSeconds: z.number().int().min(5).max(300).default(60),
+    /**
+     * With the cluster's Redis (`cluster.redisUrl`, `WARDEN_REDIS_URL`) the lock-out and the DPoP replay
+     * cache are shared there: key prefix (several clusters, or tests, can share one Redis) and how long a
+     * command may take before Redis counts as unreachable (and the request is refused).
+     */
+    redis: z
+      .object({
+        keyPrefix: z.string().regex(/^[\w.:-]{1,64}$/).default('warden:mfa:'),
+        timeoutMs: z.number().int().min(10).max(10_000).default(250),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict()
   .prefault({});

@@ -3,7 +3,7 @@
  * session token names that key's thumbprint (`cnf.jkt`), so a copied token is useless without the key.
  * Checked: `typ` `dpop+jwt`, an asymmetric algorithm, a public JWK in the header, the signature, `htm`
  * and `htu` (the method and URL of this request), `iat` within the allowed skew, a `jti` not seen before
- * (replay), and `ath` (the hash of the token it accompanies).
+ * (replay: in the cluster's Redis when it has one), and `ath` (the hash of the token it accompanies).
  */
 import { createHash } from 'node:crypto';
 import { WardenError } from '../core/errors.js';
@@ -51,8 +51,9 @@ export class DpopVerifier {
     if (typeof payload.exp === 'number' && payload.exp * 1000 <= nowMs) throw invalid('the DPoP proof has expired');
     if (typeof payload.jti !== 'string' || payload.jti.length < 8 || payload.jti.length > 256) throw invalid('the DPoP proof needs a `jti`');
     if (check.accessTokenHash !== undefined && payload.ath !== check.accessTokenHash) throw invalid('the DPoP proof is for another token');
-    // Keyed by the proof key too: one client's jti cannot block another's.
-    if (!this.replay.add(`${jkt}:${payload.jti}`, (iat + this.skewSeconds) * 1000 + 1000, nowMs)) throw invalid('the DPoP proof was already used');
+    // Keyed by the proof key too: one client's jti cannot block another's. Last, after every local check,
+    // so that a bad proof costs no round trip to the shared cache (Redis in a cluster: unreachable, it rejects with 503).
+    if (!(await this.replay.add(`${jkt}:${payload.jti}`, (iat + this.skewSeconds) * 1000 + 1000, nowMs))) throw invalid('the DPoP proof was already used');
     return jkt;
   }
 }

@@ -54,27 +54,27 @@ export class TotpFactors {
 
   /** Verifies a code against the principal's confirmed TOTP factors: the RFC 8176 method on success. */
   async verify(principal: string, code: string): Promise<string[]> {
-    this.assertNotLocked(principal);
+    await this.assertNotLocked(principal);
     const factors = (await this.ctx.repo.listFactors(principal)).filter((f) => f.kind === 'totp' && f.confirmedAt !== null);
     for (const factor of factors) {
       const step = matchTotp(this.openSeed(factor), code, Date.now());
       if (step === undefined) continue;
-      if (!(await this.ctx.repo.useTotpStep(factor.id, step))) return this.failed(principal, 'this code was already used: wait for the next one');
-      this.ctx.lockout.succeed(principal);
+      if (!(await this.ctx.repo.useTotpStep(factor.id, step))) return await this.failed(principal, 'this code was already used: wait for the next one');
+      await this.ctx.lockout.succeed(principal);
       return ['otp'];
     }
-    return this.failed(principal);
+    return await this.failed(principal);
   }
 
   /** A recovery code stands in for a lost device: accepted once. */
   async verifyRecoveryCode(principal: string, code: string): Promise<string[]> {
-    this.assertNotLocked(principal);
+    await this.assertNotLocked(principal);
     if (await this.ctx.repo.useRecoveryCode(principal, hashRecoveryCode(code), new Date().toISOString())) {
-      this.ctx.lockout.succeed(principal);
+      await this.ctx.lockout.succeed(principal);
       this.audit('mfa.recovery_code_used', principal, principal, { remaining: await this.ctx.repo.countRecoveryCodes(principal) });
       return ['otp'];
     }
-    return this.failed(principal);
+    return await this.failed(principal);
   }
 
   async newRecoveryCodes(principal: string, actor: string): Promise<string[]> {
@@ -88,10 +88,10 @@ export class TotpFactors {
   }
 
   private async checkCode(principal: string, factor: FactorRecord, code: string): Promise<void> {
-    this.assertNotLocked(principal);
+    await this.assertNotLocked(principal);
     const step = matchTotp(this.openSeed(factor), code, Date.now());
-    if (step === undefined || !(await this.ctx.repo.useTotpStep(factor.id, step))) this.failed(principal);
-    this.ctx.lockout.succeed(principal);
+    if (step === undefined || !(await this.ctx.repo.useTotpStep(factor.id, step))) await this.failed(principal);
+    await this.ctx.lockout.succeed(principal);
   }
 
   private openSeed(factor: FactorRecord): Buffer {
@@ -99,14 +99,16 @@ export class TotpFactors {
     return this.ctx.box.open(factor.id, factor.secret);
   }
 
-  assertNotLocked(principal: string): void {
-    const ms = this.ctx.lockout.lockedFor(principal);
+  /** Refuses while locked; with the lock-out in Redis, an unreachable Redis refuses too (503, no unlimited guesses). */
+  async assertNotLocked(principal: string): Promise<void> {
+    const ms = await this.ctx.lockout.lockedFor(principal);
     if (ms > 0) throw new WardenError('mfa_locked', undefined, { details: { retryAfterSeconds: Math.ceil(ms / 1000) } });
   }
 
   /** Records a failed verification (and the lock-out it may start, as a detection) and throws. */
-  failed(principal: string, message?: string): never {
-    if (this.ctx.lockout.fail(principal)) {
+  async failed(principal: string, message?: string): Promise<never> {
+    // True for one failure per lock, cluster-wide with Redis: the detection is raised once.
+    if (await this.ctx.lockout.fail(principal)) {
       this.ctx.bus.publish({
         type: 'detection',
         source: this.ctx.instanceId,

@@ -13,12 +13,11 @@ import type { Directory } from '../identity/directory.js';
 import { BrowserSessions } from '../auth/browser-session.js';
 import { DpopVerifier } from './dpop.js';
 import { TotpFactors } from './factors.js';
-import { Lockout } from './lockout.js';
 import { Passkeys, type RelyingParty } from './passkeys.js';
-import { ReplayCache } from './replay-cache.js';
 import { SecretBox } from './secret-box.js';
 import { SessionAuthenticator } from './session-auth.js';
 import { SessionTokens } from './session-token.js';
+import type { StepUpState } from './shared-state.js';
 import { StepUps } from './step-ups.js';
 import type { MfaRepository } from './store/types.js';
 
@@ -46,17 +45,19 @@ export interface MfaOptions {
   directory: Directory;
   env: NodeJS.ProcessEnv;
   instanceId: string;
+  /** The lock-out and DPoP replay cache: `openStepUpState` (in Redis when the cluster has one). */
+  state: StepUpState;
 }
 
-export function createMfa({ config, repo, bus, logger, directory, env, instanceId }: MfaOptions): Mfa {
+export function createMfa({ config, repo, bus, logger, directory, env, instanceId, state }: MfaOptions): Mfa {
   const mfa = config.mfa;
   const encryption = config.audit.encryption;
   // The audit log's key-encryption keys protect factor secrets too (created with mode 0600 if missing).
   const keyring = loadKeyring(isAbsolute(encryption.kekFile) ? encryption.kekFile : join(config.dataDir, encryption.kekFile), env[encryption.kekEnv]);
-  const totp = new TotpFactors({ repo, box: new SecretBox(keyring), lockout: new Lockout(mfa.lockout), bus, instanceId, issuer: mfa.issuer });
+  const totp = new TotpFactors({ repo, box: new SecretBox(keyring), lockout: state.lockout, bus, instanceId, issuer: mfa.issuer });
   const rp: RelyingParty = { name: mfa.issuer, id: mfa.rpId, origin: '' };
   const tokens = new SessionTokens(keyring.current.key, mfa.sessionTokenTtlSeconds);
-  const dpop = new DpopVerifier(new ReplayCache(), mfa.dpopSkewSeconds);
+  const dpop = new DpopVerifier(state.replay, mfa.dpopSkewSeconds);
   let publicUrl = mfa.publicUrl.replace(/\/$/, '');
   const stepUps = new StepUps({ repo, tokens, bus, logger, instanceId, publicUrl: () => publicUrl, challengeTtlSeconds: mfa.challengeTtlSeconds, apiKeyElevationSeconds: mfa.apiKeyElevationSeconds, sessionTokenTtlSeconds: mfa.sessionTokenTtlSeconds });
   const secure = publicUrl.startsWith('https:');
@@ -80,4 +81,5 @@ export function createMfa({ config, repo, bus, logger, directory, env, instanceI
 }
 
 export { mfaConfigSchema, type MfaConfig } from './config.js';
+export { openStepUpState } from './shared-state.js';
 export { issueEnrolLink } from './enrol-links.js';

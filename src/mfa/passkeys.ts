@@ -83,7 +83,7 @@ export class Passkeys {
   }
 
   async authenticationOptions(principal: string): Promise<{ ceremonyId: string; options: PublicKeyCredentialRequestOptionsJSON }> {
-    this.totp.assertNotLocked(principal);
+    await this.totp.assertNotLocked(principal);
     const factors = (await this.repo.listFactors(principal)).filter((f) => f.webauthn && f.confirmedAt !== null);
     if (factors.length === 0) throw new WardenError('not_found', 'no passkey is enrolled for this principal');
     const options = await generateAuthenticationOptions({
@@ -96,10 +96,10 @@ export class Passkeys {
 
   /** Verifies an assertion for the principal's own passkey: the RFC 8176 methods on success. */
   async authenticate(principal: string, ceremonyId: string, response: AuthenticationResponseJSON): Promise<string[]> {
-    this.totp.assertNotLocked(principal);
+    await this.totp.assertNotLocked(principal);
     const ceremony = this.take(ceremonyId, principal, 'authenticate');
     const factor = typeof response?.id === 'string' ? await this.repo.findWebauthnFactor(response.id) : undefined;
-    if (!factor?.webauthn || factor.principal !== principal || factor.confirmedAt === null) return this.totp.failed(principal, 'this passkey is not enrolled for this principal');
+    if (!factor?.webauthn || factor.principal !== principal || factor.confirmedAt === null) return await this.totp.failed(principal, 'this passkey is not enrolled for this principal');
     let verification;
     try {
       verification = await verifyAuthenticationResponse({
@@ -111,10 +111,10 @@ export class Passkeys {
         credential: { id: factor.webauthn.credentialId, publicKey: new Uint8Array(factor.webauthn.publicKey), counter: factor.webauthn.counter, transports: factor.webauthn.transports as never },
       });
     } catch {
-      return this.totp.failed(principal, 'the passkey assertion could not be verified');
+      return await this.totp.failed(principal, 'the passkey assertion could not be verified');
     }
-    if (!verification.verified || !verification.authenticationInfo.userVerified) return this.totp.failed(principal, 'the passkey assertion could not be verified');
-    if (!(await this.repo.useWebauthnCounter(factor.id, verification.authenticationInfo.newCounter))) return this.totp.failed(principal, 'the passkey assertion was replayed or the authenticator was cloned');
+    if (!verification.verified || !verification.authenticationInfo.userVerified) return await this.totp.failed(principal, 'the passkey assertion could not be verified');
+    if (!(await this.repo.useWebauthnCounter(factor.id, verification.authenticationInfo.newCounter))) return await this.totp.failed(principal, 'the passkey assertion was replayed or the authenticator was cloned');
     // hwk: a hardware-held key; user verification (PIN or biometric) makes it multi-factor on its own.
     return ['hwk', 'mfa'];
   }

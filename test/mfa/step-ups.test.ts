@@ -7,7 +7,7 @@ import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import { createLogger } from '../../src/core/logger.js';
 import { InProcessBus } from '../../src/events/index.js';
 import { DpopVerifier } from '../../src/mfa/dpop.js';
-import { ReplayCache } from '../../src/mfa/replay-cache.js';
+import { MemoryReplayCache } from '../../src/mfa/replay-cache.js';
 import { SessionTokens } from '../../src/mfa/session-token.js';
 import { StepUps } from '../../src/mfa/step-ups.js';
 import { SqliteMfaRepository } from '../../src/mfa/store/sqlite.js';
@@ -51,7 +51,7 @@ test('a challenge completes once and elevates only the key it was opened for', a
 });
 
 test('DPoP: stale, future, wrong type, private key in the header, and a missing proof are refused', async () => {
-  const verifier = new DpopVerifier(new ReplayCache(), 60);
+  const verifier = new DpopVerifier(new MemoryReplayCache(), 60);
   const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
   const jwk = await exportJWK(publicKey);
   const url = 'http://localhost:1/x';
@@ -68,13 +68,13 @@ test('DPoP: stale, future, wrong type, private key in the header, and a missing 
   await assert.rejects(verifier.verify(undefined, check), /required/);
 });
 
-test('the replay cache refuses a repeat, forgets stale entries, and fails closed when full', () => {
-  const cache = new ReplayCache(2);
-  assert.equal(cache.add('a', 2000, 1000), true);
-  assert.equal(cache.add('a', 2000, 1500), false);
-  assert.equal(cache.add('b', 2000, 1500), true);
-  assert.equal(cache.add('c', 5000, 1500), false, 'full of live entries');
-  assert.equal(cache.add('c', 5000, 2500), true, 'stale ones were purged');
+test('the replay cache refuses a repeat, forgets stale entries, and fails closed when full', async () => {
+  const cache = new MemoryReplayCache(2);
+  assert.equal(await cache.add('a', 2000, 1000), true);
+  assert.equal(await cache.add('a', 2000, 1500), false);
+  assert.equal(await cache.add('b', 2000, 1500), true);
+  assert.equal(await cache.add('c', 5000, 1500), false, 'full of live entries');
+  assert.equal(await cache.add('c', 5000, 2500), true, 'stale ones were purged');
 });
 
 test("only the secret in the 401's URL lets a client attempt the challenge (a decision id alone does not)", async () => {

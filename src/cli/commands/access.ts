@@ -7,16 +7,18 @@
 import { UsageError, writeLine, type Command, type CliIO } from '../command.js';
 import { parse } from '../options.js';
 import { withAuditedStore, type AuditedStore } from '../audited-store.js';
-import { openMfa } from './mfa.js';
+import { withMfa } from './mfa.js';
+import type { Mfa } from '../../mfa/index.js';
 import { AccessRequests, approverFactors, parseDuration, type AccessRequestRecord, type AccessStatus } from '../../access/index.js';
 import { Directory } from '../../identity/index.js';
 
 const STATUSES: readonly AccessStatus[] = ['pending', 'active', 'denied', 'revoked', 'expired'];
 
-function openAccess(store: AuditedStore, io: CliIO): AccessRequests {
+/** Runs `fn` with the access requests; approvers' codes are checked against the step-up module's shared lock-out. */
+async function withAccess<T>(store: AuditedStore, io: CliIO, fn: (access: AccessRequests) => Promise<T>): Promise<T> {
   const { config } = store.loaded;
-  const mfa = config.mfa.enabled ? openMfa(store, io) : undefined;
-  return new AccessRequests({ repo: store.stores.access, config: config.access, directory: new Directory(config.principals, config.devices), factors: approverFactors(mfa), bus: store.bus, instanceId: 'cli' });
+  const open = (mfa: Mfa | undefined): AccessRequests => new AccessRequests({ repo: store.stores.access, config: config.access, directory: new Directory(config.principals, config.devices), factors: approverFactors(mfa), bus: store.bus, instanceId: 'cli' });
+  return config.mfa.enabled ? withMfa(store, io, (mfa) => fn(open(mfa))) : fn(open(undefined));
 }
 
 function actorId(flag: string | undefined, io: CliIO): string {
@@ -44,11 +46,11 @@ export const accessRequestCommand: Command = {
     if (!values.role || !values.for || !values.reason) throw new UsageError('--role, --for and --reason are required');
     const seconds = parseDuration(values.for);
     if (seconds === undefined) throw new UsageError('--for: a duration like 1h, 90m or 3600');
-    return withAuditedStore(values, io, async (store) => {
-      const record = await openAccess(store, io).request({ principal: actorId(values.as, io), role: values.role!, seconds, reason: values.reason! });
+    return withAuditedStore(values, io, (store) => withAccess(store, io, async (access) => {
+      const record = await access.request({ principal: actorId(values.as, io), role: values.role!, seconds, reason: values.reason! });
       writeLine(io.stdout, `requested ${record.id}: ${record.principal} as ${record.role} for ${seconds}s; needs ${record.approvalsRequired} approval(s) by ${record.pendingUntil}`);
       return 0;
-    });
+    }));
   },
 };
 
@@ -59,11 +61,11 @@ export const accessApproveCommand: Command = {
   async run(args, io) {
     const { values, positionals } = parse(args, { as: { type: 'string' }, code: { type: 'string' } }, true);
     const id = oneId(positionals);
-    return withAuditedStore(values, io, async (store) => {
-      const record = await openAccess(store, io).approve(id, { id: actorId(values.as, io), ...(values.code !== undefined ? { code: values.code } : {}) });
+    return withAuditedStore(values, io, (store) => withAccess(store, io, async (access) => {
+      const record = await access.approve(id, { id: actorId(values.as, io), ...(values.code !== undefined ? { code: values.code } : {}) });
       writeLine(io.stdout, record.status === 'active' ? `approved: ${record.principal} holds ${record.role} until ${record.activeUntil}` : `approval recorded: ${record.approvers.length}/${record.approvalsRequired}`);
       return 0;
-    });
+    }));
   },
 };
 
@@ -75,14 +77,13 @@ function endCommand(kind: 'deny' | 'revoke'): Command {
     async run(args, io) {
       const { values, positionals } = parse(args, { as: { type: 'string' }, reason: { type: 'string' } }, true);
       const id = oneId(positionals);
-      return withAuditedStore(values, io, async (store) => {
-        const access = openAccess(store, io);
+      return withAuditedStore(values, io, (store) => withAccess(store, io, async (access) => {
         const actor = actorId(values.as, io);
         // Revoking only takes privilege away: whoever may write the store may do it.
         const record = kind === 'deny' ? await access.deny(id, { id: actor }, values.reason ?? '') : await access.revoke(id, { id: actor, roles: ['admin'] }, values.reason ?? '');
         writeLine(io.stdout, `${record.status}: ${record.id}`);
         return 0;
-      });
+      }));
     },
   };
 }
@@ -115,8 +116,7 @@ export const accessShowCommand: Command = {
   async run(args, io) {
     const { values, positionals } = parse(args, { json: { type: 'boolean' } }, true);
     const id = oneId(positionals);
-    return withAuditedStore(values, io, async (store) => {
-      const access = openAccess(store, io);
+    return withAuditedStore(values, io, (store) => withAccess(store, io, async (access) => {
       const record = await access.get(id);
       const history = await access.history(id);
       if (values.json) {
@@ -127,6 +127,6 @@ export const accessShowCommand: Command = {
       writeLine(io.stdout, `reason: ${record.reason}`);
       for (const h of history) writeLine(io.stdout, `  ${h.at}  ${h.kind.padEnd(9)} ${h.actor.padEnd(14)} ${JSON.stringify(h.details)}`);
       return 0;
-    });
+    }));
   },
 };

@@ -8,13 +8,24 @@ import { parse } from '../options.js';
 import { cliActor, withAuditedStore, type AuditedStore } from '../audited-store.js';
 import { createLogger } from '../../core/logger.js';
 import { Directory } from '../../identity/index.js';
-import { createMfa, issueEnrolLink, type Mfa } from '../../mfa/index.js';
+import { createMfa, issueEnrolLink, openStepUpState, type Mfa } from '../../mfa/index.js';
+import { redisUrlOf } from '../../config/cluster.js';
 import type { LoadedConfig } from '../../config/load.js';
 import { isLoopbackHost } from '../../config/demo.js';
 
-export function openMfa({ loaded, stores, bus }: AuditedStore, io: CliIO): Mfa {
+/**
+ * Runs `fn` with the step-up module on the store, and its lock-out in the cluster's Redis when configured:
+ * a code verified here counts against the same lock-out as on every running instance (not per command run).
+ */
+export async function withMfa<T>({ loaded, stores, bus }: AuditedStore, io: CliIO, fn: (mfa: Mfa) => Promise<T>): Promise<T> {
   const { config } = loaded;
-  return createMfa({ config, repo: stores.mfa, bus, logger: createLogger('silent'), directory: new Directory(config.principals, config.devices), env: io.env, instanceId: 'cli' });
+  const logger = createLogger('silent');
+  const state = await openStepUpState(config.mfa, redisUrlOf(config.cluster, io.env).url, logger);
+  try {
+    return await fn(createMfa({ config, repo: stores.mfa, bus, logger, directory: new Directory(config.principals, config.devices), env: io.env, instanceId: 'cli', state }));
+  } finally {
+    await state.close();
+  }
 }
 
 function publicUrl(loaded: LoadedConfig, flag: string | undefined): string {
@@ -31,10 +42,8 @@ export const mfaEnrolLinkCommand: Command = {
     if (!values.principal) throw new UsageError('--principal is required');
     const ttl = values.ttl === undefined ? undefined : Number(values.ttl);
     if (ttl !== undefined && (!Number.isInteger(ttl) || ttl < 60 || ttl > 30 * 86_400)) throw new UsageError('--ttl: seconds between 60 and 2592000');
-    return withAuditedStore(values, io, async (store) => {
-      const { loaded, bus } = store;
-      const mfa = openMfa(store, io);
-      const link = await issueEnrolLink(mfa.repo, bus, { principal: values.principal!, createdBy: cliActor(io), ttlSeconds: ttl ?? loaded.config.mfa.enrolLinkTtlSeconds, source: 'cli' });
+    return withAuditedStore(values, io, async ({ loaded, stores, bus }) => {
+      const link = await issueEnrolLink(stores.mfa, bus, { principal: values.principal!, createdBy: cliActor(io), ttlSeconds: ttl ?? loaded.config.mfa.enrolLinkTtlSeconds, source: 'cli' });
       writeLine(io.stdout, `enrolment link for ${values.principal}, usable once until ${link.expiresAt}:`);
       writeLine(io.stdout, publicUrl(loaded, values.url) + link.path);
       return 0;
@@ -50,8 +59,7 @@ export const mfaTotpEnrolCommand: Command = {
     const { values } = parse(args, { principal: { type: 'string' }, confirm: { type: 'string' }, code: { type: 'string' } });
     if (!values.principal) throw new UsageError('--principal is required');
     if ((values.confirm === undefined) !== (values.code === undefined)) throw new UsageError('--confirm and --code go together');
-    return withAuditedStore(values, io, async (store) => {
-      const mfa = openMfa(store, io);
+    return withAuditedStore(values, io, (store) => withMfa(store, io, async (mfa) => {
       const actor = cliActor(io);
       if (values.confirm !== undefined) {
         const { recoveryCodes } = await mfa.totp.confirm(values.principal!, values.confirm, values.code!, actor);
@@ -65,7 +73,7 @@ export const mfaTotpEnrolCommand: Command = {
       writeLine(io.stdout, `secret: ${enrolment.secret}`);
       writeLine(io.stdout, enrolment.uri);
       return 0;
-    });
+    }));
   },
 };
 
@@ -77,14 +85,13 @@ export const mfaApproveCommand: Command = {
     const { values, positionals } = parse(args, { code: { type: 'string' } }, true);
     if (positionals.length !== 1) throw new UsageError('give exactly one decision id');
     if (!values.code) throw new UsageError('--code is required');
-    return withAuditedStore(values, io, async (store) => {
-      const mfa = openMfa(store, io);
+    return withAuditedStore(values, io, (store) => withMfa(store, io, async (mfa) => {
       const challenge = await mfa.stepUps.pending(positionals[0]!);
       const code = values.code!.trim();
       const amr = /^\d{6}$/.test(code) ? await mfa.totp.verify(challenge.principal, code) : await mfa.totp.verifyRecoveryCode(challenge.principal, code);
       const { elevatedUntil } = await mfa.stepUps.complete(challenge, amr);
       writeLine(io.stdout, elevatedUntil ? `approved: the API key is elevated until ${elevatedUntil}` : 'approved: the client can now redeem its session token');
       return 0;
-    });
+    }));
   },
 };

@@ -6,16 +6,7 @@
  *
  * ARGV[1] is the time in ms, or '' for Redis's own clock (`TIME`), which every instance shares.
  */
-
-const NOW = `
-local now
-if ARGV[1] == '' then
-  local t = redis.call('TIME')
-  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-else
-  now = tonumber(ARGV[1])
-end
-`;
+import { REDIS_NOW_LUA } from '../../cluster/redis-client.js';
 
 /** Keeps a bucket while a window can still read it: to its end, plus one more window when sliding. */
 const EXPIRE = `
@@ -29,7 +20,7 @@ end
  * KEYS: one per counter. ARGV: now, then per counter: windowMs, sliding (1/0), limit, cost.
  * Returns { allowed, then per counter: allowed, used, remaining, retryAfterMs } as integers.
  */
-export const TAKE_SCRIPT = `${NOW}${EXPIRE}
+export const TAKE_SCRIPT = `${REDIS_NOW_LUA}${EXPIRE}
 local n = #KEYS
 local out = { 1 }
 local buckets = {}
@@ -81,7 +72,7 @@ return out
 `;
 
 /** KEYS: one per counter. ARGV: now, then per counter: windowMs, sliding (1/0), amount. */
-export const CHARGE_SCRIPT = `${NOW}${EXPIRE}
+export const CHARGE_SCRIPT = `${REDIS_NOW_LUA}${EXPIRE}
 for i = 1, #KEYS do
   local a = 1 + (i - 1) * 3
   local w = tonumber(ARGV[a + 1])

@@ -1,10 +1,11 @@
 /**
  * Counters in Redis, shared by every Warden instance (`cluster.redisUrl` or `WARDEN_REDIS_URL`). Each take
- * or charge is one Lua script (atomic in Redis, sent by EVALSHA after the first call). The client never
- * queues commands while disconnected and every command has a timeout, so an unreachable Redis is known
- * within `limits.redisTimeoutMs` and the limiter's fail mode applies, instead of requests waiting.
+ * or charge is one Lua script (atomic in Redis, sent by EVALSHA after the first call). The client
+ * (../../cluster/redis-client.ts) fails fast, so an unreachable Redis is known within
+ * `limits.redisTimeoutMs` and the limiter's fail mode applies, instead of requests waiting.
  */
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { closeRedis, openRedis, whenReady } from '../../cluster/redis-client.js';
 import { CHARGE_SCRIPT, TAKE_SCRIPT } from './redis-script.js';
 import { CounterStoreUnavailable, type CounterCharge, type CounterCheck, type CounterStore, type TakeResult } from './types.js';
 
@@ -26,19 +27,7 @@ export class RedisCounterStore implements CounterStore {
   private readonly scripts: ScriptedRedis;
 
   constructor(private readonly options: RedisCounterStoreOptions) {
-    this.redis = new Redis(options.url, {
-      // Fail now rather than queue: a request must not wait for a reconnect that may never come.
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      commandTimeout: options.timeoutMs,
-      connectTimeout: Math.max(options.timeoutMs, 1000),
-      // Keep reconnecting in the background (capped backoff); commands fail fast meanwhile.
-      retryStrategy: (attempt) => Math.min(attempt * 100, 2000),
-      lazyConnect: false,
-    });
-    // Connection errors are reported by the failing commands (and the fail mode); the client's own
-    // 'error' events would otherwise be unhandled and crash the process.
-    this.redis.on('error', () => undefined);
+    this.redis = openRedis(options.url, options.timeoutMs);
     this.redis.defineCommand('wardenLimitTake', { lua: TAKE_SCRIPT });
     this.redis.defineCommand('wardenLimitCharge', { lua: CHARGE_SCRIPT });
     this.scripts = this.redis as unknown as ScriptedRedis;
@@ -46,18 +35,11 @@ export class RedisCounterStore implements CounterStore {
 
   /** Resolves once connected (at start, so that a wrong URL is reported then); rejects after `timeoutMs`. */
   async ready(timeoutMs: number): Promise<void> {
-    if (this.redis.status === 'ready') return;
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.redis.off('ready', onReady);
-        reject(new CounterStoreUnavailable(`Redis did not answer within ${timeoutMs} ms`));
-      }, timeoutMs);
-      const onReady = (): void => {
-        clearTimeout(timer);
-        resolve();
-      };
-      this.redis.once('ready', onReady);
-    });
+    try {
+      await whenReady(this.redis, timeoutMs);
+    } catch (error) {
+      throw new CounterStoreUnavailable(`Redis did not answer within ${timeoutMs} ms`, { cause: error });
+    }
   }
 
   async take(checks: readonly CounterCheck[], now?: number): Promise<TakeResult> {
@@ -84,11 +66,7 @@ export class RedisCounterStore implements CounterStore {
   }
 
   async close(): Promise<void> {
-    try {
-      await this.redis.quit();
-    } catch {
-      this.redis.disconnect();
-    }
+    await closeRedis(this.redis);
   }
 
   private async call<T>(command: () => Promise<T>): Promise<T> {
