@@ -82,7 +82,7 @@ export interface IntegrityRepository {
 }
 
 /** Column of each `AssetState` field, shared by both backends (the keys are the only names put in SQL). */
-export const ASSET_STATE_COLUMNS: Record<keyof AssetState, string> = {
+const ASSET_STATE_COLUMNS: Record<keyof AssetState, string> = {
   verifiedDigest: 'verified_digest',
   manifest: 'manifest',
   verified: 'verified',
