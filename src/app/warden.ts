@@ -220,7 +220,7 @@ export class WardenApp {
     // Revocations, policy activations and risk snapshots reach (and arrive from) the other instances.
     const shared = shareState(cluster.state, { apiKeys, policies, risk: riskEngine, bus, logger });
     const risk: RiskSource = shared.risk;
-    const integrity = createIntegrity({ db, bus, config: config.integrity, logger });
+    const integrity = await createIntegrity({ repo: stores.integrity, bus, config: config.integrity, logger });
     // Automated response: playbooks over the bus; what is in force is read by the pipeline from memory.
     const responseRepo = stores.response;
     const responseMetrics = new ResponseMetrics(metrics.registry, responseRepo);
@@ -385,7 +385,7 @@ export class WardenApp {
       app.every(1000, () => mfa.stepUps.refresh().catch((error: unknown) => logger.error({ err: error }, 'API-key elevations could not be reloaded')));
     }
     readiness.serving = true;
-    integrity.watcher.start();
+    await integrity.watcher.start();
     exporter.start();
     app.every(1000, () => apiKeys.refresh());
     app.every(1000, () => access.refresh().catch((error: unknown) => logger.error({ err: error }, 'access elevations could not be reloaded')));

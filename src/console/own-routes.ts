@@ -192,7 +192,7 @@ export function consoleOwnRoutes(deps: OwnRouteDeps): ConsoleRoute[] {
       role: 'auditor',
       area: 'audit',
       handler: async () => {
-        const assets = deps.integrity.registry.list();
+        const assets = await deps.integrity.registry.list();
         const keys = await deps.apiKeys.list();
         const cp = await deps.audit.latestCheckpoint();
         return {

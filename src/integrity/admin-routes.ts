@@ -38,7 +38,7 @@ const statusSchema = z.enum(['pending', 'approved', 'rejected', 'applied', 'expi
 export function integrityAdminRoutes(integrity: Integrity): AdminRoute[] {
   const approverRoles = integrity.config.approverRoles;
   return [
-    { method: 'GET', path: '/integrity/assets', handler: () => ({ body: { assets: integrity.registry.list() } }) },
+    { method: 'GET', path: '/integrity/assets', handler: async () => ({ body: { assets: await integrity.registry.list() } }) },
     {
       method: 'POST',
       path: '/integrity/assets',
@@ -47,39 +47,39 @@ export function integrityAdminRoutes(integrity: Integrity): AdminRoute[] {
         return { status: 201, body: result };
       },
     },
-    { method: 'GET', path: '/integrity/assets/:id', handler: (request) => ({ body: { asset: integrity.registry.require(request.params.id ?? '') } }) },
+    { method: 'GET', path: '/integrity/assets/:id', handler: async (request) => ({ body: { asset: await integrity.registry.require(request.params.id ?? '') } }) },
     {
       method: 'POST',
       path: '/integrity/assets/:id/verify',
       handler: async (request) => {
         const id = request.params.id ?? '';
-        integrity.registry.require(id);
+        await integrity.registry.require(id);
         const check = await integrity.verifier.check(id, 'admin');
-        return { body: { asset: integrity.registry.require(id), check } };
+        return { body: { asset: await integrity.registry.require(id), check } };
       },
     },
     {
       method: 'POST',
       path: '/integrity/assets/:id/clear-suspect',
       roles: approverRoles,
-      handler: (request) => ({ body: { asset: integrity.clearSuspect(request.params.id ?? '', actorOf(request)) } }),
+      handler: async (request) => ({ body: { asset: await integrity.clearSuspect(request.params.id ?? '', actorOf(request)) } }),
     },
     {
       method: 'GET',
       path: '/integrity/changes',
       query: ['status', 'asset'],
-      handler: (request) => {
+      handler: async (request) => {
         const status = statusSchema.safeParse(request.query.status);
         if (!status.success) throw new WardenError('validation_failed', 'status: expected pending, approved, rejected, applied or expired');
-        return { body: { changes: integrity.changes.list({ ...(request.query.asset ? { assetId: request.query.asset } : {}), ...(status.data ? { status: status.data } : {}) }) } };
+        return { body: { changes: await integrity.changes.list({ ...(request.query.asset ? { assetId: request.query.asset } : {}), ...(status.data ? { status: status.data } : {}) }) } };
       },
     },
-    { method: 'GET', path: '/integrity/changes/:id', handler: (request) => ({ body: { change: integrity.changes.require(request.params.id ?? '') } }) },
+    { method: 'GET', path: '/integrity/changes/:id', handler: async (request) => ({ body: { change: await integrity.changes.require(request.params.id ?? '') } }) },
     {
       method: 'POST',
       path: '/integrity/changes',
       roles: [...new Set(['admin', ...approverRoles, 'asset-owner'])],
-      handler: (request) => ({ status: 201, body: { change: integrity.changes.request(body(changeBody, request), actorOf(request)) } }),
+      handler: async (request) => ({ status: 201, body: { change: await integrity.changes.request(body(changeBody, request), actorOf(request)) } }),
     },
     {
       method: 'POST',
@@ -91,13 +91,13 @@ export function integrityAdminRoutes(integrity: Integrity): AdminRoute[] {
       method: 'POST',
       path: '/integrity/changes/:id/reject',
       roles: approverRoles,
-      handler: (request) => ({ body: { change: integrity.changes.reject(request.params.id ?? '', actorOf(request), body(noteSchema, request).note) } }),
+      handler: async (request) => ({ body: { change: await integrity.changes.reject(request.params.id ?? '', actorOf(request), body(noteSchema, request).note) } }),
     },
     {
       method: 'POST',
       path: '/integrity/lineage',
-      handler: (request) => ({ status: 201, body: { edge: integrity.lineage.add(body(lineageBody, request), actorOf(request)) } }),
+      handler: async (request) => ({ status: 201, body: { edge: await integrity.lineage.add(body(lineageBody, request), actorOf(request)) } }),
     },
-    { method: 'GET', path: '/integrity/lineage/:id', handler: (request) => ({ body: integrity.lineage.show(request.params.id ?? '') }) },
+    { method: 'GET', path: '/integrity/lineage/:id', handler: async (request) => ({ body: await integrity.lineage.show(request.params.id ?? '') }) },
   ];
 }

@@ -1,27 +1,27 @@
 /**
  * The integrity service that Warden's composition root wires in: registry, change control, lineage, verifier and
- * watcher over one store, plus the synchronous `resourceAttributes` the gateway gives to Cedar.
+ * watcher over one repository (`StateStores.integrity`: SQLite, or PostgreSQL in a cluster), plus the
+ * synchronous `resourceAttributes` the gateway gives to Cedar.
  *
  * @example
- * const integrity = createIntegrity({ db, bus, config: integrityConfigSchema.parse({}) });
- * integrity.watcher.start();
+ * const integrity = await createIntegrity({ repo: stores.integrity, bus, config: integrityConfigSchema.parse({}) });
+ * await integrity.watcher.start();
  * integrity.resourceAttributes('Warden::Model', 'sentiment-v3'); // { verified, signer, lastVerified, suspect }
  * await integrity.close();
  */
-import { applyMigrations, type SqliteDatabase } from '../store/database.js';
 import type { EventBus } from '../events/bus.js';
 import { integrityConfigSchema, type IntegrityConfig } from './config.js';
 import { HashPool } from './hash/pool.js';
 import { AssetRegistry, type ResourceAttributes } from './registry/registry.js';
 import { ChangeControl } from './registry/changes.js';
 import { Lineage } from './registry/lineage.js';
-import { INTEGRITY_MODULE, integrityMigrations } from './registry/migrations.js';
 import type { Actor, Asset, AssetInput, ChangeRequest } from './registry/types.js';
+import type { IntegrityRepository } from './store/types.js';
 import { AssetVerifier, type CheckOutcome } from './verifier.js';
 import { AssetWatcher, type WatcherLogger } from './watcher.js';
 
 export interface IntegrityOptions {
-  db: SqliteDatabase;
+  repo: IntegrityRepository;
   bus?: EventBus;
   config?: IntegrityConfig;
   logger?: WatcherLogger;
@@ -41,16 +41,17 @@ export interface Integrity {
   /** Synchronous, from memory; undefined when the resource is not a registered asset. */
   resourceAttributes(resourceType: string, resourceId: string): ResourceAttributes | undefined;
   /** Clears the suspect mark of an asset (after review). */
-  clearSuspect(id: string, actor: Actor): Asset;
+  clearSuspect(id: string, actor: Actor): Promise<Asset>;
   close(): Promise<void>;
 }
 
-export function createIntegrity(options: IntegrityOptions): Integrity {
+/** Builds the service and loads the attributes Cedar reads into memory (so it rejects when the store is away). */
+export async function createIntegrity(options: IntegrityOptions): Promise<Integrity> {
   const config = options.config ?? integrityConfigSchema.parse({});
-  applyMigrations(options.db, INTEGRITY_MODULE, integrityMigrations);
-  const registry = new AssetRegistry(options.db, options.bus);
-  const changes = new ChangeControl(options.db, registry, { approverRoles: config.approverRoles, approvalTtlSeconds: config.approvalTtlSeconds }, options.bus);
-  const lineage = new Lineage(options.db, registry, options.bus);
+  const registry = new AssetRegistry(options.repo, options.bus);
+  await registry.reload();
+  const changes = new ChangeControl(options.repo, registry, { approverRoles: config.approverRoles, approvalTtlSeconds: config.approvalTtlSeconds }, options.bus);
+  const lineage = new Lineage(options.repo, registry, options.bus);
   let pool: HashPool | undefined;
   const getPool = (): HashPool => (pool ??= new HashPool({ workers: config.hashWorkers, chunkBytes: config.readChunkBytes }));
   const verifier = new AssetVerifier({ registry, changes, lineage, pool: getPool, ...(options.bus ? { bus: options.bus } : {}) });
@@ -64,25 +65,24 @@ export function createIntegrity(options: IntegrityOptions): Integrity {
     verifier,
     watcher,
     async addAsset(input, actor) {
-      const asset = registry.add(input, actor);
+      const asset = await registry.add(input, actor);
       const check = await verifier.check(asset.id, 'registered');
-      watcher.sync();
-      return { asset: registry.require(asset.id), check };
+      await watcher.sync();
+      return { asset: await registry.require(asset.id), check };
     },
     async approveChange(id, approver, note) {
-      const change = changes.approve(id, approver, note);
+      const change = await changes.approve(id, approver, note);
       try {
         const check = await verifier.check(change.assetId, 'change-approved');
-        return { change: changes.require(id), check };
+        return { change: await changes.require(id), check };
       } catch (error) {
         options.logger?.warn({ assetId: change.assetId, err: error }, 'check after approval failed');
         return { change };
       }
     },
     resourceAttributes: (type, id) => registry.attributes(type, id),
-    clearSuspect(id, actor) {
-      registry.require(id);
-      const asset = registry.update(id, { suspect: false, suspectReason: null });
+    async clearSuspect(id, actor) {
+      const asset = await registry.update(id, { suspect: false, suspectReason: null });
       options.bus?.publish({ type: 'admin', actor: { type: actor.type ?? 'User', id: actor.id }, operation: 'integrity.clear_suspect', target: id, outcome: 'success' });
       return asset;
     },

@@ -92,9 +92,9 @@ export class AssetVerifier {
 
   private async run(assetId: string, trigger: string): Promise<CheckOutcome> {
     const { registry } = this.deps;
-    const asset = registry.require(assetId);
+    const asset = await registry.require(assetId);
     if (REMOTE.test(asset.location)) {
-      registry.update(assetId, { status: 'unavailable', statusDetail: 'remote locations are not hashed by this instance', verified: false });
+      await registry.update(assetId, { status: 'unavailable', statusDetail: 'remote locations are not hashed by this instance', verified: false });
       return { assetId, result: 'unavailable', verified: false, digest: asset.verifiedDigest };
     }
     const signature = readSignature(asset);
@@ -108,15 +108,15 @@ export class AssetVerifier {
       });
     }
     const now = Math.floor(Date.now() / 1000);
-    const stored = registry.stored(assetId);
+    const stored = await registry.evidence(assetId);
     const current = manifest?.rootDigest ?? null;
     const signedOk = (digest: string | null): boolean => signature === undefined ? false : signature.ok && signature.signedDigest === digest;
     const sigView = signature ? { ok: signedOk(current), ...(signature.reason ? { reason: signature.reason } : {}), message: signature.ok && !signedOk(current) ? 'the signature does not cover the current files' : signature.message } : undefined;
 
-    const settle = (result: CheckResult, extra: { changeId?: string; diff?: ManifestDiff } = {}): CheckOutcome => {
+    const settle = async (result: CheckResult, extra: { changeId?: string; diff?: ManifestDiff } = {}): Promise<CheckOutcome> => {
       const verified = signedOk(current);
       const status = verified ? 'verified' : signature ? 'failed' : 'unsigned';
-      registry.update(assetId, {
+      await registry.update(assetId, {
         verifiedDigest: current,
         manifest: manifest?.items ?? null,
         verified,
@@ -147,14 +147,16 @@ export class AssetVerifier {
       const verified = signedOk(current);
       if (asset.verified && !verified) this.signatureLost(asset, sigView?.message ?? 'signature no longer verifies', trigger);
       if (verified !== asset.verified || asset.status === 'unavailable') return settle(verified ? 'restored' : 'unchanged');
-      if (verified) registry.update(assetId, { lastVerified: now });
+      if (verified) await registry.update(assetId, { lastVerified: now });
       return { assetId, result: 'unchanged', verified, digest: current, ...(sigView ? { signature: sigView } : {}) };
     }
     const diff = diffManifests(stored.manifest ?? [], manifest?.items ?? []);
-    const approved = current === null ? undefined : this.deps.changes.approvedFor(assetId, current);
+    const approved = current === null ? undefined : await this.deps.changes.approvedFor(assetId, current);
     if (approved && current !== null) {
-      this.deps.changes.markApplied(approved.id, current);
-      return settle('accepted', { changeId: approved.id, diff });
+      // An approval is consumed once; a check running at the same time (another instance) finds it applied to
+      // this very digest and accepts too. Expired in between: the change is not accepted.
+      const applied = (await this.deps.changes.markApplied(approved.id, current)) || (await this.deps.changes.get(approved.id))?.appliedDigest === current;
+      if (applied) return settle('accepted', { changeId: approved.id, diff });
     }
     return this.tampered(asset, current, diff, stored.tamperedDigest, trigger);
   }
@@ -173,17 +175,17 @@ export class AssetVerifier {
     });
   }
 
-  private missing(asset: Asset): CheckOutcome {
-    this.deps.registry.update(asset.id, { status: 'unavailable', statusDetail: `\`${asset.location}\` does not exist`, verified: false });
+  private async missing(asset: Asset): Promise<CheckOutcome> {
+    await this.deps.registry.update(asset.id, { status: 'unavailable', statusDetail: `\`${asset.location}\` does not exist`, verified: false });
     return { assetId: asset.id, result: 'unavailable', verified: false, digest: null };
   }
 
-  private tampered(asset: Asset, current: string | null, diff: ManifestDiff, reported: string | null, trigger: string): CheckOutcome {
+  private async tampered(asset: Asset, current: string | null, diff: ManifestDiff, reported: string | null, trigger: string): Promise<CheckOutcome> {
     const { registry, bus, lineage } = this.deps;
     const marker = current ?? 'missing';
     const outcome: CheckOutcome = { assetId: asset.id, result: 'tampered', verified: false, digest: current, diff };
     if (reported === marker) return outcome; // already reported this exact state
-    registry.update(asset.id, { verified: false, status: 'tampered', statusDetail: current === null ? 'the asset was removed' : 'files changed outside change control', tamperedDigest: marker });
+    await registry.update(asset.id, { verified: false, status: 'tampered', statusDetail: current === null ? 'the asset was removed' : 'files changed outside change control', tamperedDigest: marker });
     const changed = [...diff.modified, ...diff.added, ...diff.renamed.map((r) => r.to)];
     const evidence = this.evidence(asset.location, changed);
     const files = { ...diff, ...(isEmptyDiff(diff) && current === null ? { removed: ['(entire asset)'] } : {}) };
@@ -207,7 +209,7 @@ export class AssetVerifier {
       explanation: `${asset.kind} \`${asset.id}\` changed without an approved change request: ${summary || 'content digest changed'}`,
       details,
     });
-    const marked = lineage.markDownstreamSuspect(asset.id, `upstream \`${asset.id}\` was tampered with`);
+    const marked = await lineage.markDownstreamSuspect(asset.id, `upstream \`${asset.id}\` was tampered with`);
     return { ...outcome, markedSuspect: marked };
   }
 

@@ -5,7 +5,7 @@
  *
  * @example
  * const watcher = new AssetWatcher({ registry, verifier, config });
- * watcher.start(); ... await watcher.stop();
+ * await watcher.start(); ... await watcher.stop();
  */
 import { watch, statSync, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
@@ -41,26 +41,32 @@ export class AssetWatcher {
 
   constructor(private readonly deps: WatcherDeps) {}
 
-  start(): void {
+  /** Starts watching; resolves once the registered assets are watched (a failure to list them is logged, the periodic passes retry). */
+  async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    this.sync();
+    // The memory copy Cedar reads follows writes by other instances and the CLI; a failed reload keeps the last one.
     this.reloader = setInterval(() => {
-      try {
-        this.deps.registry.reload();
-        this.sync();
-      } catch (error) {
-        this.deps.logger?.warn({ err: error }, 'asset registry reload failed');
-      }
+      this.deps.registry
+        .reload()
+        .then(() => this.sync())
+        .catch((error: unknown) => this.deps.logger?.warn({ err: error }, 'asset registry reload failed'));
     }, this.deps.config.cacheRefreshSeconds * 1000);
     this.reloader.unref();
     const seconds = this.deps.config.watchIntervalSeconds;
     if (seconds > 0) {
-      this.interval = setInterval(() => {
-        this.sync();
-        for (const asset of this.deps.registry.list()) this.enqueue(asset.id, 'periodic');
-      }, seconds * 1000);
+      this.interval = setInterval(() => void this.periodic(), seconds * 1000);
       this.interval.unref();
+    }
+    await this.sync().catch((error: unknown) => this.deps.logger?.warn({ err: error }, 'cannot list the assets to watch'));
+  }
+
+  private async periodic(): Promise<void> {
+    try {
+      await this.sync();
+      for (const asset of await this.deps.registry.list()) this.enqueue(asset.id, 'periodic');
+    } catch (error) {
+      this.deps.logger?.warn({ err: error }, 'periodic re-hash could not list the assets');
     }
   }
 
@@ -82,9 +88,11 @@ export class AssetWatcher {
   }
 
   /** Starts watching assets registered since the last call, stops watching removed ones. */
-  sync(): void {
+  async sync(): Promise<void> {
     if (!this.running || !this.deps.config.fsEvents) return;
-    const assets = this.deps.registry.list().filter((a) => !REMOTE.test(a.location));
+    const listed = await this.deps.registry.list();
+    if (!this.running) return; // stopped while listing
+    const assets = listed.filter((a) => !REMOTE.test(a.location));
     const ids = new Set(assets.map((a) => a.id));
     for (const [id, w] of this.watchers) {
       if (ids.has(id)) continue;

@@ -4,7 +4,7 @@
  * instance and every CLI command on any machine of the cluster sees the same keys and policies; without
  * one, in the data directory's SQLite database exactly as on a single machine. `warden start` and the CLI
  * both open their repositories here: keys, policy versions, response actions and incidents, step-up
- * factors and challenges, partitioned risk baselines.
+ * factors and challenges, partitioned risk baselines, the integrity registry.
  */
 import { clusterDatabaseUrl } from '../config/cluster.js';
 import type { WardenConfig } from '../config/schema.js';
@@ -31,6 +31,9 @@ import type { DeferredEventRepository } from '../events/deferred/types.js';
 import { PgExportCursorRepository } from '../export/store/postgres.js';
 import { SqliteExportCursorRepository } from '../export/store/sqlite.js';
 import type { ExportCursorRepository } from '../export/store/types.js';
+import { PgIntegrityRepository } from '../integrity/store/postgres.js';
+import { SqliteIntegrityRepository } from '../integrity/store/sqlite.js';
+import type { IntegrityRepository } from '../integrity/store/types.js';
 import type { SqliteDatabase } from './database.js';
 import { openPostgres } from './postgres.js';
 
@@ -56,6 +59,8 @@ export interface StateStores {
   decisions: DecisionRepository;
   /** What the risk engines found. */
   detections: DetectionRepository;
+  /** Registered models and datasets, change requests and their approvals, lineage (src/integrity). */
+  integrity: IntegrityRepository;
   /** Resolves when the database answers a trivial query; rejects otherwise. */
   ping(): Promise<void>;
   /** Releases what `openStateStores` opened (a PostgreSQL pool; the SQLite handle belongs to the caller). */
@@ -97,6 +102,7 @@ export async function openStateStores(options: OpenStateStoresOptions): Promise<
       exportCursors: new SqliteExportCursorRepository(db),
       decisions: new SqliteDecisionRepository(options.decisionsSqlite?.() ?? db),
       detections: new SqliteDetectionRepository(db),
+      integrity: new SqliteIntegrityRepository(db),
       ping: async () => {
         db.prepare('SELECT 1').get();
       },
@@ -118,6 +124,7 @@ export async function openStateStores(options: OpenStateStoresOptions): Promise<
       exportCursors: await PgExportCursorRepository.open(pool),
       decisions: await PgDecisionRepository.open(pool),
       detections: await PgDetectionRepository.open(pool),
+      integrity: await PgIntegrityRepository.open(pool),
       ping: async () => {
         await pool.query('SELECT 1');
       },

@@ -1,10 +1,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { runCli } from '../../src/cli/run.js';
+import { PgIntegrityRepository } from '../../src/integrity/index.js';
+import { freshSchema } from '../helpers/postgres.js';
 import { ecKeys, tempDir } from './helpers.js';
 
 let tmp: { dir: string; cleanup: () => void };
@@ -24,13 +26,17 @@ before(() => {
 after(() => tmp.cleanup());
 
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  return cliWith({ WARDEN_DATA_DIR: join(tmp.dir, 'state') }, ...argv);
+}
+
+async function cliWith(env: NodeJS.ProcessEnv, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   let out = '';
   let err = '';
   stdout.on('data', (c) => (out += c));
   stderr.on('data', (c) => (err += c));
-  const code = await runCli(argv, { stdout, stderr, env: { WARDEN_DATA_DIR: join(tmp.dir, 'state') }, cwd: tmp.dir });
+  const code = await runCli(argv, { stdout, stderr, env, cwd: tmp.dir });
   return { code, out, err };
 }
 
@@ -78,6 +84,27 @@ test('warden assets / changes / lineage through the store', async () => {
   assert.match(show.out, /status +tampered/);
   const model = JSON.parse((await cli('assets', 'show', 'clf', '--json')).out);
   assert.equal(model.asset.suspect, true);
+});
+
+test('with a database URL the commands work on the cluster registry and create no local database', async () => {
+  const fresh = await freshSchema('cli_integrity');
+  try {
+    const env = { WARDEN_DATA_DIR: join(tmp.dir, 'cluster-state'), WARDEN_DATABASE_URL: fresh.url };
+    mkdirSync(join(tmp.dir, 'cluster-data'));
+    writeFileSync(join(tmp.dir, 'cluster-data', 'rows.csv'), 'a\n');
+    const added = await cliWith(env, 'assets', 'add', '--kind', 'dataset', '--path', 'cluster-data', '--owner', 'data-team', '--id', 'shared');
+    assert.equal(added.code, 0, added.err);
+    const req = JSON.parse((await cliWith(env, 'changes', 'request', '--asset', 'shared', '--reason', 'append', '--actor', 'alice', '--json')).out);
+    const self = await cliWith(env, 'changes', 'approve', req.change.id, '--actor', 'alice', '--role', 'admin');
+    assert.match(self.err, /two-person rule/);
+    assert.equal((await cliWith(env, 'changes', 'approve', req.change.id, '--actor', 'bob', '--role', 'admin')).code, 0);
+    const repo = await PgIntegrityRepository.open(fresh.pool);
+    assert.deepEqual((await repo.listAssets()).map((a) => a.id), ['shared']);
+    assert.equal((await repo.getChange(req.change.id))?.decidedBy, 'bob');
+    assert.equal(existsSync(join(tmp.dir, 'cluster-state', 'warden.db')), false);
+  } finally {
+    await fresh.close();
+  }
 });
 
 test('warden scan in a real process: exit code by worst verdict, --json output', () => {

@@ -71,7 +71,7 @@ export const assetsListCommand: Command = {
   async run(args, io) {
     const { values } = parseArgs({ args, options: { ...COMMON_OPTIONS } });
     return withIntegrity(io, values, async (integrity) => {
-      const assets = integrity.registry.list();
+      const assets = await integrity.registry.list();
       if (values.json) json(io, { assets });
       else {
         writeLine(io.stdout, `${'ID'.padEnd(24)} ${'KIND'.padEnd(8)} ${'STATUS'.padEnd(12)} ${'VERIFIED'.padEnd(9)} ${'SUSPECT'.padEnd(8)} LOCATION`);
@@ -92,9 +92,9 @@ export const assetsShowCommand: Command = {
     try {
       return await withIntegrity(io, values, async (integrity) => {
         const id = positionals[0] as string;
-        integrity.registry.require(id);
+        await integrity.registry.require(id);
         const check = values.verify ? await integrity.verifier.check(id, 'cli') : undefined;
-        const asset = integrity.registry.require(id);
+        const asset = await integrity.registry.require(id);
         if (values.json) json(io, { asset, ...(check ? { check } : {}) });
         else writeLine(io.stdout, describe(asset) + (check ? `\ncheck         ${check.result}` : ''));
         return 0;

@@ -17,7 +17,7 @@ export const changesRequestCommand: Command = {
     if (!values.asset || !values.reason) throw new UsageError('--asset and --reason are required');
     try {
       return await withIntegrity(io, values, async (integrity) => {
-        const change = integrity.changes.request({ assetId: values.asset as string, reason: values.reason as string, ...(values.digest ? { expectedDigest: values.digest } : {}) }, actorFrom(values));
+        const change = await integrity.changes.request({ assetId: values.asset as string, reason: values.reason as string, ...(values.digest ? { expectedDigest: values.digest } : {}) }, actorFrom(values));
         if (values.json) json(io, { change });
         else writeLine(io.stdout, `requested ${line(change)}`);
         return 0;
@@ -45,7 +45,7 @@ function decide(kind: 'approve' | 'reject'): Command {
             if (values.json) json(io, { change, ...(check ? { check } : {}) });
             else writeLine(io.stdout, `approved ${line(change)}${check ? `\nasset check: ${check.result}` : ''}`);
           } else {
-            const change = integrity.changes.reject(id, actor, values.note);
+            const change = await integrity.changes.reject(id, actor, values.note);
             if (values.json) json(io, { change });
             else writeLine(io.stdout, `rejected ${line(change)}`);
           }
@@ -70,7 +70,7 @@ export const changesListCommand: Command = {
     const statuses = ['pending', 'approved', 'rejected', 'applied', 'expired'];
     if (values.status && !statuses.includes(values.status)) throw new UsageError(`--status is one of ${statuses.join(', ')}`);
     return withIntegrity(io, values, async (integrity) => {
-      const changes = integrity.changes.list({ ...(values.asset ? { assetId: values.asset } : {}), ...(values.status ? { status: values.status as 'pending' } : {}) });
+      const changes = await integrity.changes.list({ ...(values.asset ? { assetId: values.asset } : {}), ...(values.status ? { status: values.status as 'pending' } : {}) });
       if (values.json) json(io, { changes });
       else for (const c of changes) writeLine(io.stdout, line(c));
       return 0;

@@ -12,7 +12,7 @@ export const lineageAddCommand: Command = {
     if (!values.from || !values.to) throw new UsageError('--from and --to are required');
     try {
       return await withIntegrity(io, values, async (integrity) => {
-        const edge = integrity.lineage.add({ upstream: values.from as string, downstream: values.to as string, ...(values.run ? { runId: values.run } : {}) }, actorFrom(values));
+        const edge = await integrity.lineage.add({ upstream: values.from as string, downstream: values.to as string, ...(values.run ? { runId: values.run } : {}) }, actorFrom(values));
         if (values.json) json(io, { edge });
         else writeLine(io.stdout, `recorded ${edge.upstreamId} -> ${edge.runId ? `[run ${edge.runId}] -> ` : ''}${edge.downstreamId}`);
         return 0;
@@ -32,12 +32,13 @@ export const lineageShowCommand: Command = {
     if (positionals.length !== 1) throw new UsageError('give one ASSET id');
     try {
       return await withIntegrity(io, values, async (integrity) => {
-        const shown = integrity.lineage.show(positionals[0] as string);
+        const shown = await integrity.lineage.show(positionals[0] as string);
         if (values.json) {
           json(io, shown);
           return 0;
         }
-        const mark = (id: string): string => (integrity.registry.get(id)?.suspect ? `${id} (SUSPECT)` : id);
+        const suspect = new Set((await integrity.registry.list()).filter((a) => a.suspect).map((a) => a.id));
+        const mark = (id: string): string => (suspect.has(id) ? `${id} (SUSPECT)` : id);
         writeLine(io.stdout, `asset ${mark(shown.asset)}`);
         writeLine(io.stdout, 'upstream:');
         for (const e of shown.upstream) writeLine(io.stdout, `  ${mark(e.upstreamId)} -> ${e.runId ? `[run ${e.runId}] -> ` : ''}${mark(e.downstreamId)}  (by ${e.recordedBy}, ${e.recordedAt})`);

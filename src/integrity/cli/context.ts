@@ -2,13 +2,12 @@
  * Shared plumbing of the integrity CLI commands: the data directory and `integrity:` settings, found as every
  * command finds them (`--data-dir` / `--config`, then WARDEN_DATA_DIR / WARDEN_CONFIG, then the config
  * file, then `.warden`), the acting principal (`--actor`, default the OS user) and its roles (`--role`, repeatable).
- * The CLI opens the store directly, so whoever runs it is a local administrator; the admin API is where
- * identities are authenticated.
+ * The CLI opens the store directly (the cluster database when one is configured, as `warden start` does), so
+ * whoever runs it is an administrator of that store; the admin API is where identities are authenticated.
  */
 import { userInfo } from 'node:os';
 import type { CliIO } from '../../cli/command.js';
-import { configFor } from '../../cli/options.js';
-import { openDatabase } from '../../store/database.js';
+import { withStateStores } from '../../cli/options.js';
 import { createIntegrity, type Integrity } from '../service.js';
 import type { Actor } from '../registry/types.js';
 import { errorBody } from '../../core/errors.js';
@@ -24,16 +23,16 @@ export const ACTOR_OPTIONS = {
   role: { type: 'string', multiple: true },
 } as const;
 
+/** Runs `fn` over the registry `warden start` uses: the cluster database when one is configured, else the data directory's. */
 export async function withIntegrity<T>(io: CliIO, values: { 'data-dir'?: string; config?: string }, fn: (integrity: Integrity) => Promise<T>): Promise<T> {
-  const { config } = configFor(values, io);
-  const db = openDatabase(config.dataDir);
-  const integrity = createIntegrity({ db, config: config.integrity });
-  try {
-    return await fn(integrity);
-  } finally {
-    await integrity.close();
-    db.close();
-  }
+  return withStateStores(values, io, async ({ loaded, stores }) => {
+    const integrity = await createIntegrity({ repo: stores.integrity, config: loaded.config.integrity });
+    try {
+      return await fn(integrity);
+    } finally {
+      await integrity.close();
+    }
+  });
 }
 
 export function actorFrom(values: { actor?: string; role?: string[] }): Actor {

@@ -1,17 +1,19 @@
 /**
  * Change control with the two-person rule: a change request (who, which asset, why, optionally the digest
  * the change will produce) must be approved by a different principal holding an approver role before the
- * watcher accepts a new digest for the asset. Requests, approvals and rejections are `asset` events.
+ * watcher accepts a new digest for the asset. Requests, approvals and rejections are `asset` events. The
+ * decision itself is one conditional write in the repository, so of two approvers acting at once (on two
+ * instances) exactly one decides, and an approval is applied to one digest once.
  *
  * @example
- * const req = changes.request({ assetId: 'm', reason: 'retrained on fixed labels' }, { id: 'alice' });
- * changes.approve(req.id, { id: 'bob', roles: ['asset-approver'] });
+ * const req = await changes.request({ assetId: 'm', reason: 'retrained on fixed labels' }, { id: 'alice' });
+ * await changes.approve(req.id, { id: 'bob', roles: ['asset-approver'] });
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { WardenError } from '../../core/errors.js';
 import type { EventBus } from '../../events/bus.js';
-import type { SqliteDatabase } from '../../store/database.js';
+import type { ChangeFilter, IntegrityRepository } from '../store/types.js';
 import type { AssetRegistry } from './registry.js';
 import { assetIdSchema, type Actor, type ChangeRequest } from './types.js';
 
@@ -22,92 +24,86 @@ export const changeInputSchema = z.object({
 });
 export type ChangeInput = z.input<typeof changeInputSchema>;
 
-interface ChangeRow {
-  id: string;
-  asset_id: string;
-  requested_by: string;
-  reason: string;
-  expected_digest: string | null;
-  status: ChangeRequest['status'];
-  decided_by: string | null;
-  decision_note: string | null;
-  created_at: string;
-  decided_at: string | null;
-  applied_at: string | null;
-  applied_digest: string | null;
-}
-
-function toChange(r: ChangeRow): ChangeRequest {
-  return { id: r.id, assetId: r.asset_id, requestedBy: r.requested_by, reason: r.reason, expectedDigest: r.expected_digest, status: r.status, decidedBy: r.decided_by, decisionNote: r.decision_note, createdAt: r.created_at, decidedAt: r.decided_at, appliedAt: r.applied_at, appliedDigest: r.applied_digest };
-}
-
 export class ChangeControl {
   constructor(
-    private readonly db: SqliteDatabase,
+    private readonly repo: IntegrityRepository,
     private readonly registry: AssetRegistry,
     private readonly options: { approverRoles: string[]; approvalTtlSeconds: number },
     private readonly bus?: EventBus,
   ) {}
 
-  request(input: ChangeInput, actor: Actor): ChangeRequest {
+  async request(input: ChangeInput, actor: Actor): Promise<ChangeRequest> {
     const parsed = changeInputSchema.safeParse(input);
     if (!parsed.success) throw new WardenError('validation_failed', `invalid change request: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     const c = parsed.data;
-    this.registry.require(c.assetId);
+    await this.registry.require(c.assetId);
     const id = randomUUID();
-    this.db
-      .prepare('INSERT INTO integrity_changes (id, asset_id, requested_by, reason, expected_digest, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(id, c.assetId, actor.id, c.reason, c.expectedDigest ?? null, 'pending', new Date().toISOString());
+    await this.repo.insertChange({
+      id,
+      assetId: c.assetId,
+      requestedBy: actor.id,
+      reason: c.reason,
+      expectedDigest: c.expectedDigest ?? null,
+      status: 'pending',
+      decidedBy: null,
+      decisionNote: null,
+      createdAt: new Date().toISOString(),
+      decidedAt: null,
+      appliedAt: null,
+      appliedDigest: null,
+    });
     this.bus?.publish({ type: 'asset', assetId: c.assetId, change: 'change_requested', actor: { type: actor.type ?? 'User', id: actor.id }, details: { changeId: id, reason: c.reason, expectedDigest: c.expectedDigest ?? null } });
     return this.require(id);
   }
 
-  approve(id: string, approver: Actor, note?: string): ChangeRequest {
+  approve(id: string, approver: Actor, note?: string): Promise<ChangeRequest> {
     return this.decide(id, approver, 'approved', note);
   }
 
-  reject(id: string, approver: Actor, note?: string): ChangeRequest {
+  reject(id: string, approver: Actor, note?: string): Promise<ChangeRequest> {
     return this.decide(id, approver, 'rejected', note);
   }
 
-  get(id: string): ChangeRequest | undefined {
-    this.expire();
-    const row = this.db.prepare('SELECT * FROM integrity_changes WHERE id = ?').get(id) as ChangeRow | undefined;
-    return row ? toChange(row) : undefined;
+  async get(id: string): Promise<ChangeRequest | undefined> {
+    await this.expire();
+    return this.repo.getChange(id);
   }
 
-  require(id: string): ChangeRequest {
-    const change = this.get(id);
+  async require(id: string): Promise<ChangeRequest> {
+    const change = await this.get(id);
     if (!change) throw new WardenError('not_found', `no change request \`${id}\``);
     return change;
   }
 
-  list(filter: { assetId?: string; status?: ChangeRequest['status'] } = {}): ChangeRequest[] {
-    this.expire();
-    const rows = this.db
-      .prepare('SELECT * FROM integrity_changes WHERE (? IS NULL OR asset_id = ?) AND (? IS NULL OR status = ?) ORDER BY created_at, id')
-      .all(filter.assetId ?? null, filter.assetId ?? null, filter.status ?? null, filter.status ?? null) as ChangeRow[];
-    return rows.map(toChange);
+  async list(filter: ChangeFilter = {}): Promise<ChangeRequest[]> {
+    await this.expire();
+    return this.repo.listChanges(filter);
   }
 
   /** The approved, unexpired change that allows `digest` for the asset, if any. */
-  approvedFor(assetId: string, digest: string): ChangeRequest | undefined {
-    return this.list({ assetId, status: 'approved' }).find((c) => c.expectedDigest === null || c.expectedDigest === digest);
+  async approvedFor(assetId: string, digest: string): Promise<ChangeRequest | undefined> {
+    return (await this.list({ assetId, status: 'approved' })).find((c) => c.expectedDigest === null || c.expectedDigest === digest);
   }
 
-  markApplied(id: string, digest: string): void {
-    this.db.prepare("UPDATE integrity_changes SET status = 'applied', applied_at = ?, applied_digest = ? WHERE id = ? AND status = 'approved'").run(new Date().toISOString(), digest, id);
+  /** Consumes an approval for `digest`; false when it was no longer there to use (applied elsewhere, or expired meanwhile). */
+  markApplied(id: string, digest: string): Promise<boolean> {
+    return this.repo.markApplied(id, digest, new Date().toISOString(), this.cutoff());
   }
 
-  private decide(id: string, approver: Actor, status: 'approved' | 'rejected', note?: string): ChangeRequest {
-    const change = this.require(id);
+  private async decide(id: string, approver: Actor, status: 'approved' | 'rejected', note?: string): Promise<ChangeRequest> {
+    const change = await this.require(id);
     if (change.status !== 'pending') throw new WardenError('conflict', `change request \`${id}\` is ${change.status}, not pending`);
     if (approver.id === change.requestedBy) throw new WardenError('forbidden', 'two-person rule: the requester cannot approve or reject their own change');
     if (!(approver.roles ?? []).some((role) => this.options.approverRoles.includes(role))) {
       throw new WardenError('forbidden', `deciding a change needs one of the roles ${this.options.approverRoles.map((r) => `\`${r}\``).join(', ')}`);
     }
     if (note !== undefined && note.length > 2000) throw new WardenError('validation_failed', 'note is longer than 2000 characters');
-    this.db.prepare('UPDATE integrity_changes SET status = ?, decided_by = ?, decision_note = ?, decided_at = ? WHERE id = ?').run(status, approver.id, note ?? null, new Date().toISOString(), id);
+    const decided = await this.repo.decideChange(id, { status, by: approver.id, note: note ?? null, at: new Date().toISOString() });
+    if (!decided) {
+      // Another decision was committed between the read above and this write (another instance, the CLI).
+      const now = await this.require(id);
+      throw new WardenError('conflict', `change request \`${id}\` is ${now.status}, not pending`);
+    }
     this.bus?.publish({
       type: 'asset',
       assetId: change.assetId,
@@ -115,11 +111,15 @@ export class ChangeControl {
       actor: { type: approver.type ?? 'User', id: approver.id },
       details: { changeId: id, requestedBy: change.requestedBy, note: note ?? null },
     });
-    return this.require(id);
+    return decided;
   }
 
-  private expire(): void {
-    const cutoff = new Date(Date.now() - this.options.approvalTtlSeconds * 1000).toISOString();
-    this.db.prepare("UPDATE integrity_changes SET status = 'expired' WHERE status = 'approved' AND decided_at < ?").run(cutoff);
+  private expire(): Promise<void> {
+    return this.repo.expireApprovals(this.cutoff());
+  }
+
+  /** Approvals decided before this instant have expired. */
+  private cutoff(): string {
+    return new Date(Date.now() - this.options.approvalTtlSeconds * 1000).toISOString();
   }
 }
