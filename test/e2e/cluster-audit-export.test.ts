@@ -8,18 +8,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sharedKeyDir } from '../audit-ha/helpers.js';
 import { dedupe, startHecReceiver } from '../export/helpers.js';
+import { eventually } from '../helpers/eventually.js';
 import { freshSchema } from '../helpers/postgres.js';
 import { runCli, startWarden, tempDir, type WardenProcess } from '../helpers/warden-process.js';
 
 const TOKEN = 'e2e-hec-token';
-
-async function eventually(what: string, probe: () => Promise<boolean> | boolean): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (!(await probe())) {
-    if (Date.now() > deadline) assert.fail(`never happened: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 interface SinkStatus {
   state: string;
@@ -49,7 +42,7 @@ test('two instances serve the cluster audit log; one exports it, the other takes
     const positions = (): number[] => hec.events.map((e) => (e.fields as { warden_log_index: number }).warden_log_index);
 
     // Every request is a decision event in the one log; both instances serve it.
-    for (const instance of instances) await eventually(`the key works on ${instance.url}`, async () => (await get(instance.url, '/admin/keys')).status === 200);
+    for (const instance of instances) await eventually(`the key works on ${instance.url}`, async () => (await get(instance.url, '/admin/keys')).status === 200, { timeoutMs: 60_000 });
     for (let i = 0; i < 20; i++) await get(instances[i % 2]!.url, '/admin/keys');
     for (const instance of instances) {
       const checkpoint = await get(instance.url, '/admin/audit/checkpoint');
@@ -58,7 +51,7 @@ test('two instances serve the cluster audit log; one exports it, the other takes
     }
     const first = await size(instances[1]!.url);
     assert.ok(first >= 20, `the log holds the requests' events (${first})`);
-    await eventually('the log exported', () => new Set(positions()).size >= first);
+    await eventually('the log exported', () => new Set(positions()).size >= first, { timeoutMs: 60_000 });
 
     const states = await Promise.all(instances.map((i) => sink(i.url)));
     const holders = states.filter((s) => s.state !== 'standby');
@@ -71,8 +64,8 @@ test('two instances serve the cluster audit log; one exports it, the other takes
     instances.splice(instances.indexOf(holder), 1);
     for (let i = 0; i < 15; i++) await get(survivor.url, '/admin/keys');
     const total = await size(survivor.url);
-    await eventually('the survivor takes the sink over', async () => (await sink(survivor.url)).state !== 'standby');
-    await eventually('every position exported after the failover', () => new Set(positions()).size >= total);
+    await eventually('the survivor takes the sink over', async () => (await sink(survivor.url)).state !== 'standby', { timeoutMs: 60_000 });
+    await eventually('every position exported after the failover', () => new Set(positions()).size >= total, { timeoutMs: 60_000 });
     const { unique } = dedupe(positions());
     assert.deepEqual(unique.slice(0, total), Array.from({ length: total }, (_, i) => i), 'no gap');
   } finally {

@@ -7,17 +7,9 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { sharedKeyDir } from '../audit-ha/helpers.js';
+import { eventually } from '../helpers/eventually.js';
 import { freshSchema } from '../helpers/postgres.js';
 import { runCli, startWarden, tempDir, type WardenProcess } from '../helpers/warden-process.js';
-
-/** Polls `probe` until it returns true; fails with `what` after 30 s (a loaded machine, not a timing claim). */
-async function eventually(what: string, probe: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (!(await probe())) {
-    if (Date.now() > deadline) assert.fail(`never happened: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 const SPRAY = ['Nov  2 07:01:40 h sshd[1]: Failed password for a from 5.255.255.5 port 1 ssh2', ...'bcdefghij'.split('').map((u, i) => `Nov  2 07:0${Math.floor(i / 2) + 2}:1${i % 10} h sshd[1]: Failed password for ${u} from 5.255.255.5 port 1 ssh2`)].join('\n');
 

@@ -18,6 +18,7 @@ import { runCli } from '../../src/cli/run.js';
 import { base32Decode, totpCode } from '../../src/mfa/totp.js';
 import { sharedKeyDir } from '../audit-ha/helpers.js';
 import { makeKey, mint } from '../helpers/jwks.js';
+import { eventually } from '../helpers/eventually.js';
 import { freshSchema } from '../helpers/postgres.js';
 import { startTestUpstream } from '../helpers/upstream.js';
 import { startWarden, tempDir, type WardenProcess } from '../helpers/warden-process.js';
@@ -27,16 +28,6 @@ const PREFIX = `warden-e2e:mfa:${randomBytes(6).toString('hex')}:`;
 /** The one address clients use for both instances (the balancer's): DPoP proofs name it in `htu`. */
 const PUBLIC = 'http://warden.test';
 const SECRET = 'sk-upstream-secret-cluster-dpop';
-
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) assert.fail(`never happened: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 async function redisAnswers(): Promise<boolean> {
   const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 2000, retryStrategy: () => null });

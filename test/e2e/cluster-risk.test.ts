@@ -13,16 +13,12 @@ import { PARTITION_DEFAULTS } from '../../src/risk/partition/owner.js';
 import { PgRiskStateRepository } from '../../src/risk/store/postgres.js';
 import { sharedKeyDir } from '../audit-ha/helpers.js';
 import { startPrivateNats } from '../helpers/nats-server.js';
+import { eventually, type EventuallyOptions } from '../helpers/eventually.js';
 import { freshSchema } from '../helpers/postgres.js';
 import { runCli, startWarden, tempDir, type WardenProcess } from '../helpers/warden-process.js';
 
-async function eventually(what: string, probe: () => Promise<boolean>, instances: WardenProcess[]): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (!(await probe())) {
-    if (Date.now() > deadline) assert.fail(`never happened: ${what}\n${instances.map((i) => i.output().slice(-2000)).join('\n')}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
+/** A minute, with the instances' output on failure: buckets move only when a lease lapses, on a loaded machine. */
+const riskWait = (instances: WardenProcess[]): EventuallyOptions => ({ timeoutMs: 60_000, intervalMs: 200, context: () => instances.map((i) => i.output().slice(-2000)).join('\n') });
 
 test('two instances split the risk buckets and every request reaches the shared baseline once', async () => {
   const nats = await startPrivateNats();
@@ -57,7 +53,7 @@ test('two instances split the risk buckets and every request reaches the shared 
     await eventually('both instances own their share of the buckets', async () => {
       const counts = [...(await owners()).values()];
       return counts.length === 2 && counts.every((n) => n === PARTITION_DEFAULTS.buckets / 2);
-    }, instances);
+    }, riskWait(instances));
 
     // The key was made by the CLI: a running instance learns it at its next key refresh (every second,
     // ApiKeyStore), and until then refuses it with a 401 whose decision names no principal, so alice's
@@ -69,13 +65,13 @@ test('two instances split the risk buckets and every request reaches the shared 
       if (res.status === 200) sent++;
       return res.status;
     };
-    for (const instance of instances) await eventually(`${instance.url} accepts the new key`, async () => (await models(instance.url)) === 200, instances);
+    for (const instance of instances) await eventually(`${instance.url} accepts the new key`, async () => (await models(instance.url)) === 200, riskWait(instances));
     for (let i = 0; i < 40; i++) assert.equal(await models(instances[i % 2]!.url), 200);
     const repo = await PgRiskStateRepository.open(fresh.pool);
     await eventually(`alice's shared baseline counts the ${sent} requests`, async () => {
       const row = (await repo.loadBaselines('principal')).find((r) => r.key === 'User:alice');
       return row !== undefined && Baseline.fromJSON(row.data).events === sent;
-    }, instances);
+    }, riskWait(instances));
   } finally {
     for (const instance of instances) await instance.stop();
     await nc?.close();

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { sharedKeyDir } from '../audit-ha/helpers.js';
+import { eventually } from '../helpers/eventually.js';
 import { freshSchema } from '../helpers/postgres.js';
 import { runCli, startWarden, tempDir, type WardenProcess } from '../helpers/warden-process.js';
 
@@ -18,15 +19,6 @@ const CONFIG = {
     { id: 'alice', groups: ['engineering'], roles: ['user'] },
   ],
 };
-
-/** Polls `probe` until it returns true; fails with `what` after 30 s (a loaded machine, not a timing claim). */
-async function eventually(what: string, probe: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (!(await probe())) {
-    if (Date.now() > deadline) assert.fail(`never happened: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 const get = (base: string, path: string, key: string): Promise<Response> => fetch(`${base}${path}`, { headers: { authorization: `Bearer ${key}` } });
 
