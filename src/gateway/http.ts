@@ -68,9 +68,16 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   res.end(text);
 }
 
+/**
+ * Sends the one JSON error shape. A 429 or 503 whose error says when to come back (`retryAfterSeconds`)
+ * also says it in `Retry-After` (RFC 9110 §10.2.3), so clients and proxies back off without parsing
+ * the body; a header the caller passes wins.
+ */
 export function sendError(res: ServerResponse, error: unknown, headers: Record<string, string> = {}): number {
   const { status, body } = errorBody(error);
-  sendJson(res, status, body, headers);
+  const retryAfter = body.error.retryAfterSeconds;
+  const backOff = (status === 429 || status === 503) && typeof retryAfter === 'number' && Number.isInteger(retryAfter) && retryAfter >= 0;
+  sendJson(res, status, body, backOff ? { 'retry-after': String(retryAfter), ...headers } : headers);
   return status;
 }
 

@@ -54,7 +54,7 @@ async function orUnavailable<T>(command: () => Promise<T>): Promise<T> {
     return await command();
   } catch (error) {
     // The client's message can carry the address; the cause keeps it for the log, never for a client.
-    throw new WardenError('mfa_unavailable', undefined, { cause: error });
+    throw new WardenError('mfa_unavailable', undefined, { cause: error, details: { retryAfterSeconds: 1 } });
   }
 }
 
