@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError, writeLine, type Command } from '../command.js';
 import type { Asset } from '../../integrity/index.js';
-import { ACTOR_OPTIONS, actorFrom, COMMON_OPTIONS, json, reportError, withIntegrity } from '../../integrity/cli/context.js';
+import { ACTOR_OPTIONS, actorFrom, COMMON_OPTIONS, json, reportError, withIntegrity } from '../integrity-context.js';
 
 function describe(a: Asset): string {
   return [

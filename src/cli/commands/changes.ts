@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { UsageError, writeLine, type Command } from '../command.js';
 import type { ChangeRequest } from '../../integrity/index.js';
-import { ACTOR_OPTIONS, actorFrom, COMMON_OPTIONS, json, reportError, withIntegrity } from '../../integrity/cli/context.js';
+import { ACTOR_OPTIONS, actorFrom, COMMON_OPTIONS, json, reportError, withIntegrity } from '../integrity-context.js';
 
 function line(c: ChangeRequest): string {
   return `${c.id}  ${c.assetId}  ${c.status}  by ${c.requestedBy}${c.decidedBy ? `, decided by ${c.decidedBy}` : ''}  "${c.reason}"`;

@@ -1,7 +1,7 @@
 /** `warden lineage add|show`: dataset -> training run -> model edges, and what is up/downstream. */
 import { parseArgs } from 'node:util';
 import { UsageError, writeLine, type Command } from '../command.js';
-import { ACTOR_OPTIONS, actorFrom, COMMON_OPTIONS, json, reportError, withIntegrity } from '../../integrity/cli/context.js';
+import { ACTOR_OPTIONS, actorFrom, COMMON_OPTIONS, json, reportError, withIntegrity } from '../integrity-context.js';
 
 export const lineageAddCommand: Command = {
   name: 'lineage add',

@@ -10,7 +10,7 @@ import { configFor } from '../options.js';
 import { openDatabase, type SqliteDatabase } from '../../store/database.js';
 import { databaseUrlFor } from '../../store/open.js';
 import { PinRegistry, openMcpStores, type ToolPin } from '../../mcp/index.js';
-import { ACTOR_OPTIONS, COMMON_OPTIONS, actorFrom, json, reportError } from '../../integrity/cli/context.js';
+import { ACTOR_OPTIONS, COMMON_OPTIONS, actorFrom, json, reportError } from '../integrity-context.js';
 
 function line(p: ToolPin): string {
   const change = p.previousHash ? ` replaces ${p.previousHash.slice(0, 12)}` : '';

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { UsageError, writeLine, type Command } from '../command.js';
 import { exitCodeFor, scanPath, worstVerdict } from '../../integrity/index.js';
-import { json } from '../../integrity/cli/context.js';
+import { json } from '../integrity-context.js';
 
 export const scanCommand: Command = {
   name: 'scan',

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError, writeLine, type Command } from '../command.js';
 import { HashPool, integrityConfigSchema, verifyModel } from '../../integrity/index.js';
-import { json, reportError } from '../../integrity/cli/context.js';
+import { json, reportError } from '../integrity-context.js';
 
 export const verifyCommand: Command = {
   name: 'verify',

@@ -6,11 +6,10 @@
  * whoever runs it is an administrator of that store; the admin API is where identities are authenticated.
  */
 import { userInfo } from 'node:os';
-import type { CliIO } from '../../cli/command.js';
-import { withStateStores } from '../../cli/options.js';
-import { createIntegrity, type Integrity } from '../service.js';
-import type { Actor } from '../registry/types.js';
-import { errorBody } from '../../core/errors.js';
+import type { CliIO } from './command.js';
+import { withStateStores } from './options.js';
+import { createIntegrity, type Actor, type Integrity } from '../integrity/index.js';
+import { errorBody } from '../core/errors.js';
 
 export const COMMON_OPTIONS = {
   'data-dir': { type: 'string' },
