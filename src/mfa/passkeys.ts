@@ -1,9 +1,10 @@
 /**
  * Passkeys (WebAuthn) with user verification required, through @simplewebauthn/server. A ceremony's
- * challenge is kept in memory for a few minutes and used once; the signature counter must grow (a cloned
- * authenticator, or a replayed assertion, is refused).
+ * challenge is kept in the MFA repository (shared by a cluster's instances, so the options and the
+ * response may reach different ones) for a few minutes and used once; the signature counter must grow
+ * (a cloned authenticator, or a replayed assertion, is refused).
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import {
   generateAuthenticationOptions,
   generateRegistrationOptions,
@@ -16,10 +17,11 @@ import {
 } from '@simplewebauthn/server';
 import { WardenError } from '../core/errors.js';
 import type { TotpFactors } from './factors.js';
-import type { MfaRepository } from './store/types.js';
+import type { CeremonyKind, CeremonyRecord, MfaRepository } from './store/types.js';
 
 const CEREMONY_MS = 5 * 60_000;
-const MAX_CEREMONIES = 10_000;
+/** Pending ceremonies per principal (a few tabs); starting one more drops the oldest. */
+const MAX_CEREMONIES_PER_PRINCIPAL = 5;
 
 export interface RelyingParty {
   name: string;
@@ -27,16 +29,7 @@ export interface RelyingParty {
   origin: string;
 }
 
-interface Ceremony {
-  principal: string;
-  challenge: string;
-  kind: 'register' | 'authenticate';
-  expiresAt: number;
-}
-
 export class Passkeys {
-  private readonly ceremonies = new Map<string, Ceremony>();
-
   constructor(
     private readonly repo: MfaRepository,
     private readonly rp: RelyingParty,
@@ -54,11 +47,11 @@ export class Passkeys {
       excludeCredentials: existing.map((f) => ({ id: f.webauthn!.credentialId })),
       authenticatorSelection: { residentKey: 'preferred', userVerification: 'required' },
     });
-    return { ceremonyId: this.begin(principal, options.challenge, 'register'), options };
+    return { ceremonyId: await this.begin(principal, options.challenge, 'registration'), options };
   }
 
   async register(principal: string, ceremonyId: string, response: RegistrationResponseJSON, label: string, actor: string): Promise<string> {
-    const ceremony = this.take(ceremonyId, principal, 'register');
+    const ceremony = await this.take(ceremonyId, principal, 'registration');
     let verification;
     try {
       verification = await verifyRegistrationResponse({ response, expectedChallenge: ceremony.challenge, expectedOrigin: this.rp.origin, expectedRPID: this.rp.id, requireUserVerification: true });
@@ -91,13 +84,13 @@ export class Passkeys {
       userVerification: 'required',
       allowCredentials: factors.map((f) => ({ id: f.webauthn!.credentialId, transports: f.webauthn!.transports })),
     });
-    return { ceremonyId: this.begin(principal, options.challenge, 'authenticate'), options };
+    return { ceremonyId: await this.begin(principal, options.challenge, 'authentication'), options };
   }
 
   /** Verifies an assertion for the principal's own passkey: the RFC 8176 methods on success. */
   async authenticate(principal: string, ceremonyId: string, response: AuthenticationResponseJSON): Promise<string[]> {
     await this.totp.assertNotLocked(principal);
-    const ceremony = this.take(ceremonyId, principal, 'authenticate');
+    const ceremony = await this.take(ceremonyId, principal, 'authentication');
     const factor = typeof response?.id === 'string' ? await this.repo.findWebauthnFactor(response.id) : undefined;
     if (!factor?.webauthn || factor.principal !== principal || factor.confirmedAt === null) return await this.totp.failed(principal, 'this passkey is not enrolled for this principal');
     let verification;
@@ -119,20 +112,20 @@ export class Passkeys {
     return ['hwk', 'mfa'];
   }
 
-  private begin(principal: string, challenge: string, kind: Ceremony['kind']): string {
+  private async begin(principal: string, challenge: string, kind: CeremonyKind): Promise<string> {
     const now = Date.now();
-    if (this.ceremonies.size >= MAX_CEREMONIES) for (const [id, c] of this.ceremonies) if (c.expiresAt <= now) this.ceremonies.delete(id);
-    if (this.ceremonies.size >= MAX_CEREMONIES) throw new WardenError('rate_limited', 'too many passkey ceremonies in progress');
-    const id = randomUUID();
-    this.ceremonies.set(id, { principal, challenge, kind, expiresAt: now + CEREMONY_MS });
+    const id = randomBytes(24).toString('base64url');
+    await this.repo.addCeremony({ id, principal, kind, challenge, createdAt: new Date(now).toISOString(), expiresAt: new Date(now + CEREMONY_MS).toISOString() }, MAX_CEREMONIES_PER_PRINCIPAL);
     return id;
   }
 
-  /** A ceremony is used once, by the principal it was started for, before it expires. */
-  private take(id: string, principal: string, kind: Ceremony['kind']): Ceremony {
-    const ceremony = this.ceremonies.get(id);
-    this.ceremonies.delete(id);
-    if (!ceremony || ceremony.principal !== principal || ceremony.kind !== kind || ceremony.expiresAt <= Date.now()) throw new WardenError('challenge_not_found', 'the passkey ceremony is unknown, used or expired: start again');
+  /**
+   * A ceremony is used once, by the principal it was started for (whom the caller knows from the browser
+   * session or the step-up challenge's secret, never from the request body), before it expires.
+   */
+  private async take(id: string, principal: string, kind: CeremonyKind): Promise<CeremonyRecord> {
+    const ceremony = await this.repo.takeCeremony(id, principal, kind, new Date().toISOString());
+    if (!ceremony) throw new WardenError('challenge_not_found', 'the passkey ceremony is unknown, used or expired: start again');
     return ceremony;
   }
 }

@@ -4,7 +4,7 @@ import { rmSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
 import { PostgresMfaRepository } from '../../src/mfa/store/postgres.js';
 import { SqliteMfaRepository } from '../../src/mfa/store/sqlite.js';
-import type { FactorRecord, MfaRepository } from '../../src/mfa/store/types.js';
+import type { CeremonyKind, CeremonyRecord, FactorRecord, MfaRepository } from '../../src/mfa/store/types.js';
 import { openDatabase } from '../../src/store/database.js';
 import { freshSchema } from '../helpers/postgres.js';
 import { tempDir } from '../helpers/warden-process.js';
@@ -12,8 +12,12 @@ import { tempDir } from '../helpers/warden-process.js';
 const T0 = '2026-01-01T00:00:00.000Z';
 const T1 = '2026-01-01T00:01:00.000Z';
 const T2 = '2026-01-01T00:10:00.000Z';
+const T0_30 = '2026-01-01T00:00:30.000Z';
+const T1_30 = '2026-01-01T00:01:30.000Z';
 
 const totp = (id: string, principal = 'alice'): FactorRecord => ({ id, principal, kind: 'totp', label: 'phone', createdAt: T0, confirmedAt: null, secret: { kekId: 'k1', sealed: Buffer.from([1, 2, 3]) }, lastStep: null });
+
+const ceremony = (id: string, principal = 'alice', createdAt = T0, expiresAt = T2, kind: CeremonyKind = 'authentication'): CeremonyRecord => ({ id, principal, kind, challenge: `challenge-${id}`, createdAt, expiresAt });
 
 function conformance(name: string, open: () => Promise<{ repo: MfaRepository; close(): Promise<void> }>): void {
   describe(name, () => {
@@ -83,6 +87,50 @@ function conformance(name: string, open: () => Promise<{ repo: MfaRepository; cl
       assert.equal(await repo.redeemChallenge('d1', T0), true);
       assert.equal(await repo.redeemChallenge('d1', T0), false);
       assert.equal(await repo.getChallenge('nope'), undefined);
+    });
+
+    test('a WebAuthn ceremony is taken once, only by its principal and kind, only before it expires', async () => {
+      await repo.addCeremony(ceremony('c1'), 5);
+      assert.equal(await repo.takeCeremony('c1', 'bob', 'authentication', T1), undefined, 'another principal');
+      assert.equal(await repo.takeCeremony('c1', 'alice', 'registration', T1), undefined, 'another kind');
+      assert.deepEqual(await repo.takeCeremony('c1', 'alice', 'authentication', T1), ceremony('c1'), 'neither wrong take used it up');
+      assert.equal(await repo.takeCeremony('c1', 'alice', 'authentication', T1), undefined, 'a second take');
+      await repo.addCeremony(ceremony('c2', 'alice', T0, T1, 'registration'), 5);
+      assert.equal(await repo.takeCeremony('c2', 'alice', 'registration', T1), undefined, 'expired');
+      assert.equal(await repo.takeCeremony('nope', 'alice', 'authentication', T0), undefined);
+    });
+
+    test('of two concurrent takes of a ceremony, one succeeds', async () => {
+      await repo.addCeremony(ceremony('race'), 5);
+      const taken = await Promise.all([repo.takeCeremony('race', 'alice', 'authentication', T1), repo.takeCeremony('race', 'alice', 'authentication', T1)]);
+      assert.equal(taken.filter(Boolean).length, 1);
+    });
+
+    test('expired ceremonies are purged before the per-principal bound drops the oldest', async () => {
+      // e1 is newer than e2 but expires first: once it is purged, e2 is not the one the bound drops.
+      await repo.addCeremony(ceremony('e2', 'erin', T0, T2), 2);
+      await repo.addCeremony(ceremony('e1', 'erin', T0_30, T1), 2);
+      await repo.addCeremony(ceremony('e3', 'erin', T1, T2), 2);
+      assert.ok(await repo.takeCeremony('e2', 'erin', 'authentication', T1));
+      assert.ok(await repo.takeCeremony('e3', 'erin', 'authentication', T1));
+    });
+
+    test('a principal keeps at most the bound of pending ceremonies, the newest, the one just started always', async () => {
+      for (const id of ['f1', 'f2', 'f3']) await repo.addCeremony(ceremony(id, 'frank', id === 'f1' ? T0 : id === 'f2' ? T0_30 : T1), 2);
+      await repo.addCeremony(ceremony('g1', 'grace'), 2);
+      assert.equal(await repo.takeCeremony('f1', 'frank', 'authentication', T1), undefined, 'the oldest was dropped');
+      assert.ok(await repo.takeCeremony('f2', 'frank', 'authentication', T1));
+      assert.ok(await repo.takeCeremony('f3', 'frank', 'authentication', T1));
+      assert.ok(await repo.takeCeremony('g1', 'grace', 'authentication', T1), "another principal's are not counted");
+      // Started within one millisecond: the newest by id would be 'hc', yet 'ha', just started, is kept.
+      for (const id of ['hc', 'hb', 'ha']) await repo.addCeremony(ceremony(id, 'heidi', T1_30), 2);
+      assert.ok(await repo.takeCeremony('ha', 'heidi', 'authentication', T1_30));
+    });
+
+    test('concurrent starts keep to the bound', async () => {
+      await Promise.all(['i1', 'i2', 'i3', 'i4', 'i5', 'i6'].map((id) => repo.addCeremony(ceremony(id, 'ivan', T1), 2)));
+      const left = await Promise.all(['i1', 'i2', 'i3', 'i4', 'i5', 'i6'].map((id) => repo.takeCeremony(id, 'ivan', 'authentication', T1)));
+      assert.equal(left.filter(Boolean).length, 2);
     });
 
     test('elevations are listed while in force', async () => {

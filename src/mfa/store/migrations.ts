@@ -4,6 +4,18 @@ import type { PgMigration } from '../../store/postgres.js';
 
 export const MFA_MODULE = 'mfa';
 
+/**
+ * Pending WebAuthn ceremonies (the challenge between the options and the response), in the store every
+ * instance shares, so the two halves of a ceremony may reach different instances behind a balancer.
+ * The same SQL on both backends.
+ */
+const WEBAUTHN_CEREMONIES = `
+  CREATE TABLE mfa_webauthn_ceremonies (
+    id TEXT PRIMARY KEY, principal TEXT NOT NULL, kind TEXT NOT NULL, challenge TEXT NOT NULL,
+    created_at TEXT NOT NULL, expires_at TEXT NOT NULL);
+  CREATE INDEX mfa_webauthn_ceremonies_principal ON mfa_webauthn_ceremonies (principal, created_at);
+  CREATE INDEX mfa_webauthn_ceremonies_expiry ON mfa_webauthn_ceremonies (expires_at);`;
+
 export const SQLITE_MIGRATIONS: Migration[] = [
   {
     version: 1,
@@ -31,6 +43,7 @@ export const SQLITE_MIGRATIONS: Migration[] = [
   },
   // The hash of the secret in a challenge's URL: only the client the 401 went to can attempt it.
   { version: 2, sql: 'ALTER TABLE mfa_challenges ADD COLUMN secret_hash TEXT' },
+  { version: 3, sql: WEBAUTHN_CEREMONIES },
 ];
 
 export const PG_MIGRATIONS: PgMigration[] = [
@@ -59,4 +72,5 @@ export const PG_MIGRATIONS: PgMigration[] = [
       CREATE INDEX mfa_elevations_expiry ON mfa_elevations (expires_at);`,
   },
   { version: 2, sql: 'ALTER TABLE mfa_challenges ADD COLUMN secret_hash TEXT' },
+  { version: 3, sql: WEBAUTHN_CEREMONIES },
 ];

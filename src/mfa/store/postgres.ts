@@ -1,8 +1,8 @@
 /** The step-up repository on PostgreSQL (clustered deployments): the same SQL as SQLite, `$n` parameters. */
 import { applyPgMigrations, withTransaction, type PgPool } from '../../store/postgres.js';
 import { MFA_MODULE, PG_MIGRATIONS } from './migrations.js';
-import { challengeFromRow, elevationFromRow, factorFromRow, factorValues, type ChallengeRow, type ElevationRow, type FactorRow } from './rows.js';
-import type { ChallengeRecord, ElevationRecord, EnrolLinkRecord, FactorRecord, MfaRepository } from './types.js';
+import { ceremonyFromRow, ceremonyValues, challengeFromRow, elevationFromRow, factorFromRow, factorValues, type CeremonyRow, type ChallengeRow, type ElevationRow, type FactorRow } from './rows.js';
+import type { CeremonyKind, CeremonyRecord, ChallengeRecord, ElevationRecord, EnrolLinkRecord, FactorRecord, MfaRepository } from './types.js';
 
 export class PostgresMfaRepository implements MfaRepository {
   private constructor(private readonly pool: PgPool) {}
@@ -91,6 +91,26 @@ export class PostgresMfaRepository implements MfaRepository {
 
   redeemChallenge(id: string, at: string): Promise<boolean> {
     return this.changed('UPDATE mfa_challenges SET redeemed_at = $1 WHERE id = $2 AND completed_at IS NOT NULL AND redeemed_at IS NULL', [at, id]);
+  }
+
+  async addCeremony(c: CeremonyRecord, maxPerPrincipal: number): Promise<void> {
+    await withTransaction(this.pool, async (client) => {
+      // Per principal, serialised across instances: two concurrent starts cannot both see room under the bound.
+      await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`mfa_webauthn_ceremonies\n${c.principal}`]);
+      await client.query('DELETE FROM mfa_webauthn_ceremonies WHERE expires_at <= $1', [c.createdAt]);
+      await client.query('INSERT INTO mfa_webauthn_ceremonies VALUES ($1,$2,$3,$4,$5,$6)', ceremonyValues(c));
+      // The new one always stays (another may share its millisecond), with the newest of the others.
+      await client.query(
+        'DELETE FROM mfa_webauthn_ceremonies WHERE principal = $1 AND id <> $2 AND id NOT IN (SELECT id FROM mfa_webauthn_ceremonies WHERE principal = $1 AND id <> $2 ORDER BY created_at DESC, id DESC LIMIT $3)',
+        [c.principal, c.id, Math.max(0, maxPerPrincipal - 1)],
+      );
+    });
+  }
+
+  async takeCeremony(id: string, principal: string, kind: CeremonyKind, at: string): Promise<CeremonyRecord | undefined> {
+    // One DELETE: of two concurrent takes the second waits for the first's row lock, then finds nothing.
+    const { rows } = await this.pool.query<CeremonyRow>('DELETE FROM mfa_webauthn_ceremonies WHERE id = $1 AND principal = $2 AND kind = $3 RETURNING *', [id, principal, kind]);
+    return rows[0] && rows[0].expires_at > at ? ceremonyFromRow(rows[0]) : undefined;
   }
 
   async addElevation(e: ElevationRecord): Promise<void> {

@@ -1,5 +1,5 @@
 /** Row shapes shared by both backends and their mapping to records (column names are the same in both). */
-import type { ChallengeRecord, ElevationRecord, FactorKind, FactorRecord } from './types.js';
+import type { CeremonyKind, CeremonyRecord, ChallengeRecord, ElevationRecord, FactorKind, FactorRecord } from './types.js';
 
 export interface FactorRow {
   id: string;
@@ -86,4 +86,22 @@ export interface ElevationRow {
 
 export function elevationFromRow(row: ElevationRow): ElevationRecord {
   return { apiKeyId: row.api_key_id, principal: row.principal, amr: JSON.parse(row.amr) as string[], authTime: row.auth_time, expiresAt: row.expires_at };
+}
+
+export interface CeremonyRow {
+  id: string;
+  principal: string;
+  kind: string;
+  challenge: string;
+  created_at: string;
+  expires_at: string;
+}
+
+export function ceremonyFromRow(row: CeremonyRow): CeremonyRecord {
+  return { id: row.id, principal: row.principal, kind: row.kind as CeremonyKind, challenge: row.challenge, createdAt: row.created_at, expiresAt: row.expires_at };
+}
+
+/** The values of an INSERT INTO mfa_webauthn_ceremonies, in column order. */
+export function ceremonyValues(c: CeremonyRecord): unknown[] {
+  return [c.id, c.principal, c.kind, c.challenge, c.createdAt, c.expiresAt];
 }

@@ -1,8 +1,8 @@
 /** The step-up repository on the embedded SQLite store (synchronous driver behind the async interface). */
 import { applyMigrations, type SqliteDatabase } from '../../store/database.js';
 import { MFA_MODULE, SQLITE_MIGRATIONS } from './migrations.js';
-import { challengeFromRow, elevationFromRow, factorFromRow, factorValues, type ChallengeRow, type ElevationRow, type FactorRow } from './rows.js';
-import type { ChallengeRecord, ElevationRecord, EnrolLinkRecord, FactorRecord, MfaRepository } from './types.js';
+import { ceremonyFromRow, ceremonyValues, challengeFromRow, elevationFromRow, factorFromRow, factorValues, type CeremonyRow, type ChallengeRow, type ElevationRow, type FactorRow } from './rows.js';
+import type { CeremonyKind, CeremonyRecord, ChallengeRecord, ElevationRecord, EnrolLinkRecord, FactorRecord, MfaRepository } from './types.js';
 
 export class SqliteMfaRepository implements MfaRepository {
   constructor(private readonly db: SqliteDatabase) {
@@ -85,6 +85,23 @@ export class SqliteMfaRepository implements MfaRepository {
 
   async redeemChallenge(id: string, at: string): Promise<boolean> {
     return this.db.prepare('UPDATE mfa_challenges SET redeemed_at = ? WHERE id = ? AND completed_at IS NOT NULL AND redeemed_at IS NULL').run(at, id).changes === 1;
+  }
+
+  async addCeremony(c: CeremonyRecord, maxPerPrincipal: number): Promise<void> {
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM mfa_webauthn_ceremonies WHERE expires_at <= ?').run(c.createdAt);
+      this.db.prepare('INSERT INTO mfa_webauthn_ceremonies VALUES (?,?,?,?,?,?)').run(...ceremonyValues(c));
+      // The new one always stays (another may share its millisecond), with the newest of the others.
+      this.db
+        .prepare('DELETE FROM mfa_webauthn_ceremonies WHERE principal = ? AND id <> ? AND id NOT IN (SELECT id FROM mfa_webauthn_ceremonies WHERE principal = ? AND id <> ? ORDER BY created_at DESC, id DESC LIMIT ?)')
+        .run(c.principal, c.id, c.principal, c.id, Math.max(0, maxPerPrincipal - 1));
+    })();
+  }
+
+  async takeCeremony(id: string, principal: string, kind: CeremonyKind, at: string): Promise<CeremonyRecord | undefined> {
+    // One statement is one SQLite transaction: a second take (from any process on the file) finds nothing.
+    const row = this.db.prepare('DELETE FROM mfa_webauthn_ceremonies WHERE id = ? AND principal = ? AND kind = ? RETURNING *').get(id, principal, kind) as CeremonyRow | undefined;
+    return row && row.expires_at > at ? ceremonyFromRow(row) : undefined;
   }
 
   async addElevation(e: ElevationRecord): Promise<void> {

@@ -1,6 +1,6 @@
 /**
  * The step-up module's persistence (storage convention, issue 12): factors, recovery codes, enrolment
- * links, step-up challenges and API-key elevations. Two implementations, SQLite and PostgreSQL, pass the
+ * links, step-up challenges, pending WebAuthn ceremonies and API-key elevations. Two implementations, SQLite and PostgreSQL, pass the
  * same conformance suite. Every operation that decides a race (a code used once, a link used once, a
  * challenge completed once) is a single conditional write, so two instances cannot both win it.
  */
@@ -54,6 +54,20 @@ export interface ChallengeRecord {
   secretHash: string | null;
 }
 
+export type CeremonyKind = 'registration' | 'authentication';
+
+/** A WebAuthn ceremony between its options and the browser's response: the challenge it must sign. */
+export interface CeremonyRecord {
+  /** Random and unguessable; only ever accepted together with the principal it was started for. */
+  id: string;
+  principal: string;
+  kind: CeremonyKind;
+  /** The options' challenge (base64url) the response must carry. */
+  challenge: string;
+  createdAt: string;
+  expiresAt: string;
+}
+
 export interface ElevationRecord {
   apiKeyId: string;
   principal: string;
@@ -91,6 +105,18 @@ export interface MfaRepository {
   completeChallenge(id: string, amr: string[], at: string): Promise<boolean>;
   /** Marks a completed challenge's token as issued once; false when already issued. */
   redeemChallenge(id: string, at: string): Promise<boolean>;
+
+  /**
+   * Stores a pending ceremony. Every expired ceremony is purged first, then, past `maxPerPrincipal`
+   * pending ones, the principal's oldest are dropped: nobody can fill the table.
+   */
+  addCeremony(ceremony: CeremonyRecord, maxPerPrincipal: number): Promise<void>;
+  /**
+   * Removes the ceremony with this id, principal and kind and returns it when it is unexpired at `at`;
+   * undefined otherwise (an expired one is removed all the same). One atomic delete: of two concurrent
+   * takes, one gets it. Another principal's or kind's take leaves it in place.
+   */
+  takeCeremony(id: string, principal: string, kind: CeremonyKind, at: string): Promise<CeremonyRecord | undefined>;
 
   addElevation(elevation: ElevationRecord): Promise<void>;
   /** Elevations still in force at `at` (loaded into memory at start and after each change). */
