@@ -23,7 +23,7 @@ import type { AuditLogger } from './log-types.js';
 import type { AuditSource } from './source.js';
 import { FieldMatcher, loadKeyring } from './sensitive.js';
 import { loadOrCreateSigningKey, verifierKeyString } from './signing-key.js';
-import { openPgAuditStore } from './store/postgres.js';
+import { openPgAuditStore, type AppendHook } from './store/postgres.js';
 import type { ClusterAuditStore } from './store/types.js';
 
 /** How often a follower tries to take the leader lock: the failover delay after a leader's death. */
@@ -54,6 +54,8 @@ export interface ClusterAuditLogOptions {
   bus?: EventBus;
   logger?: AuditLogger;
   env?: NodeJS.ProcessEnv;
+  /** Run by the leader inside each append's transaction (the decision table; see `AppendHook`). */
+  onAppend?: AppendHook;
 }
 
 function resolvePath(dataDir: string, p: string): string {
@@ -223,7 +225,7 @@ export async function createClusterAuditLog(options: ClusterAuditLogOptions): Pr
   const pool = await openPostgres(options.databaseUrl);
   let store;
   try {
-    store = await openPgAuditStore(pool);
+    store = await openPgAuditStore(pool, { onAppend: options.onAppend });
   } catch (error) {
     await pool.end();
     throw error;

@@ -1,9 +1,10 @@
 /**
  * The writer of the decision table (a `DecisionRepository`, SQLite or PostgreSQL). With a single-process
  * audit log it follows the log from a cursor stored with the rows (one transaction), so after a crash it
- * catches up from where it was and holds every decision the log holds. Otherwise (no audit log, or the
- * cluster's log in PostgreSQL) it subscribes to the bus: this instance's decisions are written in batches;
- * a batch the database refused is kept (up to `maxPending` decisions) and written again a second later.
+ * catches up from where it was and holds every decision the log holds. With the cluster's log in
+ * PostgreSQL it writes nothing: the audit leader writes the rows with each append (`insertDecisionsWithin`).
+ * Without an audit log it subscribes to the bus: this instance's decisions are written in batches; a batch
+ * the database refused is kept (up to `maxPending` decisions) and written again a second later.
  * The tamper-evident, durable copy of every decision is the audit log's job; this table serves queries.
  *
  * @example

@@ -2,4 +2,4 @@ export { InProcessBus, stampEvent, type EventBus, type EventHandler, type Subscr
 export { DecisionLog, type DecisionLogOptions, type DecisionSource } from './decision-log.js';
 export type { DecisionListQuery, DecisionOverview, DecisionPage, DecisionQuery, DecisionRepository, RecordedDecision, RiskHour } from './store/types.js';
 export { SqliteDecisionRepository } from './store/sqlite.js';
-export { PgDecisionRepository } from './store/postgres.js';
+export { PgDecisionRepository, insertDecisionsWithin } from './store/postgres.js';

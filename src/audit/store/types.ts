@@ -35,7 +35,8 @@ export interface DataKeyOp {
 export interface AppendBatch {
   /** Position of the first entry; must equal the stored size (a mismatch aborts the batch). */
   first: number;
-  entries: { eventId: string; entry: Buffer; leafHash: Buffer }[];
+  /** `event` is the event as published (sensitive fields not sealed), for tables written with the append (`AppendHook`). */
+  entries: { eventId: string; entry: Buffer; leafHash: Buffer; event: WardenEvent }[];
   chunks: { chunk: number; hash: Buffer }[];
   keys: DataKeyOp[];
   checkpoint: { size: number; note: string; createdAt: string } | null;
