@@ -198,15 +198,19 @@ export class WardenApp {
     const leaderWritesDecisions = databaseUrl !== undefined && config.audit.enabled;
     const appendDecisions: AppendHook = (tx, events) =>
       insertDecisionsWithin(tx, events, (event, problem) => logger.error({ eventId: event.id, problem }, 'a decision in the audit log cannot be a row of the decision table; only the log holds it'));
-    const auditLog: AuditLog | ClusterAuditLog = databaseUrl
+    const clusterLog = databaseUrl
       ? await createClusterAuditLog({ databaseUrl, dataDir: config.dataDir, config: config.audit, bus, logger, env, ...(leaderWritesDecisions ? { onAppend: appendDecisions } : {}) })
-      : await createAuditLog({ dataDir: config.dataDir, config: config.audit, bus, logger, env });
+      : undefined;
+    const auditLog: AuditLog | ClusterAuditLog = clusterLog ?? (await createAuditLog({ dataDir: config.dataDir, config: config.audit, bus, logger, env }));
     const audit = 'shred' in auditLog ? auditLog : undefined;
     // On a single instance the decision table is derived from the audit log: it catches up here (after a
-    // crash too) and then follows the log. Without an audit log each instance writes its own decisions from the bus.
+    // crash too) and then follows the log. In a cluster with the log its leader writes the table, and a read
+    // here first waits for the leader to have drained this instance's decisions. Without an audit log each
+    // instance writes its own decisions from the bus.
     const decisions = new DecisionLog(stores.decisions, { onError: (error) => logger.error({ err: error }, 'the decision table could not be brought up to date') });
     if (config.audit.enabled && audit) await decisions.follow(audit);
-    else if (!leaderWritesDecisions) decisions.subscribeTo(bus);
+    else if (leaderWritesDecisions && clusterLog) decisions.writtenBy(clusterLog);
+    else decisions.subscribeTo(bus);
     const exporter = await createExporter({ reader: auditLog, dataDir: config.dataDir, cursors: stores.exportCursors, config: config.export, logger, env });
 
     let demoUpstream: DemoUpstream | undefined;

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { auditConfigSchema, createClusterAuditLog, decodeEntry, openPgAuditStore, type AppendHook } from '../../src/audit/index.js';
 import type { DecisionEvent } from '../../src/core/events.js';
-import { insertDecisionsWithin, PgDecisionRepository } from '../../src/events/index.js';
+import { DecisionLog, insertDecisionsWithin, PgDecisionRepository } from '../../src/events/index.js';
 import { openPostgres } from '../../src/store/postgres.js';
 import { freshSchema, type TestSchema } from '../helpers/postgres.js';
 import { adminEvent, count, killLockHolder, loggedEventIds, sharedKeyDir, waitFor } from './helpers.js';
@@ -97,6 +97,30 @@ test('the leader writes the decisions of each batch it appends: the published ev
       t.diagnostic(`acknowledged to listed: median ${latencies[10]} ms, max ${latencies.at(-1)} ms (20 decisions)`);
     } finally {
       await Promise.all(logs.map((l) => l.close()));
+    }
+  });
+});
+
+test('a decision answered on an instance that does not lead is listed there at once: a read waits for the leader', async () => {
+  await withCluster(async (fresh, keys) => {
+    const config = clusterConfig(keys);
+    const leader = await createClusterAuditLog({ databaseUrl: fresh.url, dataDir: keys.dir, config, onAppend });
+    await waitFor('the first instance to lead', () => leader.isLeader());
+    const follower = await createClusterAuditLog({ databaseUrl: fresh.url, dataDir: keys.dir, config, onAppend });
+    const decisions = new DecisionLog(await PgDecisionRepository.open(fresh.pool));
+    decisions.writtenBy(follower);
+    try {
+      // Without the wait a read right after the acknowledgement misses the decision (the drain takes tens of ms).
+      for (let i = 0; i < 20; i++) {
+        const d = decision(i);
+        await follower.append(d);
+        await decisions.flush();
+        assert.equal((await decisions.repo.get(d.decisionId))?.id, d.id, `decision ${i} is listed after flush`);
+      }
+    } finally {
+      await decisions.close();
+      await follower.close();
+      await leader.close();
     }
   });
 });

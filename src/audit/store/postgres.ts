@@ -207,13 +207,20 @@ class PgClusterAuditStore extends PgAuditRows implements ClusterAuditStore {
     super(pool);
   }
 
-  async enqueue(events: WardenEvent[]): Promise<void> {
-    if (events.length === 0) return;
-    await this.pool.query(
-      `INSERT INTO audit_inbox (event_id, event)
-         SELECT id, ev FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS t(id, ev, n) ORDER BY n`,
+  async enqueue(events: WardenEvent[]): Promise<string | undefined> {
+    if (events.length === 0) return undefined;
+    const { rows } = await this.pool.query<{ seq: string }>(
+      `WITH added AS (INSERT INTO audit_inbox (event_id, event)
+         SELECT id, ev FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS t(id, ev, n) ORDER BY n RETURNING seq)
+       SELECT max(seq)::text AS seq FROM added`,
       [events.map((e) => e.id), events.map((e) => JSON.stringify(e))],
     );
+    return rows[0]!.seq;
+  }
+
+  async drainedTo(seq: string): Promise<boolean> {
+    const { rows } = await this.pool.query('SELECT 1 FROM audit_inbox WHERE seq <= $1 LIMIT 1', [seq]);
+    return rows.length === 0;
   }
 
   async tryLead(): Promise<LeaderSession | null> {
