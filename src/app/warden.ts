@@ -13,7 +13,7 @@ import { DEMO_UPSTREAM, demoExposureProblem } from '../config/demo.js';
 import type { WardenConfig } from '../config/schema.js';
 import { createLogger, type Logger } from '../core/logger.js';
 import { WardenError } from '../core/errors.js';
-import { DecisionLog, type EventBus } from '../events/index.js';
+import { DecisionLog, insertDecisionsWithin, type EventBus } from '../events/index.js';
 import { AdminApi } from '../gateway/admin.js';
 import { coreAdminRoutes } from '../gateway/admin-core.js';
 import type { AdminRoute } from '../gateway/admin-route.js';
@@ -28,7 +28,7 @@ import { openDatabase, type SqliteDatabase } from '../store/index.js';
 import { DatabaseHealth } from '../store/health.js';
 import { databaseUrlFor, openStateStores, type StateStores } from '../store/open.js';
 import { createIntegrity, integrityAdminRoutes, type Integrity } from '../integrity/index.js';
-import { auditAdminRoutes, createAuditLog, createClusterAuditLog, type AuditLog, type ClusterAuditLog } from '../audit/index.js';
+import { auditAdminRoutes, createAuditLog, createClusterAuditLog, type AppendHook, type AuditLog, type ClusterAuditLog } from '../audit/index.js';
 import { createExportAdminRoutes, createExporter, type Exporter } from '../export/index.js';
 import { createRiskEngine, riskAdminRoutes, type RiskEngine } from '../risk/index.js';
 import { startRiskPartitions } from '../risk/partition/index.js';
@@ -191,15 +191,25 @@ export class WardenApp {
 
     // The audit log subscribes to the bus itself; exporters follow the log with their own cursors.
     // With WARDEN_DATABASE_URL the log is the cluster's one log in PostgreSQL (docs/audit.md, "Cluster"):
-    // exporters and the admin routes read it there, and the decision table follows the bus.
-    const auditLog: AuditLog | ClusterAuditLog = databaseUrl
-      ? await createClusterAuditLog({ databaseUrl, dataDir: config.dataDir, config: config.audit, bus, logger, env })
-      : await createAuditLog({ dataDir: config.dataDir, config: config.audit, bus, logger, env });
+    // exporters and the admin routes read it there. With it enabled the decision table is written by the
+    // audit leader, in the transaction that appends each batch (both tables are in this database), so it
+    // holds a decision exactly when the log does, also when the instance that made it was killed right
+    // after the decision was acknowledged: one writer, no instance writes decisions from its bus.
+    const leaderWritesDecisions = databaseUrl !== undefined && config.audit.enabled;
+    const appendDecisions: AppendHook = (tx, events) =>
+      insertDecisionsWithin(tx, events, (event, problem) => logger.error({ eventId: event.id, problem }, 'a decision in the audit log cannot be a row of the decision table; only the log holds it'));
+    const clusterLog = databaseUrl
+      ? await createClusterAuditLog({ databaseUrl, dataDir: config.dataDir, config: config.audit, bus, logger, env, ...(leaderWritesDecisions ? { onAppend: appendDecisions } : {}) })
+      : undefined;
+    const auditLog: AuditLog | ClusterAuditLog = clusterLog ?? (await createAuditLog({ dataDir: config.dataDir, config: config.audit, bus, logger, env }));
     const audit = 'shred' in auditLog ? auditLog : undefined;
-    // The decision table is derived from the audit log: it catches up here (after a crash too) and then
-    // follows the log. With the cluster's log (or none) each instance writes its own decisions from the bus.
+    // On a single instance the decision table is derived from the audit log: it catches up here (after a
+    // crash too) and then follows the log. In a cluster with the log its leader writes the table, and a read
+    // here first waits for the leader to have drained this instance's decisions. Without an audit log each
+    // instance writes its own decisions from the bus.
     const decisions = new DecisionLog(stores.decisions, { onError: (error) => logger.error({ err: error }, 'the decision table could not be brought up to date') });
     if (config.audit.enabled && audit) await decisions.follow(audit);
+    else if (leaderWritesDecisions && clusterLog) decisions.writtenBy(clusterLog);
     else decisions.subscribeTo(bus);
     const exporter = await createExporter({ reader: auditLog, dataDir: config.dataDir, cursors: stores.exportCursors, config: config.export, logger, env });
 

@@ -22,6 +22,8 @@ export class InboxWriter {
   private queued: Queued[] = [];
   private inFlight: Promise<void> | undefined;
   private closed = false;
+  /** Highest inbox position of an acknowledged append: groups are written one after another, so every earlier one is below it. */
+  lastSeq: string | undefined;
 
   constructor(
     private readonly store: ClusterAuditStore,
@@ -50,7 +52,7 @@ export class InboxWriter {
     while (this.queued.length) {
       const group = this.queued.splice(0, MAX_GROUP);
       try {
-        await this.store.enqueue(group.map((q) => q.event));
+        this.lastSeq = (await this.store.enqueue(group.map((q) => q.event))) ?? this.lastSeq;
         for (const q of group) q.resolve();
       } catch (error) {
         // Fail closed for these events (their requests are cut); later appends try again.

@@ -101,7 +101,7 @@ export class AuditLeader {
   private encode(event: WardenEvent, index: number): AppendBatch['entries'][number] {
     const stored = this.keys ? encryptFields(event, this.ctx.matcher, () => this.keys!.current()) : event;
     const input = encodeLeafInput(index, stored);
-    return { eventId: event.id, entry: input.subarray(1), leafHash: hashPrefixedLeaf(input) };
+    return { eventId: event.id, entry: input.subarray(1), leafHash: hashPrefixedLeaf(input), event };
   }
 
   /** Whether another instance (or this one) asked for a checkpoint since the last look. */

@@ -23,7 +23,7 @@ import type { AuditLogger } from './log-types.js';
 import type { AuditSource } from './source.js';
 import { FieldMatcher, loadKeyring } from './sensitive.js';
 import { loadOrCreateSigningKey, verifierKeyString } from './signing-key.js';
-import { openPgAuditStore } from './store/postgres.js';
+import { openPgAuditStore, type AppendHook } from './store/postgres.js';
 import type { ClusterAuditStore } from './store/types.js';
 
 /** How often a follower tries to take the leader lock: the failover delay after a leader's death. */
@@ -34,6 +34,10 @@ const INBOX_POLL_MS = 50;
 const CHECKPOINT_WAIT_MS = 10_000;
 /** How often a waiting `checkpoint()` looks for the signed checkpoint (and asks again). */
 const CHECKPOINT_POLL_MS = 100;
+/** Longest `settled()` waits for the leader: a read waits this long at most, then answers with what is stored. */
+const SETTLE_WAIT_MS = 2_000;
+/** How often `settled()` looks at the inbox (the leader itself drains an idle inbox every 50 ms). */
+const SETTLE_POLL_MS = 10;
 
 /** The cluster's log: appends go through the shared inbox; reads, proofs and checkpoints (`AuditSource`) come from PostgreSQL. */
 export interface ClusterAuditLog extends AuditSource {
@@ -43,6 +47,12 @@ export interface ClusterAuditLog extends AuditSource {
   subscribeTo(bus: EventBus): Subscription;
   /** Whether this instance holds the leader lock now. */
   isLeader(): boolean;
+  /**
+   * Resolves once the leader has drained every event this instance had acknowledged when called (so the
+   * rows written with them, the decision table's, are readable), or after 2 s: a slow leader delays a read,
+   * it does not fail it.
+   */
+  settled(): Promise<void>;
   /** Stops leading (the last batch is committed and a final checkpoint signed) and closes the pool. */
   close(): Promise<void>;
 }
@@ -54,6 +64,8 @@ export interface ClusterAuditLogOptions {
   bus?: EventBus;
   logger?: AuditLogger;
   env?: NodeJS.ProcessEnv;
+  /** Run by the leader inside each append's transaction (the decision table; see `AppendHook`). */
+  onAppend?: AppendHook;
 }
 
 function resolvePath(dataDir: string, p: string): string {
@@ -113,6 +125,13 @@ class ClusterAuditLogImpl implements ClusterAuditLog {
 
   isLeader(): boolean {
     return this.leader?.alive === true;
+  }
+
+  async settled(): Promise<void> {
+    const seq = this.inbox.lastSeq;
+    if (seq === undefined) return;
+    const deadline = Date.now() + SETTLE_WAIT_MS;
+    while (!(await this.store.drainedTo(seq)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, SETTLE_POLL_MS));
   }
 
   size = (): Promise<number> => this.view.size();
@@ -223,7 +242,7 @@ export async function createClusterAuditLog(options: ClusterAuditLogOptions): Pr
   const pool = await openPostgres(options.databaseUrl);
   let store;
   try {
-    store = await openPgAuditStore(pool);
+    store = await openPgAuditStore(pool, { onAppend: options.onAppend });
   } catch (error) {
     await pool.end();
     throw error;

@@ -26,4 +26,4 @@ export { canonicalJson } from './canonical-json.js';
 export { auditAdminRoutes } from './admin-routes.js';
 export { createClusterAuditLog, type ClusterAuditLog, type ClusterAuditLogOptions } from './cluster-log.js';
 export { verifyClusterAuditLog, verifyClusterAuditLogAt } from './verify-cluster.js';
-export { openPgAuditStore } from './store/postgres.js';
+export { openPgAuditStore, type AppendHook } from './store/postgres.js';

@@ -1,9 +1,11 @@
 /**
  * The writer of the decision table (a `DecisionRepository`, SQLite or PostgreSQL). With a single-process
  * audit log it follows the log from a cursor stored with the rows (one transaction), so after a crash it
- * catches up from where it was and holds every decision the log holds. Otherwise (no audit log, or the
- * cluster's log in PostgreSQL) it subscribes to the bus: this instance's decisions are written in batches;
- * a batch the database refused is kept (up to `maxPending` decisions) and written again a second later.
+ * catches up from where it was and holds every decision the log holds. With the cluster's log in
+ * PostgreSQL it writes nothing: the audit leader writes the rows with each append (`insertDecisionsWithin`),
+ * and `flush` waits for the leader to have drained what this instance acknowledged (`writtenBy`).
+ * Without an audit log it subscribes to the bus: this instance's decisions are written in batches; a batch
+ * the database refused is kept (up to `maxPending` decisions) and written again a second later.
  * The tamper-evident, durable copy of every decision is the audit log's job; this table serves queries.
  *
  * @example
@@ -21,6 +23,12 @@ export interface DecisionSource {
   size(): number;
   read(fromIndex: number, limit: number): { index: number; event: WardenEvent }[];
   onAppend(listener: (newSize: number) => void): () => void;
+}
+
+/** Who writes the table when this instance does not (the cluster's audit leader; structural, as `DecisionSource`). */
+export interface DecisionWriter {
+  /** Resolves once what this instance published so far is written (bounded by the writer). */
+  settled(): Promise<void>;
 }
 
 export interface DecisionLogOptions {
@@ -43,6 +51,7 @@ export class DecisionLog {
   private subscription: Subscription | undefined;
   private unfollow: (() => void) | undefined;
   private source: DecisionSource | undefined;
+  private writer: DecisionWriter | undefined;
   private following: NodeJS.Timeout | undefined;
   /** Writes run one at a time, in order. */
   private writing: Promise<void> = Promise.resolve();
@@ -90,6 +99,15 @@ export class DecisionLog {
     return position - start;
   }
 
+  /**
+   * The table is written by `writer` (the cluster's audit leader, with each append): nothing is written
+   * here, and `flush` waits for the writer, so that a caller reads the decisions it was just answered on
+   * this instance, as it does when this instance writes them.
+   */
+  writtenBy(writer: DecisionWriter): void {
+    this.writer = writer;
+  }
+
   subscribeTo(bus: EventBus): void {
     this.subscription = bus.subscribe((event: WardenEvent) => this.record(event as DecisionEvent), { name: 'decision-log', types: ['decision'] });
   }
@@ -119,6 +137,7 @@ export class DecisionLog {
   flush(): Promise<void> {
     return this.serial(async () => {
       if (this.source) await this.catchUpWith(this.source).catch((error: unknown) => this.report(error));
+      if (this.writer) await this.writer.settled().catch((error: unknown) => this.report(error));
       if (this.timer) clearTimeout(this.timer);
       this.timer = undefined;
       while (this.buffer.length > 0) {
@@ -160,6 +179,8 @@ export class DecisionLog {
   }
 
   async close(): Promise<void> {
+    // Nothing of this instance's is left to write: the writer's log drains it on its own close.
+    this.writer = undefined;
     this.subscription?.unsubscribe();
     this.unfollow?.();
     if (this.following) clearTimeout(this.following);

@@ -1,8 +1,8 @@
 /**
  * One audit log for several Warden processes on one PostgreSQL schema: traffic through all, the audit
  * leader killed with SIGKILL mid-traffic, another instance takes the lead, every request whose complete
- * answer reached its client has its decision event in the log exactly once, and `warden audit verify`
- * (with WARDEN_DATABASE_URL) passes.
+ * answer reached its client has its decision event in the log exactly once and its row in the decision
+ * table exactly once, and `warden audit verify` (with WARDEN_DATABASE_URL) passes.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -30,7 +30,7 @@ interface Instance {
 }
 
 // Real start-ups, traffic and a failover: well over a minute on a loaded machine, hence the explicit timeout.
-test('instances on one log, the audit leader killed mid-traffic: every answered decision is logged once and the log verifies', { timeout: 300_000 }, async (t) => {
+test('instances on one log, the audit leader killed mid-traffic: every answered decision is logged once, in the decision table once, and the log verifies', { timeout: 300_000 }, async (t) => {
   const fresh = await freshSchema('wae');
   const keys = sharedKeyDir();
   const config = {
@@ -92,6 +92,13 @@ test('instances on one log, the audit leader killed mid-traffic: every answered 
     assert.ok(answered.length >= 120, `answered ${answered.length}`);
     assert.deepEqual(answered.filter((id) => logged.get(id) !== 1), [], 'every answered request is in the log exactly once');
     assert.deepEqual([...logged.values()].filter((c) => c !== 1), [], 'no decision is in the log twice');
+    // The decision table is written by the leader in the transaction of each append, so with the inbox
+    // drained it already holds every logged decision (no wait): also those the killed instance answered
+    // just before its death, which its own bus writer would have lost.
+    const { rows: tabled } = await fresh.pool.query<{ request_id: string; n: number }>("SELECT event->>'requestId' AS request_id, count(*)::int AS n FROM decisions GROUP BY 1");
+    const inTable = new Map(tabled.map((r) => [r.request_id, r.n]));
+    assert.deepEqual(answered.filter((id) => inTable.get(id) !== 1), [], 'every answered request is in the decision table exactly once');
+    assert.deepEqual(new Set(inTable.keys()), new Set(logged.keys()), 'the decision table holds the decisions the log holds');
 
     // An auditor's machine: no Warden data, only the database URL and the log's public key. The log verifies
     // while the survivors still run (entries after the latest checkpoint are reported, not a problem).

@@ -3,8 +3,11 @@ import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import assert from 'node:assert/strict';
+import pg from 'pg';
 import type { WardenEvent } from '../../src/core/events.js';
 import type { PgPool } from '../../src/store/postgres.js';
+import { TEST_DATABASE_URL } from '../helpers/postgres.js';
 
 /** A directory with an Ed25519 signing key and a KEK file, as an operator would provision them. */
 export function sharedKeyDir(): { dir: string; signingKeyFile: string; publicKeyFile: string; kekFile: string } {
@@ -49,4 +52,21 @@ export async function count(pool: PgPool, table: string): Promise<number> {
 export async function loggedEventIds(pool: PgPool): Promise<string[]> {
   const { rows } = await pool.query<{ event_id: string }>('SELECT event_id FROM audit_entries ORDER BY idx');
   return rows.map((r) => r.event_id);
+}
+
+/** Ends the audit leader's lock connection from outside, as a dead host or a network cut would. */
+export async function killLockHolder(schema: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await admin.connect();
+  try {
+    // Every test file has its own schema and so its own lock objid ("WAUD", the schema's hash): only this schema's holder.
+    const { rows } = await admin.query<{ pid: number }>(
+      `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND classid = ${0x57415544} AND granted AND objid::int = hashtext($1)`,
+      [schema],
+    );
+    assert.equal(rows.length, 1, 'one lock holder');
+    await admin.query('SELECT pg_terminate_backend($1)', [rows[0]!.pid]);
+  } finally {
+    await admin.end();
+  }
 }

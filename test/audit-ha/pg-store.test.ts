@@ -8,13 +8,10 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import pg from 'pg';
 import { auditConfigSchema, createClusterAuditLog, decodeEntry, openPgAuditStore, signingKeyVerifier, verifyClusterAuditLog, verifyClusterAuditLogAt } from '../../src/audit/index.js';
 import { openPostgres } from '../../src/store/postgres.js';
-import { freshSchema, TEST_DATABASE_URL, type TestSchema } from '../helpers/postgres.js';
-import { adminEvent, count, loggedEventIds, sharedKeyDir, waitFor } from './helpers.js';
-
-const LOCK_HOLDER = `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND classid = ${0x57415544} AND granted`;
+import { freshSchema, type TestSchema } from '../helpers/postgres.js';
+import { adminEvent, count, killLockHolder, loggedEventIds, sharedKeyDir, waitFor } from './helpers.js';
 
 function clusterConfig(keys: ReturnType<typeof sharedKeyDir>, overrides: Record<string, unknown> = {}) {
   return auditConfigSchema.parse({ signingKeyFile: keys.signingKeyFile, encryption: { kekFile: keys.kekFile }, checkpoint: { everyEntries: 50, everySeconds: 0.2 }, ...overrides });
@@ -31,24 +28,9 @@ async function withCluster(run: (fresh: TestSchema, keys: ReturnType<typeof shar
   }
 }
 
-/** Ends the leader's lock connection from outside, as a dead host or a network cut would. */
-async function killLockHolder(): Promise<void> {
-  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
-  await admin.connect();
-  try {
-    // Every test file has its own schema and so its own lock objid; only this file's holder is ours.
-    const { rows } = await admin.query<{ pid: number }>(`${LOCK_HOLDER} AND objid::int = hashtext($1)`, [currentSchema]);
-    assert.equal(rows.length, 1, 'one lock holder');
-    await admin.query('SELECT pg_terminate_backend($1)', [rows[0]!.pid]);
-  } finally {
-    await admin.end();
-  }
-}
-let currentSchema = '';
 
 test('the leader lock is exclusive, and released by the holder or its death', async () => {
   await withCluster(async (fresh) => {
-    currentSchema = fresh.schema;
     const a = await openPgAuditStore(await openPostgres(fresh.url, { max: 2 }));
     const b = await openPgAuditStore(await openPostgres(fresh.url, { max: 2 }));
     try {
@@ -58,7 +40,7 @@ test('the leader lock is exclusive, and released by the holder or its death', as
       await sa.release();
       const sb = await b.tryLead();
       assert.ok(sb, 'a released lock is taken');
-      await killLockHolder();
+      await killLockHolder(fresh.schema);
       await waitFor('the lock to be free after its holder died', async () => {
         const s = await a.tryLead();
         if (s) await s.release();
@@ -82,7 +64,7 @@ test('a batch whose first position is not the stored size commits nothing', asyn
       await store.enqueue([event]);
       const session = (await store.tryLead())!;
       const [row] = await session.takeInbox(10);
-      const entry = { eventId: event.id, entry: Buffer.from('{}'), leafHash: Buffer.alloc(32) };
+      const entry = { eventId: event.id, entry: Buffer.from('{}'), leafHash: Buffer.alloc(32), event };
       await assert.rejects(session.commit({ first: 5, entries: [entry], chunks: [], keys: [], checkpoint: null, consumed: [row!.seq] }), /expected 5/);
       assert.equal(await count(fresh.pool, 'audit_entries'), 0);
       assert.equal(await count(fresh.pool, 'audit_inbox'), 1, 'the inbox row stays for the next attempt');
@@ -132,7 +114,6 @@ test('events from several instances reach the log exactly once, also when enqueu
 
 test('the leader dies mid-stream: another takes over with neither gap nor duplicate', async () => {
   await withCluster(async (fresh, keys) => {
-    currentSchema = fresh.schema;
     const config = clusterConfig(keys);
     const a = await createClusterAuditLog({ databaseUrl: fresh.url, dataDir: keys.dir, config });
     await waitFor('a to lead', () => a.isLeader());
@@ -140,7 +121,7 @@ test('the leader dies mid-stream: another takes over with neither gap nor duplic
     try {
       const first = Array.from({ length: 300 }, (_, i) => adminEvent(i));
       await Promise.all(first.map((e) => b.append(e)));
-      await killLockHolder();
+      await killLockHolder(fresh.schema);
       const second = Array.from({ length: 300 }, (_, i) => adminEvent(300 + i));
       await Promise.all(second.map((e) => b.append(e)));
       await waitFor('a new leader', () => a.isLeader() || b.isLeader());

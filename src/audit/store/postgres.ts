@@ -40,6 +40,20 @@ const CHECKPOINT_CHANNEL = 'warden_audit_checkpoint';
 /** How long a stepping-down leader waits for its explicit unlock before it just drops the connection. */
 const UNLOCK_WAIT_MS = 1000;
 
+/**
+ * Work another module does inside the leader's append transaction, with the events the batch appends (in
+ * log order, as published: not sealed). The decision table uses it so that it holds a decision exactly
+ * when the log does. A hook, not an import of that module's SQL: the audit store stays ignorant of the
+ * tables derived from the log, the owning module keeps its SQL, and the composition root connects them;
+ * it lives here rather than in the leader because the transaction (and so `PgClient`) is this store's.
+ * A hook that throws aborts the batch (nothing of it commits, the leader steps down and the batch is retried).
+ */
+export type AppendHook = (tx: PgClient, events: readonly WardenEvent[]) => Promise<void>;
+
+export interface PgAuditStoreOptions {
+  onAppend?: AppendHook;
+}
+
 type DataKeyRow = { kid: string; kek_id: string; wrapped: Buffer | null; created_at: string; retired_at: string | null };
 
 class PgLeaderSession implements LeaderSession {
@@ -49,6 +63,7 @@ class PgLeaderSession implements LeaderSession {
   constructor(
     private readonly client: PgClient,
     schema: string,
+    private readonly onAppend: AppendHook | undefined,
   ) {
     // The connection failing (server restart, network) ends the lock: stop acting as leader.
     client.on('error', () => {
@@ -128,6 +143,7 @@ class PgLeaderSession implements LeaderSession {
           [batch.entries.map((_, i) => batch.first + i), batch.entries.map((e) => e.eventId), batch.entries.map((e) => e.entry), batch.entries.map((e) => e.leafHash)],
         );
       }
+      if (batch.entries.length && this.onAppend) await this.onAppend(c, batch.entries.map((e) => e.event));
       if (batch.chunks.length) {
         await c.query('INSERT INTO audit_chunks (chunk, hash) SELECT * FROM unnest($1::bigint[], $2::bytea[])', [batch.chunks.map((x) => x.chunk), batch.chunks.map((x) => x.hash)]);
       }
@@ -184,14 +200,27 @@ export class PgAuditRows implements AuditLogRows {
 }
 
 class PgClusterAuditStore extends PgAuditRows implements ClusterAuditStore {
+  constructor(
+    pool: PgPool,
+    private readonly options: PgAuditStoreOptions,
+  ) {
+    super(pool);
+  }
 
-  async enqueue(events: WardenEvent[]): Promise<void> {
-    if (events.length === 0) return;
-    await this.pool.query(
-      `INSERT INTO audit_inbox (event_id, event)
-         SELECT id, ev FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS t(id, ev, n) ORDER BY n`,
+  async enqueue(events: WardenEvent[]): Promise<string | undefined> {
+    if (events.length === 0) return undefined;
+    const { rows } = await this.pool.query<{ seq: string }>(
+      `WITH added AS (INSERT INTO audit_inbox (event_id, event)
+         SELECT id, ev FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS t(id, ev, n) ORDER BY n RETURNING seq)
+       SELECT max(seq)::text AS seq FROM added`,
       [events.map((e) => e.id), events.map((e) => JSON.stringify(e))],
     );
+    return rows[0]!.seq;
+  }
+
+  async drainedTo(seq: string): Promise<boolean> {
+    const { rows } = await this.pool.query('SELECT 1 FROM audit_inbox WHERE seq <= $1 LIMIT 1', [seq]);
+    return rows.length === 0;
   }
 
   async tryLead(): Promise<LeaderSession | null> {
@@ -200,7 +229,7 @@ class PgClusterAuditStore extends PgAuditRows implements ClusterAuditStore {
       const { rows } = await client.query<{ locked: boolean; schema: string }>(`SELECT pg_try_advisory_lock(${LOCK_ARGS}) AS locked, current_schema() AS schema`);
       if (rows[0]?.locked) {
         await client.query(`LISTEN ${CHECKPOINT_CHANNEL}`);
-        return new PgLeaderSession(client, rows[0].schema);
+        return new PgLeaderSession(client, rows[0].schema, this.options.onAppend);
       }
     } catch (error) {
       client.release(true);
@@ -220,7 +249,7 @@ class PgClusterAuditStore extends PgAuditRows implements ClusterAuditStore {
 }
 
 /** Applies the audit migrations to `pool`'s schema and returns the store; `close()` ends the pool. */
-export async function openPgAuditStore(pool: PgPool): Promise<ClusterAuditStore & AuditLogRows> {
+export async function openPgAuditStore(pool: PgPool, options: PgAuditStoreOptions = {}): Promise<ClusterAuditStore & AuditLogRows> {
   await applyPgMigrations(pool, AUDIT_MODULE, auditPgMigrations);
-  return new PgClusterAuditStore(pool);
+  return new PgClusterAuditStore(pool, options);
 }

@@ -35,7 +35,8 @@ export interface DataKeyOp {
 export interface AppendBatch {
   /** Position of the first entry; must equal the stored size (a mismatch aborts the batch). */
   first: number;
-  entries: { eventId: string; entry: Buffer; leafHash: Buffer }[];
+  /** `event` is the event as published (sensitive fields not sealed), for tables written with the append (`AppendHook`). */
+  entries: { eventId: string; entry: Buffer; leafHash: Buffer; event: WardenEvent }[];
   chunks: { chunk: number; hash: Buffer }[];
   keys: DataKeyOp[];
   checkpoint: { size: number; note: string; createdAt: string } | null;
@@ -75,8 +76,10 @@ export interface LeaderSession {
 }
 
 export interface ClusterAuditStore {
-  /** Durably enqueues events for the leader; resolves once committed. */
-  enqueue(events: WardenEvent[]): Promise<void>;
+  /** Durably enqueues events for the leader; resolves once committed, with the highest inbox position taken (none for no events). */
+  enqueue(events: WardenEvent[]): Promise<string | undefined>;
+  /** Whether the inbox holds no event at or before `seq` (the leader has appended, or dropped, all of them). */
+  drainedTo(seq: string): Promise<boolean>;
   /** The leader session when this instance took the lock now, else null. Never waits for the lock. */
   tryLead(): Promise<LeaderSession | null>;
   /** Asks whichever instance leads to sign a checkpoint of everything appended (not durable: the asker waits and asks again). */

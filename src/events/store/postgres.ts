@@ -1,11 +1,12 @@
 /**
- * The decision table in the shared PostgreSQL database. Every instance writes the decisions it made (ids
- * are unique, so a batch written twice stores once); the console and the admin API of any instance read
- * the whole cluster's. Indexes are chosen for the console's reads at 1,000,000 rows (`npm run
- * bench:console -- --database-url …`): the time index carries the columns the overview aggregates, so a
- * window is counted from the index alone.
+ * The decision table in the shared PostgreSQL database. With the cluster's audit log enabled the audit
+ * leader writes it, in the transaction that appends each batch to the log (`insertDecisionsWithin`);
+ * without one every instance writes the decisions it made (ids are unique, so a batch written twice
+ * stores once). The console and the admin API of any instance read the whole cluster's. Indexes are
+ * chosen for the console's reads at 1,000,000 rows (`npm run bench:console -- --database-url …`): the
+ * time index carries the columns the overview aggregates, so a window is counted from the index alone.
  */
-import type { DecisionEvent } from '../../core/events.js';
+import type { DecisionEvent, WardenEvent } from '../../core/events.js';
 import { applyPgMigrations, withTransaction, type PgClient, type PgPool } from '../../store/postgres.js';
 import { assembleOverview, outcomeTotals } from '../decision-stats.js';
 import { decisionColumns, queryLimit } from './sqlite.js';
@@ -184,11 +185,54 @@ export class PgDecisionRepository implements DecisionRepository {
   }
 }
 
+/**
+ * Writes the decisions among `events` on `client`, inside the caller's transaction. In a cluster the audit
+ * leader calls it while it appends a batch to the log (wired in `src/app/warden.ts`), so the table holds a
+ * decision exactly when the log does: both commit or neither. The rows are the plaintext decision events,
+ * as the bus path writes them; ON CONFLICT (id) makes a retried batch, or a row the bus path already
+ * wrote, a no-op. A database error throws (the append is retried, nothing is lost); a decision that can
+ * never be a row (`decisionRowProblem`) is left out and reported to `onSkipped` instead, because retrying
+ * it would stall the audit log for good (the log keeps it).
+ */
+export async function insertDecisionsWithin(client: PgClient, events: readonly WardenEvent[], onSkipped?: (event: DecisionEvent, problem: string) => void): Promise<void> {
+  const decisions: DecisionEvent[] = [];
+  for (const e of events) {
+    if (e.type !== 'decision') continue;
+    const problem = decisionRowProblem(e);
+    if (problem) onSkipped?.(e, problem);
+    else decisions.push(e);
+  }
+  if (decisions.length > 0) await insert(client, decisions);
+}
+
+const isRef = (v: unknown): boolean => typeof v === 'object' && v !== null && typeof (v as { type?: unknown }).type === 'string' && typeof (v as { id?: unknown }).id === 'string';
+
+/**
+ * Why a decision event cannot be a row of this table (a NOT NULL column missing, a value PostgreSQL
+ * refuses), or null. The audit inbox accepts any event with a type, an id and a time, so a decision
+ * published with a malformed body reaches the leader; this is checked before the insert rather than
+ * learnt from a failed transaction.
+ */
+function decisionRowProblem(e: DecisionEvent): string | null {
+  const year = new Date(e.time).getUTCFullYear();
+  if (!(year >= 1 && year <= 9999)) return '`time` is not a timestamp';
+  if (e.principal != null && !isRef(e.principal)) return '`principal` is not an entity reference';
+  if (!isRef(e.resource)) return '`resource` is not an entity reference';
+  for (const key of ['outcome', 'route', 'action'] as const) if (typeof e[key] !== 'string') return `\`${key}\` is not a string`;
+  if (!Number.isInteger(e.status) || Math.abs(e.status) > 2 ** 31 - 1) return '`status` is not an integer';
+  if (typeof e.enforced !== 'boolean') return '`enforced` is not a boolean';
+  if (e.decisionId != null && typeof e.decisionId !== 'string') return '`decisionId` is not a string';
+  // jsonb refuses the NUL character in strings (text accepts its JSON escape, so the log holds it).
+  if (JSON.stringify(e).includes('\\u0000')) return 'a string holds the NUL character';
+  return null;
+}
+
 async function insert(db: PgPool | PgClient, events: readonly DecisionEvent[]): Promise<void> {
   const columns: unknown[][] = Array.from({ length: 12 }, () => []);
   for (const e of events) {
     const c = decisionColumns(e);
-    const values = [c.id, e.decisionId ?? null, c.time, c.principal, c.outcome, c.route, c.action, c.resource, c.status, c.enforced, typeof e.risk === 'number' ? e.risk : null, JSON.stringify(e)];
+    // As ISO 8601: the same instant for Warden's own times, and a form PostgreSQL reads for any time JavaScript reads.
+    const values = [c.id, e.decisionId ?? null, new Date(c.time).toISOString(), c.principal, c.outcome, c.route, c.action, c.resource, c.status, c.enforced, typeof e.risk === 'number' ? e.risk : null, JSON.stringify(e)];
     values.forEach((v, i) => columns[i]!.push(v));
   }
   await db.query(INSERT, columns);
