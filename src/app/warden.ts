@@ -294,7 +294,7 @@ export class WardenApp {
     // The web console (/ui): sessions over the same credentials, the admin routes behind console roles.
     // It reads either audit log (with a cluster database, the one in PostgreSQL).
     const webConsole = config.console.enabled
-      ? createConsole({ config, pipeline, authenticator, bus, instanceId, adminRoutes, decisions, policies, directory, apiKeys, risk, engine: riskEngine, assets, integrity, audit: auditLog, databaseUrl, incidents: responseRepo, env, ...(mfa ? { totp: mfa.totp } : {}) })
+      ? createConsole({ config, pipeline, authenticator, bus, instanceId, adminRoutes, decisions, policies, directory, apiKeys, risk, engine: riskEngine, assets, integrity, sessions: stores.consoleSessions, audit: auditLog, databaseUrl, incidents: responseRepo, env, ...(mfa ? { totp: mfa.totp } : {}) })
       : undefined;
     const gateway = new Gateway({
       pipeline,

@@ -62,7 +62,7 @@ export class ConsoleApi {
       return sendJson(res, 200, { apiKey: true, oidc: this.deps.oidc !== undefined }, { ...API_HEADERS, 'x-request-id': ex.requestId });
     }
     if (subPath === '/oidc/login' || subPath === '/oidc/callback') return this.oidc(ex, res, subPath, search);
-    const session = requireSession(this.deps.sessions, ex.req);
+    const session = await requireSession(this.deps.sessions, ex.req);
     ex.identity = session.identity;
     if (subPath === '/events') {
       if (ex.method !== 'GET') throw new WardenError('method_not_allowed');
@@ -163,7 +163,7 @@ export class ConsoleApi {
 
   /** `POST /ui/api/session/mfa` (`{"code"}`): a factor verified on the session opens admin actions for a while. */
   private async verifyMfa(ex: Exchange, res: ServerResponse): Promise<void> {
-    const session = requireSession(this.deps.sessions, ex.req);
+    const session = await requireSession(this.deps.sessions, ex.req);
     ex.identity = session.identity;
     if (ex.method !== 'POST') throw new WardenError('method_not_allowed');
     requireCsrf(session, ex.req);
@@ -186,13 +186,13 @@ export class ConsoleApi {
       ex.outcome = 'allow';
       return reply(201, result.body, { 'set-cookie': result.cookie });
     }
-    const session = requireSession(this.deps.sessions, ex.req);
+    const session = await requireSession(this.deps.sessions, ex.req);
     ex.identity = session.identity;
     ex.outcome = 'allow';
     if (ex.method === 'GET') return reply(200, this.deps.signIn.describe(session));
     if (ex.method === 'DELETE') {
       requireCsrf(session, ex.req);
-      return reply(200, { signedOut: true }, { 'set-cookie': this.deps.signIn.signOut(session, ex.req) });
+      return reply(200, { signedOut: true }, { 'set-cookie': await this.deps.signIn.signOut(session, ex.req) });
     }
     throw new WardenError('method_not_allowed');
   }

@@ -23,6 +23,7 @@ import { configuredAttributes } from './replay.js';
 import { mountAdminRoutes } from './routes.js';
 import { FreshMfa } from './session/fresh-mfa.js';
 import { ConsoleSessions } from './session/store.js';
+import type { ConsoleSessionRepository } from './store/types.js';
 import { keyStillValid, SignIn } from './sign-in.js';
 import { ConsoleStatic, defaultWebDir } from './static.js';
 
@@ -46,6 +47,8 @@ export interface ConsoleDeps {
   engine: RiskEngine;
   assets: AssetAttributeSource;
   integrity: Integrity;
+  /** Where console sessions are kept (src/store/open.ts): shared by the instances of a cluster. */
+  sessions: ConsoleSessionRepository;
   /** Either log: the single-process one, or the cluster's (with `databaseUrl`, which verification reads). */
   audit: AuditSource;
   databaseUrl?: string | undefined;
@@ -67,8 +70,8 @@ export interface Console {
 
 export function createConsole(deps: ConsoleDeps): Console {
   const c = deps.config.console;
-  const sessions = new ConsoleSessions({ ttlMs: c.sessionTtlMinutes * 60_000, idleMs: c.idleTimeoutMinutes * 60_000, max: c.maxSessions }, (session, now) => keyStillValid(deps.apiKeys, session, now));
-  const freshMfa = deps.totp ? new FreshMfa({ totp: deps.totp, bus: deps.bus, instanceId: deps.instanceId, freshMs: c.adminMfaMinutes * 60_000 }) : undefined;
+  const sessions = new ConsoleSessions(deps.sessions, { ttlMs: c.sessionTtlMinutes * 60_000, idleMs: c.idleTimeoutMinutes * 60_000, max: c.maxSessions }, (session, now) => keyStillValid(deps.apiKeys, session, now));
+  const freshMfa = deps.totp ? new FreshMfa({ totp: deps.totp, sessions, bus: deps.bus, instanceId: deps.instanceId, freshMs: c.adminMfaMinutes * 60_000 }) : undefined;
   const signIn = new SignIn({ authenticator: deps.authenticator, sessions, bus: deps.bus, instanceId: deps.instanceId, ttlSeconds: c.sessionTtlMinutes * 60, ...(freshMfa ? { freshMfa } : {}) });
   const live = new LiveFeed(deps.bus, sessions);
   const stats = deps.decisions.repo;

@@ -2,7 +2,8 @@
  * The console's live stream (server-sent events): new decisions, detections, risk changes and responses
  * as they reach the bus, reduced to what the console lists (no request paths' query strings, no device
  * details, no event payloads beyond their summary). The console's own calls are left out, so an open
- * console does not fill its own feed. Connections are bounded in number and closed with their session.
+ * console does not fill its own feed. Connections are bounded in number and closed with their session (ended here, or on another instance
+ * by the next heartbeat).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { WardenEvent } from '../core/events.js';
@@ -77,10 +78,14 @@ export class LiveFeed {
     }
   }
 
+  /** Reads each session from the repository (at most every half second): a sign-out on another instance ends its streams here too. */
   private beat(): void {
     for (const client of this.clients) {
-      if (!this.sessions.isLive(client.session)) this.drop(client);
-      else client.res.write(': keep-alive\n\n');
+      void this.sessions.stillLive(client.session).then((live) => {
+        if (!this.clients.has(client)) return;
+        if (!live) this.drop(client);
+        else client.res.write(': keep-alive\n\n');
+      });
     }
   }
 

@@ -123,7 +123,7 @@ export class OidcSignIn {
       authentication: { method: 'jwt', strength: 1, mfa: false, scopes: [], ...(typeof claims.jti === 'string' ? { credentialId: claims.jti.slice(0, 200) } : {}) },
     };
     ex.identity = identity;
-    const { token } = this.deps.sessions.create(identity, role!);
+    const { token } = await this.deps.sessions.create(identity, role!);
     this.deps.bus.publish({ ...attempt, outcome: 'success', principal: { type: principal.kind, id: principal.id, groups: principal.groups }, mfa: false });
     return { cookies: [sessionCookie(token, ex.req, this.deps.ttlSeconds), `${STATE_COOKIE}=; Path=/ui/api/oidc; HttpOnly; SameSite=Lax; Max-Age=0${isTls(ex.req) ? '; Secure' : ''}`] };
   }

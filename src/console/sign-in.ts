@@ -79,7 +79,7 @@ export class SignIn {
     } catch (error) {
       refuse('insufficient_scope', error as WardenError);
     }
-    const { token, session } = this.deps.sessions.create(identity, role!);
+    const { token, session } = await this.deps.sessions.create(identity, role!);
     this.deps.bus.publish({ ...attempt, outcome: 'success', principal, ...(credentialId ? { credentialId } : {}), mfa: false });
     return { body: this.describe(session), cookie: sessionCookie(token, ex.req, this.deps.ttlSeconds) };
   }
@@ -97,8 +97,8 @@ export class SignIn {
   }
 
   /** Ends the session server-side: the cookie is worthless from now on, whatever the browser keeps. */
-  signOut(session: ConsoleSession, req: IncomingMessage): string {
-    this.deps.sessions.end(session);
+  async signOut(session: ConsoleSession, req: IncomingMessage): Promise<string> {
+    await this.deps.sessions.end(session);
     return clearedCookie(req);
   }
 }

@@ -28,6 +28,20 @@ export function openDatabase(dataDir: string, file = 'warden.db', options: { syn
   db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
+  return withMigrationTable(db);
+}
+
+/**
+ * A database private to this process and gone when it ends: for state that must not outlive a restart
+ * (a single instance's console sessions).
+ */
+export function openMemoryDatabase(): SqliteDatabase {
+  const db = new Database(':memory:');
+  db.pragma('foreign_keys = ON');
+  return withMigrationTable(db);
+}
+
+function withMigrationTable(db: SqliteDatabase): SqliteDatabase {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     module TEXT NOT NULL, version INTEGER NOT NULL, applied_at TEXT NOT NULL, PRIMARY KEY (module, version))`);
   return db;

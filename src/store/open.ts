@@ -4,7 +4,7 @@
  * instance and every CLI command on any machine of the cluster sees the same keys and policies; without
  * one, in the data directory's SQLite database exactly as on a single machine. `warden start` and the CLI
  * both open their repositories here: keys, policy versions, response actions and incidents, step-up
- * factors and challenges, partitioned risk baselines, the integrity registry.
+ * factors and challenges, partitioned risk baselines, the integrity registry, the console's sessions.
  */
 import { clusterDatabaseUrl } from '../config/cluster.js';
 import type { WardenConfig } from '../config/schema.js';
@@ -34,7 +34,10 @@ import type { ExportCursorRepository } from '../export/store/types.js';
 import { PgIntegrityRepository } from '../integrity/store/postgres.js';
 import { SqliteIntegrityRepository } from '../integrity/store/sqlite.js';
 import type { IntegrityRepository } from '../integrity/store/types.js';
-import type { SqliteDatabase } from './database.js';
+import { PostgresConsoleSessionRepository } from '../console/store/postgres.js';
+import { SqliteConsoleSessionRepository } from '../console/store/sqlite.js';
+import type { ConsoleSessionRepository } from '../console/store/types.js';
+import { openMemoryDatabase, type SqliteDatabase } from './database.js';
 import { openPostgres } from './postgres.js';
 
 export interface StateStores {
@@ -61,6 +64,12 @@ export interface StateStores {
   detections: DetectionRepository;
   /** Registered models and datasets, change requests and their approvals, lineage (src/integrity). */
   integrity: IntegrityRepository;
+  /**
+   * The web console's sessions. On PostgreSQL, shared by every instance; on SQLite, in a database private
+   * to this process (not the data directory's file), so a restart signs every operator out as it always
+   * has, and a CLI command opening the same file can neither see nor clear them.
+   */
+  consoleSessions: ConsoleSessionRepository;
   /** Resolves when the database answers a trivial query; rejects otherwise. */
   ping(): Promise<void>;
   /** Releases what `openStateStores` opened (a PostgreSQL pool; the SQLite handle belongs to the caller). */
@@ -103,6 +112,7 @@ export async function openStateStores(options: OpenStateStoresOptions): Promise<
       decisions: new SqliteDecisionRepository(options.decisionsSqlite?.() ?? db),
       detections: new SqliteDetectionRepository(db),
       integrity: new SqliteIntegrityRepository(db),
+      consoleSessions: new SqliteConsoleSessionRepository(openMemoryDatabase()),
       ping: async () => {
         db.prepare('SELECT 1').get();
       },
@@ -125,6 +135,7 @@ export async function openStateStores(options: OpenStateStoresOptions): Promise<
       decisions: await PgDecisionRepository.open(pool),
       detections: await PgDetectionRepository.open(pool),
       integrity: await PgIntegrityRepository.open(pool),
+      consoleSessions: await PostgresConsoleSessionRepository.open(pool),
       ping: async () => {
         await pool.query('SELECT 1');
       },

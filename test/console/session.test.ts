@@ -9,52 +9,68 @@ import { consoleRoleOf, roleAllows } from '../../src/console/roles.js';
 import { mountAdminRoutes } from '../../src/console/routes.js';
 import { cookieValue, requireCsrf, requireSameOrigin, sessionCookie } from '../../src/console/session/http.js';
 import { ConsoleSessions } from '../../src/console/session/store.js';
+import { SqliteConsoleSessionRepository } from '../../src/console/store/sqlite.js';
+import { openMemoryDatabase } from '../../src/store/database.js';
 
 const identity: Identity = { principal: { kind: 'User', id: 'ana', attributes: {}, groups: [], roles: ['analyst'] }, authentication: { method: 'apikey', strength: 1, mfa: false, credentialId: 'k1', scopes: ['*'] } };
 const limits = { ttlMs: 60_000, idleMs: 10_000, max: 3 };
 const req = (headers: Record<string, string | string[]>, encrypted = false): IncomingMessage => ({ headers, socket: { encrypted } }) as unknown as IncomingMessage;
 
-test('a session is found by its token only, and only its hash is kept', () => {
-  const sessions = new ConsoleSessions(limits);
-  const { token, session } = sessions.create(identity, 'analyst', 1000);
-  assert.equal(sessions.find(token, 1001), session);
+const memory = (): SqliteConsoleSessionRepository => new SqliteConsoleSessionRepository(openMemoryDatabase());
+
+test('a session is found by its token only, and only its hash is kept', async () => {
+  const sessions = new ConsoleSessions(memory(), limits);
+  const { token, session } = await sessions.create(identity, 'analyst', 1000);
+  assert.equal(await sessions.find(token, 1001), session);
   assert.notEqual(session.id, token);
-  assert.equal(sessions.find(`${token}x`, 1001), undefined);
-  assert.equal(sessions.find(undefined, 1001), undefined);
-  assert.equal(sessions.find('a'.repeat(1000), 1001), undefined);
+  assert.equal(await sessions.find(`${token}x`, 1001), undefined);
+  assert.equal(await sessions.find(undefined, 1001), undefined);
+  assert.equal(await sessions.find('a'.repeat(1000), 1001), undefined);
 });
 
-test('a session ends after its lifetime, after idling, when signed out, and when its credential is no longer valid', () => {
-  const sessions = new ConsoleSessions(limits);
-  const a = sessions.create(identity, 'analyst', 0);
-  assert.ok(sessions.find(a.token, 9_000));
-  assert.ok(sessions.find(a.token, 18_000), 'use resets the idle clock');
-  assert.equal(sessions.find(a.token, 28_001), undefined, 'idle too long');
-  const b = sessions.create(identity, 'analyst', 0);
-  for (let t = 9_000; t < 60_000; t += 9_000) assert.ok(sessions.find(b.token, t));
-  assert.equal(sessions.find(b.token, 60_000), undefined, 'absolute lifetime');
-  const c = sessions.create(identity, 'analyst', 0);
-  sessions.end(c.session);
-  assert.equal(sessions.find(c.token, 1), undefined);
+test('a session ends after its lifetime, after idling, when signed out, and when its credential is no longer valid', async () => {
+  const sessions = new ConsoleSessions(memory(), limits);
+  const a = await sessions.create(identity, 'analyst', 0);
+  assert.ok(await sessions.find(a.token, 9_000));
+  assert.ok(await sessions.find(a.token, 18_000), 'use resets the idle clock');
+  assert.equal(await sessions.find(a.token, 28_001), undefined, 'idle too long');
+  const b = await sessions.create(identity, 'analyst', 0);
+  for (let t = 9_000; t < 60_000; t += 9_000) assert.ok(await sessions.find(b.token, t));
+  assert.equal(await sessions.find(b.token, 60_000), undefined, 'absolute lifetime');
+  const c = await sessions.create(identity, 'analyst', 0);
+  await sessions.end(c.session);
+  assert.equal(await sessions.find(c.token, 1), undefined);
   assert.equal(sessions.isLive(c.session, 1), false);
   let valid = true;
-  const revocable = new ConsoleSessions(limits, () => valid);
-  const d = revocable.create(identity, 'analyst', 0);
-  assert.ok(revocable.find(d.token, 1));
+  const revocable = new ConsoleSessions(memory(), limits, () => valid);
+  const d = await revocable.create(identity, 'analyst', 0);
+  assert.ok(await revocable.find(d.token, 1));
   valid = false;
-  assert.equal(revocable.find(d.token, 2), undefined);
+  assert.equal(await revocable.find(d.token, 2), undefined);
 });
 
-test('the number of sessions is bounded: the oldest goes first', () => {
-  const sessions = new ConsoleSessions(limits);
-  const first = sessions.create(identity, 'analyst', 0);
-  for (let i = 0; i < 3; i++) sessions.create(identity, 'analyst', 0);
-  assert.equal(sessions.find(first.token, 1), undefined);
+test('the number of sessions is bounded: the oldest goes first', async () => {
+  const sessions = new ConsoleSessions(memory(), limits);
+  const first = await sessions.create(identity, 'analyst', 0);
+  for (let i = 0; i < 3; i++) await sessions.create(identity, 'analyst', 0);
+  assert.equal(await sessions.find(first.token, 1), undefined);
 });
 
-test('CSRF: the token must match exactly and the Origin must be this server', () => {
-  const sessions = new ConsoleSessions(limits);
-  const { session } = sessions.create(identity, 'analyst', 0);
+test('an unreachable repository reads as no session (fail closed), and the live check follows it', async () => {
+  const repo = memory();
+  const sessions = new ConsoleSessions(repo, limits);
+  const { token, session } = await sessions.create(identity, 'analyst', 0);
+  assert.ok(await sessions.find(token, 1));
+  const broken = new Error('database unreachable');
+  repo.find = () => Promise.reject(broken);
+  assert.equal(await sessions.find(token, 2, { fresh: true }), undefined);
+  assert.equal(sessions.isLive(session, 3), false);
+  assert.equal(await sessions.stillLive(session, 4), false);
+});
+
+test('CSRF: the token must match exactly and the Origin must be this server', async () => {
+  const sessions = new ConsoleSessions(memory(), limits);
+  const { session } = await sessions.create(identity, 'analyst', 0);
   const ok = { origin: 'http://127.0.0.1:8080', host: '127.0.0.1:8080', 'x-csrf-token': session.csrfToken };
   assert.doesNotThrow(() => requireCsrf(session, req(ok)));
   for (const headers of [

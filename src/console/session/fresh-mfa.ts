@@ -14,7 +14,7 @@ import { header } from '../../gateway/http.js';
 import { validateInput } from '../../gateway/validate.js';
 import type { TotpFactors } from '../../mfa/factors.js';
 import { personOf } from '../../mfa/step-ups.js';
-import type { ConsoleSession } from './store.js';
+import type { ConsoleSession, ConsoleSessions } from './store.js';
 
 const codeSchema = z.strictObject({ code: z.string().trim().min(6).max(20) });
 
@@ -22,6 +22,8 @@ export interface FreshMfaDeps {
   totp: Pick<TotpFactors, 'verify' | 'verifyRecoveryCode'>;
   bus: EventBus;
   instanceId: string;
+  /** Where the verification is recorded, for every instance to see. */
+  sessions: Pick<ConsoleSessions, 'recordMfa'>;
   /** How long a verification keeps admin actions open. */
   freshMs: number;
 }
@@ -51,7 +53,7 @@ export class FreshMfa {
       this.deps.bus.publish({ ...event, outcome: 'failure', reason: error instanceof WardenError ? error.code : 'internal', mfa: false });
       throw error;
     }
-    session.mfaAt = now;
+    await this.deps.sessions.recordMfa(session, now);
     this.deps.bus.publish({ ...event, outcome: 'success', mfa: true });
   }
 

@@ -45,9 +45,13 @@ export function requireSameOrigin(req: IncomingMessage): void {
   if (!origin || !own || origin !== own) throw new WardenError('csrf_rejected', 'cross-site request refused: the Origin is not this console');
 }
 
-/** The session the request's cookie names; `unauthenticated` without one. */
-export function requireSession(sessions: ConsoleSessions, req: IncomingMessage): ConsoleSession {
-  const session = sessions.find(cookieValue(req, SESSION_COOKIE));
+/**
+ * The session the request's cookie names; `unauthenticated` without one. A state-changing call reads it
+ * from the repository, not the cache: no write is made on a session another instance has just ended.
+ */
+export async function requireSession(sessions: ConsoleSessions, req: IncomingMessage): Promise<ConsoleSession> {
+  const fresh = req.method !== 'GET' && req.method !== 'HEAD';
+  const session = await sessions.find(cookieValue(req, SESSION_COOKIE), Date.now(), { fresh });
   if (!session) throw new WardenError('unauthenticated', 'sign in to the console');
   return session;
 }

@@ -1,0 +1,47 @@
+/**
+ * Two Warden processes on one PostgreSQL schema, as behind a round-robin balancer without sticky
+ * sessions (issue 12): a console session opened on one is served by the other with the same cookie, and
+ * signing out on the other is refused on the first within a second.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { sharedKeyDir } from '../audit-ha/helpers.js';
+import { eventually } from '../helpers/eventually.js';
+import { freshSchema } from '../helpers/postgres.js';
+import { runCli, startWarden, tempDir, type WardenProcess } from '../helpers/warden-process.js';
+
+const CONFIG = { principals: [{ id: 'carol', groups: ['security'], roles: ['admin'] }] };
+
+test('a console session opened on one instance is served by the other, and a sign-out on either ends it on both', async () => {
+  const fresh = await freshSchema('e2e');
+  const instances: WardenProcess[] = [];
+  try {
+    const keys = sharedKeyDir();
+    const config = { ...CONFIG, audit: { signingKeyFile: keys.signingKeyFile, encryption: { kekFile: keys.kekFile } } };
+    const created = await runCli(['keys', 'create', '--principal', 'carol', '--data-dir', tempDir()], { WARDEN_DATABASE_URL: fresh.url });
+    assert.equal(created.code, 0, created.stderr);
+    const apiKey = created.stdout.trim().split('\n').at(-1)!;
+    for (const started of [startWarden(config, { logLevel: 'warn', env: { WARDEN_DATABASE_URL: fresh.url } }), startWarden(config, { logLevel: 'warn', env: { WARDEN_DATABASE_URL: fresh.url } })]) instances.push(await started);
+    const [one, two] = instances as [WardenProcess, WardenProcess];
+
+    const signedIn = await fetch(`${one.url}/ui/api/session`, { method: 'POST', headers: { origin: one.url, 'content-type': 'application/json' }, body: JSON.stringify({ apiKey }) });
+    assert.equal(signedIn.status, 201, await signedIn.clone().text());
+    const cookie = signedIn.headers.get('set-cookie')!.split(';')[0]!;
+    const { csrfToken } = (await signedIn.json()) as { csrfToken: string };
+    const session = (base: string): Promise<Response> => fetch(`${base}/ui/api/session`, { headers: { cookie } });
+
+    const there = await session(two.url);
+    assert.equal(there.status, 200, await there.clone().text());
+    assert.equal(((await there.json()) as { csrfToken: string }).csrfToken, csrfToken, 'the page reloaded on the other instance gets its CSRF token back');
+    assert.equal((await session(one.url)).status, 200);
+
+    const signedOut = await fetch(`${two.url}/ui/api/session`, { method: 'DELETE', headers: { cookie, origin: two.url, 'x-csrf-token': csrfToken } });
+    assert.equal(signedOut.status, 200, await signedOut.clone().text());
+    // Within a second of the sign-out (instances read a cached session again after 500 ms).
+    await eventually('the sign-out on the other instance reaches the first', async () => (await session(one.url)).status === 401, { timeoutMs: 1_000, intervalMs: 50 });
+    for (const instance of instances) assert.ok(!instance.output().includes(cookie.split('=')[1]!), 'the session token is never logged');
+  } finally {
+    for (const instance of instances) await instance.stop();
+    await fresh.close();
+  }
+});
