@@ -1,7 +1,8 @@
 /**
  * Two Warden processes on one PostgreSQL schema, as behind a round-robin balancer without sticky
  * sessions (issue 12): a console session opened on one is served by the other with the same cookie, and
- * signing out on the other is refused on the first within a second.
+ * signing out on the other is refused on the first. The bound (a cached copy is read again once 500 ms
+ * old) is checked with the test's clock in test/store/console-sessions.test.ts, not raced here.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -37,8 +38,8 @@ test('a console session opened on one instance is served by the other, and a sig
 
     const signedOut = await fetch(`${two.url}/ui/api/session`, { method: 'DELETE', headers: { cookie, origin: two.url, 'x-csrf-token': csrfToken } });
     assert.equal(signedOut.status, 200, await signedOut.clone().text());
-    // Within a second of the sign-out (instances read a cached session again after 500 ms).
-    await eventually('the sign-out on the other instance reaches the first', async () => (await session(one.url)).status === 401, { timeoutMs: 1_000, intervalMs: 50 });
+    // Soon after the sign-out: instances read a cached session again once it is 500 ms old.
+    await eventually('the sign-out on the other instance reaches the first', async () => (await session(one.url)).status === 401);
     for (const instance of instances) assert.ok(!instance.output().includes(cookie.split('=')[1]!), 'the session token is never logged');
   } finally {
     for (const instance of instances) await instance.stop();
