@@ -482,3 +482,63 @@ test('a stop while a delivery waits to be retried ends the worker without report
   assert.equal(s.committed, 0);
   assert.deepEqual(h.logger.lines.filter((l) => l.level === 'error'), [], 'a stop is not an export failure');
 });
+
+test('without a logger: a rewind, a failing read and a lost lease are handled the same, and a failed read shows as an error', async () => {
+  const reader = new MemoryReader();
+  reader.append(sampleEvents(0, 6));
+  const sink = new ScriptedSink();
+  const repo = new MemoryRepo();
+  const stop = new AbortController();
+  const cfg = config({ retry: { initialDelayMs: 60_000, maxDelayMs: 60_000, jitter: 0 } });
+  const worker = new SinkWorker(cfg, sink, reader, repo, defaultFormatContext('test'), HOUR, { stop: stop.signal, send: new AbortController().signal });
+  await worker.load();
+  sink.onSend = (batch) => {
+    if (batch[0]!.index === 0) sink.rewind = 3;
+  };
+  const read = reader.read.bind(reader);
+  let failing = false;
+  reader.read = (from: number, limit: number) => {
+    if (failing) throw new Error('disk error');
+    return read(from, limit);
+  };
+  const running = worker.run();
+  try {
+    await waitFor(() => worker.status().committed === 6, 'caught up');
+    assert.deepEqual(sink.sent, [[0, 1, 2, 3, 4], [3, 4, 5]]);
+    assert.equal(worker.status().rewinds, 1);
+    failing = true;
+    reader.append(sampleEvents(6, 1));
+    worker.wake();
+    await waitFor(() => worker.status().lastError === 'disk error', 'read failed');
+    assert.equal(worker.status().state, 'error');
+  } finally {
+    stop.abort();
+    await running;
+  }
+  // the lease lost while stopped: nothing logged, nothing thrown, nothing written
+  repo.leases[0]!.alive = false;
+  await worker.finalCommit();
+  assert.deepEqual(repo.writes, [[0, 0], [5, 5], [3, 5], [6, 8]]);
+});
+
+test('without a logger: a lease lost while idle stands by', async () => {
+  const reader = new MemoryReader();
+  reader.append(sampleEvents(0, 2));
+  const sink = new ScriptedSink();
+  const repo = new MemoryRepo();
+  const stop = new AbortController();
+  const worker = new SinkWorker(config(), sink, reader, repo, defaultFormatContext('test'), HOUR, { stop: stop.signal, send: new AbortController().signal });
+  await worker.load();
+  const running = worker.run();
+  try {
+    await waitFor(() => worker.status().committed === 2, 'caught up');
+    repo.leases[0]!.alive = false;
+    repo.refuse = true;
+    worker.wake();
+    await waitFor(() => repo.releases === 1, 'released');
+    assert.equal(worker.status().state, 'standby');
+  } finally {
+    stop.abort();
+    await running;
+  }
+});
