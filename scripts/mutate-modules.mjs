@@ -21,9 +21,9 @@ export const MUTATE_MODULES = {
     tests: ['test/audit/log.test.ts', 'test/audit/mutants-tree*.test.ts'],
   },
   'export-cursor': {
-    // worker.ts lines 160-245: the delivery loop, rewinds and the cursor commit (the rest is batching
+    // worker.ts lines 175-262: the holder's delivery loop, rewinds and the cursor commit (the rest is batching
     // and status, checked by the export tests but not the cursor's durability).
-    mutate: ['src/export/store/sqlite.ts', 'src/export/backoff.ts', 'src/export/worker.ts:160-245'],
+    mutate: ['src/export/store/sqlite.ts', 'src/export/backoff.ts', 'src/export/worker.ts:175-262'],
     tests: ['test/export/exporter.test.ts', 'test/export/audit-integration.test.ts', 'test/export/mutants*.test.ts', 'test/store/export-cursors.test.ts'],
   },
   'integrity-scan': {

@@ -3,6 +3,7 @@
  * unchecked: the backoff formula's jitter, cap and Retry-After, and a sleep that a stop cuts short. What
  * the cursor repository keeps (across a reopen, dead-letter limits) is in test/store/export-cursors.test.ts.
  */
+import { getEventListeners } from 'node:events';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { backoffDelay, sleep } from '../../src/export/backoff.js';
@@ -25,6 +26,17 @@ test('backoff: jitter takes off up to its fraction, the exponent stops at 60, Re
   assert.equal(backoffDelay(59, uncapped), 2 ** 59);
 });
 
+test('backoff: with the default random source the jitter stays within its bounds and actually varies', () => {
+  const retry = { initialDelayMs: 1000, maxDelayMs: 60_000, multiplier: 2, jitter: 0.2 };
+  const delays = Array.from({ length: 200 }, () => backoffDelay(3, retry));
+  // ceiling 8000 ms; the jitter takes off at most 20 %
+  for (const d of delays) assert.ok(Number.isInteger(d) && d >= 6400 && d <= 8000, `delay ${d} outside [6400, 8000]`);
+  assert.ok(new Set(delays).size > 20, `jitter varies (${new Set(delays).size} distinct delays of 200)`);
+  assert.ok(Math.min(...delays) < 7200 && Math.max(...delays) > 7200, 'both halves of the jitter range occur');
+  // no jitter: no randomness at all
+  assert.deepEqual(new Set(Array.from({ length: 20 }, () => backoffDelay(3, { ...retry, jitter: 0 }))), new Set([8000]));
+});
+
 test('sleep: an aborted signal returns at once, an abort during the wait ends it early, and it cleans up its listener', async () => {
   const stopped = new AbortController();
   stopped.abort();
@@ -34,19 +46,20 @@ test('sleep: an aborted signal returns at once, an abort during the wait ends it
   const waiting = sleep(600_000, running.signal);
   setImmediate(() => running.abort());
   await waiting;
+  const timers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+  const before = timers();
+  const cut = new AbortController();
+  const pending = sleep(600_000, cut.signal);
+  assert.equal(timers(), before + 1);
+  cut.abort();
+  await pending;
+  assert.equal(timers(), before, 'an abort clears the timer (a ten-minute timer would keep the process alive)');
+  // the stop signal lives as long as the exporter: every wait that ends by itself must take its abort
+  // listener off, or each retry would leave one behind
   const plain = new AbortController();
-  let listeners = 0;
-  const signal = plain.signal;
-  const add = signal.addEventListener.bind(signal);
-  const remove = signal.removeEventListener.bind(signal);
-  signal.addEventListener = ((...args: Parameters<AbortSignal['addEventListener']>) => {
-    listeners++;
-    add(...args);
-  }) as AbortSignal['addEventListener'];
-  signal.removeEventListener = ((...args: Parameters<AbortSignal['removeEventListener']>) => {
-    listeners--;
-    remove(...args);
-  }) as AbortSignal['removeEventListener'];
-  await sleep(1, signal);
-  assert.equal(listeners, 0, 'the abort listener is removed when the wait ends by itself');
+  const pendingWait = sleep(1, plain.signal);
+  assert.equal(getEventListeners(plain.signal, 'abort').length, 1);
+  await pendingWait;
+  assert.equal(getEventListeners(plain.signal, 'abort').length, 0, 'the abort listener is removed when the wait ends by itself');
+  assert.equal(getEventListeners(cut.signal, 'abort').length, 0);
 });

@@ -5,7 +5,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { PgExportCursorRepository, SqliteExportCursorRepository, type ExportCursorRepository } from '../../src/export/index.js';
+import { openDatabase } from '../../src/store/index.js';
 import { openPostgres } from '../../src/store/postgres.js';
+import { tempDir } from '../export/helpers.js';
 import { freshSchema, TEST_DATABASE_URL } from '../helpers/postgres.js';
 import { conformance, type BackendFactories } from './backends.js';
 
@@ -48,8 +50,15 @@ conformance<ExportCursorRepository>('dead letters are kept per sink, in position
   assert.equal(await repo.deadLetterCount('none'), 0);
   const letters = await repo.deadLetters('siem');
   assert.deepEqual(letters.map((d) => [d.sink, d.position, d.leafHash]), [['siem', 2, 'h2'], ['siem', 5, 'h5'], ['siem', 7, 'h7']]);
-  assert.equal(letters[0]!.error.length, 500);
+  assert.equal(letters[0]!.error, 'e2'.padEnd(500, 'x'), 'the first 500 characters, exactly');
   assert.equal(letters[1]!.error, 'again');
+  assert.equal(letters[2]!.error, 'e7'.padEnd(500, 'x'));
+  // at the limit nothing is cut; one past it loses exactly the last character
+  await siem.addDeadLetter({ position: 9, leafHash: 'h9', error: 'é'.repeat(500) });
+  await siem.addDeadLetter({ position: 10, leafHash: 'h10', error: `${'y'.repeat(500)}z` });
+  const [atLimit, past] = await repo.deadLetters('siem', 100).then((all) => all.slice(3));
+  assert.equal(atLimit!.error, 'é'.repeat(500));
+  assert.equal(past!.error, 'y'.repeat(500));
   assert.ok(!Number.isNaN(Date.parse(letters[0]!.at)), letters[0]!.at);
   assert.deepEqual((await repo.deadLetters('siem', 2)).map((d) => d.position), [2, 5]);
   await siem.release();
@@ -62,16 +71,24 @@ conformance<ExportCursorRepository>('one lease per sink at a time: a second take
   assert.ok(held.alive);
   assert.equal(await y.tryLease('siem'), null);
   assert.equal(await x.tryLease('siem'), null, 'not even the same repository takes it twice');
+  // a refused attempt gives its connection back: more refusals than the pool has connections still answer
+  for (let i = 0; i < 6; i++) assert.equal(await y.tryLease('siem'), null);
   const elsewhere = await y.tryLease('archive');
   assert.ok(elsewhere, 'another sink is free');
   await held.setCursor(4, 4);
   await held.release();
   assert.equal(held.alive, false);
-  await assert.rejects(held.setCursor(9, 9));
-  await assert.rejects(held.addDeadLetter({ position: 1, leafHash: 'h', error: 'e' }));
+  await assert.rejects(held.setCursor(9, 9), /^Error: the export lease on `siem` was (released|lost)$/);
+  await assert.rejects(held.addDeadLetter({ position: 1, leafHash: 'h', error: 'e' }), /^Error: the export lease on `siem` was (released|lost)$/);
   const next = (await y.tryLease('siem'))!;
   assert.ok(next);
   assert.equal((await y.cursor('siem'))!.position, 4, 'the stale holder moved nothing');
+  // releasing the old lease again is harmless: it must not free the sink under its new holder
+  await held.release();
+  assert.equal(await x.tryLease('siem'), null, 'the new holder still holds the sink');
+  assert.equal(next.alive, true);
+  await next.setCursor(6, 6);
+  assert.equal((await x.cursor('siem'))!.position, 6);
   await next.release();
   await elsewhere!.release();
 });
@@ -83,6 +100,19 @@ conformance<ExportCursorRepository>('migrations applied again change nothing', f
   await lease.release();
   const again = await open();
   assert.equal((await again.cursor('s'))!.position, 3);
+});
+
+test('SQLite: the tables are recorded as the export module\'s migration 1', () => {
+  const { dir, cleanup } = tempDir();
+  const db = openDatabase(dir);
+  try {
+    new SqliteExportCursorRepository(db);
+    assert.deepEqual(db.prepare("SELECT version FROM schema_migrations WHERE module = 'export'").all(), [{ version: 1 }]);
+    assert.deepEqual(db.prepare("SELECT COUNT(*) AS n FROM schema_migrations WHERE module = ''").get(), { n: 0 });
+  } finally {
+    db.close();
+    cleanup();
+  }
 });
 
 test('PostgreSQL: a holder whose session dies loses the lease and cannot write; another exporter takes the sink over', async () => {
