@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SseSplitter, SseTooLargeError, parseEvent, formatEvent } from '../../src/gateway/sse.js';
 import { AnswerTooDeepError, MAX_ANSWER_DEPTH, isStreamedText, patchFor, textFields } from '../../src/gateway/answer-fields.js';
+import { bestCpuMs } from '../helpers/cpu-time.js';
 
 test('SSE events are cut the same way for LF, CRLF and CR-only line endings, also across chunk edges', () => {
   for (const eol of ['\n', '\r\n', '\r']) {
@@ -49,21 +50,16 @@ test('an answer nested deeper than the limit cannot be inspected', () => {
 });
 
 test('cutting events costs time linear in the stream: a long event in tiny chunks is not rescanned per chunk', () => {
-  // A ratio of times, not a ceiling (best of three runs each): a splitter that rescans or re-joins the
+  // A ratio of CPU times, not a ceiling (best of three runs each, test/helpers/cpu-time.ts): a splitter that rescans or re-joins the
   // pending text on every chunk is quadratic (a first version took 31 s for 16k chunks); linear is ~8x here.
-  const cost = (chunks: number): number => {
-    let best = Infinity;
-    for (let run = 0; run < 3; run++) {
+  const cost = (chunks: number): number =>
+    bestCpuMs(3, () => {
       const s = new SseSplitter(1 << 24);
       const piece = Buffer.from('x'.repeat(16));
-      const t0 = performance.now();
       s.push(Buffer.from('data: '));
       for (let i = 0; i < chunks; i++) s.push(piece);
       s.push(Buffer.from('\n\n'));
-      best = Math.min(best, performance.now() - t0);
-    }
-    return best;
-  };
+    });
   cost(4_000);
   const ratio = cost(128_000) / cost(16_000);
   assert.ok(ratio < 32, `8x the chunks took ${ratio.toFixed(1)}x the time (linear ~8, quadratic ~64)`);

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createGuard, TokenVault, type InjectionDetector } from '../../src/guard/index.js';
+import { bestCpuMs } from '../helpers/cpu-time.js';
 
 const quiet: InjectionDetector = (text) => (/call the delete_all tool/i.test(text) ? { score: 0.9, flagged: true, reasons: ['signature:tool_call_hijacking'] } : { score: 0, flagged: false, reasons: [] });
 const guard = createGuard({ output: { allowedHosts: ['docs.example.com', '*.trusted.test'] } }, { detectInjection: quiet });
@@ -106,25 +107,15 @@ test('a private key in an answer is held until its END line and redacted whole',
 });
 
 test('inspection cost grows linearly with the answer: 16x the chunks costs about 16x, not 256x (issue 10 finding 16)', () => {
-  // A ratio of times, not a ceiling (best of three runs each). Measured: linear ~12x; the old quadratic tail
-  // ~50x. CPU time of this process, not wall time: on a loaded machine a run preempted for a few
-  // milliseconds would otherwise look like growth (a wall-clock ratio reached 33.5x once in CI).
+  // A ratio of times, not a ceiling (best of three runs each). Measured: linear 10-17x; the old quadratic tail
+  // ~50x. In CPU time (test/helpers/cpu-time.ts): a wall-clock ratio reached 33.5x once on a loaded CI machine.
   const g = createGuard({}, { detectInjection: quiet });
-  const cpuMs = (): number => {
-    const { user, system } = process.cpuUsage();
-    return (user + system) / 1000;
-  };
-  const cost = (chunks: number): number => {
-    let best = Infinity;
-    for (let run = 0; run < 3; run++) {
+  const cost = (chunks: number): number =>
+    bestCpuMs(3, () => {
       const inspector = g.createOutputInspector({ route: g.routeOptions() });
-      const t0 = cpuMs();
       for (let i = 0; i < chunks; i++) inspector.push('word ');
       inspector.end();
-      best = Math.min(best, cpuMs() - t0);
-    }
-    return best;
-  };
+    });
   cost(500);
   const ratio = cost(32_000) / cost(2_000);
   assert.ok(ratio < 32, `16x the chunks took ${ratio.toFixed(1)}x the time (linear ~16, quadratic ~256)`);
