@@ -70,12 +70,29 @@ export function admit(ctx: MessageContext, request: RpcRequest): Admitted {
   ex.status = 403;
   const data = { decisionId: ex.decisionId, policyIds: result.policyIds };
   if (result.missingScope !== undefined) return refuse(ctx, ex, 'insufficient_scope', RPC.denied, `the API key lacks the scope \`${result.missingScope}\``, data);
-  if (result.outcome === 'step_up') return refuse(ctx, ex, 'step_up_required', RPC.denied, 'stronger authentication is required for this call', { ...data, stepUp: true });
+  if (result.outcome === 'step_up') {
+    // The gateway's step-up (Pipeline.enforce): the person verifies a factor at the URL, then the call is retried.
+    const stepUpUrl = openChallenge(ctx, ex);
+    if (!stepUpUrl) return refuse(ctx, ex, 'step_up_required', RPC.denied, 'stronger authentication is required for this call', { ...data, stepUp: true });
+    return refuse(ctx, ex, 'step_up_required', RPC.denied, 'stronger authentication is required for this call: the person verifies a factor at data.stepUpUrl, then retry', { ...data, stepUp: true, stepUpUrl });
+  }
   if (ctx.needsApproval(result.policyIds)) {
-    // The seam for the approval flow: until it lands, a call that needs a person's approval is refused with the reason.
-    return refuse(ctx, ex, 'mcp_approval_required', RPC.approvalRequired, "this call needs a person's approval (untrusted content has entered the session); approvals are not available yet, so it is refused", { ...data, approvalRequired: true });
+    // A person's approval is the step-up flow: verifying a factor at the URL elevates the credential this
+    // call used for the bounded elevation window, and the approving policies make way for fresh MFA.
+    const approvalUrl = openChallenge(ctx, ex);
+    if (!approvalUrl) return refuse(ctx, ex, 'mcp_approval_required', RPC.approvalRequired, "this call needs a person's approval (untrusted content has entered the session); step-up is not configured (`mfa.enabled`), so it is refused", { ...data, approvalRequired: true });
+    return refuse(ctx, ex, 'mcp_approval_required', RPC.approvalRequired, "this call needs a person's approval (untrusted content has entered the session): a person must approve it by verifying a factor at data.approvalUrl, then retry", { ...data, approvalRequired: true, approvalUrl });
   }
   return refuse(ctx, ex, 'forbidden', RPC.denied, 'denied by policy', data);
+}
+
+/**
+ * Opens a step-up challenge for the refused call, as the gateway does for a 401; undefined without MFA.
+ * The URL's secret goes to the agent's answer only: the decision event carries the decision id.
+ */
+function openChallenge(ctx: MessageContext, ex: Exchange): string | undefined {
+  const stepUps = ctx.pipeline.deps.stepUps;
+  return stepUps && ex.identity ? stepUps.open(ex.decisionId, ex.identity) : undefined;
 }
 
 function refuse(ctx: MessageContext, ex: Exchange, code: string, rpcCode: number, message: string, data: Record<string, unknown>): never {
