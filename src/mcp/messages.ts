@@ -80,8 +80,8 @@ export function admit(ctx: MessageContext, request: RpcRequest): Admitted {
     // A person's approval is the step-up flow: verifying a factor at the URL elevates the credential this
     // call used for the bounded elevation window, and the approving policies make way for fresh MFA.
     const approvalUrl = openChallenge(ctx, ex);
-    if (!approvalUrl) return refuse(ctx, ex, 'mcp_approval_required', RPC.approvalRequired, "this call needs a person's approval (untrusted content has entered the session); step-up is not configured (`mfa.enabled`), so it is refused", { ...data, approvalRequired: true });
-    return refuse(ctx, ex, 'mcp_approval_required', RPC.approvalRequired, "this call needs a person's approval (untrusted content has entered the session): a person must approve it by verifying a factor at data.approvalUrl, then retry", { ...data, approvalRequired: true, approvalUrl });
+    if (!approvalUrl) return refuse(ctx, ex, 'mcp_approval_required', RPC.approvalRequired, "this call needs a person's approval (see data.policyIds); step-up is not configured (`mfa.enabled`), so it is refused", { ...data, approvalRequired: true });
+    return refuse(ctx, ex, 'mcp_approval_required', RPC.approvalRequired, "this call needs a person's approval (see data.policyIds): a person must approve it by verifying a factor at data.approvalUrl, then retry", { ...data, approvalRequired: true, approvalUrl });
   }
   return refuse(ctx, ex, 'forbidden', RPC.denied, 'denied by policy', data);
 }
