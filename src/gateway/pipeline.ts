@@ -175,6 +175,15 @@ export class Pipeline {
   }
 
   /**
+   * Opens a step-up challenge for a refused exchange and returns the URL where the person completes it
+   * (its secret included: for the client's answer only, never for an event); undefined without the
+   * step-up module or an identity. The gateway's 401 and the MCP gateway's refusals both name it.
+   */
+  openStepUp(ex: Exchange): string | undefined {
+    return ex.identity && this.deps.stepUps ? this.deps.stepUps.open(ex.decisionId, ex.identity) : undefined;
+  }
+
+  /**
    * Applies a decision: returns true if the request may proceed. A refused request gets its response here:
    * 401 with an RFC 9470 challenge for step_up, 403 for deny. Monitor-only routes always proceed.
    */
@@ -188,7 +197,7 @@ export class Pipeline {
     if (result.outcome === 'allow' || !ex.enforced) return true;
     if (result.outcome === 'step_up') {
       // The 401 names where to complete the step-up (RFC 9470 has no field for it; the body carries it).
-      const stepUpUrl = ex.identity && this.deps.stepUps ? this.deps.stepUps.open(ex.decisionId, ex.identity) : undefined;
+      const stepUpUrl = this.openStepUp(ex);
       const error = new WardenError('step_up_required', undefined, { details: { decisionId: ex.decisionId, ...(stepUpUrl ? { stepUpUrl } : {}) } });
       this.fail(ex, res, error, { 'www-authenticate': stepUpChallenge(this.stepUpNeeds(ex, result)) });
     } else {

@@ -72,27 +72,18 @@ export function admit(ctx: MessageContext, request: RpcRequest): Admitted {
   if (result.missingScope !== undefined) return refuse(ctx, ex, 'insufficient_scope', RPC.denied, `the API key lacks the scope \`${result.missingScope}\``, data);
   if (result.outcome === 'step_up') {
     // The gateway's step-up (Pipeline.enforce): the person verifies a factor at the URL, then the call is retried.
-    const stepUpUrl = openChallenge(ctx, ex);
+    const stepUpUrl = ctx.pipeline.openStepUp(ex);
     if (!stepUpUrl) return refuse(ctx, ex, 'step_up_required', RPC.denied, 'stronger authentication is required for this call', { ...data, stepUp: true });
     return refuse(ctx, ex, 'step_up_required', RPC.denied, 'stronger authentication is required for this call: the person verifies a factor at data.stepUpUrl, then retry', { ...data, stepUp: true, stepUpUrl });
   }
   if (ctx.needsApproval(result.policyIds)) {
     // A person's approval is the step-up flow: verifying a factor at the URL elevates the credential this
     // call used for the bounded elevation window, and the approving policies make way for fresh MFA.
-    const approvalUrl = openChallenge(ctx, ex);
+    const approvalUrl = ctx.pipeline.openStepUp(ex);
     if (!approvalUrl) return refuse(ctx, ex, 'mcp_approval_required', RPC.approvalRequired, "this call needs a person's approval (see data.policyIds); step-up is not configured (`mfa.enabled`), so it is refused", { ...data, approvalRequired: true });
     return refuse(ctx, ex, 'mcp_approval_required', RPC.approvalRequired, "this call needs a person's approval (see data.policyIds): a person must approve it by verifying a factor at data.approvalUrl, then retry", { ...data, approvalRequired: true, approvalUrl });
   }
   return refuse(ctx, ex, 'forbidden', RPC.denied, 'denied by policy', data);
-}
-
-/**
- * Opens a step-up challenge for the refused call, as the gateway does for a 401; undefined without MFA.
- * The URL's secret goes to the agent's answer only: the decision event carries the decision id.
- */
-function openChallenge(ctx: MessageContext, ex: Exchange): string | undefined {
-  const stepUps = ctx.pipeline.deps.stepUps;
-  return stepUps && ex.identity ? stepUps.open(ex.decisionId, ex.identity) : undefined;
 }
 
 function refuse(ctx: MessageContext, ex: Exchange, code: string, rpcCode: number, message: string, data: Record<string, unknown>): never {

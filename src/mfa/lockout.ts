@@ -3,7 +3,7 @@
  * principal's factors are locked for a while and the caller learns it (to raise a detection event) once
  * per lock. A correct code does not clear a lock early: the attacker may be the one who guessed it.
  *
- * Two implementations decide alike: `MemoryLockout` (one instance) and `RedisLockout` (./redis-lockout.ts,
+ * Two implementations decide alike: `MemoryLockout` (one instance) and `RedisLockout` (./redis-state.ts,
  * shared by every instance of a cluster, so that N instances do not give N times the guesses).
  */
 export interface LockoutPolicy {

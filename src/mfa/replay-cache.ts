@@ -1,6 +1,6 @@
 /**
  * Remembers one-time values (DPoP proof `jti`s) until they could no longer be accepted anyway. Two
- * implementations: `MemoryReplayCache` (one instance) and `RedisReplayCache` (./redis-replay-cache.ts,
+ * implementations: `MemoryReplayCache` (one instance) and `RedisReplayCache` (./redis-state.ts,
  * shared by a cluster, so that a proof replayed to another instance is refused too). Received Security
  * Event Tokens are remembered in the state database instead (src/signals).
  */
