@@ -49,7 +49,8 @@ export async function admitLimits(pipeline: Pipeline, limiter: Limiter | undefin
   const error = new WardenError('limit_exceeded', `the limit \`${fired.rule}\` (${fired.limit} ${fired.unit} per ${fired.windowSeconds} s) is exhausted; retry in ${retryAfterSeconds} s`, {
     details: { decisionId: ex.decisionId, limit: fired.rule, retryAfterSeconds },
   });
-  pipeline.fail(ex, res, error, { 'retry-after': String(retryAfterSeconds) });
+  // `retryAfterSeconds` in the details: sendError says it in `Retry-After` too.
+  pipeline.fail(ex, res, error);
   return undefined;
 }
 
