@@ -15,7 +15,8 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { CHROMIUM, launchChromium } from '../helpers/chromium.js';
 import { base32Decode, hotp } from '../../src/mfa/totp.js';
 import { ROOT } from '../helpers/warden-process.js';
 import { seed, startConsoleFixture, XSS, XSS_TOKEN, type ConsoleFixture } from './fixture.js';
@@ -25,7 +26,6 @@ declare const window: { __xss?: number; axe: { run(): Promise<{ violations: { id
 declare const document: { querySelectorAll(selector: string): { length: number } };
 declare function fetch(url: string, init?: { method?: string; headers?: Record<string, string> }): Promise<{ status: number; json(): Promise<unknown> }>;
 
-const CHROMIUM = '/usr/bin/chromium';
 const skip = existsSync(CHROMIUM) ? false : `no browser at ${CHROMIUM}: install Debian's chromium to run the console's browser tests`;
 // The screenshots in docs/console/ are refreshed on demand (UPDATE_SCREENSHOTS=1), not by every run.
 const SHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'console') : join(tmpdir(), 'warden-console-shots');
@@ -40,10 +40,7 @@ before(async () => {
   if (skip) return;
   f = await startConsoleFixture();
   await seed(f);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
   // One context: a second page (the attacker's) shares the signed-in session's cookie jar.
   page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
   page.on('console', (msg) => {

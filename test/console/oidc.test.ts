@@ -12,10 +12,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { chromium } from 'playwright-core';
+import { CHROMIUM, launchChromium } from '../helpers/chromium.js';
 import { startWarden, type WardenProcess } from '../helpers/warden-process.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const noBrowser = existsSync(CHROMIUM) ? false : `no browser at ${CHROMIUM}: install Debian's chromium to run the console's browser tests`;
 const CLIENT_ID = 'warden-console';
 
@@ -128,10 +127,7 @@ async function authEvents(): Promise<{ method: string; outcome: string; reason?:
 }
 
 test('sign in through the OIDC issuer in a real browser: code + PKCE, the role from the groups claim', { skip: noBrowser }, async () => {
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const browser = await launchChromium();
   try {
     const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
     await page.goto(`${warden.url}/ui/`);

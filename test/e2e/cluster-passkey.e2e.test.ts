@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { addVirtualAuthenticator, launchChromium } from '../helpers/chromium.js';
 import { sharedKeyDir } from '../audit-ha/helpers.js';
 import { freshSchema, type TestSchema } from '../helpers/postgres.js';
 import { startTestUpstream, type TestUpstream } from '../helpers/upstream.js';
@@ -79,11 +80,9 @@ before(async () => {
     mfa: { publicUrl: origin },
   };
   instances.push(...(await Promise.all([0, 1].map(() => startWarden(config, { logLevel: 'warn', env, startTimeoutMs: 120_000 })))));
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  browser = await launchChromium();
   page = await browser.newPage();
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('WebAuthn.enable');
-  await cdp.send('WebAuthn.addVirtualAuthenticator', { options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true } });
+  await addVirtualAuthenticator(page);
 });
 
 after(async () => {

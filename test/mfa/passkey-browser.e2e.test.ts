@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { addVirtualAuthenticator, launchChromium } from '../helpers/chromium.js';
 import { startTestUpstream, type TestUpstream } from '../helpers/upstream.js';
 import { runCli, startWarden, tempDir, type WardenProcess } from '../helpers/warden-process.js';
 
@@ -39,11 +40,9 @@ before(async () => {
   keys.alice = await newAliceKey();
   // WebAuthn accepts no IP address as relying party: the pages are reached at localhost.
   origin = warden.url.replace('127.0.0.1', 'localhost');
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  browser = await launchChromium();
   page = await browser.newPage();
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('WebAuthn.enable');
-  await cdp.send('WebAuthn.addVirtualAuthenticator', { options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true } });
+  await addVirtualAuthenticator(page);
 });
 
 after(async () => {
