@@ -1,5 +1,5 @@
 /** Assets: integrity status, pending changes (two-person rule), and the lineage graph. */
-import { useState, type ReactNode } from 'react';
+import { useMemo, useState, type ReactNode } from 'react';
 import { Background, Controls, MarkerType, Position, ReactFlow, type Edge, type Node } from '@xyflow/react';
 import { api } from '../api';
 import type { Session } from '../types';
@@ -84,7 +84,9 @@ export function Assets({ session }: { session: Session }): ReactNode {
     }
   }
 
-  const graph = assets.data && lineage.data ? layout(assets.data, lineage.data) : undefined;
+  // The same node objects across renders: React Flow hides a node it is given as a new object until it has
+  // measured it again, so a layout rebuilt on every render could keep the graph hidden on a busy page.
+  const graph = useMemo(() => (assets.data && lineage.data ? layout(assets.data, lineage.data) : undefined), [assets.data, lineage.data]);
   return (
     <div className="grid">
       <ErrorBox error={error ?? assets.error ?? changes.error} />
