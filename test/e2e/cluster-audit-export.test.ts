@@ -49,8 +49,12 @@ test('two instances serve the cluster audit log; one exports it, the other takes
       assert.equal(checkpoint.status, 200, await checkpoint.clone().text());
       assert.match(await checkpoint.text(), /^\S+\n\d+\n/);
     }
-    const first = await size(instances[1]!.url);
-    assert.ok(first >= 20, `the log holds the requests' events (${first})`);
+    // An answered request's event is durable in the cluster's inbox; the leader appends it to the log
+    // moments later (a drain every 50 ms, longer on a loaded machine), so the log's size is awaited.
+    const first = await eventually("the log holds the requests' events", async () => {
+      const n = await size(instances[1]!.url);
+      return n >= 20 ? n : undefined;
+    }, { timeoutMs: 60_000 });
     await eventually('the log exported', () => new Set(positions()).size >= first, { timeoutMs: 60_000 });
 
     const states = await Promise.all(instances.map((i) => sink(i.url)));
