@@ -6,11 +6,12 @@
  * duplicate, and the next leader rebuilds the tree from what is stored.
  */
 import type { WardenEvent } from '../core/events.js';
-import { signCheckpoint, type SignedCheckpoint } from './checkpoint.js';
+import type { SignedCheckpoint } from './checkpoint.js';
 import type { AuditConfig } from './config.js';
 import { DataKeyRotation, activeKeyFrom } from './data-key-rotation.js';
 import { encodeLeafInput } from './encoding.js';
 import { eventProblem, parseOwnNote } from './log-checks.js';
+import { CheckpointSchedule, signAt } from './log-checkpoints.js';
 import type { AuditLogger } from './log-types.js';
 import { encryptFields, type FieldMatcher, type Keyring } from './sensitive.js';
 import type { NoteSigner } from './signing-key.js';
@@ -28,8 +29,7 @@ export interface LeaderContext {
 }
 
 export class AuditLeader {
-  private latest: SignedCheckpoint | null;
-  private lastCheckpointAt = Date.now();
+  private readonly schedule: CheckpointSchedule;
 
   private constructor(
     private readonly session: LeaderSession,
@@ -38,7 +38,7 @@ export class AuditLeader {
     private readonly keys: DataKeyRotation | undefined,
     latestNote: string | null,
   ) {
-    this.latest = latestNote ? parseOwnNote(latestNote) : null;
+    this.schedule = new CheckpointSchedule(ctx.config.checkpoint, latestNote ? parseOwnNote(latestNote) : null);
   }
 
   /** Binds the session to this instance's signing key and rebuilds the tree from storage. */
@@ -116,26 +116,20 @@ export class AuditLeader {
     }
   }
 
+  /** Forced, a checkpoint is still signed only for entries the last one does not cover. */
   private checkpointDue(size: number, force: boolean): boolean {
-    const lastSize = this.latest?.size ?? 0;
-    if (size <= lastSize) return false;
-    if (force) return true;
-    const { everyEntries, everySeconds } = this.ctx.config.checkpoint;
-    return size - lastSize >= everyEntries || Date.now() - this.lastCheckpointAt >= everySeconds * 1000;
+    return force ? size > (this.schedule.latest?.size ?? 0) : this.schedule.due(size);
   }
 
   private async commit(batch: AppendBatch, checkpointOnly: boolean): Promise<void> {
     const end = batch.first + batch.entries.length;
     let checkpoint: SignedCheckpoint | null = null;
     if (checkpointOnly || this.checkpointDue(end, false)) {
-      checkpoint = signCheckpoint({ origin: this.ctx.signer.name, size: end, rootHash: this.tree.root(), time: new Date().toISOString() }, this.ctx.signer);
+      checkpoint = signAt(this.ctx.signer, end, this.tree.root());
       batch.checkpoint = { size: end, note: checkpoint.note, createdAt: checkpoint.time };
     }
     await this.session.commit(batch);
-    if (checkpoint) {
-      this.latest = checkpoint;
-      this.lastCheckpointAt = Date.now();
-    }
+    if (checkpoint) this.schedule.published(checkpoint);
   }
 
   release(): Promise<void> {

@@ -9,16 +9,16 @@
  * const log = await createClusterAuditLog({ databaseUrl, dataDir, config, bus });
  */
 import { existsSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
 import { WardenError } from '../core/errors.js';
 import type { WardenEvent } from '../core/events.js';
 import type { EventBus, Subscription } from '../events/index.js';
 import { openPostgres, type PgPool } from '../store/postgres.js';
 import { AuditLeader, type LeaderContext } from './cluster-leader.js';
 import { InboxWriter } from './cluster-inbox.js';
-import type { AuditConfig } from './config.js';
+import { resolveDataPath, type AuditConfig } from './config.js';
 import type { SignedCheckpoint } from './checkpoint.js';
 import { ClusterAuditView } from './cluster-view.js';
+import { publicKeyOf } from './log-checkpoints.js';
 import type { AuditLogger } from './log-types.js';
 import type { AuditSource } from './source.js';
 import { FieldMatcher, loadKeyring } from './sensitive.js';
@@ -68,17 +68,13 @@ export interface ClusterAuditLogOptions {
   onAppend?: AppendHook;
 }
 
-function resolvePath(dataDir: string, p: string): string {
-  return isAbsolute(p) ? p : join(dataDir, p);
-}
-
 /**
  * The key material every instance must share. Nothing is generated here: keys made on each instance
  * would differ, and a log signed (or sealed) by many keys could not be verified (or read) with one.
  */
 function sharedKeys(options: ClusterAuditLogOptions): Omit<LeaderContext, 'config' | 'logger'> {
   const { dataDir, config } = options;
-  const keyPath = resolvePath(dataDir, config.signingKeyFile);
+  const keyPath = resolveDataPath(dataDir, config.signingKeyFile);
   if (!existsSync(keyPath)) {
     throw new WardenError('config_invalid', `audit.signingKeyFile: no key at \`${keyPath}\`; in a cluster every instance is given the same Ed25519 key (openssl genpkey -algorithm ed25519)`);
   }
@@ -86,7 +82,7 @@ function sharedKeys(options: ClusterAuditLogOptions): Omit<LeaderContext, 'confi
   let keyring;
   if (config.encryption.enabled) {
     const envValue = (options.env ?? process.env)[config.encryption.kekEnv];
-    const kekPath = resolvePath(dataDir, config.encryption.kekFile);
+    const kekPath = resolveDataPath(dataDir, config.encryption.kekFile);
     if (!envValue?.trim() && !existsSync(kekPath)) {
       throw new WardenError('config_invalid', `audit.encryption: set ${config.encryption.kekEnv} or provide \`${kekPath}\`; in a cluster every instance needs the same key-encryption keys`);
     }
@@ -145,7 +141,7 @@ class ClusterAuditLogImpl implements ClusterAuditLog {
   consistencyProof = (fromSize: number, toSize: number) => this.view.consistencyProof(fromSize, toSize);
 
   publicKey(): { verifierKey: string; pem: string } {
-    return { verifierKey: this.ctx.verifierKey, pem: this.ctx.signer.publicKey.export({ format: 'pem', type: 'spki' }).toString() };
+    return publicKeyOf(this.ctx.signer);
   }
 
   /** Asks the leader (whichever instance it is) to sign a checkpoint of everything stored now, and waits for it. */

@@ -14,11 +14,11 @@ import type { PgPool } from '../store/postgres.js';
 import type { SignedCheckpoint } from './checkpoint.js';
 import { decodeEntry } from './encoding.js';
 import { parseOwnNote } from './log-checks.js';
+import { MAX_READ, checkFromSize, checkLeafIndex, checkReadRange, checkTreeSize, proveConsistency, proveInclusion } from './log-proofs.js';
 import { CHUNK_SIZE } from './migrations.js';
 import type { AuditRecord } from './reader.js';
 import { decryptFields, mayHaveEnvelope, unwrapDataKey, type Keyring } from './sensitive.js';
 import type { ConsistencyProof, InclusionProof, RawEntry } from './source.js';
-import { consistencyProof, inclusionProof } from './tree.js';
 import { TreeState } from './tree-state.js';
 
 /** How often the size is polled while someone follows the log (`onAppend`). */
@@ -68,12 +68,10 @@ export class ClusterAuditView {
   }
 
   async readRaw(fromIndex: number, limit: number): Promise<RawEntry[]> {
-    if (!Number.isSafeInteger(fromIndex) || fromIndex < 0 || !Number.isSafeInteger(limit) || limit < 0) {
-      throw new WardenError('bad_request', 'fromIndex and limit must be non-negative integers');
-    }
+    checkReadRange(fromIndex, limit);
     const { rows } = await this.pool.query<{ idx: string; entry: Buffer; leaf_hash: Buffer }>(
       'SELECT idx, entry, leaf_hash FROM audit_entries WHERE idx >= $1 AND idx < $2 ORDER BY idx',
-      [fromIndex, fromIndex + Math.min(limit, 100_000)],
+      [fromIndex, fromIndex + Math.min(limit, MAX_READ)],
     );
     return rows.map((r) => ({ index: Number(r.idx), entry: r.entry, leafHash: r.leaf_hash }));
   }
@@ -200,8 +198,7 @@ export class ClusterAuditView {
   }
 
   private async checkSize(treeSize: number, what: string): Promise<void> {
-    const size = await this.sync();
-    if (!Number.isSafeInteger(treeSize) || treeSize < 0 || treeSize > size) throw new WardenError('bad_request', `${what} must be an integer between 0 and ${size}`);
+    checkTreeSize(treeSize, await this.sync(), what);
   }
 
   async subtreeHash(start: number, end: number): Promise<Buffer> {
@@ -216,27 +213,15 @@ export class ClusterAuditView {
 
   async inclusionProof(index: number, treeSize: number): Promise<InclusionProof> {
     await this.checkSize(treeSize, 'the tree size');
-    if (!Number.isSafeInteger(index) || index < 0 || index >= treeSize) throw new WardenError('bad_request', `index must be below the tree size ${treeSize}`);
+    checkLeafIndex(index, treeSize);
     const [leaf] = await this.readRaw(index, 1);
-    return {
-      index,
-      treeSize,
-      leafHash: leaf!.leafHash.toString('hex'),
-      rootHash: await this.rootHash(treeSize),
-      proof: (await this.withLeaves(() => inclusionProof(index, treeSize, this.tree.subtree))).map((h) => h.toString('hex')),
-    };
+    return this.withLeaves(() => proveInclusion(index, treeSize, leaf!.leafHash, this.tree.subtree));
   }
 
   async consistencyProof(fromSize: number, toSize: number): Promise<ConsistencyProof> {
     await this.checkSize(toSize, 'toSize');
-    if (!Number.isSafeInteger(fromSize) || fromSize < 0 || fromSize > toSize) throw new WardenError('bad_request', 'fromSize must be between 0 and toSize');
-    return {
-      fromSize,
-      toSize,
-      fromRoot: await this.rootHash(fromSize),
-      toRoot: await this.rootHash(toSize),
-      proof: (await this.withLeaves(() => consistencyProof(fromSize, toSize, this.tree.subtree))).map((h) => h.toString('hex')),
-    };
+    checkFromSize(fromSize, toSize);
+    return this.withLeaves(() => proveConsistency(fromSize, toSize, this.tree.subtree));
   }
 
   close(): void {

@@ -1,4 +1,5 @@
 /** The `audit:` section of Warden's configuration. Every value has a default: Warden starts without a file. */
+import { isAbsolute, join } from 'node:path';
 import { z } from 'zod';
 
 export const auditConfigSchema = z
@@ -50,3 +51,8 @@ export const auditConfigSchema = z
 
 export type AuditConfig = z.infer<typeof auditConfigSchema>;
 export type AuditConfigInput = z.input<typeof auditConfigSchema>;
+
+/** A configured file path: relative paths are under the data dir. */
+export function resolveDataPath(dataDir: string, path: string): string {
+  return isAbsolute(path) ? path : join(dataDir, path);
+}

@@ -3,7 +3,17 @@ export type { AuditRecord, AuditReader } from './reader.js';
 export type { AuditSource, SegmentSource, RawEntry, Awaitable, InclusionProof, ConsistencyProof } from './source.js';
 export { ClusterAuditView } from './cluster-view.js';
 export { auditConfigSchema, type AuditConfig, type AuditConfigInput } from './config.js';
-export { createAuditLog, type AuditLog, type AuditLogOptions, type AuditLogger } from './log.js';
+export {
+  createAuditLog,
+  type AuditLog,
+  type AuditLogOptions,
+  type AuditLogger,
+  type AuditAppend,
+  type AuditReads,
+  type AuditProofs,
+  type AuditCheckpoints,
+  type AuditShredding,
+} from './log.js';
 export { type Checkpoint, type SignedCheckpoint, openCheckpoint, checkpointBody } from './checkpoint.js';
 export { parseVerifierKey, loadVerifier, verifierKeyString, type NoteVerifier } from './signing-key.js';
 export {
