@@ -69,10 +69,6 @@ export class LogAppender implements AuditAppend, CheckpointPipeline {
     return this.durable;
   }
 
-  get closed(): boolean {
-    return this.stopped;
-  }
-
   append(event: WardenEvent): Promise<{ index: number; leafHash: string }> {
     if (this.failed) return Promise.reject(new WardenError('not_ready', 'the audit log failed and is read-only until restart', { cause: this.failed }));
     if (this.stopped) return Promise.reject(new WardenError('not_ready', 'the audit log is closed'));
@@ -206,6 +202,11 @@ export class LogAppender implements AuditAppend, CheckpointPipeline {
   private notifyIdle(): void {
     if (!this.isIdle()) return;
     for (const w of this.idleWaiters.splice(0)) w();
+  }
+
+  /** Refuses appends from now on; those already queued are still written (the final checkpoint waits for them). */
+  refuseAppends(): void {
+    this.stopped = true;
   }
 
   /** Refuses further appends and stops the writer thread (the composer has waited for the queue). */

@@ -43,6 +43,7 @@ class AuditLogImpl implements AuditLog {
   private readonly appender: LogAppender;
   private readonly reader: LogReader;
   private readonly shredder: LogShredder;
+  private closing: Promise<void> | undefined;
 
   constructor(
     private readonly db: SqliteDatabase,
@@ -119,8 +120,15 @@ class AuditLogImpl implements AuditLog {
   }
 
   /** Queued appends made durable, a final checkpoint signed, then the writer thread and the database closed. */
-  async close(): Promise<void> {
-    if (this.appender.closed) return;
+  close(): Promise<void> {
+    // A second call waits for the first: its caller must not go on while the files are still open.
+    this.closing ??= this.closeOnce();
+    return this.closing;
+  }
+
+  private async closeOnce(): Promise<void> {
+    // First: an append accepted after the final checkpoint would be durable but covered by no checkpoint.
+    this.appender.refuseAppends();
     try {
       await this.checkpointer.close();
     } finally {

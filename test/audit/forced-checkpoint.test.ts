@@ -79,3 +79,23 @@ test('close() whose final checkpoint cannot be written rejects, releases the fil
     cleanup();
   }
 });
+
+test('close() refuses appends made once it has begun, so the final checkpoint covers every durable entry', HANG, async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const log = await createAuditLog({ dataDir: dir, config: config() });
+    const before = log.append(sampleEvent(0));
+    const closing = log.close();
+    // Asked after close() began: before the fix it was queued behind the final checkpoint and written
+    // (durable but outside every checkpoint) or refused by the stopped writer thread.
+    await assert.rejects(log.append(sampleEvent(1)), (e: WardenError) => e.code === 'not_ready');
+    assert.equal((await before).index, 0);
+    await closing;
+    const report = await verifyAuditLog({ dataDir: dir });
+    assert.equal(report.ok, true, JSON.stringify(report.problems));
+    assert.equal(report.entries, 1);
+    assert.equal(report.latestCheckpointSize, 1);
+  } finally {
+    cleanup();
+  }
+});
