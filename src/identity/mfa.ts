@@ -12,29 +12,33 @@
 
 type FactorKind = 'knowledge' | 'possession' | 'inherence';
 
-/** RFC 8176 section 2 methods that are a factor; the others (`geo`, `rba`, `user`, `wia`, `mca`) are not. */
-const FACTORS: Record<string, FactorKind> = {
-  pwd: 'knowledge',
-  pin: 'knowledge',
-  kba: 'knowledge',
-  hwk: 'possession',
-  swk: 'possession',
-  sc: 'possession',
-  otp: 'possession',
-  sms: 'possession',
-  tel: 'possession',
-  pop: 'possession',
-  fpt: 'inherence',
-  face: 'inherence',
-  iris: 'inherence',
-  retina: 'inherence',
-  vbm: 'inherence',
-};
+/**
+ * RFC 8176 section 2 methods that are a factor; the others (`geo`, `rba`, `user`, `wia`, `mca`) are not.
+ * A Map, not an object literal: a lookup of `constructor` or `toString` in an object finds
+ * Object.prototype's, which counted as a second factor kind (`amr: ["pwd", "constructor"]` was MFA).
+ */
+const FACTORS = new Map<string, FactorKind>([
+  ['pwd', 'knowledge'],
+  ['pin', 'knowledge'],
+  ['kba', 'knowledge'],
+  ['hwk', 'possession'],
+  ['swk', 'possession'],
+  ['sc', 'possession'],
+  ['otp', 'possession'],
+  ['sms', 'possession'],
+  ['tel', 'possession'],
+  ['pop', 'possession'],
+  ['fpt', 'inherence'],
+  ['face', 'inherence'],
+  ['iris', 'inherence'],
+  ['retina', 'inherence'],
+  ['vbm', 'inherence'],
+]);
 
 export function isMultiFactor(payload: Record<string, unknown>, mfaAcrValues: readonly string[]): boolean {
   if (typeof payload.acr === 'string' && mfaAcrValues.includes(payload.acr)) return true;
   const amr = Array.isArray(payload.amr) ? payload.amr.filter((m): m is string => typeof m === 'string').map((m) => m.toLowerCase()) : [];
   if (amr.includes('mfa')) return true;
-  const kinds = new Set(amr.map((m) => FACTORS[m]).filter((k) => k !== undefined));
+  const kinds = new Set(amr.map((m) => FACTORS.get(m)).filter((k) => k !== undefined));
   return kinds.size >= 2;
 }

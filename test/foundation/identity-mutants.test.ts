@@ -144,7 +144,7 @@ test('API key store: records, listing per principal, expiry at the exact instant
   assert.equal(await store.revoke(b.record.id), true);
   assert.equal(await store.revoke(b.record.id), true);
   assert.equal(await store.revoke('zzzzzzzzzzzz'), false);
-  assert.ok((await store.list('bob'))[0]!.revokedAt);
+  assert.ok((await store.list('bob'))[0]!.revokedAt, 'the revocation is stored');
   assert.throws(() => store.verify(b.key), (e) => refusal(e).message === 'the API key has been revoked');
   // a well-formed key whose id exists but whose secret differs is refused without saying which part was wrong
   const wrongSecret = `${a.key.slice(0, 17)}${'A'.repeat(32)}`;

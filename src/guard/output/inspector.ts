@@ -82,13 +82,18 @@ export function createOutputInspector(options: OutputInspectorOptions): OutputIn
       }
     }
     if (route.output.enabled) {
-      const leak = findCanary(region, canaries, Math.max(0, offset - 64));
-      if (leak && leak.index + leak.length > offset) {
+      // Every leak that reaches into this part: the first one found may lie wholly in the context (already
+      // handled with the part before), and a part may repeat the canary; each occurrence is its own edit.
+      for (let leak = findCanary(region, canaries, Math.max(0, offset - 64)); leak; leak = findCanary(region, canaries, leak.index + leak.length)) {
+        if (leak.index + leak.length <= offset) continue;
         const action = route.output.canaryLeak;
         record({ type: 'CANARY_LEAK', reasons: ['canary'], confidence: 1, action: action === 'stop' ? 'stop' : action === 'redact' ? 'redact' : 'flag' }, leak.index, leak.index + leak.length, offset);
         const start = Math.max(leak.index, offset);
-        if (action === 'stop') edits.push({ start, end: leak.index + leak.length, stop: { code: 'guard_blocked', message: 'the answer leaks the system prompt' } });
-        else if (action === 'redact') edits.push({ start, end: leak.index + leak.length, replacement: '[REDACTED]' });
+        if (action === 'stop') {
+          edits.push({ start, end: leak.index + leak.length, stop: { code: 'guard_blocked', message: 'the answer leaks the system prompt' } });
+          break;
+        }
+        if (action === 'redact') edits.push({ start, end: leak.index + leak.length, replacement: '[REDACTED]' });
       }
       for (const link of findExfiltration(region, route.output.allowedHosts)) {
         if (link.end <= offset) continue;
