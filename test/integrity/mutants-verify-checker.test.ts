@@ -483,3 +483,32 @@ test('a signed asset changed through an approved change: accepted, not verified,
   assert.deepEqual(seen.asset.at(-1)?.details, { trigger: 'change-approved', result: 'accepted', digest: outcome.digest, signer: loadPublicKey(keys.publicPem).hint, reason: 'digest_mismatch', message: 'the signature does not cover the current files', changeId: req.id });
   assert.equal(seen.detections.length, 0, 'an approved change is not tampering');
 });
+
+test('a file renamed without changing any digest is a change: not verified, not unchanged', async () => {
+  // The root digest covers contents in name order, not names: a rename that keeps the order keeps the root.
+  const d = dir('rename-signed', { 'a.bin': 'A', 'c.bin': 'C' });
+  await signModel(d, keys.privatePem, { pool });
+  await add({ id: 'rename-signed', kind: 'model', location: d, signerPublicKey: keys.publicPem });
+  const base = await verifier.check('rename-signed', 'registered');
+  assert.equal(base.verified, true);
+  renameSync(join(d, 'a.bin'), join(d, 'b.bin'));
+  const renamed = await verifier.check('rename-signed', 'fs-event');
+  assert.equal(renamed.digest, base.digest, 'same root digest');
+  assert.equal(renamed.verified, false, 'the signature names a.bin, not b.bin');
+  assert.equal(renamed.result, 'tampered');
+  assert.deepEqual(renamed.diff?.renamed, [{ from: 'a.bin', to: 'b.bin' }]);
+  assert.equal((await registry.require('rename-signed')).status, 'tampered');
+  assert.equal((await eventsOf('rename-signed')).detections.filter((e) => e.detector === 'integrity.tamper').length, 1, 'reported as tampering');
+  renameSync(join(d, 'b.bin'), join(d, 'a.bin'));
+  const back = await verifier.check('rename-signed', 'fs-event');
+  assert.equal(back.result, 'restored');
+  assert.equal(back.verified, true);
+
+  const u = dir('rename-unsigned', { 'a.csv': 'A', 'c.csv': 'C' });
+  await add({ id: 'rename-unsigned', kind: 'dataset', location: u });
+  await verifier.check('rename-unsigned', 'registered');
+  renameSync(join(u, 'a.csv'), join(u, 'b.csv'));
+  const unsigned = await verifier.check('rename-unsigned', 'periodic');
+  assert.equal(unsigned.result, 'tampered', 'a rename outside change control is tampering');
+  assert.deepEqual(unsigned.diff?.renamed, [{ from: 'a.csv', to: 'b.csv' }]);
+});
