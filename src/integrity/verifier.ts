@@ -12,7 +12,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EventBus } from '../events/bus.js';
 import type { Severity } from '../core/events.js';
-import { buildManifest, diffManifests, isEmptyDiff, type Manifest, type ManifestDiff } from './manifest.js';
+import { buildManifest, diffManifests, isEmptyDiff, type Manifest, type ManifestDiff, type ManifestItem } from './manifest.js';
 import type { HashPool } from './hash/pool.js';
 import { defaultSignaturePath } from './signing/sign.js';
 import { verifyBundle } from './signing/verify.js';
@@ -52,6 +52,7 @@ interface SignatureState {
   message: string;
   signer?: string;
   signedDigest?: string;
+  signedItems?: ManifestItem[];
   serialization?: { method: 'files' | 'shards'; shardSize?: number };
 }
 
@@ -68,6 +69,7 @@ function readSignature(asset: Asset): SignatureState | undefined {
     message: 'signature valid',
     signer: checked.signer,
     signedDigest: checked.statement.subject[0]?.digest.sha256 ?? '',
+    signedItems: checked.statement.predicate.resources.map((r) => ({ name: r.name, digest: r.digest })),
     serialization: { method: s.method, ...(s.shard_size ? { shardSize: s.shard_size } : {}) },
   };
 }
@@ -110,11 +112,13 @@ export class AssetVerifier {
     const now = Math.floor(Date.now() / 1000);
     const stored = await registry.evidence(assetId);
     const current = manifest?.rootDigest ?? null;
-    const signedOk = (digest: string | null): boolean => signature === undefined ? false : signature.ok && signature.signedDigest === digest;
-    const sigView = signature ? { ok: signedOk(current), ...(signature.reason ? { reason: signature.reason } : {}), message: signature.ok && !signedOk(current) ? 'the signature does not cover the current files' : signature.message } : undefined;
+    // The root digest covers the files' contents in name order, not their names: a rename that keeps the
+    // order keeps the root. So the names are compared too, with the signed resources and the accepted manifest.
+    const signedNow = signature?.ok === true && signature.signedDigest === current && manifest !== undefined && isEmptyDiff(diffManifests(signature.signedItems ?? [], manifest.items));
+    const sigView = signature ? { ok: signedNow, ...(signature.reason ? { reason: signature.reason } : {}), message: signature.ok && !signedNow ? 'the signature does not cover the current files' : signature.message } : undefined;
 
     const settle = async (result: CheckResult, extra: { changeId?: string; diff?: ManifestDiff } = {}): Promise<CheckOutcome> => {
-      const verified = signedOk(current);
+      const verified = signedNow;
       const status = verified ? 'verified' : signature ? 'failed' : 'unsigned';
       await registry.update(assetId, {
         verifiedDigest: current,
@@ -142,15 +146,16 @@ export class AssetVerifier {
     };
 
     if (asset.verifiedDigest === null) return current === null ? this.missing(asset) : settle('baselined');
-    if (current === asset.verifiedDigest) {
+    const diff = diffManifests(stored.manifest ?? [], manifest?.items ?? []);
+    // Without an accepted manifest (a record from before manifests were kept) only the digest can be compared.
+    if (current === asset.verifiedDigest && (stored.manifest === null || isEmptyDiff(diff))) {
       if (asset.status === 'tampered') return settle('restored');
-      const verified = signedOk(current);
+      const verified = signedNow;
       if (asset.verified && !verified) this.signatureLost(asset, sigView?.message ?? 'signature no longer verifies', trigger);
       if (verified !== asset.verified || asset.status === 'unavailable') return settle(verified ? 'restored' : 'unchanged');
       if (verified) await registry.update(assetId, { lastVerified: now });
       return { assetId, result: 'unchanged', verified, digest: current, ...(sigView ? { signature: sigView } : {}) };
     }
-    const diff = diffManifests(stored.manifest ?? [], manifest?.items ?? []);
     const approved = current === null ? undefined : await this.deps.changes.approvedFor(assetId, current);
     if (approved && current !== null) {
       // An approval is consumed once; a check running at the same time (another instance) finds it applied to
