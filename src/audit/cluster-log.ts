@@ -10,10 +10,9 @@
  */
 import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { WardenError } from '../core/errors.js';
-import type { WardenEvent } from '../core/events.js';
+import { WardenError, type WardenEvent } from '../core/index.js';
 import type { EventBus, Subscription } from '../events/index.js';
-import { openPostgres, type PgPool } from '../store/postgres.js';
+import { openPostgres, type PgPool } from '../store/index.js';
 import { AuditLeader, type LeaderContext } from './cluster-leader.js';
 import { InboxWriter } from './cluster-inbox.js';
 import type { AuditConfig } from './config.js';

@@ -1,5 +1,5 @@
 /** The audit log's public interface and options. */
-import type { WardenEvent } from '../core/events.js';
+import type { WardenEvent } from '../core/index.js';
 import type { EventBus, Subscription } from '../events/index.js';
 import type { SignedCheckpoint } from './checkpoint.js';
 import type { AuditConfig } from './config.js';

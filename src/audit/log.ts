@@ -9,8 +9,7 @@
  */
 import { renameSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { WardenError } from '../core/errors.js';
-import type { WardenEvent } from '../core/events.js';
+import { WardenError, type WardenEvent } from '../core/index.js';
 import type { EventBus, Subscription } from '../events/index.js';
 import { applyMigrations, openDatabase, type SqliteDatabase } from '../store/index.js';
 import { signCheckpoint, type SignedCheckpoint } from './checkpoint.js';

@@ -5,9 +5,9 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { WardenError } from '../core/errors.js';
-import { sendJson } from '../gateway/http.js';
-import { enrolLinkHash } from '../mfa/enrol-links.js';
+import { WardenError } from '../core/index.js';
+import { sendJson } from '../gateway/index.js';
+import { enrolLinkHash } from '../mfa/index.js';
 import type { BrowserSession } from './browser-session.js';
 import type { AuthDeps } from './deps.js';
 import { sendHtml } from './html.js';

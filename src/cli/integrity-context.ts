@@ -9,7 +9,7 @@ import { userInfo } from 'node:os';
 import type { CliIO } from './command.js';
 import { withStateStores } from './options.js';
 import { createIntegrity, type Actor, type Integrity } from '../integrity/index.js';
-import { errorBody } from '../core/errors.js';
+import { errorBody } from '../core/index.js';
 
 export const COMMON_OPTIONS = {
   'data-dir': { type: 'string' },

@@ -16,8 +16,8 @@
 import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { z } from 'zod';
-import type { Logger } from '../core/logger.js';
-import type { Subscription } from '../events/bus.js';
+import type { Logger } from '../core/index.js';
+import type { Subscription } from '../events/index.js';
 import type { NatsLink } from './nats-link.js';
 import { STATE_KINDS, StateTable, type SharedState, type StateKind, type StateListener } from './shared-state.js';
 

@@ -5,9 +5,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { WardenError } from '../core/errors.js';
-import { stringifyStrict } from '../core/json/index.js';
-import type { ModelConfig } from '../config/schema.js';
+import { WardenError, stringifyStrict } from '../core/index.js';
+import type { ModelConfig } from '../config/index.js';
 import type { Exchange } from './exchange.js';
 import { round } from './exchange.js';
 import { header, parseJsonBody, readBody, sendJson } from './http.js';

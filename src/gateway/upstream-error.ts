@@ -8,7 +8,7 @@
  * throw await upstreamFailure(response, upstream.scrub); // 500 → 502 upstream_error, 401 → 502 upstream_auth_failed
  */
 import type { Dispatcher } from 'undici';
-import { WardenError, type ErrorCode } from '../core/errors.js';
+import { WardenError, type ErrorCode } from '../core/index.js';
 import { discardBody } from './upstream.js';
 
 /** Enough of an error body to find its message; the rest is not read. */

@@ -3,16 +3,14 @@
  * or a verified client certificate. Every failure is a `WardenError` (401) that names no secret.
  */
 import type { TLSSocket } from 'node:tls';
-import { WardenError } from '../core/errors.js';
-import type { Authentication, DeviceProof, Identity, Principal, PrincipalKind, RoleGrant } from '../core/types.js';
+import { WardenError, type Authentication, type DeviceProof, type Identity, type Principal, type PrincipalKind, type RoleGrant } from '../core/index.js';
 import type { ApiKeyStore } from './apikeys.js';
 import { looksLikeApiKey } from './apikeys.js';
 import type { Directory } from './directory.js';
 import type { JwtVerifier, VerifiedJwt } from './jwt.js';
 import { isMultiFactor } from './mfa.js';
 import { identityFromCertificate, verifiedCertificateSha256 } from './mtls.js';
-import type { SessionAuthenticator } from '../mfa/session-auth.js';
-import { isSessionToken } from '../mfa/session-token.js';
+import { type SessionAuthenticator, isSessionToken } from '../mfa/index.js';
 
 export interface RequestCredentials {
   authorization?: string;

@@ -5,9 +5,8 @@
  * without its proof is refused: a copied token alone is worthless.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { WardenError } from '../core/errors.js';
-import type { Identity } from '../core/types.js';
-import type { Directory } from '../identity/directory.js';
+import { WardenError, type Identity } from '../core/index.js';
+import type { Directory } from '../identity/index.js';
 import { tokenHash, type DpopVerifier } from './dpop.js';
 import type { SessionTokens } from './session-token.js';
 

@@ -22,7 +22,7 @@
  * A failing database reads as "no session" (401): fail closed, never a crash.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Identity } from '../../core/types.js';
+import type { Identity } from '../../core/index.js';
 import type { ConsoleRole } from '../roles.js';
 import type { ConsoleSessionRecord, ConsoleSessionRepository } from '../store/types.js';
 

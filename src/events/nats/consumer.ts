@@ -11,8 +11,7 @@
  */
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages } from '@nats-io/jetstream';
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
-import type { WardenEvent, WardenEventType } from '../../core/events.js';
-import type { Logger } from '../../core/logger.js';
+import type { WardenEvent, WardenEventType, Logger } from '../../core/index.js';
 import { EVENT_STREAM, EVENT_SUBJECT_PREFIX, eventSubject, parseStreamEvent } from './stream.js';
 import { RecentIds, type IdempotencyFilter } from './recent-ids.js';
 

@@ -7,7 +7,7 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
 import { z } from 'zod';
-import type { WardenEvent, WardenEventType } from '../../core/events.js';
+import type { WardenEvent, WardenEventType } from '../../core/index.js';
 
 export const EVENT_STREAM = 'WARDEN_EVENTS';
 export const EVENT_SUBJECT_PREFIX = 'warden.events';

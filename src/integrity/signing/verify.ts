@@ -6,7 +6,7 @@
  * const v = await verifyModel('/models/m', readFileSync('pub.pem'), { pool });
  * if (!v.ok) console.log(v.reason, v.diff);
  */
-import { JsonSyntaxError, parseJsonLossless } from '../../core/json/index.js';
+import { JsonSyntaxError, parseJsonLossless } from '../../core/index.js';
 import { verify as cryptoVerify } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { timingSafeEqual } from 'node:crypto';

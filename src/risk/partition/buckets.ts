@@ -10,7 +10,7 @@
  */
 import { jetstreamManager } from '@nats-io/jetstream';
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
-import type { WardenEvent, WardenEventType } from '../../core/events.js';
+import type { WardenEvent, WardenEventType } from '../../core/index.js';
 
 /** The partitioned stream: the risk engine's events again, one subject per bucket. */
 export const RISK_STREAM = 'WARDEN_RISK';
