@@ -106,6 +106,7 @@ export class ClusterAuditView {
         try {
           key = unwrapDataKey(kek, row.kid, row.wrapped);
         } catch {
+          // A key that does not unwrap (wrong or damaged KEK) reads as erased: the sealed fields stay sealed (fail closed).
           key = null;
         }
       }

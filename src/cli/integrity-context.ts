@@ -40,6 +40,7 @@ export function actorFrom(values: { actor?: string; role?: string[] }): Actor {
     try {
       id = userInfo().username;
     } catch {
+      // No user name from the OS (a uid without a passwd entry, in containers): the record still says who is unknown.
       id = 'unknown';
     }
   }

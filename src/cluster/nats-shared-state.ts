@@ -188,6 +188,7 @@ function parseStored(data: Uint8Array): { origin: string; value: unknown } | und
     const parsed = storedShape.safeParse(JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(data)));
     return parsed.success && parsed.data.value !== undefined ? parsed.data : undefined;
   } catch {
+    // Not UTF-8 or not JSON: the entry is skipped like any other that fails the shape check.
     return undefined;
   }
 }

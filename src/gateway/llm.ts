@@ -152,6 +152,7 @@ async function retrieveModel(deps: LlmDeps, ex: Exchange, res: ServerResponse, e
   try {
     id = decodeURIComponent(encodedId);
   } catch {
+    // Not valid percent-encoding: the id is looked up as given (and is then simply not found).
     id = encodedId;
   }
   const model = deps.models.get(id);

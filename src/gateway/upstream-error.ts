@@ -70,6 +70,7 @@ function safeMessage(body: string): string | undefined {
     else if (typeof error === 'string') text = error;
     else if (typeof parsed.message === 'string') text = parsed.message;
   } catch {
+    // Not JSON: a plain-text body is the message; an HTML or truncated JSON one is not shown.
     text = /^[^<{]/.test(body.trim()) ? body : undefined;
   }
   if (!text) return undefined;

@@ -118,6 +118,7 @@ export class ConsoleSessions {
       }
       return session;
     } catch {
+      // The repository could not confirm the session: it counts as ended (fail closed); the operator signs in again.
       this.cache.delete(id);
       return undefined;
     }
@@ -147,6 +148,7 @@ export class ConsoleSessions {
       try {
         await this.revalidate(session.id, entry, now);
       } catch {
+        // The repository could not confirm the session: it counts as ended (fail closed), as an end elsewhere would.
         this.cache.delete(session.id);
       }
     }

@@ -66,6 +66,7 @@ export function verifyBundle(bundleText: string, publicKeyPem: string | Buffer):
   try {
     valid = cryptoVerify(key.hash, pae(envelope.payloadType, payload), key.key, signature);
   } catch {
+    // A key or signature the verifier cannot even read is an invalid signature (fail closed).
     valid = false;
   }
   if (!valid) return fail('bad_signature', 'the signature does not verify with this key');
