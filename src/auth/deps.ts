@@ -2,7 +2,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Identity, Logger } from '../core/index.js';
 import type { DpopVerifier, TotpFactors, Passkeys, StepUps, MfaRepository } from '../mfa/index.js';
-import type { BrowserSessions } from './browser-session.js';
+import type { BrowserSessions } from '../mfa/index.js';
 
 export interface AuthDeps {
   repo: MfaRepository;

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { WardenError } from '../core/index.js';
 import { sendJson } from '../gateway/index.js';
 import { enrolLinkHash } from '../mfa/index.js';
-import type { BrowserSession } from './browser-session.js';
+import type { BrowserSession } from '../mfa/index.js';
 import type { AuthDeps } from './deps.js';
 import { sendHtml } from './html.js';
 import { enrolStartPage, factorsPage, recoveryCodesPage, totpSetupPage } from './pages.js';

@@ -10,7 +10,7 @@ import type { Directory } from './directory.js';
 import type { JwtVerifier, VerifiedJwt } from './jwt.js';
 import { isMultiFactor } from './mfa.js';
 import { identityFromCertificate, verifiedCertificateSha256 } from './mtls.js';
-import { type SessionAuthenticator, isSessionToken } from '../mfa/index.js';
+import type { SessionAuthenticator } from '../mfa/index.js';
 
 export interface RequestCredentials {
   authorization?: string;
@@ -63,7 +63,7 @@ export class Authenticator {
     const apiKey = credentials.apiKey ?? (bearer && looksLikeApiKey(bearer) ? bearer : undefined);
     let identity: Identity;
     if (apiKey !== undefined) identity = this.fromApiKey(apiKey, now);
-    else if (bearer !== undefined && this.options.stepUp && (scheme === 'dpop' || isSessionToken(bearer))) identity = await this.fromSessionToken(bearer, scheme, credentials, now);
+    else if (bearer !== undefined && this.options.stepUp && (scheme === 'dpop' || this.options.stepUp.sessions.recognises(bearer))) identity = await this.fromSessionToken(bearer, scheme, credentials, now);
     else if (scheme === 'dpop') throw new WardenError('invalid_token', 'the DPoP scheme is for Warden session tokens');
     else if (bearer !== undefined) identity = await this.fromJwt(bearer, now);
     else if (credentials.tlsSocket && this.options.mtlsEnabled) identity = this.fromCertificate(credentials.tlsSocket);

@@ -8,7 +8,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { WardenError, type Identity } from '../core/index.js';
 import type { Directory } from '../identity/index.js';
 import { tokenHash, type DpopVerifier } from './dpop.js';
-import type { SessionTokens } from './session-token.js';
+import { isSessionToken, type SessionTokens } from './session-token.js';
 
 export interface BoundTokenRequest {
   token: string;
@@ -28,6 +28,11 @@ export class SessionAuthenticator {
     private readonly dpop: DpopVerifier,
     private readonly directory: Directory,
   ) {}
+
+  /** Whether a bearer token is one of these session tokens (its header says so), not a JWT from an issuer. */
+  recognises(token: string): boolean {
+    return isSessionToken(token);
+  }
 
   async authenticate(request: BoundTokenRequest, nowMs = Date.now()): Promise<Identity> {
     const claims = await this.tokens.verify(request.token, nowMs);
