@@ -5,10 +5,8 @@
  * sees their own requests and those they may decide; an admin sees all.
  */
 import { z } from 'zod';
-import { WardenError } from '../core/errors.js';
-import type { Identity } from '../core/types.js';
-import type { AdminRoute } from '../gateway/admin-route.js';
-import { validateInput } from '../gateway/validate.js';
+import { WardenError, type Identity } from '../core/index.js';
+import { type AdminRoute, validateInput } from '../gateway/index.js';
 import type { AccessRequests, Actor } from './requests.js';
 import { parseDuration } from './duration.js';
 import type { AccessRequestRecord } from './store/types.js';

@@ -1,7 +1,7 @@
 /**
  * Just-in-time elevation (issue 14 item 3): access requests for configured roles, approved by others,
  * held for a window, visible to Cedar (`principal.roles`, `context.elevation`) and kept in a history.
- * The repository is chosen with the other state stores (src/store/open.ts).
+ * The repository is chosen with the other state stores (src/app/state-stores.ts).
  */
 import type { Mfa } from '../mfa/index.js';
 import type { ApproverFactors } from './requests.js';

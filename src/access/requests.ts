@@ -11,9 +11,9 @@
  * access.rolesFor('alice'); // [{ role: 'admin', requestId: r.id, until: '…' }] until the window ends
  */
 import { randomUUID } from 'node:crypto';
-import { WardenError } from '../core/errors.js';
+import { WardenError } from '../core/index.js';
 import type { EventBus } from '../events/index.js';
-import type { Directory } from '../identity/directory.js';
+import type { Directory } from '../identity/index.js';
 import type { AccessConfig, AccessRoleConfig } from './config.js';
 import type { AccessFilter, AccessRepository, AccessRequestRecord, AccessStatus, StoredHistoryEntry } from './store/types.js';
 

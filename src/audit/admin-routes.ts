@@ -12,8 +12,8 @@
  * checkpoint asked for is signed by whichever instance leads.
  */
 import { z } from 'zod';
-import { WardenError } from '../core/errors.js';
-import type { AdminRoute } from '../gateway/admin-route.js';
+import { WardenError } from '../core/index.js';
+import type { AdminRoute } from '../gateway/index.js';
 import { decodeEntry } from './encoding.js';
 import { writeExport } from './export.js';
 import type { AuditSource } from './source.js';

@@ -3,8 +3,7 @@
  * (group commit), and an append settles only once its INSERT has committed, so `publishDurably` (and the
  * response's last byte) waits for the event to be durable in PostgreSQL, whichever instance leads.
  */
-import { WardenError } from '../core/errors.js';
-import type { WardenEvent } from '../core/events.js';
+import { WardenError, type WardenEvent } from '../core/index.js';
 import { canonicalJson } from './canonical-json.js';
 import { eventProblem } from './log-checks.js';
 import type { ClusterAuditStore } from './store/types.js';

@@ -5,7 +5,7 @@
  * due, and deletes the inbox rows it consumed. Either all of that commits or none: a leader killed mid-batch leaves neither a gap nor a
  * duplicate, and the next leader rebuilds the tree from what is stored.
  */
-import type { WardenEvent } from '../core/events.js';
+import type { WardenEvent } from '../core/index.js';
 import type { SignedCheckpoint } from './checkpoint.js';
 import type { AuditConfig } from './config.js';
 import { DataKeyRotation, activeKeyFrom } from './data-key-rotation.js';

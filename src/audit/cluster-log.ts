@@ -9,10 +9,9 @@
  * const log = await createClusterAuditLog({ databaseUrl, dataDir, config, bus });
  */
 import { existsSync } from 'node:fs';
-import { WardenError } from '../core/errors.js';
-import type { WardenEvent } from '../core/events.js';
+import { WardenError, type WardenEvent } from '../core/index.js';
 import type { EventBus, Subscription } from '../events/index.js';
-import { openPostgres, type PgPool } from '../store/postgres.js';
+import { openPostgres, type PgPool } from '../store/index.js';
 import { AuditLeader, type LeaderContext } from './cluster-leader.js';
 import { InboxWriter } from './cluster-inbox.js';
 import { resolveDataPath, type AuditConfig } from './config.js';

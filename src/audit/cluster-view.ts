@@ -8,9 +8,8 @@
  * const view = new ClusterAuditView(pool, { keyring });
  * const proof = await view.inclusionProof(5, await view.size());
  */
-import type { WardenEvent } from '../core/events.js';
-import { WardenError } from '../core/errors.js';
-import type { PgPool } from '../store/postgres.js';
+import { type WardenEvent, WardenError } from '../core/index.js';
+import type { PgPool } from '../store/index.js';
 import type { SignedCheckpoint } from './checkpoint.js';
 import { decodeEntry } from './encoding.js';
 import { parseOwnNote } from './log-checks.js';
@@ -105,6 +104,7 @@ export class ClusterAuditView {
         try {
           key = unwrapDataKey(kek, row.kid, row.wrapped);
         } catch {
+          // A key that does not unwrap (wrong or damaged KEK) reads as erased: the sealed fields stay sealed (fail closed).
           key = null;
         }
       }

@@ -65,6 +65,7 @@ export class DataKeyManager {
       try {
         key = unwrapDataKey(kek, kid, row.wrapped);
       } catch {
+        // A key that does not unwrap (wrong or damaged KEK) reads as erased: the sealed fields stay sealed (fail closed).
         key = null;
       }
     }

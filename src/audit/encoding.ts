@@ -6,7 +6,7 @@
  * @example
  * const bytes = encodeEntry(0, event); // {"event":{...},"index":0}
  */
-import { WardenError } from '../core/errors.js';
+import { WardenError } from '../core/index.js';
 import { canonicalJson } from './canonical-json.js';
 
 export function encodeEntry(index: number, event: unknown): Buffer {

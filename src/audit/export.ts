@@ -7,7 +7,7 @@
  * then one line per entry from `from` to `to - 1`: the entry's exact canonical bytes.
  * `nodes` are the subtree hashes right of the segment that the last checkpoint (size > to) needs.
  */
-import { WardenError } from '../core/errors.js';
+import { WardenError } from '../core/index.js';
 import { canonicalJson } from './canonical-json.js';
 import { openCheckpoint, type SignedCheckpoint } from './checkpoint.js';
 import { claimedIndex } from './encoding.js';

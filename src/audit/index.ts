@@ -37,3 +37,5 @@ export { auditAdminRoutes } from './admin-routes.js';
 export { createClusterAuditLog, type ClusterAuditLog, type ClusterAuditLogOptions } from './cluster-log.js';
 export { verifyClusterAuditLog, verifyClusterAuditLogAt } from './verify-cluster.js';
 export { openPgAuditStore, type AppendHook } from './store/postgres.js';
+export { loadKeyring } from './sensitive.js';
+export type { Keyring } from './sensitive.js';

@@ -6,8 +6,7 @@
  * share one transaction. A batch carries with its entries the chunk hashes they complete, the data keys
  * they are sealed with and the checkpoint signed for it, so all of them are durable together or not at all.
  */
-import { WardenError } from '../core/errors.js';
-import type { WardenEvent } from '../core/events.js';
+import { WardenError, type WardenEvent } from '../core/index.js';
 import type { EventBus, Subscription } from '../events/index.js';
 import type { DataKeyManager } from './data-keys.js';
 import { encodeLeafInput } from './encoding.js';

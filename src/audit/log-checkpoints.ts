@@ -6,7 +6,7 @@
  */
 import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { WardenError } from '../core/errors.js';
+import { WardenError } from '../core/index.js';
 import type { SqliteDatabase } from '../store/index.js';
 import { signCheckpoint, type SignedCheckpoint } from './checkpoint.js';
 import type { AuditConfig } from './config.js';

@@ -3,7 +3,7 @@
  * the cluster's view over PostgreSQL), each computed from a `subtree` function over that log's tree state:
  * one place for the arithmetic and for the error messages a client sees.
  */
-import { WardenError } from '../core/errors.js';
+import { WardenError } from '../core/index.js';
 import type { ConsistencyProof, InclusionProof } from './source.js';
 import { consistencyProof, inclusionProof } from './tree.js';
 

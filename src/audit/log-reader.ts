@@ -4,8 +4,7 @@
  * the durable size only (what the appender has acknowledged), never an entry still being written, and it
  * never writes.
  */
-import type { WardenEvent } from '../core/events.js';
-import { WardenError } from '../core/errors.js';
+import { type WardenEvent, WardenError } from '../core/index.js';
 import type { SqliteDatabase } from '../store/index.js';
 import type { DataKeyManager } from './data-keys.js';
 import { decodeEntry } from './encoding.js';

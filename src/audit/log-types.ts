@@ -3,7 +3,7 @@
  * per responsibility, so that a consumer can ask for only what it uses (the exporter reads, the admin API
  * proves and checkpoints, the decision table follows appends).
  */
-import type { WardenEvent } from '../core/events.js';
+import type { WardenEvent } from '../core/index.js';
 import type { EventBus, Subscription } from '../events/index.js';
 import type { SignedCheckpoint } from './checkpoint.js';
 import type { AuditConfig } from './config.js';

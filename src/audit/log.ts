@@ -10,7 +10,7 @@
  * const { index } = await log.append(event);
  * const proof = log.inclusionProof(index, log.size());
  */
-import type { WardenEvent } from '../core/events.js';
+import type { WardenEvent } from '../core/index.js';
 import type { EventBus, Subscription } from '../events/index.js';
 import { applyMigrations, openDatabase, type SqliteDatabase } from '../store/index.js';
 import type { SignedCheckpoint } from './checkpoint.js';

@@ -3,7 +3,7 @@
  * answers at once; the cluster's log (PostgreSQL) with a promise. Positions are 0-based
  * leaf indexes of the RFC 9162 Merkle tree; `leafHash` is SHA-256(0x00 || canonical entry bytes), hex.
  */
-import type { WardenEvent } from '../core/events.js';
+import type { WardenEvent } from '../core/index.js';
 
 export interface AuditRecord {
   index: number;

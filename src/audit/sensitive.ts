@@ -7,7 +7,7 @@
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { WardenError } from '../core/errors.js';
+import { WardenError } from '../core/index.js';
 
 export interface Envelope {
   $enc: 'A256GCM';

@@ -4,7 +4,7 @@
  */
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { WardenError } from '../core/errors.js';
+import { WardenError } from '../core/index.js';
 
 export interface NoteSigner {
   name: string;

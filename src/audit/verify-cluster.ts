@@ -6,8 +6,8 @@
  * @example
  * const report = await verifyClusterAuditLog({ rows: store, verifier });
  */
-import { WardenError } from '../core/errors.js';
-import { openPostgres } from '../store/postgres.js';
+import { WardenError } from '../core/index.js';
+import { openPostgres } from '../store/index.js';
 import { decodeEntry } from './encoding.js';
 import type { NoteVerifier } from './signing-key.js';
 import { PgAuditRows } from './store/postgres.js';

@@ -12,7 +12,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { WardenError } from '../core/errors.js';
+import { WardenError } from '../core/index.js';
 import { openCheckpoint, type SignedCheckpoint } from './checkpoint.js';
 import { AUDIT_DB_FILE, CHUNK_SIZE } from './migrations.js';
 import { loadOrCreateSigningKey, type NoteVerifier } from './signing-key.js';

@@ -6,7 +6,7 @@
 import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { WardenError } from '../core/errors.js';
+import { WardenError } from '../core/index.js';
 import type { SqliteDatabase } from '../store/index.js';
 import { AUDIT_DB_FILE, CHUNK_SIZE } from './migrations.js';
 import { TreeState } from './tree-state.js';

@@ -1,13 +1,8 @@
 /** What the `/auth` pages need from the rest of Warden. */
 import type { IncomingMessage } from 'node:http';
-import type { Identity } from '../core/types.js';
-import type { Logger } from '../core/logger.js';
-import type { DpopVerifier } from '../mfa/dpop.js';
-import type { TotpFactors } from '../mfa/factors.js';
-import type { Passkeys } from '../mfa/passkeys.js';
-import type { StepUps } from '../mfa/step-ups.js';
-import type { MfaRepository } from '../mfa/store/types.js';
-import type { BrowserSessions } from './browser-session.js';
+import type { Identity, Logger } from '../core/index.js';
+import type { DpopVerifier, TotpFactors, Passkeys, StepUps, MfaRepository } from '../mfa/index.js';
+import type { BrowserSessions } from '../mfa/index.js';
 
 export interface AuthDeps {
   repo: MfaRepository;

@@ -5,10 +5,10 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { WardenError } from '../core/errors.js';
-import { sendJson } from '../gateway/http.js';
-import { enrolLinkHash } from '../mfa/enrol-links.js';
-import type { BrowserSession } from './browser-session.js';
+import { WardenError } from '../core/index.js';
+import { sendJson } from '../gateway/index.js';
+import { enrolLinkHash } from '../mfa/index.js';
+import type { BrowserSession } from '../mfa/index.js';
 import type { AuthDeps } from './deps.js';
 import { sendHtml } from './html.js';
 import { enrolStartPage, factorsPage, recoveryCodesPage, totpSetupPage } from './pages.js';

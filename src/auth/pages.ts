@@ -1,5 +1,5 @@
 /** The `/auth` pages' markup. Every value is escaped; forms carry their CSRF token; no inline script. */
-import type { FactorRecord } from '../mfa/store/types.js';
+import type { FactorRecord } from '../mfa/index.js';
 import { csrfField, escapeHtml as e, page } from './html.js';
 
 export function stepUpPage(input: { decisionId: string; principal: string; csrf: string; totp: boolean; passkey: boolean }): string {

@@ -4,9 +4,9 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { z } from 'zod';
-import { WardenError } from '../core/errors.js';
-import { header, parseJsonBody, readBody } from '../gateway/http.js';
-import type { BrowserSessions } from './browser-session.js';
+import { WardenError } from '../core/index.js';
+import { header, parseJsonBody, readBody } from '../gateway/index.js';
+import type { BrowserSessions } from '../mfa/index.js';
 
 const MAX_BODY = 64 * 1024;
 

@@ -6,9 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ERRORS, WardenError } from '../core/errors.js';
-import { packageRoot } from '../core/paths.js';
-import { header, sendError } from '../gateway/http.js';
+import { ERRORS, WardenError, packageRoot } from '../core/index.js';
+import { header, sendError } from '../gateway/index.js';
 import type { AuthDeps } from './deps.js';
 import { handleEnrolLink, handleFactors } from './factor-routes.js';
 import { SECURITY_HEADERS, sendHtml } from './html.js';

@@ -7,11 +7,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { z } from 'zod';
-import { WardenError } from '../core/errors.js';
-import { header, sendJson } from '../gateway/http.js';
-import { verifiedCertificateSha256 } from '../identity/mtls.js';
-import type { Binding } from '../mfa/session-token.js';
-import type { ChallengeRecord } from '../mfa/store/types.js';
+import { WardenError } from '../core/index.js';
+import { header, sendJson } from '../gateway/index.js';
+import { verifiedCertificateSha256 } from '../identity/index.js';
+import type { Binding, ChallengeRecord } from '../mfa/index.js';
 import type { AuthDeps } from './deps.js';
 import { sendHtml } from './html.js';
 import { stepUpDonePage, stepUpPage } from './pages.js';

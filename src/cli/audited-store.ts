@@ -5,10 +5,9 @@
  * through the API. Events are stored before the command returns, even when it fails (a failed code is an
  * event too).
  */
-import type { LoadedConfig } from '../config/load.js';
-import type { EventBus } from '../events/index.js';
-import { deferringBus } from '../events/deferred/relay.js';
-import type { StateStores } from '../store/open.js';
+import type { LoadedConfig } from '../config/index.js';
+import { type EventBus, deferringBus } from '../events/index.js';
+import type { StateStores } from '../app/index.js';
 import type { CliIO } from './command.js';
 import { withStateStores, type configFor } from './options.js';
 

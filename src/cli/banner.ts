@@ -1,5 +1,5 @@
 /** The start-up banner: where Warden listens and, in the demo, ready-to-paste requests. */
-import type { WardenApp } from '../app/warden.js';
+import type { WardenApp } from '../app/index.js';
 
 export function startBanner(app: WardenApp, configFile: string | undefined): string {
   const lines = [

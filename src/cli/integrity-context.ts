@@ -9,7 +9,7 @@ import { userInfo } from 'node:os';
 import type { CliIO } from './command.js';
 import { withStateStores } from './options.js';
 import { createIntegrity, type Actor, type Integrity } from '../integrity/index.js';
-import { errorBody } from '../core/errors.js';
+import { errorBody } from '../core/index.js';
 
 export const COMMON_OPTIONS = {
   'data-dir': { type: 'string' },
@@ -40,6 +40,7 @@ export function actorFrom(values: { actor?: string; role?: string[] }): Actor {
     try {
       id = userInfo().username;
     } catch {
+      // No user name from the OS (a uid without a passwd entry, in containers): the record still says who is unknown.
       id = 'unknown';
     }
   }

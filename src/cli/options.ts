@@ -2,9 +2,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { loadConfig, type LoadedConfig } from '../config/load.js';
+import { loadConfig, type LoadedConfig } from '../config/index.js';
 import { openDatabase, type SqliteDatabase } from '../store/index.js';
-import { databaseUrlFor, openStateStores, type StateStores } from '../store/open.js';
+import { databaseUrlFor, openStateStores, type StateStores } from '../app/index.js';
 import type { CliIO } from './command.js';
 
 export const COMMON_OPTIONS = {

@@ -5,10 +5,8 @@
  * state's existing entries: an instance started while NATS is away serves with what it has and applies the
  * rest when NATS is reachable.
  */
-import type { Logger } from '../core/logger.js';
-import { InProcessBus, type EventBus } from '../events/bus.js';
-import { NatsBus, type NatsBusStatus } from '../events/nats/bus.js';
-import { Outbox } from '../events/nats/outbox.js';
+import type { Logger } from '../core/index.js';
+import { InProcessBus, type EventBus, NatsBus, type NatsBusStatus, Outbox } from '../events/index.js';
 import { openDatabase } from '../store/index.js';
 import { NatsLink } from './nats-link.js';
 import { NatsSharedState } from './nats-shared-state.js';

@@ -10,7 +10,7 @@
  * link.start();
  */
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import type { Logger } from '../core/logger.js';
+import type { Logger } from '../core/index.js';
 
 export type NatsLinkState = 'connecting' | 'connected' | 'reconnecting' | 'closed';
 

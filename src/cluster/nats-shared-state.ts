@@ -16,8 +16,8 @@
 import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { z } from 'zod';
-import type { Logger } from '../core/logger.js';
-import type { Subscription } from '../events/bus.js';
+import type { Logger } from '../core/index.js';
+import type { Subscription } from '../events/index.js';
 import type { NatsLink } from './nats-link.js';
 import { STATE_KINDS, StateTable, type SharedState, type StateKind, type StateListener } from './shared-state.js';
 
@@ -188,6 +188,7 @@ function parseStored(data: Uint8Array): { origin: string; value: unknown } | und
     const parsed = storedShape.safeParse(JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(data)));
     return parsed.success && parsed.data.value !== undefined ? parsed.data : undefined;
   } catch {
+    // Not UTF-8 or not JSON: the entry is skipped like any other that fails the shape check.
     return undefined;
   }
 }

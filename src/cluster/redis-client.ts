@@ -59,6 +59,7 @@ export async function closeRedis(redis: Redis): Promise<void> {
   try {
     await redis.quit();
   } catch {
+    // QUIT could not be sent (the connection is already down): dropping the socket is all that is left to do.
     redis.disconnect();
   }
 }

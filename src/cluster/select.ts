@@ -3,9 +3,9 @@
  * set (the environment wins, like every `WARDEN_*` variable), else the in-process ones exactly as a single
  * instance always ran.
  */
-import { ConfigError } from '../config/load.js';
-import { natsUrlSchema } from '../config/cluster.js';
-import type { WardenConfig } from '../config/schema.js';
+import type { WardenConfig } from '../config/index.js';
+import { ConfigError } from '../core/index.js';
+import { natsUrlSchema } from './config.js';
 
 export function natsUrlFrom(config: WardenConfig, env: NodeJS.ProcessEnv): string | undefined {
   const fromEnv = env.WARDEN_NATS_URL;

@@ -9,9 +9,8 @@
  * const { risk } = shareState(state, { apiKeys, policies, risk: engine, bus, logger });
  */
 import { z } from 'zod';
-import type { EntityRef, RiskSnapshot } from '../core/types.js';
-import type { Logger } from '../core/logger.js';
-import type { EventBus } from '../events/bus.js';
+import type { EntityRef, RiskSnapshot, Logger } from '../core/index.js';
+import type { EventBus } from '../events/index.js';
 import type { ApiKeyStore } from '../identity/index.js';
 import type { PolicyManager } from '../policy/index.js';
 import type { SharedState } from './shared-state.js';

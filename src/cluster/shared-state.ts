@@ -9,7 +9,7 @@
  * state.watch('apikey-revocation', ({ key, value }) => value && apiKeys.applyRevocation(key));
  * await state.put('apikey-revocation', keyId, { at: new Date().toISOString() });
  */
-import type { Subscription } from '../events/bus.js';
+import type { Subscription } from '../events/index.js';
 
 export const STATE_KINDS = ['apikey-revocation', 'subject-revocation', 'quarantine', 'session', 'policy-activation', 'risk-snapshot'] as const;
 export type StateKind = (typeof STATE_KINDS)[number];

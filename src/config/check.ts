@@ -7,11 +7,11 @@
  * const problems = checkReferences(loaded, process.env); // [{ path: 'models.0.upstream', message: ... }]
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { resolveSecret } from './secret.js';
+import { resolveSecret, ConfigError } from '../core/index.js';
 import { DEMO_UPSTREAM } from './demo.js';
-import { ConfigError, resolveConfigPath, type LoadedConfig } from './load.js';
-import { redisUrlOf } from './cluster.js';
-import { limitReferenceProblems } from '../limits/check.js';
+import { resolveConfigPath, type LoadedConfig } from './load.js';
+import { redisUrlOf } from '../cluster/index.js';
+import { limitReferenceProblems } from '../limits/index.js';
 
 export interface ConfigProblem {
   path: string;

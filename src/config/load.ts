@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
+import { ConfigError } from '../core/index.js';
 import { configSchema, type WardenConfig } from './schema.js';
 import { demoConfig } from './demo.js';
 import { unknownKeys } from './unknown-keys.js';
@@ -25,16 +26,6 @@ export interface LoadedConfig {
   file: string | undefined;
   /** Directory that relative paths in the file resolve against. */
   baseDir: string;
-}
-
-export class ConfigError extends Error {
-  constructor(
-    message: string,
-    readonly issues: { path: string; message: string }[] = [],
-  ) {
-    super(message);
-    this.name = 'ConfigError';
-  }
 }
 
 export function formatIssues(error: z.ZodError): { path: string; message: string }[] {

@@ -4,19 +4,19 @@
  * `apiKey: env:OPENAI_API_KEY` or `file:/run/secrets/key` (see secret.ts).
  */
 import { z } from 'zod';
-import { auditConfigSchema } from '../audit/config.js';
-import { clusterConfigSchema } from './cluster.js';
-import { consoleConfigSchema } from '../console/config.js';
-import { exportConfigSchema } from '../export/config.js';
-import { guardConfigSchema } from '../guard/config.js';
-import { integrityConfigSchema } from '../integrity/config.js';
-import { riskConfigSchema } from '../risk/config.js';
-import { limitsConfigSchema } from '../limits/config.js';
-import { mcpConfigSchema } from '../mcp/config.js';
-import { responseConfigSchema } from '../response/config.js';
-import { mfaConfigSchema } from '../mfa/config.js';
-import { signalsConfigSchema } from '../signals/config.js';
-import { accessConfigSchema } from '../access/config.js';
+import { auditConfigSchema } from '../audit/index.js';
+import { clusterConfigSchema } from '../cluster/index.js';
+import { consoleConfigSchema } from '../console/index.js';
+import { exportConfigSchema } from '../export/index.js';
+import { guardConfigSchema } from '../guard/index.js';
+import { integrityConfigSchema } from '../integrity/index.js';
+import { riskConfigSchema } from '../risk/index.js';
+import { limitsConfigSchema } from '../limits/index.js';
+import { mcpConfigSchema } from '../mcp/index.js';
+import { responseConfigSchema } from '../response/index.js';
+import { mfaConfigSchema } from '../mfa/index.js';
+import { signalsConfigSchema } from '../signals/index.js';
+import { accessConfigSchema } from '../access/index.js';
 
 const principalKind = z.enum(['User', 'Service', 'Agent']);
 

@@ -5,12 +5,9 @@
  * any other request, so every console action is a decision event in the audit log.
  */
 import type { ServerResponse } from 'node:http';
-import { WardenError } from '../core/errors.js';
+import { WardenError } from '../core/index.js';
 import { requireScope } from '../identity/index.js';
-import type { Exchange } from '../gateway/exchange.js';
-import { header, parseJsonBody, parseQuery, readBody, sendJson } from '../gateway/http.js';
-import { compilePattern, type PathPattern } from '../gateway/pattern.js';
-import type { Pipeline } from '../gateway/pipeline.js';
+import { type Exchange, header, parseJsonBody, parseQuery, readBody, sendJson, compilePattern, type PathPattern, type Pipeline } from '../gateway/index.js';
 import type { DecisionExplainer } from './explain.js';
 import type { LiveFeed } from './live.js';
 import { selfExplanation } from './self-explain.js';

@@ -4,7 +4,7 @@
  * EU AI Act's Article 12 (record-keeping). The mapping is fixed text; the evidence is read when the report
  * is asked for, so a control that is switched off shows as such instead of being claimed.
  */
-import type { WardenConfig } from '../config/schema.js';
+import type { WardenConfig } from '../config/index.js';
 
 export interface ComplianceFacts {
   config: WardenConfig;

@@ -5,10 +5,9 @@
  * principal's current risk factors), detections raised for the same request, and whether the outcome
  * was enforced or only recorded (monitor mode). Decision events never hold prompt text or secrets.
  */
-import { WardenError } from '../core/errors.js';
-import type { DecisionEvent } from '../core/events.js';
+import { WardenError, type DecisionEvent } from '../core/index.js';
 import type { DecisionLog } from '../events/index.js';
-import type { RiskSource } from '../gateway/pipeline.js';
+import type { RiskSource } from '../gateway/index.js';
 import { compileBundle, type CompiledBundle, type PolicyManager } from '../policy/index.js';
 import type { RiskEngine } from '../risk/index.js';
 

@@ -4,8 +4,7 @@
  * incidents first detected that day), so a trend is visible, not only the all-time mean `incidents/stats`
  * gives.
  */
-import { incidentStats } from '../response/measures.js';
-import type { Incident } from '../response/types.js';
+import { incidentStats, type Incident } from '../response/index.js';
 
 export interface IncidentDay {
   day: string;

@@ -3,16 +3,15 @@
  * gateway hands it `/ui` (static files) and `/ui/api` (the API); `WardenApp` builds it and closes it.
  */
 import type { AuditSource } from '../audit/index.js';
-import type { WardenConfig } from '../config/schema.js';
+import type { WardenConfig } from '../config/index.js';
 import type { DecisionLog, EventBus } from '../events/index.js';
-import type { AdminRoute } from '../gateway/admin-route.js';
-import type { AssetAttributeSource, Pipeline, RiskSource } from '../gateway/pipeline.js';
+import type { AdminRoute, AssetAttributeSource, Pipeline, RiskSource } from '../gateway/index.js';
 import type { ApiKeyStore, Authenticator, Directory } from '../identity/index.js';
 import type { Integrity } from '../integrity/index.js';
-import type { TotpFactors } from '../mfa/factors.js';
+import type { TotpFactors } from '../mfa/index.js';
 import type { PolicyManager } from '../policy/index.js';
 import type { RiskEngine } from '../risk/index.js';
-import type { ResponseRepository } from '../response/store/types.js';
+import type { ResponseRepository } from '../response/index.js';
 import { ConsoleApi } from './api.js';
 import { AuditVerification } from './audit-verification.js';
 import { DecisionExplainer } from './explain.js';
@@ -47,7 +46,7 @@ export interface ConsoleDeps {
   engine: RiskEngine;
   assets: AssetAttributeSource;
   integrity: Integrity;
-  /** Where console sessions are kept (src/store/open.ts): shared by the instances of a cluster. */
+  /** Where console sessions are kept (src/app/state-stores.ts): shared by the instances of a cluster. */
   sessions: ConsoleSessionRepository;
   /** Either log: the single-process one, or the cluster's (with `databaseUrl`, which verification reads). */
   audit: AuditSource;
@@ -82,3 +81,6 @@ export function createConsole(deps: ConsoleDeps): Console {
   const api = new ConsoleApi({ pipeline: deps.pipeline, sessions, signIn, live, explainer, ...(oidc ? { oidc } : {}), ...(freshMfa ? { freshMfa } : {}), routes: [...own, ...mountAdminRoutes(deps.adminRoutes)], maxBodyBytes: deps.config.server.maxBodyBytes });
   return { api, files: new ConsoleStatic(deps.webDir ?? defaultWebDir()), close: () => live.close() };
 }
+export { PostgresConsoleSessionRepository } from './store/postgres.js';
+export { SqliteConsoleSessionRepository } from './store/sqlite.js';
+export type { ConsoleSessionRepository } from './store/types.js';

@@ -6,7 +6,7 @@
  * by the next heartbeat).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { WardenEvent } from '../core/events.js';
+import type { WardenEvent } from '../core/index.js';
 import type { EventBus, Subscription } from '../events/index.js';
 import type { ConsoleSession, ConsoleSessions } from './session/store.js';
 

@@ -4,17 +4,16 @@
  * of recorded traffic under a policy edit, an audit verification job, and the compliance report.
  */
 import { z } from 'zod';
-import { WardenError } from '../core/errors.js';
-import type { WardenConfig } from '../config/schema.js';
+import { WardenError } from '../core/index.js';
+import type { WardenConfig } from '../config/index.js';
 import type { DecisionRepository } from '../events/index.js';
 import type { AuditSource } from '../audit/index.js';
 import type { ApiKeyStore, Directory } from '../identity/index.js';
 import type { Integrity } from '../integrity/index.js';
 import { BundleError, PolicyDecisionPoint, type PolicyManager } from '../policy/index.js';
 import type { RiskEngine } from '../risk/index.js';
-import type { AssetAttributeSource, RiskSource } from '../gateway/pipeline.js';
-import { validateInput } from '../gateway/validate.js';
-import type { ResponseRepository } from '../response/store/types.js';
+import { type AssetAttributeSource, type RiskSource, validateInput } from '../gateway/index.js';
+import type { ResponseRepository } from '../response/index.js';
 import type { AuditVerification } from './audit-verification.js';
 import { complianceReport } from './compliance.js';
 import { incidentOverview } from './incident-trend.js';

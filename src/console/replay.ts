@@ -5,12 +5,10 @@
  * integrity facts, and today's risk score. MFA and guard findings are not in the record, so a policy that
  * reads them is judged as if there were none; the answer says how many decisions were re-decided.
  */
-import type { DecisionEvent } from '../core/events.js';
+import type { DecisionEvent } from '../core/index.js';
 import type { DecisionRepository } from '../events/index.js';
-import type { AuthorizeInput } from '../gateway/authorize.js';
-import { dryRun } from '../gateway/dry-run.js';
-import type { AssetAttributeSource, RiskSource } from '../gateway/pipeline.js';
-import type { WardenConfig } from '../config/schema.js';
+import { type AuthorizeInput, dryRun, type AssetAttributeSource, type RiskSource } from '../gateway/index.js';
+import type { WardenConfig } from '../config/index.js';
 import type { Directory } from '../identity/index.js';
 import type { PolicyDecisionPoint } from '../policy/index.js';
 

@@ -5,7 +5,7 @@
  * a short list of responses for analysts, everything else for admins only; a route that names its own
  * roles (the two-person rule's approver roles) still requires them.
  */
-import type { AdminRoute } from '../gateway/admin-route.js';
+import type { AdminRoute } from '../gateway/index.js';
 import type { ConsoleRole } from './roles.js';
 
 export interface ConsoleRoute extends Omit<AdminRoute, 'roles'> {

@@ -9,9 +9,7 @@
  * context shown is the caller's own request (action, resource, time, outcome, authentication method);
  * never the risk score, its factors, detections or policy text, which would teach an attacker the rules.
  */
-import { WardenError } from '../core/errors.js';
-import type { Identity } from '../core/types.js';
-import type { DecisionEvent } from '../core/events.js';
+import { WardenError, type Identity, type DecisionEvent } from '../core/index.js';
 import type { DecisionExplainer, PolicyExplanation } from './explain.js';
 
 export interface SelfExplanation {

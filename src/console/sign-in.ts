@@ -6,11 +6,9 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
-import { WardenError } from '../core/errors.js';
+import { WardenError } from '../core/index.js';
 import type { EventBus } from '../events/index.js';
-import type { Exchange } from '../gateway/exchange.js';
-import { header } from '../gateway/http.js';
-import { validateInput } from '../gateway/validate.js';
+import { type Exchange, header, validateInput } from '../gateway/index.js';
 import { requireScope, type ApiKeyStore, type Authenticator } from '../identity/index.js';
 import { consoleRoleOf, type ConsoleRole } from './roles.js';
 import type { FreshMfa } from './session/fresh-mfa.js';

@@ -83,3 +83,18 @@ export function errorBody(err: unknown): { status: number; body: { error: { code
   }
   return { status: 500, body: { error: { code: 'internal', message: ERRORS.internal.message } } };
 }
+
+/**
+ * A configuration that cannot be used (the file, an environment variable that overrides it), with one
+ * issue per key path. Here in core, not in config, because modules below config (the cluster's
+ * `WARDEN_NATS_URL`) raise it too, and config imports those modules' schemas.
+ */
+export class ConfigError extends Error {
+  constructor(
+    message: string,
+    readonly issues: { path: string; message: string }[] = [],
+  ) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}

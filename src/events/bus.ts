@@ -3,7 +3,7 @@
  * throws into it: subscribers run after the current tick, and a failing subscriber is logged and isolated.
  */
 import { randomUUID } from 'node:crypto';
-import type { NewEvent, WardenEvent, WardenEventType } from '../core/events.js';
+import type { NewEvent, WardenEvent, WardenEventType } from '../core/index.js';
 
 export type EventHandler = (event: WardenEvent) => void | Promise<void>;
 

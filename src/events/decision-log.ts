@@ -14,7 +14,7 @@
  * await decisions.flush();
  * const page = await decisions.repo.query({ principal: 'User::alice', limit: 50 });
  */
-import type { DecisionEvent, WardenEvent } from '../core/events.js';
+import type { DecisionEvent, WardenEvent } from '../core/index.js';
 import type { EventBus, Subscription } from './bus.js';
 import type { DecisionRepository } from './store/types.js';
 

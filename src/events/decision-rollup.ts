@@ -12,7 +12,7 @@
  * Counts are per started minute (`YYYY-MM-DDTHH:MM`, UTC): a window that starts mid-minute includes
  * that whole minute.
  */
-import type { DecisionEvent } from '../core/events.js';
+import type { DecisionEvent } from '../core/index.js';
 import type { SqliteDatabase } from '../store/index.js';
 
 export type RollupKind = 'outcome' | 'all' | 'band' | 'deny_principal' | 'deny_resource';

@@ -11,13 +11,12 @@
  */
 import { hostname } from 'node:os';
 import type { AuditReader } from '../audit/index.js';
-import { WardenError } from '../core/errors.js';
+import { WardenError, resolveSecret } from '../core/index.js';
 import { exportConfigSchema, type ExportConfig, type ExportConfigInput, type ExportSinkConfig } from './config.js';
 import { openDatabase } from '../store/index.js';
 import { SqliteExportCursorRepository } from './store/sqlite.js';
 import type { ExportCursorRepository } from './store/types.js';
 import { defaultFormatContext } from './formats/index.js';
-import { resolveSecret } from '../config/secret.js';
 import { createHecSink } from './sinks/hec.js';
 import { createFileSink, createStreamSink } from './sinks/jsonl.js';
 import { createSyslogSink } from './sinks/syslog.js';

@@ -3,7 +3,7 @@
  * decision record. Other modules contribute their own `AdminRoute`s.
  */
 import { z } from 'zod';
-import { WardenError } from '../core/errors.js';
+import { WardenError } from '../core/index.js';
 import type { EventBus } from '../events/index.js';
 import type { DecisionLog } from '../events/index.js';
 import { scopeNotCovered, type ApiKeyStore, type Directory } from '../identity/index.js';

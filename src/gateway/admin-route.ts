@@ -4,7 +4,7 @@
  * hold the `admin` role, or the role named in `roles`). Handlers receive parsed, size-limited input and
  * return a value; throwing a `WardenError` yields the one JSON error shape with its status.
  */
-import type { Identity } from '../core/types.js';
+import type { Identity } from '../core/index.js';
 
 export interface AdminRequest {
   /** Path parameters from `:name` segments of the pattern. */

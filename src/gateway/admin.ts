@@ -3,7 +3,7 @@
  * (default `admin`), parses and size-limits the body, and maps results and errors to JSON.
  */
 import type { ServerResponse } from 'node:http';
-import { WardenError } from '../core/errors.js';
+import { WardenError } from '../core/index.js';
 import { requireScope } from '../identity/index.js';
 import type { AdminRoute } from './admin-route.js';
 import type { Exchange } from './exchange.js';

@@ -7,8 +7,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { WardenError } from '../core/errors.js';
-import type { Decision, Identity, Obligation, ResourceRef } from '../core/types.js';
+import { WardenError, type Decision, type Identity, type Obligation, type ResourceRef } from '../core/index.js';
 import { requireScope, type Directory } from '../identity/index.js';
 import type { PdpResult } from '../policy/index.js';
 import type { Exchange } from './exchange.js';

@@ -6,7 +6,7 @@
  * one shared fsync per batch of requests.
  */
 import type { ServerResponse } from 'node:http';
-import type { Logger } from '../core/logger.js';
+import type { Logger } from '../core/index.js';
 import type { Exchange } from './exchange.js';
 
 export function holdEndUntilRecorded(ex: Exchange, res: ServerResponse, logger: Logger): void {

@@ -4,8 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { DecisionEvent, PrincipalRef } from '../core/events.js';
-import type { DecisionOutcome, EntityRef, Identity, Principal } from '../core/types.js';
+import type { DecisionEvent, PrincipalRef, DecisionOutcome, EntityRef, Identity, Principal } from '../core/index.js';
 import { header } from './http.js';
 
 export class Exchange {

@@ -4,7 +4,7 @@
  * that goes wrong in a handler crashes the process or reaches the client as a stack trace.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { WardenError } from '../core/errors.js';
+import { WardenError } from '../core/index.js';
 import type { AdminApi } from './admin.js';
 import { handleAuthorize, handleExtAuthz, type AuthorizeDeps } from './authorize.js';
 import { Exchange } from './exchange.js';

@@ -4,8 +4,8 @@
  * to the route's upstream with the body streamed through.
  */
 import type { ServerResponse } from 'node:http';
-import { WardenError } from '../core/errors.js';
-import type { RouteConfig } from '../config/schema.js';
+import { WardenError } from '../core/index.js';
+import type { RouteConfig } from '../config/index.js';
 import type { Exchange } from './exchange.js';
 import { round } from './exchange.js';
 import { readBody } from './http.js';

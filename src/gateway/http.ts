@@ -1,7 +1,6 @@
 /** Small HTTP helpers for the gateway: bounded body reading, the one JSON error shape, client address. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { WardenError, errorBody } from '../core/errors.js';
-import { StrictJsonError, parseJsonStrict } from '../core/json/index.js';
+import { WardenError, errorBody, StrictJsonError, parseJsonStrict } from '../core/index.js';
 
 /** Reads the whole body up to `limit` bytes; a larger body is refused with 413 before it is buffered. */
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {

@@ -5,7 +5,7 @@
  * `ex.identity`), so tracking costs one set insertion and deletion per request.
  */
 import type { ServerResponse } from 'node:http';
-import type { EntityRef } from '../core/types.js';
+import type { EntityRef } from '../core/index.js';
 import type { Exchange } from './exchange.js';
 
 export class InFlightRequests {

@@ -4,8 +4,7 @@
  * obligations, the body is inspected again with them applied; then a block ends the request, and the
  * (masked, redacted or tokenised) body gets a canary in its system prompt for leak detection.
  */
-import { WardenError } from '../core/errors.js';
-import type { Obligation } from '../core/types.js';
+import { WardenError, type Obligation } from '../core/index.js';
 import type { Guard, GuardFinding, OutputInspector, RequestInspection, RouteGuardOptions } from '../guard/index.js';
 import type { Exchange } from './exchange.js';
 import { round } from './exchange.js';

@@ -5,8 +5,7 @@
  * charged to its token budgets once the answer is complete.
  */
 import type { ServerResponse } from 'node:http';
-import { WardenError } from '../core/errors.js';
-import type { ResourceRef } from '../core/types.js';
+import { WardenError, type ResourceRef } from '../core/index.js';
 import type { Admission, LimitState, Limiter } from '../limits/index.js';
 import type { LimitFacts } from '../policy/index.js';
 import type { Exchange } from './exchange.js';

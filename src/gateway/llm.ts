@@ -5,9 +5,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { WardenError } from '../core/errors.js';
-import { stringifyStrict } from '../core/json/index.js';
-import type { ModelConfig } from '../config/schema.js';
+import { WardenError, stringifyStrict } from '../core/index.js';
+import type { ModelConfig } from '../config/index.js';
 import type { Exchange } from './exchange.js';
 import { round } from './exchange.js';
 import { header, parseJsonBody, readBody, sendJson } from './http.js';
@@ -153,6 +152,7 @@ async function retrieveModel(deps: LlmDeps, ex: Exchange, res: ServerResponse, e
   try {
     id = decodeURIComponent(encodedId);
   } catch {
+    // Not valid percent-encoding: the id is looked up as given (and is then simply not found).
     id = encodedId;
   }
   const model = deps.models.get(id);

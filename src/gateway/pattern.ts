@@ -27,6 +27,7 @@ export function compilePattern(source: string, options: { forwarded?: boolean } 
         try {
           part = decodeURIComponent(parts[i]!);
         } catch {
+          // A segment with invalid percent-encoding matches no pattern: the route is not found.
           return undefined;
         }
         // A parameter that decodes to a path separator or a NUL names something else upstream.

@@ -4,9 +4,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import { WardenError } from '../core/errors.js';
-import type { Logger } from '../core/logger.js';
-import type { EntityRef, Identity, ResourceRef, RiskSnapshot } from '../core/types.js';
+import { WardenError, type Logger, type EntityRef, type Identity, type ResourceRef, type RiskSnapshot } from '../core/index.js';
 import type { EventBus } from '../events/index.js';
 import { credentialAllows, scopeFor, type Authenticator, type ScopeNeed } from '../identity/index.js';
 import { buildCedarRequest, type GuardFacts, type LimitFacts, type PdpResult, type PolicyDecisionPoint, type ResponseContextFacts } from '../policy/index.js';

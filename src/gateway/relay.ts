@@ -6,7 +6,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
 import { once } from 'node:events';
-import { WardenError } from '../core/errors.js';
+import { WardenError } from '../core/index.js';
 import type { Exchange } from './exchange.js';
 import { errorJson, formatEvent } from './sse.js';
 import { copyResponseHeaders, discardBody } from './upstream.js';

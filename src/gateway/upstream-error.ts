@@ -8,7 +8,7 @@
  * throw await upstreamFailure(response, upstream.scrub); // 500 → 502 upstream_error, 401 → 502 upstream_auth_failed
  */
 import type { Dispatcher } from 'undici';
-import { WardenError, type ErrorCode } from '../core/errors.js';
+import { WardenError, type ErrorCode } from '../core/index.js';
 import { discardBody } from './upstream.js';
 
 /** Enough of an error body to find its message; the rest is not read. */
@@ -70,6 +70,7 @@ function safeMessage(body: string): string | undefined {
     else if (typeof error === 'string') text = error;
     else if (typeof parsed.message === 'string') text = parsed.message;
   } catch {
+    // Not JSON: a plain-text body is the message; an HTML or truncated JSON one is not shown.
     text = /^[^<{]/.test(body.trim()) ? body : undefined;
   }
   if (!text) return undefined;

@@ -4,9 +4,8 @@
  */
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
-import { WardenError } from '../core/errors.js';
-import type { UpstreamConfig } from '../config/schema.js';
-import { resolveSecret } from '../config/secret.js';
+import { WardenError, resolveSecret } from '../core/index.js';
+import type { UpstreamConfig } from '../config/index.js';
 
 export interface Upstream {
   name: string;

@@ -11,8 +11,7 @@
  * const { body: forwarded, canary } = guard.withCanary(input.body);
  * const output = guard.createOutputInspector({ route, canaries: canary ? [canary] : [], vault: input.tokenVault });
  */
-import type { NewEvent } from '../core/events.js';
-import type { EntityRef, Obligation } from '../core/types.js';
+import type { NewEvent, EntityRef, Obligation } from '../core/index.js';
 import { guardConfigSchema, resolveRouteOptions, type GuardConfig, type GuardConfigInput, type RouteGuardOptions } from './config.js';
 import type { TokenVault } from './dlp/index.js';
 import { createCascade, detectInjection, type CascadeDetector, type ModelTier } from './injection/index.js';
@@ -119,3 +118,4 @@ export function createGuard(input: GuardConfig | GuardConfigInput = {}, deps: Gu
       })),
   };
 }
+export { normalizeUnicode } from './normalize/index.js';

@@ -1,5 +1,5 @@
 /** Shapes the guard hands to the gateway: findings (never raw values), Cedar context, inspection results. */
-import type { ErrorCode } from '../core/errors.js';
+import type { ErrorCode } from '../core/index.js';
 import type { DlpAction, DlpType, TokenVault } from './dlp/index.js';
 
 /** Output-only finding types besides the DLP ones. */

@@ -10,7 +10,7 @@
  * in batches. Persistence is an `ApiKeyRepository` (SQLite or PostgreSQL, see `store/`).
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { WardenError } from '../core/errors.js';
+import { WardenError } from '../core/index.js';
 import { validateScopes } from './scopes.js';
 import type { ApiKeyRepository, ApiKeyRow } from './store/types.js';
 

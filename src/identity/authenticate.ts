@@ -3,16 +3,14 @@
  * or a verified client certificate. Every failure is a `WardenError` (401) that names no secret.
  */
 import type { TLSSocket } from 'node:tls';
-import { WardenError } from '../core/errors.js';
-import type { Authentication, DeviceProof, Identity, Principal, PrincipalKind, RoleGrant } from '../core/types.js';
+import { WardenError, type Authentication, type DeviceProof, type Identity, type Principal, type PrincipalKind, type RoleGrant } from '../core/index.js';
 import type { ApiKeyStore } from './apikeys.js';
 import { looksLikeApiKey } from './apikeys.js';
 import type { Directory } from './directory.js';
 import type { JwtVerifier, VerifiedJwt } from './jwt.js';
 import { isMultiFactor } from './mfa.js';
 import { identityFromCertificate, verifiedCertificateSha256 } from './mtls.js';
-import type { SessionAuthenticator } from '../mfa/session-auth.js';
-import { isSessionToken } from '../mfa/session-token.js';
+import type { SessionAuthenticator } from '../mfa/index.js';
 
 export interface RequestCredentials {
   authorization?: string;
@@ -65,7 +63,7 @@ export class Authenticator {
     const apiKey = credentials.apiKey ?? (bearer && looksLikeApiKey(bearer) ? bearer : undefined);
     let identity: Identity;
     if (apiKey !== undefined) identity = this.fromApiKey(apiKey, now);
-    else if (bearer !== undefined && this.options.stepUp && (scheme === 'dpop' || isSessionToken(bearer))) identity = await this.fromSessionToken(bearer, scheme, credentials, now);
+    else if (bearer !== undefined && this.options.stepUp && (scheme === 'dpop' || this.options.stepUp.sessions.recognises(bearer))) identity = await this.fromSessionToken(bearer, scheme, credentials, now);
     else if (scheme === 'dpop') throw new WardenError('invalid_token', 'the DPoP scheme is for Warden session tokens');
     else if (bearer !== undefined) identity = await this.fromJwt(bearer, now);
     else if (credentials.tlsSocket && this.options.mtlsEnabled) identity = this.fromCertificate(credentials.tlsSocket);

@@ -1,6 +1,6 @@
 /** The principals and devices Warden knows from its configuration. */
-import type { DeviceConfig, PrincipalConfig } from '../config/schema.js';
-import type { Device, DeviceProof, Principal, PrincipalKind } from '../core/types.js';
+import type { DeviceConfig, PrincipalConfig } from '../config/index.js';
+import type { Device, DeviceProof, Principal, PrincipalKind } from '../core/index.js';
 
 export class Directory {
   private readonly principals = new Map<string, PrincipalConfig>();

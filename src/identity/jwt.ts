@@ -4,8 +4,8 @@
  * only the algorithms in the issuer's allow-list: `alg: none` and HS* (RS/HS key confusion) never pass.
  */
 import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
-import { WardenError } from '../core/errors.js';
-import type { JwtIssuerConfig } from '../config/schema.js';
+import { WardenError } from '../core/index.js';
+import type { JwtIssuerConfig } from '../config/index.js';
 import { JwksFile } from './jwks-file.js';
 
 export interface VerifiedJwt {

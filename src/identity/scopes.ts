@@ -20,8 +20,7 @@
  * scopeAllows(['chat:demo-chat'], { kind: 'llm', operation: 'chat', model: 'demo-chat' }) // true
  * scopeAllows(['chat'], { kind: 'llm', operation: 'embeddings', model: 'demo-embed' })   // false
  */
-import { WardenError } from '../core/errors.js';
-import type { Identity } from '../core/types.js';
+import { WardenError, type Identity } from '../core/index.js';
 
 export type ScopeNeed =
   | { kind: 'llm'; operation: 'chat' | 'embeddings'; model: string }

@@ -3,8 +3,8 @@
  * their approval (two-person rule, approver roles from config), lineage and suspect clearing.
  */
 import { z } from 'zod';
-import { WardenError } from '../core/errors.js';
-import type { AdminRequest, AdminRoute } from '../gateway/admin-route.js';
+import { WardenError } from '../core/index.js';
+import type { AdminRequest, AdminRoute } from '../gateway/index.js';
 import type { Integrity } from './service.js';
 import type { Actor } from './registry/types.js';
 

@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { lstatSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, sep } from 'node:path';
-import { WardenError } from '../core/errors.js';
+import { WardenError } from '../core/index.js';
 import type { HashPool } from './hash/pool.js';
 
 export const SIGNATURE_FILE = 'model.sig';

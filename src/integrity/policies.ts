@@ -5,6 +5,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from '../core/paths.js';
+import { packageRoot } from '../core/index.js';
 
 export const INTEGRITY_POLICIES = readFileSync(join(packageRoot(), 'demo', 'policies', 'integrity.cedar'), 'utf8');

@@ -9,7 +9,7 @@
  * integrity.resourceAttributes('Warden::Model', 'sentiment-v3'); // { verified, signer, lastVerified, suspect }
  * await integrity.close();
  */
-import type { EventBus } from '../events/bus.js';
+import type { EventBus } from '../events/index.js';
 import { integrityConfigSchema, type IntegrityConfig } from './config.js';
 import { HashPool } from './hash/pool.js';
 import { AssetRegistry, type ResourceAttributes } from './registry/registry.js';

@@ -10,8 +10,8 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EventBus } from '../events/bus.js';
-import type { Severity } from '../core/events.js';
+import type { EventBus } from '../events/index.js';
+import type { Severity } from '../core/index.js';
 import { buildManifest, diffManifests, isEmptyDiff, type Manifest, type ManifestDiff, type ManifestItem } from './manifest.js';
 import type { HashPool } from './hash/pool.js';
 import { defaultSignaturePath } from './signing/sign.js';

@@ -5,7 +5,7 @@
  * @example
  * limitReferenceProblems(config) // [{ path: 'limits.rules.0.match.models.0', message: 'no model named `gpt-5`' }]
  */
-import type { WardenConfig } from '../config/schema.js';
+import type { WardenConfig } from '../config/index.js';
 
 const LLM_ROUTES = ['openai.chat', 'openai.completion', 'openai.embedding'];
 

@@ -3,7 +3,7 @@
  * instance), in memory otherwise. No rules, no limiter: the request path does nothing extra.
  */
 import type { Registry } from 'prom-client';
-import type { Logger } from '../core/logger.js';
+import type { Logger } from '../core/index.js';
 import type { LimitsConfig } from './config.js';
 import { Limiter } from './limiter.js';
 import { MemoryCounterStore } from './store/memory.js';

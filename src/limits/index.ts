@@ -5,3 +5,5 @@ export { countersFor, type LimitSubject } from './rules.js';
 export { MemoryCounterStore } from './store/memory.js';
 export { RedisCounterStore } from './store/redis.js';
 export { CounterStoreUnavailable, type CounterStore } from './store/types.js';
+export { limitReferenceProblems } from './check.js';
+export { createLimiter } from './create.js';

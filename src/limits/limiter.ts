@@ -4,7 +4,7 @@
  * decides: refuse (the default) or admit unlimited, logged and counted.
  */
 import { Counter, type Registry } from 'prom-client';
-import type { Logger } from '../core/logger.js';
+import type { Logger } from '../core/index.js';
 import type { LimitRule, LimitsConfig } from './config.js';
 import { countersFor, type LimitSubject, type RuleCounter } from './rules.js';
 import { CounterStoreUnavailable, type CounterStore } from './store/types.js';

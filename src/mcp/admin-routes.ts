@@ -3,8 +3,8 @@
  * approver roles from `mcp.approverRoles`). Listing needs the `admin` role or an approver role.
  */
 import { z } from 'zod';
-import { WardenError } from '../core/errors.js';
-import type { AdminRequest, AdminRoute } from '../gateway/admin-route.js';
+import { WardenError } from '../core/index.js';
+import type { AdminRequest, AdminRoute } from '../gateway/index.js';
 import type { PinRegistry } from './pins/registry.js';
 
 const statusSchema = z.enum(['pending', 'approved', 'rejected']).optional();

@@ -5,9 +5,8 @@
  * definition, never from what the server says at call time; the call's arguments and the session summary
  * are in the context (`context.mcp`, `context.session`).
  */
-import type { ResourceRef } from '../core/types.js';
-import type { Exchange } from '../gateway/exchange.js';
-import type { Pipeline, ScopedDecision } from '../gateway/pipeline.js';
+import type { ResourceRef } from '../core/index.js';
+import type { Exchange, Pipeline, ScopedDecision } from '../gateway/index.js';
 import type { SessionSummary } from './session.js';
 
 export type McpOperation =

@@ -7,10 +7,8 @@
  * on a request (the progress first, as it arrives, then the answer).
  */
 import type { ServerResponse } from 'node:http';
-import { WardenError } from '../core/errors.js';
-import type { Exchange } from '../gateway/exchange.js';
-import { checkJsonMediaType, header, readBody, sendJson } from '../gateway/http.js';
-import type { Pipeline } from '../gateway/pipeline.js';
+import { WardenError } from '../core/index.js';
+import { type Exchange, checkJsonMediaType, header, readBody, sendJson, type Pipeline } from '../gateway/index.js';
 import { credentialAllows } from '../identity/index.js';
 import type { McpConfig } from './config.js';
 import { RELAYED_METHODS, RPC, RpcFailure, isRequest, parseRpcBody, rpcError, type RpcMessage, type RpcResponse } from './jsonrpc.js';

@@ -5,13 +5,10 @@
  * RFC 9728 metadata) plus admin routes.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Logger } from '../core/logger.js';
+import { type Logger, WardenError } from '../core/index.js';
 import type { EventBus } from '../events/index.js';
-import type { Exchange } from '../gateway/exchange.js';
-import { sendError, sendJson } from '../gateway/http.js';
-import type { Pipeline } from '../gateway/pipeline.js';
-import type { SqliteDatabase } from '../store/database.js';
-import { WardenError } from '../core/errors.js';
+import { type Exchange, sendError, sendJson, type Pipeline } from '../gateway/index.js';
+import type { SqliteDatabase } from '../store/index.js';
 import type { McpConfig } from './config.js';
 import { discoverTools } from './discover.js';
 import { handleMcp } from './handler.js';

@@ -5,7 +5,7 @@
  * else is a JSON-RPC error the agent can read, never a crash.
  */
 import { z } from 'zod';
-import { StrictJsonError, parseJsonStrict } from '../core/json/index.js';
+import { StrictJsonError, parseJsonStrict } from '../core/index.js';
 
 /** JSON-RPC error codes: the standard ones and Warden's own in the implementation-defined range. */
 export const RPC = {

@@ -5,8 +5,7 @@
  * ends in its own decision event (the risk engine learns each agent's tools from them).
  */
 import { z } from 'zod';
-import { Exchange } from '../gateway/exchange.js';
-import type { Pipeline } from '../gateway/pipeline.js';
+import { Exchange, type Pipeline } from '../gateway/index.js';
 import type { McpServerConfig } from './config.js';
 import { decideMcp, type McpOperation } from './decide.js';
 import { RPC, RpcFailure, rpcError, type RpcRequest, type RpcResponse } from './jsonrpc.js';

@@ -10,8 +10,7 @@
  * for the request goes to the agent as numbers only; other notifications are not relayed.
  */
 import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
-import { resolveSecret } from '../config/secret.js';
-import { parseJsonStrict } from '../core/json/index.js';
+import { resolveSecret, parseJsonStrict } from '../core/index.js';
 import type { McpServerConfig } from './config.js';
 import { RPC, RpcFailure, asResponse, isRequest, type RpcMessage, type RpcResponse } from './jsonrpc.js';
 import { idKey, progressFor, refuseServerRequest, type McpUpstream, type NotificationSink, type PostOptions, type ServerAnswer, type UpstreamHooks } from './upstream.js';

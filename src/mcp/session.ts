@@ -14,7 +14,7 @@
  * shared by every instance of a cluster within a sync interval.
  */
 import { randomBytes } from 'node:crypto';
-import type { Identity } from '../core/types.js';
+import type { Identity } from '../core/index.js';
 import type { McpSessionRepository, StoredSessionEntry } from './store/types.js';
 
 export interface SessionEntry {

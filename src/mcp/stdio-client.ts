@@ -13,8 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { resolveSecret } from '../config/secret.js';
-import type { Logger } from '../core/logger.js';
+import { resolveSecret, type Logger } from '../core/index.js';
 import type { McpServerConfig, McpStdioConfig } from './config.js';
 import { RPC, RpcFailure, asResponse, isRequest, type RpcMessage, type RpcNotification, type RpcResponse } from './jsonrpc.js';
 import { idKey, progressFor, refuseServerRequest, type McpUpstream, type NotificationSink, type PostOptions, type ServerAnswer, type UpstreamHooks } from './upstream.js';

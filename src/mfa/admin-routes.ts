@@ -3,8 +3,7 @@
  * and the list of a principal's factors (never their secrets). Every change is an audited event.
  */
 import { z } from 'zod';
-import type { AdminRoute } from '../gateway/admin-route.js';
-import { validateInput } from '../gateway/validate.js';
+import { type AdminRoute, validateInput } from '../gateway/index.js';
 import type { EventBus } from '../events/index.js';
 import { issueEnrolLink } from './enrol-links.js';
 import type { Mfa } from './index.js';

@@ -6,7 +6,7 @@
  * (replay: in the cluster's Redis when it has one), and `ath` (the hash of the token it accompanies).
  */
 import { createHash } from 'node:crypto';
-import { WardenError } from '../core/errors.js';
+import { WardenError } from '../core/index.js';
 import { ProofKeys, ProofError, type ProofAlgorithm } from './proof-keys.js';
 import type { ReplayCache } from './replay-cache.js';
 

@@ -4,7 +4,7 @@
  * sealed under the KEK; codes are stored as hashes. Every enrolment and every lock-out is an event.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { WardenError } from '../core/errors.js';
+import { WardenError } from '../core/index.js';
 import type { EventBus } from '../events/index.js';
 import type { Lockout } from './lockout.js';
 import type { SecretBox } from './secret-box.js';

@@ -5,12 +5,12 @@
  * (src/auth) and admin routes, and hands the authenticator its session and elevation checks.
  */
 import { isAbsolute, join } from 'node:path';
-import type { WardenConfig } from '../config/schema.js';
-import type { Logger } from '../core/logger.js';
-import { loadKeyring } from '../audit/sensitive.js';
+import type { WardenConfig } from '../config/index.js';
+import type { Logger } from '../core/index.js';
+import { loadKeyring } from '../audit/index.js';
 import type { EventBus } from '../events/index.js';
-import type { Directory } from '../identity/directory.js';
-import { BrowserSessions } from '../auth/browser-session.js';
+import type { Directory } from '../identity/index.js';
+import { BrowserSessions } from './browser-session.js';
 import { DpopVerifier } from './dpop.js';
 import { TotpFactors } from './factors.js';
 import { Passkeys, type RelyingParty } from './passkeys.js';
@@ -83,3 +83,16 @@ export function createMfa({ config, repo, bus, logger, directory, env, instanceI
 export { mfaConfigSchema, type MfaConfig } from './config.js';
 export { openStepUpState } from './shared-state.js';
 export { issueEnrolLink } from './enrol-links.js';
+export { mfaAdminRoutes } from './admin-routes.js';
+export { DpopVerifier } from './dpop.js';
+export { enrolLinkHash } from './enrol-links.js';
+export { TotpFactors } from './factors.js';
+export { Passkeys } from './passkeys.js';
+export { SessionAuthenticator } from './session-auth.js';
+export type { Binding } from './session-token.js';
+export { personOf, StepUps } from './step-ups.js';
+export { PostgresMfaRepository } from './store/postgres.js';
+export { SqliteMfaRepository } from './store/sqlite.js';
+export type { ChallengeRecord, FactorRecord, MfaRepository } from './store/types.js';
+export { BrowserSessions } from './browser-session.js';
+export type { BrowserSession } from './browser-session.js';

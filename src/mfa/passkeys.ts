@@ -15,7 +15,7 @@ import {
   type PublicKeyCredentialRequestOptionsJSON,
   type RegistrationResponseJSON,
 } from '@simplewebauthn/server';
-import { WardenError } from '../core/errors.js';
+import { WardenError } from '../core/index.js';
 import type { TotpFactors } from './factors.js';
 import type { CeremonyKind, CeremonyRecord, MfaRepository } from './store/types.js';
 

@@ -8,8 +8,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { REDIS_NOW_LUA } from '../cluster/redis-client.js';
-import { WardenError } from '../core/errors.js';
+import { REDIS_NOW_LUA } from '../cluster/index.js';
+import { WardenError } from '../core/index.js';
 import type { Lockout, LockoutPolicy } from './lockout.js';
 import type { ReplayCache } from './replay-cache.js';
 

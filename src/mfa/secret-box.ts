@@ -5,7 +5,7 @@
  * another factor's row does not decrypt. The KEK id is stored beside it, so older KEKs still decrypt.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import type { Keyring } from '../audit/sensitive.js';
+import type { Keyring } from '../audit/index.js';
 
 export interface SealedSecret {
   kekId: string;

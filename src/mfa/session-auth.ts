@@ -5,11 +5,10 @@
  * without its proof is refused: a copied token alone is worthless.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { WardenError } from '../core/errors.js';
-import type { Identity } from '../core/types.js';
-import type { Directory } from '../identity/directory.js';
+import { WardenError, type Identity } from '../core/index.js';
+import type { Directory } from '../identity/index.js';
 import { tokenHash, type DpopVerifier } from './dpop.js';
-import type { SessionTokens } from './session-token.js';
+import { isSessionToken, type SessionTokens } from './session-token.js';
 
 export interface BoundTokenRequest {
   token: string;
@@ -29,6 +28,11 @@ export class SessionAuthenticator {
     private readonly dpop: DpopVerifier,
     private readonly directory: Directory,
   ) {}
+
+  /** Whether a bearer token is one of these session tokens (its header says so), not a JWT from an issuer. */
+  recognises(token: string): boolean {
+    return isSessionToken(token);
+  }
 
   async authenticate(request: BoundTokenRequest, nowMs = Date.now()): Promise<Identity> {
     const claims = await this.tokens.verify(request.token, nowMs);

@@ -6,8 +6,7 @@
  */
 import { createSecretKey, hkdfSync, type KeyObject } from 'node:crypto';
 import { SignJWT, jwtVerify, decodeProtectedHeader } from 'jose';
-import { WardenError } from '../core/errors.js';
-import type { PrincipalKind } from '../core/types.js';
+import { WardenError, type PrincipalKind } from '../core/index.js';
 
 export const SESSION_TOKEN_TYPE = 'warden-session+jwt';
 const ISSUER = 'warden';

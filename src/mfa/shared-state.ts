@@ -2,8 +2,8 @@
  * Where the step-up state that guards against guessing and replay lives: in Redis when the cluster has
  * one (every instance, and the CLI, share it), else in this process (one instance).
  */
-import type { Logger } from '../core/logger.js';
-import { closeRedis, openRedis, whenReady } from '../cluster/redis-client.js';
+import type { Logger } from '../core/index.js';
+import { closeRedis, openRedis, whenReady } from '../cluster/index.js';
 import type { MfaConfig } from './config.js';
 import { MemoryLockout, type Lockout } from './lockout.js';
 import { RedisLockout, RedisReplayCache } from './redis-state.js';

@@ -5,9 +5,7 @@
  * its DPoP key or client certificate, authenticating with the same first-factor credential as before.
  */
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { WardenError } from '../core/errors.js';
-import type { Logger } from '../core/logger.js';
-import type { Identity } from '../core/types.js';
+import { WardenError, type Logger, type Identity } from '../core/index.js';
 import type { EventBus } from '../events/index.js';
 import type { Binding, SessionTokens } from './session-token.js';
 import type { ChallengeRecord, ElevationRecord, MfaRepository } from './store/types.js';

@@ -2,11 +2,10 @@
  * A policy bundle: the Cedar policy files, the schema and the static entities that together form one
  * version of the rules. Bundles are read from a directory (or the embedded demo) and stored by version.
  */
-import { parseJsonLossless, stringifyJsonLossless } from '../core/json/index.js';
+import { parseJsonLossless, stringifyJsonLossless, packageRoot } from '../core/index.js';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { packageRoot } from '../core/paths.js';
 import type { EntityJson } from './engine/types.js';
 
 export interface TemplateLinkSpec {

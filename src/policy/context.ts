@@ -1,5 +1,5 @@
 /** Builds the Cedar request context that Warden's schema declares (demo/schema.cedarschema `Context`). */
-import type { Identity, RiskSnapshot } from '../core/types.js';
+import type { Identity, RiskSnapshot } from '../core/index.js';
 import type { CedarValueJson } from './engine/types.js';
 import { ipValue, toCedarRecord, uid } from './entities.js';
 

@@ -1,6 +1,5 @@
 /** Conversion of Warden's principals, resources and request facts into Cedar's JSON forms. */
-import { WardenError } from '../core/errors.js';
-import type { Principal, ResourceRef } from '../core/types.js';
+import { WardenError, type Principal, type ResourceRef } from '../core/index.js';
 import type { CedarValueJson, EntityJson, EntityUidJson } from './engine/types.js';
 
 export const NAMESPACE = 'Warden';

@@ -3,7 +3,7 @@
  * is marked active, so an invalid set never replaces the set in force. Versions activated by another
  * process (the CLI) are picked up by polling the store.
  */
-import type { Logger } from '../core/logger.js';
+import type { Logger } from '../core/index.js';
 import { BundleError, bundleDigest, type PolicyBundle } from './bundle.js';
 import type { LoadReport, PolicyDecisionPoint } from './pdp.js';
 import type { PolicyRepository } from './store/types.js';

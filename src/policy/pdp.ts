@@ -4,7 +4,7 @@
  * carry `@on_deny("step_up")`, and which the set without those forbids would allow, can be satisfied by
  * stronger authentication. A denial is a value; only the gateway maps it to HTTP.
  */
-import type { DecisionOutcome, DecisionReason } from '../core/types.js';
+import type { DecisionOutcome, DecisionReason } from '../core/index.js';
 import { compileBundle, type CompiledBundle } from './compile.js';
 import type { PolicyBundle } from './bundle.js';
 import { createEvaluator } from './engine/index.js';

@@ -1,5 +1,5 @@
 /** Builds the Cedar request and its per-request entities for an identity asking to act on a resource. */
-import type { Identity, ResourceRef } from '../core/types.js';
+import type { Identity, ResourceRef } from '../core/index.js';
 import { buildContext, type ContextFacts } from './context.js';
 import { principalEntity, resourceEntity, uid } from './entities.js';
 import type { AuthzRequest, EntityJson } from './engine/types.js';

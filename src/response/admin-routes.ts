@@ -8,8 +8,7 @@
  *   `POST /incidents/:id/notes` (`{"text"}`), `PUT /incidents/:id/assignee` (`{"assignee"}`)
  */
 import { z } from 'zod';
-import type { AdminRequest, AdminRoute } from '../gateway/admin-route.js';
-import { validateInput } from '../gateway/validate.js';
+import { type AdminRequest, type AdminRoute, validateInput } from '../gateway/index.js';
 import type { ResponseEngine } from './engine.js';
 import { incidentStats } from './measures.js';
 import { replayDeadLetters } from './notifier.js';

@@ -5,10 +5,7 @@
  * The store is the truth shared with the CLI; `refresh` (every second in a running Warden) reloads it,
  * sweeps expiries and deadlines, and publishes changes other processes made.
  */
-import { WardenError } from '../core/errors.js';
-import type { WardenEvent } from '../core/events.js';
-import type { Logger } from '../core/logger.js';
-import type { EntityRef } from '../core/types.js';
+import { WardenError, type WardenEvent, type Logger, type EntityRef } from '../core/index.js';
 import type { CredentialStore, RiskForgiver, StreamCutter } from './ports.js';
 import type { EventBus } from '../events/index.js';
 import { SEVERITIES, type ResponseConfig } from './config.js';

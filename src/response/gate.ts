@@ -2,7 +2,7 @@
  * The gateway's view of the actions in force (the pipeline's `ResponseGate`) and the asset overlay:
  * both read `EnforcementState` in memory, never the store.
  */
-import type { Identity, Principal } from '../core/types.js';
+import type { Identity, Principal } from '../core/index.js';
 import type { ResponseContextFacts } from '../policy/index.js';
 import type { EnforcementState, PrincipalFacts } from './state.js';
 

@@ -5,8 +5,7 @@
  * overwritten with a stale copy.
  */
 import { randomUUID } from 'node:crypto';
-import { WardenError } from '../core/errors.js';
-import type { EntityRef } from '../core/types.js';
+import { WardenError, type EntityRef } from '../core/index.js';
 import { SEVERITIES } from './config.js';
 import type { Subject } from './matcher.js';
 import type { ResponseRepository } from './store/types.js';

@@ -1,3 +1,4 @@
+/** Automated response: playbooks, incidents, actions (revoke, quarantine, cut streams), notifications, webhooks. */
 export { responseConfigSchema, playbookSchema, type ResponseConfig, type Playbook, type PlaybookAction } from './config.js';
 export { ResponseEngine } from './engine.js';
 export type { CredentialStore, StreamCutter, RiskForgiver } from './ports.js';

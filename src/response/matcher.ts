@@ -2,8 +2,7 @@
  * Which playbooks an event fires, and about what. Pure apart from the per-entity counters that `count`
  * triggers need (bounded: old timestamps are dropped, and the map is capped).
  */
-import type { Severity, WardenEvent } from '../core/events.js';
-import type { EntityRef } from '../core/types.js';
+import type { Severity, WardenEvent, EntityRef } from '../core/index.js';
 import { SEVERITIES, type Playbook } from './config.js';
 
 const PRINCIPAL_KINDS = new Set(['User', 'Agent', 'Service']);

@@ -5,9 +5,7 @@
  * the store, so a restart resumes it.
  */
 import { randomUUID } from 'node:crypto';
-import { DeliveryLoop } from '../core/delivery-loop.js';
-import type { Logger } from '../core/logger.js';
-import { resolveSecret } from '../config/secret.js';
+import { DeliveryLoop, type Logger, resolveSecret } from '../core/index.js';
 import type { ResponseConfig } from './config.js';
 import type { ResponseRepository } from './store/types.js';
 import type { Notification } from './types.js';

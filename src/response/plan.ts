@@ -4,7 +4,7 @@
  * escalation. Pure: the engine stores and carries out what this returns.
  */
 import { randomUUID } from 'node:crypto';
-import type { EntityRef } from '../core/types.js';
+import type { EntityRef } from '../core/index.js';
 import type { Playbook, PlaybookAction } from './config.js';
 import type { Subject } from './matcher.js';
 import { parseNetwork } from './network.js';

@@ -1,5 +1,5 @@
 /** What the response engine needs from other modules, as narrow interfaces (wired in src/app/warden.ts). */
-import type { EntityRef } from '../core/types.js';
+import type { EntityRef } from '../core/index.js';
 
 /** The API key operations revoke_credentials needs (public methods of the identity module's key store). */
 export interface CredentialStore {

@@ -5,7 +5,7 @@
  * sweeper records it.
  */
 import type { BlockList } from 'node:net';
-import type { EntityRef } from '../core/types.js';
+import type { EntityRef } from '../core/index.js';
 import { blockListOf, parseNetwork, plainAddress, type Network } from './network.js';
 import type { ActionRecord } from './types.js';
 

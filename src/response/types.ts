@@ -1,6 +1,5 @@
 /** The records of the response module: actions (what was done, to whom, until when) and incidents. */
-import type { Severity } from '../core/events.js';
-import type { EntityRef } from '../core/types.js';
+import type { Severity, EntityRef } from '../core/index.js';
 import type { ActionType } from './config.js';
 
 /**

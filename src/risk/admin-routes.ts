@@ -6,8 +6,8 @@
  * - `GET /risk/:type/:id?session=`: the live risk snapshot and the principal's latest detections.
  */
 import { z } from 'zod';
-import { WardenError } from '../core/errors.js';
-import type { AdminRoute } from '../gateway/admin-route.js';
+import { WardenError } from '../core/index.js';
+import type { AdminRoute } from '../gateway/index.js';
 import { isLogFormat, LOG_FORMATS, parseCounts, parseLog } from './connectors/index.js';
 import type { RiskEngine } from './types.js';
 

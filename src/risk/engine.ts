@@ -9,8 +9,7 @@
  * engine.snapshot({ type: 'User', id: 'alice' }); // { score: 0, factors: [] }
  */
 import { createHash, randomUUID } from 'node:crypto';
-import type { EntityRef, RiskSnapshot } from '../core/types.js';
-import type { DetectionEvent, WardenEvent } from '../core/events.js';
+import type { EntityRef, RiskSnapshot, DetectionEvent, WardenEvent } from '../core/index.js';
 import type { EventBus } from '../events/index.js';
 import type { SqliteDatabase } from '../store/index.js';
 import { DEFAULT_WEIGHTS, riskConfigSchema, type RiskConfig, type RiskConfigInput } from './config.js';

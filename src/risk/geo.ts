@@ -106,6 +106,7 @@ export function openGeoLocator(options: GeoOptions): GeoLocator {
         try {
           result = toLocation(reader ? (reader.get(ip) as MmdbCity | null) : null, options.defaultAccuracyKm);
         } catch {
+          // An address the database cannot answer for is an unknown location, as an unlisted one is.
           result = null;
         }
       }

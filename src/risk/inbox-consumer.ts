@@ -8,7 +8,7 @@
  * consumer.claim(true);      // at start: take the lease if free
  * consumer.drain();          // { processed: 14, detections: [...] }
  */
-import type { WardenEvent } from '../core/events.js';
+import type { WardenEvent } from '../core/index.js';
 import type { RiskConfig } from './config.js';
 import type { RiskInbox } from './inbox.js';
 import type { DetectionRecord, IngestResult } from './types.js';

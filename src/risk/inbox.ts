@@ -14,7 +14,7 @@
  * const { first, last } = inbox.append(events, 'warden ingest auth.log');
  * if (inbox.acquire('cli:4242', Date.now(), 15_000)) for (const { seq, event } of inbox.read(inbox.cursor(), 1000)) ...
  */
-import type { WardenEvent } from '../core/events.js';
+import type { WardenEvent } from '../core/index.js';
 import type { SqliteDatabase } from '../store/index.js';
 import { applyMigrations } from '../store/index.js';
 import { RISK_MIGRATIONS } from './store.js';

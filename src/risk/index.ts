@@ -15,3 +15,7 @@ export { renderEvaluation } from './simulate/report.js';
 export { Random } from './simulate/random.js';
 export { rankSources, type RankedSource } from './rank.js';
 export { openMemoryDatabase } from './store.js';
+export { startRiskPartitions } from './partition/index.js';
+export { PgRiskStateRepository } from './store/postgres.js';
+export { SqliteRiskStateRepository } from './store/sqlite.js';
+export type { RiskStateRepository } from './store/types.js';

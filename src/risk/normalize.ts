@@ -1,6 +1,5 @@
 /** Turns decision and authentication events into the one `Activity` shape the detectors read. */
-import type { AuthenticationEvent, DecisionEvent } from '../core/events.js';
-import type { EntityRef } from '../core/types.js';
+import type { AuthenticationEvent, DecisionEvent, EntityRef } from '../core/index.js';
 import type { Activity } from './types.js';
 
 const WRITE = /^(write|put|update|delete|create|upload|modify|edit|patch|replace|append|copy|restore|train|finetune|fine_tune)/i;

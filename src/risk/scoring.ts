@@ -4,7 +4,7 @@
  * names combine as independent evidence: score = 100 * (1 - prod(1 - w_i / 100)).
  * Everything is in memory; `snapshot` is O(factors) with no I/O.
  */
-import type { EntityRef, RiskSnapshot } from '../core/types.js';
+import type { EntityRef, RiskSnapshot } from '../core/index.js';
 
 /** A principal whose score fell back below a threshold it had crossed. */
 export interface Fall {

@@ -1,6 +1,5 @@
 /** Internal and public types of the risk module. */
-import type { EntityRef, RiskSnapshot } from '../core/types.js';
-import type { Severity, WardenEvent } from '../core/events.js';
+import type { EntityRef, RiskSnapshot, Severity, WardenEvent } from '../core/index.js';
 import type { EventBus } from '../events/index.js';
 
 /** One observed action, normalised from any event source (gateway, CloudTrail, Entra, Okta, sshd). */

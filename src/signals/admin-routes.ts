@@ -6,11 +6,10 @@
  */
 import { importJWK, type JWK } from 'jose';
 import { z } from 'zod';
-import { WardenError } from '../core/errors.js';
+import { WardenError } from '../core/index.js';
 import type { EventBus } from '../events/index.js';
-import type { AdminRequest, AdminRoute } from '../gateway/admin-route.js';
-import { validateInput } from '../gateway/validate.js';
-import type { Directory } from '../identity/directory.js';
+import { type AdminRequest, type AdminRoute, validateInput } from '../gateway/index.js';
+import type { Directory } from '../identity/index.js';
 import { DEVICE_KEY_ALGORITHMS } from './devices/reports.js';
 import { withPosture } from './devices/posture.js';
 import type { SignalState } from './state.js';

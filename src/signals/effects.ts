@@ -12,11 +12,10 @@
  * | account-disabled           | every request of the principal is refused (`account_disabled`) until account-enabled |
  * | credential-compromise      | as session-revoked, and its API keys are revoked; the detection raises its risk |
  */
-import type { DetectionEvent, Severity } from '../core/events.js';
-import type { EntityRef, PrincipalKind } from '../core/types.js';
+import type { DetectionEvent, Severity, EntityRef, PrincipalKind } from '../core/index.js';
 import type { EventBus } from '../events/index.js';
-import type { Directory } from '../identity/directory.js';
-import type { CredentialStore, StreamCutter } from '../response/ports.js';
+import type { Directory } from '../identity/index.js';
+import type { CredentialStore, StreamCutter } from '../response/index.js';
 import type { Signal, SignalKind } from './events.js';
 import type { SignalState } from './state.js';
 import type { SignalsRepository } from './store/types.js';

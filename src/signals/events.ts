@@ -10,7 +10,7 @@
  * signal.principal; // 'alice'
  */
 import { z } from 'zod';
-import type { Directory } from '../identity/directory.js';
+import type { Directory } from '../identity/index.js';
 import type { TransmitterConfig } from './config.js';
 import { SetError } from './set-error.js';
 

@@ -3,12 +3,12 @@
  * posture and MDM/EDR webhooks. `createSignals` builds it on the state store; the app mounts its
  * routes and admin routes, and the pipeline applies `state` to every authenticated identity.
  */
-import type { WardenConfig } from '../config/schema.js';
-import type { Logger } from '../core/logger.js';
+import type { WardenConfig } from '../config/index.js';
+import type { Logger } from '../core/index.js';
 import type { EventBus } from '../events/index.js';
-import type { Directory } from '../identity/directory.js';
-import type { AdminRoute } from '../gateway/admin-route.js';
-import type { CredentialStore, StreamCutter } from '../response/ports.js';
+import type { Directory } from '../identity/index.js';
+import type { AdminRoute } from '../gateway/index.js';
+import type { CredentialStore, StreamCutter } from '../response/index.js';
 import { signalsAdminRoutes } from './admin-routes.js';
 import { PostureReports } from './devices/reports.js';
 import { PostureWebhooks } from './devices/webhooks.js';
@@ -102,3 +102,6 @@ export async function createSignals(options: SignalsOptions): Promise<Signals> {
 
 export { signalsConfigSchema, type SignalsConfig } from './config.js';
 export { isSignalPath } from './routes.js';
+export { PostgresSignalsRepository } from './store/postgres.js';
+export { SqliteSignalsRepository } from './store/sqlite.js';
+export type { SignalsRepository } from './store/types.js';

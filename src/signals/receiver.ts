@@ -10,8 +10,7 @@
  * const signal = await receiver.receive(body); // throws SetError('invalid_key', ...) for a forged SET
  */
 import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose';
-import type { Directory } from '../identity/directory.js';
-import { JwksFile } from '../identity/jwks-file.js';
+import { type Directory, JwksFile } from '../identity/index.js';
 import type { SignalsConfig, TransmitterConfig } from './config.js';
 import { parseSignal, type Signal } from './events.js';
 import { SetError } from './set-error.js';

@@ -9,9 +9,8 @@
  *   and keys (when the transmitter is enabled).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { WardenError } from '../core/errors.js';
-import type { Logger } from '../core/logger.js';
-import { header, readBody, sendError, sendJson } from '../gateway/http.js';
+import { WardenError, type Logger } from '../core/index.js';
+import { header, readBody, sendError, sendJson } from '../gateway/index.js';
 import type { PostureReports } from './devices/reports.js';
 import type { PostureWebhooks } from './devices/webhooks.js';
 import type { SignalEffects } from './effects.js';

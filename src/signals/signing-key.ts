@@ -10,8 +10,7 @@
  */
 import { calculateJwkThumbprint, exportJWK, importJWK, importPKCS8, type CryptoKey, type JWK } from 'jose';
 import { createPublicKey } from 'node:crypto';
-import { WardenError } from '../core/errors.js';
-import { resolveSecret } from '../config/secret.js';
+import { WardenError, resolveSecret } from '../core/index.js';
 
 export interface SigningKey {
   alg: string;

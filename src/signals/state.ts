@@ -4,8 +4,7 @@
  * an assurance level below multi-factor lowers `authn`, and a proven device gets its observed posture.
  * Reloaded from the repository after each change here and every second for changes made elsewhere.
  */
-import { WardenError } from '../core/errors.js';
-import type { Identity, Principal } from '../core/types.js';
+import { WardenError, type Identity, type Principal } from '../core/index.js';
 import { withPosture } from './devices/posture.js';
 import type { DeviceKeyRecord, DevicePostureRecord, PrincipalSignalState, SignalsRepository } from './store/types.js';
 

@@ -14,12 +14,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
-import type { WardenEvent } from '../core/events.js';
-import { DeliveryLoop } from '../core/delivery-loop.js';
-import type { Logger } from '../core/logger.js';
-import { resolveSecret } from '../config/secret.js';
+import { type WardenEvent, DeliveryLoop, type Logger, resolveSecret } from '../core/index.js';
 import type { EventBus } from '../events/index.js';
-import type { Directory } from '../identity/directory.js';
+import type { Directory } from '../identity/index.js';
 import type { SignalsConfig, SubscriberConfig } from './config.js';
 import { CAEP } from './events.js';
 import type { SigningKey } from './signing-key.js';

@@ -1,7 +1,7 @@
 /** Where the clustered log is found (the audit commands reading it: cluster-read.test.ts). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { clusterDatabaseUrl } from '../../src/config/cluster.js';
+import { clusterDatabaseUrl } from '../../src/cluster/config.js';
 
 test('WARDEN_DATABASE_URL selects the clustered log; anything but a postgres URL is refused', () => {
   assert.equal(clusterDatabaseUrl({}), undefined);

@@ -97,6 +97,17 @@ test('a failing check fails closed (or open when configured)', () => {
   assert.equal(stream(['this is the first line of the answer.\n', 'two'], { g: o, route: o.routeOptions() }).text, 'this is the first line of the answer.\ntwo');
 });
 
+test('a check failing on the last, unterminated line is reported too, not only refused', () => {
+  const broken: InjectionDetector = () => {
+    throw new Error('boom');
+  };
+  const reported: string[] = [];
+  const g = createGuard({}, { detectInjection: broken, onInternalError: (error, where) => reported.push(`${(error as Error).message} ${where}`) });
+  const r = stream(['an answer of one line without its newline'], { g, route: g.routeOptions() });
+  assert.equal(r.stop?.code, 'guard_error');
+  assert.deepEqual(reported, ['boom output']);
+});
+
 test('a private key in an answer is held until its END line and redacted whole', () => {
   const lines = ['-----BEGIN RSA PRIVATE KEY-----', ...Array.from({ length: 12 }, (_, i) => `MIIEowIBAAKCAQEA${String(i).padStart(2, '0')}x3tNHS1eXAMPLEbase64payloadAAAAAAAAAAAAAAAAAAAAAAAAAA`), '-----END RSA PRIVATE KEY-----'];
   const chunks = ['Here it is:\n', ...lines.map((l) => `${l}\n`), 'Done.'];

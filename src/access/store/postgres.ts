@@ -1,5 +1,5 @@
 /** Just-in-time elevation's repository on PostgreSQL (clustered deployments): the SQLite SQL, `$n` parameters. */
-import { applyPgMigrations, withTransaction, type PgPool } from '../../store/postgres.js';
+import { applyPgMigrations, withTransaction, type PgPool } from '../../store/index.js';
 import { ACCESS_MODULE, PG_MIGRATIONS } from './migrations.js';
 import { afterApproval, expiredEntry, historyFromRow, historyValues, requestFromRow, requestValues, type HistoryRow, type RequestRow } from './rows.js';
 import type { AccessFilter, AccessRepository, AccessRequestRecord, AccessStatus, ApproveResult, HistoryEntry, StoredHistoryEntry } from './types.js';

@@ -1,5 +1,5 @@
 /** Just-in-time elevation's repository on the embedded SQLite store. */
-import { applyMigrations, type SqliteDatabase } from '../../store/database.js';
+import { applyMigrations, type SqliteDatabase } from '../../store/index.js';
 import { ACCESS_MODULE, SQLITE_MIGRATIONS } from './migrations.js';
 import { afterApproval, expiredEntry, historyFromRow, historyValues, requestFromRow, requestValues, type HistoryRow, type RequestRow } from './rows.js';
 import type { AccessFilter, AccessRepository, AccessRequestRecord, AccessStatus, ApproveResult, HistoryEntry, StoredHistoryEntry } from './types.js';

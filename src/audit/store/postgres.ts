@@ -4,8 +4,8 @@
  * session-level advisory lock on a dedicated connection: it dies with the connection, so a killed leader
  * releases it, and the leader appends on that same connection, so a leader that lost it cannot append.
  */
-import { applyPgMigrations, inTransaction, type PgClient, type PgMigration, type PgPool } from '../../store/postgres.js';
-import type { WardenEvent } from '../../core/events.js';
+import { applyPgMigrations, inTransaction, type PgClient, type PgMigration, type PgPool } from '../../store/index.js';
+import type { WardenEvent } from '../../core/index.js';
 import { AUDIT_MODULE, CHUNK_SIZE } from '../migrations.js';
 import type { AppendBatch, AuditLogRows, ClusterAuditStore, InboxEvent, LeaderSession, LogState, StoredDataKey } from './types.js';
 

@@ -5,7 +5,7 @@
  * fence. Implemented for PostgreSQL (`postgres.ts`); the single-process SQLite log keeps its own writer
  * thread (`../writer-worker.ts`) and does not need an inbox.
  */
-import type { WardenEvent } from '../../core/events.js';
+import type { WardenEvent } from '../../core/index.js';
 
 export interface InboxEvent {
   /** Position in the inbox; the leader deletes exactly the positions it appended. */

@@ -2,8 +2,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { ClusterAuditView, auditConfigSchema, loadVerifier, openAuditView, type AuditConfig, type NoteVerifier, type SegmentSource } from '../../audit/index.js';
-import { clusterDatabaseUrl } from '../../config/cluster.js';
-import { openPostgres } from '../../store/postgres.js';
+import { clusterDatabaseUrl } from '../../cluster/index.js';
+import { openPostgres } from '../../store/index.js';
 import { UsageError, type CliIO } from '../command.js';
 import { configFor } from '../options.js';
 

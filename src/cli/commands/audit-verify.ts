@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { signingKeyVerifier, verifyAuditLog, verifyClusterAuditLogAt, verifyExport, type VerifyProblem } from '../../audit/index.js';
-import { clusterDatabaseUrl } from '../../config/cluster.js';
+import { clusterDatabaseUrl } from '../../cluster/index.js';
 import { UsageError, writeLine, type Command } from '../command.js';
 import { parse } from '../options.js';
 import { auditContext, intFlag, verifierFromFile } from './audit-common.js';

@@ -1,9 +1,8 @@
 import { writeLine, type Command } from '../command.js';
-import { ConfigError } from '../../config/load.js';
+import { resolveConfigPath, assertReferences } from '../../config/index.js';
+import { ConfigError } from '../../core/index.js';
 import { configFor, parse } from '../options.js';
 import { BundleError, compileBundle, demoPolicyDir, formatProblems, readBundle } from '../../policy/index.js';
-import { resolveConfigPath } from '../../config/load.js';
-import { assertReferences } from '../../config/check.js';
 
 export const configCheckCommand: Command = {
   name: 'config check',

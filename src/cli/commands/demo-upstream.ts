@@ -1,4 +1,4 @@
-import { startDemoUpstream } from '../../demo/upstream.js';
+import { startDemoUpstream } from '../../demo/index.js';
 import { UsageError, writeLine, type Command } from '../command.js';
 import { parseArgs } from 'node:util';
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError, writeLine, type CliIO, type Command } from '../command.js';
 import type { ExporterStatus } from '../../export/index.js';
-import { databaseUrlFor } from '../../store/open.js';
+import { databaseUrlFor } from '../../app/index.js';
 import { COMMON_OPTIONS, configFor, withStateStores } from '../options.js';
 
 interface Row {

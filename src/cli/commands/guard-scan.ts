@@ -10,8 +10,7 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { UsageError, writeLine, type CliIO, type Command } from '../command.js';
-import { detectInjection } from '../../guard/injection/index.js';
-import { scanText } from '../../guard/dlp/index.js';
+import { detectInjection, scanText } from '../../guard/index.js';
 
 const lineSchema = z.object({ text: z.string().max(10_000_000), kind: z.enum(['prompt', 'document']).default('prompt') });
 

@@ -7,8 +7,8 @@
 import { parseArgs } from 'node:util';
 import { UsageError, writeLine, type Command, type CliIO } from '../command.js';
 import { configFor } from '../options.js';
-import { openDatabase, type SqliteDatabase } from '../../store/database.js';
-import { databaseUrlFor } from '../../store/open.js';
+import { openDatabase, type SqliteDatabase } from '../../store/index.js';
+import { databaseUrlFor } from '../../app/index.js';
 import { PinRegistry, openMcpStores, type ToolPin } from '../../mcp/index.js';
 import { ACTOR_OPTIONS, COMMON_OPTIONS, actorFrom, json, reportError } from '../integrity-context.js';
 

@@ -6,12 +6,11 @@
 import { UsageError, writeLine, type Command, type CliIO } from '../command.js';
 import { parse } from '../options.js';
 import { cliActor, withAuditedStore, type AuditedStore } from '../audited-store.js';
-import { createLogger } from '../../core/logger.js';
+import { createLogger } from '../../core/index.js';
 import { Directory } from '../../identity/index.js';
 import { createMfa, issueEnrolLink, openStepUpState, type Mfa } from '../../mfa/index.js';
-import { redisUrlOf } from '../../config/cluster.js';
-import type { LoadedConfig } from '../../config/load.js';
-import { isLoopbackHost } from '../../config/demo.js';
+import { type LoadedConfig, isLoopbackHost } from '../../config/index.js';
+import { redisUrlOf } from '../../cluster/index.js';
 
 /**
  * Runs `fn` with the step-up module on the store, and its lock-out in the cluster's Redis when configured:

@@ -4,8 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { UsageError, writeLine, type CliIO, type Command } from '../command.js';
-import { ENGINE_NAMES, type EngineName } from '../../policy/engine/index.js';
-import { CaseLoadError, loadCases, runCases } from '../../policy/testing/index.js';
+import { ENGINE_NAMES, type EngineName, CaseLoadError, loadCases, runCases } from '../../policy/index.js';
 
 export const policyTestCommand: Command = {
   name: 'policy test',

@@ -2,11 +2,9 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UsageError, writeLine, type CliIO, type Command } from '../command.js';
 import { configFor, parse, withStateStores } from '../options.js';
-import { resolveConfigPath, type LoadedConfig } from '../../config/load.js';
+import { resolveConfigPath, type LoadedConfig } from '../../config/index.js';
 import { Directory } from '../../identity/index.js';
-import { authorizeSchema } from '../../gateway/authorize.js';
-import { dryRun } from '../../gateway/dry-run.js';
-import { NO_RISK } from '../../gateway/pipeline.js';
+import { authorizeSchema, dryRun, NO_RISK } from '../../gateway/index.js';
 import { BundleError, PolicyDecisionPoint, compileBundle, formatProblems, readBundle, type PolicyBundle } from '../../policy/index.js';
 
 const BUNDLE_OPTIONS = { schema: { type: 'string' }, entities: { type: 'string' } } as const;

@@ -3,8 +3,8 @@ import { UsageError, writeLine, type Command, type CliIO } from '../command.js';
 import { parse, withStateStores } from '../options.js';
 import { ApiKeyStore } from '../../identity/index.js';
 import { ResponseEngine, replayDeadLetters, type ActionRecord, type ActionStatus, type ResponseRepository } from '../../response/index.js';
-import type { LoadedConfig } from '../../config/load.js';
-import type { StateStores } from '../../store/open.js';
+import type { LoadedConfig } from '../../config/index.js';
+import type { StateStores } from '../../app/index.js';
 
 const STATUSES: readonly ActionStatus[] = ['pending', 'active', 'dry_run', 'expired', 'undone', 'rejected', 'failed'];
 

@@ -1,7 +1,6 @@
-import { WardenApp } from '../../app/warden.js';
-import { loadConfig } from '../../config/load.js';
-import { assertReferences } from '../../config/check.js';
-import { createLogger } from '../../core/logger.js';
+import { WardenApp } from '../../app/index.js';
+import { loadConfig, assertReferences } from '../../config/index.js';
+import { createLogger } from '../../core/index.js';
 import { UsageError, writeLine, type Command } from '../command.js';
 import { parse } from '../options.js';
 import { startBanner } from '../banner.js';

@@ -7,13 +7,10 @@
  * `authentication` event (with `mfa: true` on success), and the factor's own guessing limit applies.
  */
 import { z } from 'zod';
-import { WardenError } from '../../core/errors.js';
+import { WardenError } from '../../core/index.js';
 import type { EventBus } from '../../events/index.js';
-import type { Exchange } from '../../gateway/exchange.js';
-import { header } from '../../gateway/http.js';
-import { validateInput } from '../../gateway/validate.js';
-import type { TotpFactors } from '../../mfa/factors.js';
-import { personOf } from '../../mfa/step-ups.js';
+import { type Exchange, header, validateInput } from '../../gateway/index.js';
+import { type TotpFactors, personOf } from '../../mfa/index.js';
 import type { ConsoleSession, ConsoleSessions } from './store.js';
 
 const codeSchema = z.strictObject({ code: z.string().trim().min(6).max(20) });

@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import { WardenError } from '../../core/errors.js';
+import { WardenError } from '../../core/index.js';
 import { ConsoleSessions, type ConsoleSession } from './store.js';
 
 export const SESSION_COOKIE = 'warden_console';

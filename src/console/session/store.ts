@@ -22,7 +22,7 @@
  * A failing database reads as "no session" (401): fail closed, never a crash.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Identity } from '../../core/types.js';
+import type { Identity } from '../../core/index.js';
 import type { ConsoleRole } from '../roles.js';
 import type { ConsoleSessionRecord, ConsoleSessionRepository } from '../store/types.js';
 
@@ -118,6 +118,7 @@ export class ConsoleSessions {
       }
       return session;
     } catch {
+      // The repository could not confirm the session: it counts as ended (fail closed); the operator signs in again.
       this.cache.delete(id);
       return undefined;
     }
@@ -147,6 +148,7 @@ export class ConsoleSessions {
       try {
         await this.revalidate(session.id, entry, now);
       } catch {
+        // The repository could not confirm the session: it counts as ended (fail closed), as an end elsewhere would.
         this.cache.delete(session.id);
       }
     }

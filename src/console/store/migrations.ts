@@ -1,6 +1,5 @@
 /** The console sessions' table, for SQLite and PostgreSQL (versioned, forward-only). Times are ms since epoch. */
-import type { Migration } from '../../store/database.js';
-import type { PgMigration } from '../../store/postgres.js';
+import type { Migration, PgMigration } from '../../store/index.js';
 
 export const CONSOLE_SESSIONS_MODULE = 'console-sessions';
 

@@ -1,5 +1,5 @@
 /** Console sessions on PostgreSQL (clustered deployments): every instance finds a session any of them opened. */
-import { applyPgMigrations, withTransaction, type PgPool } from '../../store/postgres.js';
+import { applyPgMigrations, withTransaction, type PgPool } from '../../store/index.js';
 import { CONSOLE_SESSIONS_MODULE, PG_MIGRATIONS } from './migrations.js';
 import { SESSION_COLUMNS, sessionFromRow, sessionValues, type SessionRow } from './rows.js';
 import type { ConsoleSessionRecord, ConsoleSessionRepository, SessionBound } from './types.js';

@@ -1,5 +1,5 @@
 /** The console sessions' row shape, shared by both backends, and its mapping to records. */
-import type { Identity } from '../../core/types.js';
+import type { Identity } from '../../core/index.js';
 import type { ConsoleRole } from '../roles.js';
 import type { ConsoleSessionRecord } from './types.js';
 

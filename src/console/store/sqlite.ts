@@ -1,8 +1,8 @@
 /**
  * Console sessions on SQLite. A single instance keeps them in a private in-memory database
- * (`openMemoryDatabase`, see src/store/open.ts), so a restart still signs every operator out.
+ * (`openMemoryDatabase`, see src/app/state-stores.ts), so a restart still signs every operator out.
  */
-import { applyMigrations, type SqliteDatabase } from '../../store/database.js';
+import { applyMigrations, type SqliteDatabase } from '../../store/index.js';
 import { CONSOLE_SESSIONS_MODULE, SQLITE_MIGRATIONS } from './migrations.js';
 import { SESSION_COLUMNS, sessionFromRow, sessionValues, type SessionRow } from './rows.js';
 import type { ConsoleSessionRecord, ConsoleSessionRepository, SessionBound } from './types.js';

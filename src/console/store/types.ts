@@ -7,7 +7,7 @@
  * The CSRF token is stored as it is, not hashed: any instance must be able to hand it back to a reloaded
  * page (`GET /ui/api/session`), and it is useless without the HttpOnly cookie whose token is only hashed.
  */
-import type { Identity } from '../../core/types.js';
+import type { Identity } from '../../core/index.js';
 import type { ConsoleRole } from '../roles.js';
 
 export interface ConsoleSessionRecord {

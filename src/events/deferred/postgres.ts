@@ -1,6 +1,6 @@
 /** Deferred events in the cluster's PostgreSQL database: any instance relays them. */
-import type { WardenEvent } from '../../core/events.js';
-import { applyPgMigrations, type PgPool } from '../../store/postgres.js';
+import type { WardenEvent } from '../../core/index.js';
+import { applyPgMigrations, type PgPool } from '../../store/index.js';
 import { DEFERRED_MODULE, PG_MIGRATIONS } from './migrations.js';
 import type { DeferredEvent, DeferredEventRepository } from './types.js';
 

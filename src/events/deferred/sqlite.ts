@@ -1,6 +1,6 @@
 /** Deferred events in the data directory's SQLite database. */
-import type { WardenEvent } from '../../core/events.js';
-import { applyMigrations, type SqliteDatabase } from '../../store/database.js';
+import type { WardenEvent } from '../../core/index.js';
+import { applyMigrations, type SqliteDatabase } from '../../store/index.js';
 import { DEFERRED_MODULE, SQLITE_MIGRATIONS } from './migrations.js';
 import type { DeferredEvent, DeferredEventRepository } from './types.js';
 

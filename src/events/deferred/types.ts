@@ -4,7 +4,7 @@
  * log, with their original id and time. SQLite (the data directory's database) and PostgreSQL (the
  * cluster's, so any instance relays them); one conformance suite (test/events/deferred.test.ts).
  */
-import type { WardenEvent } from '../../core/events.js';
+import type { WardenEvent } from '../../core/index.js';
 
 export interface DeferredEvent {
   seq: number;

@@ -16,10 +16,9 @@
  */
 import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import type { NewEvent, WardenEvent } from '../../core/events.js';
-import type { Logger } from '../../core/logger.js';
+import type { NewEvent, WardenEvent, Logger } from '../../core/index.js';
 import { InProcessBus, stampEvent, type EventBus, type EventHandler, type SubscribeOptions, type Subscription } from '../bus.js';
-import type { NatsLink } from '../../cluster/nats-link.js';
+import type { NatsLink } from '../../cluster/index.js';
 import { attachDurableConsumer, type DurableConsumer, type DurableConsumerSpec } from './consumer.js';
 import type { Outbox } from './outbox.js';
 import { ensureEventStream, eventSubject } from './stream.js';

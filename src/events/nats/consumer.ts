@@ -9,10 +9,9 @@
  * const consumer = await attachDurableConsumer(nc, { name: 'audit', handler: (e) => log.append(e), logger });
  * await consumer.stop();
  */
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, JetStreamApiCodes, JetStreamApiError, jetstream, jetstreamManager, type ConsumerMessages } from '@nats-io/jetstream';
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
-import type { WardenEvent, WardenEventType } from '../../core/events.js';
-import type { Logger } from '../../core/logger.js';
+import type { WardenEvent, WardenEventType, Logger } from '../../core/index.js';
 import { EVENT_STREAM, EVENT_SUBJECT_PREFIX, eventSubject, parseStreamEvent } from './stream.js';
 import { RecentIds, type IdempotencyFilter } from './recent-ids.js';
 
@@ -55,7 +54,9 @@ export async function attachDurableConsumer(nc: NatsConnection, spec: DurableCon
   try {
     await jsm.consumers.info(EVENT_STREAM, spec.name);
     await jsm.consumers.update(EVENT_STREAM, spec.name, config);
-  } catch {
+  } catch (error) {
+    // Only a missing consumer is created; any other failure (a refused update, NATS gone) is the caller's to see.
+    if (!(error instanceof JetStreamApiError && error.code === JetStreamApiCodes.ConsumerNotFound)) throw error;
     await jsm.consumers.add(EVENT_STREAM, { durable_name: spec.name, deliver_policy: DeliverPolicy.All, ...config });
   }
   const consumer = await jetstream(nc).consumers.get(EVENT_STREAM, spec.name);

@@ -10,7 +10,7 @@
  * for (const row of outbox.oldest(100)) { await publish(row.event); outbox.removeThrough(row.seq); }
  */
 import { applyMigrations, type SqliteDatabase } from '../../store/index.js';
-import type { WardenEvent } from '../../core/events.js';
+import type { WardenEvent } from '../../core/index.js';
 
 export interface OutboxRow {
   seq: number;

@@ -4,10 +4,10 @@
  * consumer). The event id is the publish id (`Nats-Msg-Id`), so a publish repeated within the duplicate
  * window (a retried publish, an outbox drained twice after a crash) is stored once.
  */
-import { jetstreamManager } from '@nats-io/jetstream';
+import { JetStreamApiCodes, JetStreamApiError, jetstreamManager } from '@nats-io/jetstream';
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
 import { z } from 'zod';
-import type { WardenEvent, WardenEventType } from '../../core/events.js';
+import type { WardenEvent, WardenEventType } from '../../core/index.js';
 
 export const EVENT_STREAM = 'WARDEN_EVENTS';
 export const EVENT_SUBJECT_PREFIX = 'warden.events';
@@ -29,7 +29,9 @@ export async function ensureEventStream(nc: NatsConnection): Promise<void> {
   try {
     await jsm.streams.info(EVENT_STREAM);
     await jsm.streams.update(EVENT_STREAM, config);
-  } catch {
+  } catch (error) {
+    // Only a missing stream is created; any other failure (a refused update, NATS gone) is the caller's to see.
+    if (!(error instanceof JetStreamApiError && error.code === JetStreamApiCodes.StreamNotFound)) throw error;
     await jsm.streams.add({ name: EVENT_STREAM, ...config });
   }
 }
@@ -50,6 +52,7 @@ export function parseStreamEvent(data: Uint8Array): WardenEvent | undefined {
     const parsed = eventShape.safeParse(JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(data)));
     return parsed.success ? (parsed.data as unknown as WardenEvent) : undefined;
   } catch {
+    // Not UTF-8 or not JSON: the message is dropped like any other that fails the shape check.
     return undefined;
   }
 }

@@ -6,8 +6,8 @@
  * chosen for the console's reads at 1,000,000 rows (`npm run bench:console -- --database-url …`): the
  * time index carries the columns the overview aggregates, so a window is counted from the index alone.
  */
-import type { DecisionEvent, WardenEvent } from '../../core/events.js';
-import { applyPgMigrations, withTransaction, type PgClient, type PgPool } from '../../store/postgres.js';
+import type { DecisionEvent, WardenEvent } from '../../core/index.js';
+import { applyPgMigrations, withTransaction, type PgClient, type PgPool } from '../../store/index.js';
 import { assembleOverview, outcomeTotals } from '../decision-stats.js';
 import { decisionColumns, queryLimit } from './sqlite.js';
 import type { DecisionListQuery, DecisionOverview, DecisionPage, DecisionQuery, DecisionRepository, RecordedDecision, RiskHour } from './types.js';

@@ -3,7 +3,7 @@
  * `DecisionStats`, behind the repository interface. Open it on its own connection with
  * `synchronous: 'NORMAL'` (see `openDatabase`): the audit log holds the durable copy of every decision.
  */
-import type { DecisionEvent } from '../../core/events.js';
+import type { DecisionEvent } from '../../core/index.js';
 import { applyMigrations, type SqliteDatabase } from '../../store/index.js';
 import { assembleOverview, outcomeTotals } from '../decision-stats.js';
 import { DecisionRollup, ROLLUP_MIGRATION_SQL } from '../decision-rollup.js';

@@ -6,7 +6,7 @@
  *
  * Method names follow the functions they replace (`DecisionLog.query`, `DecisionStats.list|overview|…`).
  */
-import type { DecisionEvent } from '../../core/events.js';
+import type { DecisionEvent } from '../../core/index.js';
 
 /** A stored decision with its position in the table (the pagination key). */
 export type RecordedDecision = DecisionEvent & { seq: number };

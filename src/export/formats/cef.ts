@@ -12,7 +12,7 @@
  * ```
  */
 import { WARDEN_PRODUCT, epochMs, eventSeverity, eventSubject, eventSummary, type ExportRecord, type FormatContext } from './context.js';
-import type { Severity } from '../../core/events.js';
+import type { Severity } from '../../core/index.js';
 
 const CEF_SEVERITY: Record<Severity, number> = { info: 1, low: 3, medium: 5, high: 8, critical: 10 };
 

@@ -1,7 +1,7 @@
 /** What every formatter needs besides the record: who produced it. */
 import { hostname } from 'node:os';
 import type { AuditRecord } from '../../audit/index.js';
-import type { Severity } from '../../core/events.js';
+import type { Severity } from '../../core/index.js';
 
 export const WARDEN_PRODUCT = { name: 'Warden', vendor: 'Warden', version: '0.1.0' } as const;
 

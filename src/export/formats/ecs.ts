@@ -10,7 +10,7 @@
  * ```
  */
 import { WARDEN_PRODUCT, eventSeverity, eventSubject, eventSummary, type ExportRecord, type FormatContext } from './context.js';
-import type { Severity } from '../../core/events.js';
+import type { Severity } from '../../core/index.js';
 
 export const ECS_VERSION = '8.11.0';
 

@@ -23,8 +23,7 @@
  */
 import { basename } from 'node:path';
 import { isIP } from 'node:net';
-import type { EntityRef } from '../../core/types.js';
-import type { AdminEvent, AssetEvent, AuthenticationEvent, DecisionEvent, DetectionEvent, PrincipalRef, ResponseEvent, RiskEvent, Severity } from '../../core/events.js';
+import type { EntityRef, AdminEvent, AssetEvent, AuthenticationEvent, DecisionEvent, DetectionEvent, PrincipalRef, ResponseEvent, RiskEvent, Severity } from '../../core/index.js';
 import { WARDEN_PRODUCT, epochMs, eventSeverity, eventSummary, type ExportRecord, type FormatContext } from './context.js';
 
 export const OCSF_VERSION = '1.5.0';

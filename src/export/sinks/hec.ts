@@ -37,6 +37,7 @@ function hecCode(reply: string): number | undefined {
     const code = (JSON.parse(reply) as { code?: unknown }).code;
     return typeof code === 'number' ? code : undefined;
   } catch {
+    // A reply that is not JSON carries no HEC code: the HTTP status alone decides.
     return undefined;
   }
 }

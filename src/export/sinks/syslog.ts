@@ -19,7 +19,7 @@ import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
-import type { Severity } from '../../core/events.js';
+import type { Severity } from '../../core/index.js';
 import type { SyslogSinkConfig } from '../config.js';
 import { RetryableError, type EncodedRecord, type FormattedRecord, type Sink } from './types.js';
 

@@ -1,5 +1,5 @@
 /** The contract between the exporter's per-sink worker and a transport. */
-import type { Severity } from '../../core/events.js';
+import type { Severity } from '../../core/index.js';
 
 /** One record as a sink will send it: its log position and its encoded bytes (without framing). */
 export interface EncodedRecord {

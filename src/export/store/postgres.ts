@@ -4,7 +4,7 @@
  * exporter hands the sink over, and the holder writes its cursor on that same connection, so an exporter
  * that lost the lock cannot move the cursor of the one that took over.
  */
-import { applyPgMigrations, type PgClient, type PgPool } from '../../store/postgres.js';
+import { applyPgMigrations, type PgClient, type PgPool } from '../../store/index.js';
 import { MAX_ERROR_CHARS, type CursorRow, type DeadLetter, type ExportCursorRepository, type SinkLease } from './types.js';
 
 const MIGRATIONS = [

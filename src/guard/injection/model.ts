@@ -4,7 +4,7 @@
  */
 import { FEATURE_DIM, HASH_DIM, SIGNAL_NAMES, type SparseVector } from './features.js';
 import { dot, sigmoid, type LinearModel } from './linear.js';
-import { dequantizeInt16, quantizeInt16 } from '../../core/int16-weights.js';
+import { dequantizeInt16, quantizeInt16 } from '../../core/index.js';
 
 export const MODEL_FORMAT = 'warden-guard-injection/2';
 

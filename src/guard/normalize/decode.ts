@@ -75,6 +75,7 @@ function decodeUrl(s: string): string | undefined {
     const out = decodeURIComponent(s.slice(0, MAX_DECODED_CHARS * 3).replace(/%[0-9a-fA-F]?$/, ''));
     return looksLikeText(out) ? out : undefined;
   } catch {
+    // Not valid percent-encoding: there is no decoded form to inspect; the raw text still is.
     return undefined;
   }
 }

@@ -44,6 +44,7 @@ export function findExfiltration(text: string, allowedHosts: readonly string[]):
       try {
         url = new URL(raw);
       } catch {
+        // Not a parseable URL: nothing a client would fetch, so nothing to exfiltrate through.
         continue;
       }
       if (url.protocol !== 'http:' && url.protocol !== 'https:') continue;
@@ -59,6 +60,7 @@ export function findExfiltration(text: string, allowedHosts: readonly string[]):
       try {
         url = new URL(m[0]);
       } catch {
+        // Not a parseable URL: nothing a client would fetch, so nothing to exfiltrate through.
         continue;
       }
       if (hostAllowed(url.hostname, allowedHosts) || !carriesData(url)) continue;

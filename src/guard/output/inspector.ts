@@ -161,7 +161,8 @@ export function createOutputInspector(options: OutputInspectorOptions): OutputIn
       let result: OutputChunkResult;
       try {
         result = pending.length || instructions?.hasUnjudged() ? process(pending, true) : { text: '' };
-      } catch {
+      } catch (error) {
+        options.onInternalError?.(error);
         result = route.failMode === 'open' ? { text: vault ? vault.detokenize(pending) : pending } : { text: '', stop: { code: 'guard_error', message: 'the guard could not inspect the answer' } };
       }
       pending = '';

@@ -6,7 +6,7 @@
  * decodeBody(new TextEncoder().encode('{"a":1}')) // '{"a":1}'
  * decodeBody(Uint8Array.of(0xff, 0xfe)) // throws WardenError bad_request
  */
-import { WardenError } from '../../core/errors.js';
+import { WardenError } from '../../core/index.js';
 
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 

@@ -8,7 +8,7 @@
  * extractSegments({ messages: [{ role: 'user', content: 'hi' }] }, 64).segments
  * // [{ path: ['messages', 0, 'content'], text: 'hi', kind: 'prompt', role: 'user', messageIndex: 0 }]
  */
-import { WardenError } from '../../core/errors.js';
+import { WardenError } from '../../core/index.js';
 
 export type SegmentKind = 'prompt' | 'document';
 export type JsonPath = (string | number)[];

@@ -9,7 +9,7 @@
  * if (r.blocked) return reply(r.blocked.code, r.blocked.message);
  * forward(r.body);
  */
-import { WardenError } from '../../core/errors.js';
+import { WardenError } from '../../core/index.js';
 import type { RouteGuardOptions } from '../config.js';
 import { applyActions, BEST_EFFORT_TYPES, createRedactionState, scanText, TokenVault, type DlpAction, type DlpFinding } from '../dlp/index.js';
 import type { GuardBlock, GuardContext, GuardFinding, RequestInspection } from '../types.js';

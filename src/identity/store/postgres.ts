@@ -1,5 +1,5 @@
 /** API keys in the shared PostgreSQL database (the clustered store). */
-import { applyPgMigrations, withTransaction, type PgClient, type PgPool } from '../../store/postgres.js';
+import { applyPgMigrations, withTransaction, type PgClient, type PgPool } from '../../store/index.js';
 import type { ApiKeyRepository, ApiKeyRow, DemoKeyRow } from './types.js';
 
 const MIGRATIONS = [

@@ -9,9 +9,8 @@
  */
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
-import { WardenError } from '../../core/errors.js';
+import { WardenError, packageRoot } from '../../core/index.js';
 import { join } from 'node:path';
-import { packageRoot } from '../../core/paths.js';
 
 const WORKER_FILE = join(packageRoot(), 'src', 'integrity', 'hash', 'hash-worker.cjs');
 

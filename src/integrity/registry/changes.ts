@@ -11,8 +11,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { WardenError } from '../../core/errors.js';
-import type { EventBus } from '../../events/bus.js';
+import { WardenError } from '../../core/index.js';
+import type { EventBus } from '../../events/index.js';
 import type { ChangeFilter, IntegrityRepository } from '../store/types.js';
 import type { AssetRegistry } from './registry.js';
 import { assetIdSchema, type Actor, type ChangeRequest } from './types.js';

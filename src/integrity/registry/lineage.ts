@@ -8,8 +8,8 @@
  * await lineage.show('sentiment-v3'); // { upstream: [edge...], downstream: [] }
  */
 import { z } from 'zod';
-import { WardenError } from '../../core/errors.js';
-import type { EventBus } from '../../events/bus.js';
+import { WardenError } from '../../core/index.js';
+import type { EventBus } from '../../events/index.js';
 import type { IntegrityRepository } from '../store/types.js';
 import type { AssetRegistry } from './registry.js';
 import { assetIdSchema, type Actor, type LineageEdge } from './types.js';

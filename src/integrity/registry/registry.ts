@@ -10,8 +10,8 @@
  * registry.attributes('Model', asset.id); // { verified: false, signer: '', lastVerified: 0, suspect: false }
  */
 import { basename } from 'node:path';
-import { WardenError } from '../../core/errors.js';
-import type { EventBus } from '../../events/bus.js';
+import { WardenError } from '../../core/index.js';
+import type { EventBus } from '../../events/index.js';
 import { loadPublicKey } from '../signing/keys.js';
 import type { AssetEvidence, AssetState, IntegrityRepository } from '../store/types.js';
 import { assetInputSchema, type Actor, type Asset, type AssetInput } from './types.js';

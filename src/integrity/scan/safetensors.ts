@@ -3,7 +3,7 @@
  * tensors have a known dtype, a shape whose element count times the dtype size equals the byte range, and
  * `data_offsets` in bounds of the data section and not overlapping one another.
  */
-import { JsonSyntaxError, parseJsonLossless } from '../../core/json/index.js';
+import { JsonSyntaxError, parseJsonLossless } from '../../core/index.js';
 import type { ByteSource } from './source.js';
 import type { Finding } from './verdict.js';
 

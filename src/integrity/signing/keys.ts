@@ -3,7 +3,7 @@
  * model-signing format expects. A key's identity is model_signing's hint: hex SHA-256 of its SPKI PEM.
  */
 import { createHash, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
-import { WardenError } from '../../core/errors.js';
+import { WardenError } from '../../core/index.js';
 
 const CURVES: Record<string, 'sha256' | 'sha384'> = { prime256v1: 'sha256', secp384r1: 'sha384' };
 

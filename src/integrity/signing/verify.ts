@@ -6,7 +6,7 @@
  * const v = await verifyModel('/models/m', readFileSync('pub.pem'), { pool });
  * if (!v.ok) console.log(v.reason, v.diff);
  */
-import { JsonSyntaxError, parseJsonLossless } from '../../core/json/index.js';
+import { JsonSyntaxError, parseJsonLossless } from '../../core/index.js';
 import { verify as cryptoVerify } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { timingSafeEqual } from 'node:crypto';
@@ -66,6 +66,7 @@ export function verifyBundle(bundleText: string, publicKeyPem: string | Buffer):
   try {
     valid = cryptoVerify(key.hash, pae(envelope.payloadType, payload), key.key, signature);
   } catch {
+    // A key or signature the verifier cannot even read is an invalid signature (fail closed).
     valid = false;
   }
   if (!valid) return fail('bad_signature', 'the signature does not verify with this key');

@@ -3,8 +3,7 @@
  * The SQLite migration is the one data directories already carry (module `integrity`); the PostgreSQL
  * schema is the same tables with native booleans, times and an identity column.
  */
-import type { Migration } from '../../store/database.js';
-import type { PgMigration } from '../../store/postgres.js';
+import type { Migration, PgMigration } from '../../store/index.js';
 
 export const INTEGRITY_MODULE = 'integrity';
 

@@ -5,7 +5,7 @@
  * lock, so of two instances approving at once exactly one succeeds); a lineage edge is checked and inserted
  * under a transaction-scoped advisory lock, since a cycle check reads paths that no row lock can cover.
  */
-import { applyPgMigrations, withTransaction, type PgPool } from '../../store/postgres.js';
+import { applyPgMigrations, withTransaction, type PgPool } from '../../store/index.js';
 import type { Asset, ChangeRequest, LineageEdge } from '../registry/types.js';
 import { INTEGRITY_MODULE, PG_MIGRATIONS } from './migrations.js';
 import {

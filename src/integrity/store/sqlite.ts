@@ -1,5 +1,5 @@
 /** The integrity registry in the embedded SQLite database (the tables data directories already have). */
-import { applyMigrations, type SqliteDatabase } from '../../store/database.js';
+import { applyMigrations, type SqliteDatabase } from '../../store/index.js';
 import type { Asset, ChangeRequest, LineageEdge } from '../registry/types.js';
 import { INTEGRITY_MODULE, SQLITE_MIGRATIONS } from './migrations.js';
 import {

@@ -6,7 +6,7 @@
  *
  * ARGV[1] is the time in ms, or '' for Redis's own clock (`TIME`), which every instance shares.
  */
-import { REDIS_NOW_LUA } from '../../cluster/redis-client.js';
+import { REDIS_NOW_LUA } from '../../cluster/index.js';
 
 /** Keeps a bucket while a window can still read it: to its end, plus one more window when sliding. */
 const EXPIRE = `

@@ -5,7 +5,7 @@
  * `limits.redisTimeoutMs` and the limiter's fail mode applies, instead of requests waiting.
  */
 import type { Redis } from 'ioredis';
-import { closeRedis, openRedis, whenReady } from '../../cluster/redis-client.js';
+import { closeRedis, openRedis, whenReady } from '../../cluster/index.js';
 import { CHARGE_SCRIPT, TAKE_SCRIPT } from './redis-script.js';
 import { CounterStoreUnavailable, type CounterCharge, type CounterCheck, type CounterStore, type TakeResult } from './types.js';
 

@@ -1,6 +1,5 @@
 /** Tables of pinned tool definitions, for both backends (forward-only). */
-import type { Migration } from '../../store/database.js';
-import type { PgMigration } from '../../store/postgres.js';
+import type { Migration, PgMigration } from '../../store/index.js';
 
 export const PIN_MODULE = 'mcp_pins';
 

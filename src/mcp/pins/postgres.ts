@@ -1,5 +1,5 @@
 /** The PostgreSQL implementation of the tool pin repository (clustered store). */
-import { applyPgMigrations, withTransaction, type PgClient, type PgPool } from '../../store/postgres.js';
+import { applyPgMigrations, withTransaction, type PgClient, type PgPool } from '../../store/index.js';
 import { PG_MIGRATIONS, PIN_MODULE } from './migrations.js';
 import type { PinFilter, ToolPin, ToolPinRepository } from './types.js';
 

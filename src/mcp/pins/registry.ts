@@ -6,7 +6,7 @@
  * Approvals follow the two-person rule: `approvalsRequired` distinct principals with an approver role.
  */
 import { createHash } from 'node:crypto';
-import { WardenError } from '../../core/errors.js';
+import { WardenError } from '../../core/index.js';
 import type { EventBus } from '../../events/index.js';
 import { definitionHash, type ToolDefinition } from './definition.js';
 import { scanDefinition } from './scan.js';

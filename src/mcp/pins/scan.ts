@@ -5,8 +5,7 @@
  * stacked marks, homoglyphs), and references to other tools ("tool shadowing": a description that tells
  * the agent how to use, or not to use, another tool).
  */
-import { detectInjection } from '../../guard/index.js';
-import { normalizeUnicode } from '../../guard/normalize/index.js';
+import { detectInjection, normalizeUnicode } from '../../guard/index.js';
 import type { ToolDefinition } from './definition.js';
 
 export interface DefinitionFinding {

@@ -1,5 +1,5 @@
 /** The SQLite implementation of the tool pin repository (the embedded store). */
-import { applyMigrations, type SqliteDatabase } from '../../store/database.js';
+import { applyMigrations, type SqliteDatabase } from '../../store/index.js';
 import { PIN_MODULE, SQLITE_MIGRATIONS } from './migrations.js';
 import type { PinFilter, ToolPin, ToolPinRepository } from './types.js';
 

@@ -1,6 +1,5 @@
 /** Tables of MCP session bindings and agents' call histories, for both backends (forward-only). */
-import type { Migration } from '../../store/database.js';
-import type { PgMigration } from '../../store/postgres.js';
+import type { Migration, PgMigration } from '../../store/index.js';
 
 export const SESSION_MODULE = 'mcp_sessions';
 

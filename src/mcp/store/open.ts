@@ -3,8 +3,7 @@
  * same way): PostgreSQL when a database URL is set, so pins, session bindings and agents' histories are
  * shared by every instance and by the CLI; else the data directory's SQLite database.
  */
-import type { SqliteDatabase } from '../../store/database.js';
-import { openPostgres } from '../../store/postgres.js';
+import { type SqliteDatabase, openPostgres } from '../../store/index.js';
 import { PostgresPinRepository } from '../pins/postgres.js';
 import { SqlitePinRepository } from '../pins/sqlite.js';
 import type { ToolPinRepository } from '../pins/types.js';

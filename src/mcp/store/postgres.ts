@@ -1,5 +1,5 @@
 /** The PostgreSQL implementation of the MCP session repository (clustered store). */
-import { applyPgMigrations, type PgPool } from '../../store/postgres.js';
+import { applyPgMigrations, type PgPool } from '../../store/index.js';
 import { PG_MIGRATIONS, SESSION_MODULE } from './migrations.js';
 import type { McpSessionRepository, RecentEntries, SessionBinding, StoredSessionEntry } from './types.js';
 

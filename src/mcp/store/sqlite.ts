@@ -1,5 +1,5 @@
 /** The SQLite implementation of the MCP session repository (the embedded store). */
-import { applyMigrations, type SqliteDatabase } from '../../store/database.js';
+import { applyMigrations, type SqliteDatabase } from '../../store/index.js';
 import { SESSION_MODULE, SQLITE_MIGRATIONS } from './migrations.js';
 import type { McpSessionRepository, RecentEntries, SessionBinding, StoredSessionEntry } from './types.js';
 

@@ -1,6 +1,5 @@
 /** The step-up module's tables, for SQLite and PostgreSQL (versioned, forward-only). */
-import type { Migration } from '../../store/database.js';
-import type { PgMigration } from '../../store/postgres.js';
+import type { Migration, PgMigration } from '../../store/index.js';
 
 export const MFA_MODULE = 'mfa';
 

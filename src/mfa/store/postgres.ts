@@ -1,5 +1,5 @@
 /** The step-up repository on PostgreSQL (clustered deployments): the same SQL as SQLite, `$n` parameters. */
-import { applyPgMigrations, withTransaction, type PgPool } from '../../store/postgres.js';
+import { applyPgMigrations, withTransaction, type PgPool } from '../../store/index.js';
 import { MFA_MODULE, PG_MIGRATIONS } from './migrations.js';
 import { ceremonyFromRow, ceremonyValues, challengeFromRow, elevationFromRow, factorFromRow, factorValues, type CeremonyRow, type ChallengeRow, type ElevationRow, type FactorRow } from './rows.js';
 import type { CeremonyKind, CeremonyRecord, ChallengeRecord, ElevationRecord, EnrolLinkRecord, FactorRecord, MfaRepository } from './types.js';

@@ -1,5 +1,5 @@
 /** The step-up repository on the embedded SQLite store (synchronous driver behind the async interface). */
-import { applyMigrations, type SqliteDatabase } from '../../store/database.js';
+import { applyMigrations, type SqliteDatabase } from '../../store/index.js';
 import { MFA_MODULE, SQLITE_MIGRATIONS } from './migrations.js';
 import { ceremonyFromRow, ceremonyValues, challengeFromRow, elevationFromRow, factorFromRow, factorValues, type CeremonyRow, type ChallengeRow, type ElevationRow, type FactorRow } from './rows.js';
 import type { CeremonyKind, CeremonyRecord, ChallengeRecord, ElevationRecord, EnrolLinkRecord, FactorRecord, MfaRepository } from './types.js';

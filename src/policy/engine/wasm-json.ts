@@ -8,7 +8,7 @@
  * synchronous and calls no user code, so nothing else can observe the replacement. It is used only when
  * the argument holds such a value (`needsLosslessJson`): the common path keeps the native writer.
  */
-import { needsLosslessJson, stringifyJsonLossless } from '../../core/json/index.js';
+import { needsLosslessJson, stringifyJsonLossless } from '../../core/index.js';
 
 export function callWithLosslessJson<T>(arg: unknown, call: () => T): T {
   if (!needsLosslessJson(arg)) return call();

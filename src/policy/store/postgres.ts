@@ -1,6 +1,6 @@
 /** Policy versions in the shared PostgreSQL database (the clustered store). */
-import { parseJsonLossless, stringifyJsonLossless } from '../../core/json/index.js';
-import { applyPgMigrations, type PgPool } from '../../store/postgres.js';
+import { parseJsonLossless, stringifyJsonLossless } from '../../core/index.js';
+import { applyPgMigrations, type PgPool } from '../../store/index.js';
 import { bundleDigest, type PolicyBundle } from '../bundle.js';
 import { NoSuchPolicyVersion, type PolicyRepository, type PolicyVersionInfo } from './types.js';
 

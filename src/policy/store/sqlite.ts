@@ -1,5 +1,5 @@
 /** Policy versions in the embedded SQLite database: today's SQL behind the repository interface. */
-import { parseJsonLossless, stringifyJsonLossless } from '../../core/json/index.js';
+import { parseJsonLossless, stringifyJsonLossless } from '../../core/index.js';
 import { applyMigrations, type SqliteDatabase } from '../../store/index.js';
 import { bundleDigest, type PolicyBundle } from '../bundle.js';
 import { NoSuchPolicyVersion, type PolicyRepository, type PolicyVersionInfo } from './types.js';

@@ -8,7 +8,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:pat
 import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
 import type { AuthzRequest, EntityJson, EvaluatorInput, PolicySet, Schema } from '../engine/index.js';
 import { splitPolicyText } from '../engine/index.js';
-import { JsonSyntaxError, parseJsonLossless } from '../../core/json/index.js';
+import { JsonSyntaxError, parseJsonLossless } from '../../core/index.js';
 import { exampleRequestSchema, integrationCaseSchema, linkFileSchema } from './case-format.js';
 
 export interface PolicyTestRequest {

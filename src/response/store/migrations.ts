@@ -1,6 +1,5 @@
 /** Forward-only migrations of the response module's tables, one list per dialect. */
-import type { Migration } from '../../store/database.js';
-import type { PgMigration } from '../../store/postgres.js';
+import type { Migration, PgMigration } from '../../store/index.js';
 
 export const RESPONSE_MODULE = 'response';
 

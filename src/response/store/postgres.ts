@@ -1,5 +1,5 @@
 /** The response repository on the clustered PostgreSQL store: the same rows and queries as sqlite.ts. */
-import { applyPgMigrations, type PgPool } from '../../store/postgres.js';
+import { applyPgMigrations, type PgPool } from '../../store/index.js';
 import type { ActionRecord, Incident, Notification } from '../types.js';
 import { RESPONSE_MODULE, pgMigrations } from './migrations.js';
 import type { ActionQuery, IncidentQuery, NotificationQuery, ResponseRepository } from './types.js';

@@ -1,5 +1,5 @@
 /** The response repository on the embedded SQLite store (synchronous FULL: an acknowledged action survives a crash). */
-import { applyMigrations, type SqliteDatabase } from '../../store/database.js';
+import { applyMigrations, type SqliteDatabase } from '../../store/index.js';
 import type { ActionRecord, Incident, Notification } from '../types.js';
 import { RESPONSE_MODULE, sqliteMigrations } from './migrations.js';
 import type { ActionQuery, IncidentQuery, NotificationQuery, ResponseRepository } from './types.js';

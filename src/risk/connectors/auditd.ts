@@ -6,8 +6,7 @@
  * and writes to watched sudoers files (SYSCALL with a `sudoers`/`scope` key). Every other record type is
  * counted by type. Actions use the same `host:<verb>` names as the syslog connector.
  */
-import type { EntityRef } from '../../core/types.js';
-import type { WardenEvent } from '../../core/events.js';
+import type { EntityRef, WardenEvent } from '../../core/index.js';
 import { importedAuthentication, importedDecision } from './event.js';
 import { Skip } from './tally.js';
 import { sourceOf, userName } from './syslog/source.js';

@@ -5,7 +5,7 @@
  * access keys created, policies attached, group membership, MFA removed) name the policy or group as
  * the resource and the IAM user they are about as `target`.
  */
-import type { PrincipalRef, WardenEvent } from '../../core/events.js';
+import type { PrincipalRef, WardenEvent } from '../../core/index.js';
 import { ipOrEmpty, isoTime, num, obj, path, required, str } from './fields.js';
 import { importedAuthentication, importedDecision } from './event.js';
 

@@ -3,7 +3,7 @@
  * (`signIn`, `directoryAudit`) and the diagnostic-settings export (`{time, category, properties}`).
  * Sign-ins keep Entra's own location (city, country, coordinates) and ASN when present.
  */
-import type { WardenEvent } from '../../core/events.js';
+import type { WardenEvent } from '../../core/index.js';
 import { ipOrEmpty, isoTime, num, obj, path, required, str, type Obj } from './fields.js';
 import { importedAuthentication, importedDecision } from './event.js';
 

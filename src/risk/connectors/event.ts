@@ -1,7 +1,6 @@
 /** Builders for the Warden events that imported log records become. */
 import { randomUUID } from 'node:crypto';
-import type { AuthenticationEvent, DecisionEvent, PrincipalRef } from '../../core/events.js';
-import type { EntityRef } from '../../core/types.js';
+import type { AuthenticationEvent, DecisionEvent, PrincipalRef, EntityRef } from '../../core/index.js';
 
 export interface ImportedAccess {
   system: string;

@@ -8,7 +8,7 @@
  * result.events.forEach((e) => engine.process(e));
  * result.skippedByReason; // { 'sshd: connection ended before authentication': 413, 'other program: cron': 12 }
  */
-import type { WardenEvent } from '../../core/events.js';
+import type { WardenEvent } from '../../core/index.js';
 import { parseAuditLine } from './auditd.js';
 import { parseCloudTrail } from './cloudtrail.js';
 import { parseEntra } from './entra.js';

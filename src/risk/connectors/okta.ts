@@ -2,7 +2,7 @@
  * Okta System Log events -> Warden events. Sign-in event types become authentication events with Okta's
  * geographical context and AS number; other events become decision events on their first target.
  */
-import type { WardenEvent } from '../../core/events.js';
+import type { WardenEvent } from '../../core/index.js';
 import { ipOrEmpty, isoTime, num, obj, path, required, str } from './fields.js';
 import { importedAuthentication, importedDecision } from './event.js';
 

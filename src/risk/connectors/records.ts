@@ -31,6 +31,7 @@ export function splitJsonRecords(text: string): SplitResult {
   try {
     first = JSON.parse(firstLine);
   } catch {
+    // The first line is not JSON: the format is decided from the rest (JSON Lines is ruled out).
     firstParses = false;
   }
   if (text[start] === '[') return scanArray(text, start + 1, lineAt(text, start));

@@ -3,7 +3,7 @@
  * rejected as malformed with its line. `records = converted + skipped + malformed` always holds, so a
  * report can show that no line went unaccounted for.
  */
-import type { WardenEvent } from '../../core/events.js';
+import type { WardenEvent } from '../../core/index.js';
 
 /** Distinct reasons kept; past it, further new reasons are pooled (reason text can echo log content). */
 const MAX_REASONS = 200;

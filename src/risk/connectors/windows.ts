@@ -6,7 +6,7 @@
  * 4728/4732/4756 member added to a security group, 4740 account locked out. Other event ids, machine
  * accounts (`NAME$`) and the system's own logons are counted, not imported.
  */
-import type { WardenEvent } from '../../core/events.js';
+import type { WardenEvent } from '../../core/index.js';
 import { importedAuthentication, importedDecision } from './event.js';
 import { isoTime, num, obj, path, str, type Obj } from './fields.js';
 import { Skip } from './tally.js';

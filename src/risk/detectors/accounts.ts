@@ -8,7 +8,7 @@
  *   it was created or granted rights outside the pattern);
  * - `risk.dormant_account`: a principal succeeds after a long silence.
  */
-import type { EntityRef } from '../../core/types.js';
+import type { EntityRef } from '../../core/index.js';
 import type { Baseline } from '../baseline/principal.js';
 import type { RiskConfig } from '../config.js';
 import type { Activity, Finding } from '../types.js';

@@ -2,8 +2,7 @@
  * Insider tampering with AI assets (writes to datasets or models by unusual actors, at unusual hours or
  * outside change windows) and guard campaigns (repeated prompt-injection detections for one principal).
  */
-import type { EntityRef } from '../../core/types.js';
-import type { AssetEvent, DetectionEvent } from '../../core/events.js';
+import type { EntityRef, AssetEvent, DetectionEvent } from '../../core/index.js';
 import type { RiskConfig } from '../config.js';
 import type { Activity, Finding } from '../types.js';
 import { fmtDays } from './context.js';

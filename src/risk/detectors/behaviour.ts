@@ -5,7 +5,7 @@
  */
 import type { Baseline, GroupBaseline } from '../baseline/principal.js';
 import { excess, METRICS, MIN_ABSOLUTE } from '../baseline/volume.js';
-import type { EntityRef } from '../../core/types.js';
+import type { EntityRef } from '../../core/index.js';
 import type { Activity, Finding } from '../types.js';
 import { fmtDays, hourOfWeek, HOUR_MS } from './context.js';
 

@@ -13,7 +13,7 @@
  * Windows and rate state live in memory (bounded); an account's failure count is part of its persisted
  * baseline.
  */
-import type { EntityRef } from '../../core/types.js';
+import type { EntityRef } from '../../core/index.js';
 import type { RiskConfig } from '../config.js';
 import type { Finding } from '../types.js';
 import { HOUR_MS } from './context.js';

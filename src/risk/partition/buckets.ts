@@ -8,9 +8,9 @@
  * bucketOf({ type: 'decision', principal: { type: 'User', id: 'alice' }, ... }, 64); // 0..63, always the same for alice
  * riskSubject(17); // 'warden.risk.17'
  */
-import { jetstreamManager } from '@nats-io/jetstream';
+import { JetStreamApiCodes, JetStreamApiError, jetstreamManager } from '@nats-io/jetstream';
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
-import type { WardenEvent, WardenEventType } from '../../core/events.js';
+import type { WardenEvent, WardenEventType } from '../../core/index.js';
 
 /** The partitioned stream: the risk engine's events again, one subject per bucket. */
 export const RISK_STREAM = 'WARDEN_RISK';
@@ -52,7 +52,9 @@ export async function ensureRiskStream(nc: NatsConnection): Promise<void> {
   try {
     await jsm.streams.info(RISK_STREAM);
     await jsm.streams.update(RISK_STREAM, config);
-  } catch {
+  } catch (error) {
+    // Only a missing stream is created; any other failure (a refused update, NATS gone) is the caller's to see.
+    if (!(error instanceof JetStreamApiError && error.code === JetStreamApiCodes.StreamNotFound)) throw error;
     await jsm.streams.add({ name: RISK_STREAM, ...config });
   }
 }

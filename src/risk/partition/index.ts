@@ -7,9 +7,9 @@
  * const partitions = startRiskPartitions({ bus: cluster.natsBus, link: cluster.link, engine, repo: stores.risk, shared: true, instanceId, logger });
  * if (!partitions) engine.subscribeTo(bus);
  */
-import type { NatsLink } from '../../cluster/nats-link.js';
-import type { Logger } from '../../core/logger.js';
-import type { NatsBus } from '../../events/nats/bus.js';
+import type { NatsLink } from '../../cluster/index.js';
+import type { Logger } from '../../core/index.js';
+import type { NatsBus } from '../../events/index.js';
 import type { RiskStateRepository } from '../store/types.js';
 import type { RiskEngine } from '../types.js';
 import { PARTITION_DEFAULTS, RiskPartitions } from './owner.js';

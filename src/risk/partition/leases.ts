@@ -113,6 +113,7 @@ function safeJson(text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch {
+    // Not JSON: the caller's shape check then refuses it like any other malformed lease.
     return undefined;
   }
 }

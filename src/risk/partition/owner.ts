@@ -26,9 +26,9 @@
  * await partitions.close();
  */
 import { DeliverPolicy, jetstream, type ConsumerMessages } from '@nats-io/jetstream';
-import type { Logger } from '../../core/logger.js';
-import type { NatsLink } from '../../cluster/nats-link.js';
-import { parseStreamEvent } from '../../events/nats/stream.js';
+import type { Logger } from '../../core/index.js';
+import type { NatsLink } from '../../cluster/index.js';
+import { parseStreamEvent } from '../../events/index.js';
 import type { RiskStateRepository } from '../store/types.js';
 import type { RiskEngine } from '../types.js';
 import { ensureRiskStream, fnv1a, principalKeyOf, RISK_STREAM, riskSubject } from './buckets.js';

@@ -10,8 +10,8 @@
  * await router.detach();
  */
 import { jetstream } from '@nats-io/jetstream';
-import type { NatsLink } from '../../cluster/nats-link.js';
-import type { NatsBus } from '../../events/nats/bus.js';
+import type { NatsLink } from '../../cluster/index.js';
+import type { NatsBus } from '../../events/index.js';
 import { bucketOf, ensureRiskStream, RISK_EVENT_TYPES, riskSubject } from './buckets.js';
 
 export const ROUTER_CONSUMER = 'risk-router';

@@ -1,5 +1,5 @@
 /** Builders for the gateway-shaped events the simulator emits. */
-import type { AuthenticationEvent, DecisionEvent, DetectionEvent, PrincipalRef } from '../../core/events.js';
+import type { AuthenticationEvent, DecisionEvent, DetectionEvent, PrincipalRef } from '../../core/index.js';
 import type { Random } from './random.js';
 
 export interface Actor {

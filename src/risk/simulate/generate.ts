@@ -4,7 +4,7 @@
  * around the clock from fixed hosts; agents act for their owners. Benign noise: new laptops, business
  * trips, evening and weekend work, occasional cross-team reads and lone guard false positives.
  */
-import type { WardenEvent } from '../../core/events.js';
+import type { WardenEvent } from '../../core/index.js';
 import { accessEvent, authEvent, guardEvent, type Actor } from './events.js';
 import type { Organisation, SimUser } from './org.js';
 import type { Random } from './random.js';

@@ -2,7 +2,7 @@
  * Harder variants of the attacks, reported apart from the issue's scenarios (they are not part of the
  * target): they probe what the detectors can and cannot see, so the evaluation also shows misses.
  */
-import type { WardenEvent } from '../../core/events.js';
+import type { WardenEvent } from '../../core/index.js';
 import { accessEvent, authEvent, type Actor } from './events.js';
 import type { Organisation, SimUser } from './org.js';
 import type { Random } from './random.js';

@@ -8,7 +8,7 @@
  *
  * Uses its own random stream, so the other scenarios' events are the same with or without it.
  */
-import type { DecisionEvent, WardenEvent } from '../../core/events.js';
+import type { DecisionEvent, WardenEvent } from '../../core/index.js';
 import { accessEvent, authEvent, type Actor } from './events.js';
 import type { Organisation, SimUser } from './org.js';
 import type { Random } from './random.js';

@@ -3,7 +3,7 @@
  * injected, and returns the events in time order; `evaluate` runs a fresh risk engine over them and
  * scores it: per scenario detected or not and how fast, and benign entities flagged per day.
  */
-import type { WardenEvent } from '../../core/events.js';
+import type { WardenEvent } from '../../core/index.js';
 import { riskConfigSchema, type RiskConfigInput } from '../config.js';
 import { createRiskEngine } from '../engine.js';
 import type { GeoLocator } from '../geo.js';

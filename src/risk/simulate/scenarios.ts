@@ -3,7 +3,7 @@
  * entity whose detections count as catching it, the detectors that count, and the other entities it
  * touched (excluded from the false-positive count while the attack lasts).
  */
-import type { WardenEvent } from '../../core/events.js';
+import type { WardenEvent } from '../../core/index.js';
 import { accessEvent, authEvent, guardEvent, type Actor } from './events.js';
 import type { Organisation, SimUser } from './org.js';
 import type { Random } from './random.js';

@@ -2,7 +2,7 @@
  * Risk detections in the shared PostgreSQL database: every instance's engine writes what it found, and
  * the admin API, the console and the CLI of any instance list the cluster's detections.
  */
-import { applyPgMigrations, type PgPool } from '../../store/postgres.js';
+import { applyPgMigrations, type PgPool } from '../../store/index.js';
 import type { DetectionQuery, DetectionRecord } from '../types.js';
 import { detectionFromRow, detectionLimit, type DetectionRepository, type DetectionRow } from './detections.js';
 

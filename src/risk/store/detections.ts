@@ -5,7 +5,7 @@
  * (`test/store/detections.test.ts`). Detection ids are derived from the event and the finding, so a
  * replayed event stores no second copy. (Baselines and the inbox are the risk state: `../store.ts`.)
  */
-import type { Severity } from '../../core/events.js';
+import type { Severity } from '../../core/index.js';
 import type { DetectionQuery, DetectionRecord } from '../types.js';
 
 export interface DetectionRepository {

@@ -2,7 +2,7 @@
  * The risk state repository on the cluster's PostgreSQL: every instance loads a partition's baselines
  * from here when it takes the partition and saves them here, fenced by its lease epoch.
  */
-import { applyPgMigrations, withTransaction, type PgMigration, type PgPool } from '../../store/postgres.js';
+import { applyPgMigrations, withTransaction, type PgMigration, type PgPool } from '../../store/index.js';
 import type { BaselineKind } from '../store.js';
 import { parsed } from './sqlite.js';
 import type { BaselineRow, Checkpoint, RiskStateRepository } from './types.js';

@@ -49,6 +49,7 @@ export function parsed(rows: readonly { key: string; data: string }[]): { key: s
     try {
       out.push({ key: row.key, data: JSON.parse(row.data) as unknown });
     } catch {
+      // A corrupt row loses that entity's history, never the load (see above).
       continue;
     }
   }

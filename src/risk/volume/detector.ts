@@ -1,6 +1,6 @@
 import { resolveOptions, type VolumeDetectorOptions } from './options.js';
 import { createLikelihood } from './likelihood.js';
-import { WardenError } from '../../core/errors.js';
+import { WardenError } from '../../core/index.js';
 
 /** What one observation scored. */
 export interface VolumeScore {

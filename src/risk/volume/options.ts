@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { WardenError } from '../../core/errors.js';
+import { WardenError } from '../../core/index.js';
 
 /**
  * Tuning knobs of the volume detector, all optional. Defaults were chosen on the NAB corpus (see

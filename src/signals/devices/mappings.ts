@@ -9,7 +9,7 @@
  * // [{ device: 'd1', facts: { compliant: true, diskEncrypted: true }, observedAt: now }]
  */
 import { z } from 'zod';
-import { WardenError } from '../../core/errors.js';
+import { WardenError } from '../../core/index.js';
 import type { PostureFacts } from '../store/types.js';
 
 export interface PostureObservation {

@@ -9,7 +9,7 @@
  * device.compliant;         // the newest fresh statement
  * device.sources?.compliant; // e.g. 'report' or 'stale:webhook:intune'
  */
-import type { Device, PostureFact } from '../../core/types.js';
+import type { Device, PostureFact } from '../../core/index.js';
 import type { DevicePostureRecord } from '../store/types.js';
 
 export const POSTURE_FACTS: readonly PostureFact[] = ['managed', 'compliant', 'osPatched', 'diskEncrypted'];

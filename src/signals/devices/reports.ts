@@ -12,7 +12,7 @@
  */
 import { decodeJwt, decodeProtectedHeader, importJWK, jwtVerify, type JWK } from 'jose';
 import { z } from 'zod';
-import { WardenError } from '../../core/errors.js';
+import { WardenError } from '../../core/index.js';
 import { recordPosture, type PostureSink } from './record.js';
 
 export const DEVICE_KEY_ALGORITHMS = ['ES256', 'ES384', 'EdDSA', 'RS256', 'PS256'] as const;

@@ -6,10 +6,8 @@
  * `source: "webhook:<name>"`.
  */
 import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
-import { WardenError } from '../../core/errors.js';
-import { parseJsonStrict } from '../../core/json/index.js';
-import { resolveSecret } from '../../config/secret.js';
-import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyWebhook } from '../../response/webhook.js';
+import { WardenError, parseJsonStrict, resolveSecret } from '../../core/index.js';
+import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyWebhook } from '../../response/index.js';
 import type { PostureWebhookConfig } from '../config.js';
 import { mapPosture } from './mappings.js';
 import { recordPosture, type PostureSink } from './record.js';

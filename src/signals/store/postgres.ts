@@ -1,5 +1,5 @@
 /** The Shared Signals repository on PostgreSQL (clustered deployments): the same SQL as SQLite, `$n` parameters. */
-import { applyPgMigrations, type PgPool } from '../../store/postgres.js';
+import { applyPgMigrations, type PgPool } from '../../store/index.js';
 import { PG_MIGRATIONS, SIGNALS_MODULE } from './migrations.js';
 import { deviceKeyFromRow, numbered, outboxFromRow, outboxValues, postureFromRow, principalFromRow, SQL, type DeviceKeyRow, type OutboxRow, type PostureRow, type PrincipalRow } from './rows.js';
 import type { DeviceKeyRecord, DevicePostureRecord, OutboxRecord, OutboxStatus, PrincipalSignalState, SignalsRepository } from './types.js';

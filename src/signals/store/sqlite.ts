@@ -1,5 +1,5 @@
 /** The Shared Signals repository on the embedded SQLite store (synchronous driver behind the async interface). */
-import { applyMigrations, type SqliteDatabase } from '../../store/database.js';
+import { applyMigrations, type SqliteDatabase } from '../../store/index.js';
 import { SIGNALS_MODULE, SQLITE_MIGRATIONS } from './migrations.js';
 import { deviceKeyFromRow, outboxFromRow, outboxValues, postureFromRow, principalFromRow, SQL, type DeviceKeyRow, type OutboxRow, type PostureRow, type PrincipalRow } from './rows.js';
 import type { DeviceKeyRecord, DevicePostureRecord, OutboxRecord, OutboxStatus, PrincipalSignalState, SignalsRepository } from './types.js';

@@ -8,7 +8,7 @@
  */
 import { Gazetteer } from './gazetteer.js';
 import { TaggerModel } from './model.js';
-import { dequantizeInt16, quantizeInt16 } from '../../../core/int16-weights.js';
+import { dequantizeInt16, quantizeInt16 } from '../../../core/index.js';
 
 export interface EncodedModel {
   scale: number;

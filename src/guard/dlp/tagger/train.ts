@@ -9,7 +9,7 @@
 import { BUCKETS, featuresInto, FEATURES_PER_TOKEN, LABEL_COUNT, tokenInfo, type Lexicon } from './features.js';
 import { allowed, START, TaggerModel } from './model.js';
 import { tokenize } from './tokens.js';
-import { prng } from '../../../core/prng.js';
+import { prng } from '../../../core/index.js';
 
 export interface LabelledSentence {
   text: string;

@@ -4,7 +4,7 @@
  */
 import { FEATURE_DIM, HASH_DIM, type SparseVector } from '../features.js';
 import { dot, sigmoid, type LinearModel } from '../linear.js';
-import { prng } from '../../../core/prng.js';
+import { prng } from '../../../core/index.js';
 
 export interface Example {
   x: SparseVector;

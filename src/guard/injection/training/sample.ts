@@ -5,7 +5,7 @@
  * every fold of the evaluation.
  */
 import type { CorpusRow } from './corpus.js';
-import { prng } from '../../../core/prng.js';
+import { prng } from '../../../core/index.js';
 
 export const DEFAULT_ROWS_PER_SOURCE = 500;
 export const SAMPLE_SEED = 20261206;

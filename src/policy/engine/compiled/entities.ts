@@ -6,7 +6,7 @@
  */
 import type { CedarValueJson, EntityJson, EntityUidJson } from '../types.js';
 import { EXT_FUNCTIONS } from './ext-functions.js';
-import { JsonFloat } from '../../../core/json/index.js';
+import { JsonFloat } from '../../../core/index.js';
 import { CedarError, CedarRecord, CedarSet, makeEntity, type EntityRef, type Value } from './values.js';
 
 export interface IndexedEntity {

@@ -18,7 +18,7 @@
  * extra keys, escape look-alikes that are records, values Cedar refuses, and duplicate entities.
  */
 import type { AuthzRequest, CedarValueJson, EntityJson, PolicySet } from '../../engine/index.js';
-import { JsonFloat } from '../../../core/json/index.js';
+import { JsonFloat } from '../../../core/index.js';
 import { DATETIMES, DURATIONS, ExprGen, IPS, LONGS, STRINGS, type Vocab } from './gen-expr.js';
 import type { Rng } from './random.js';
 

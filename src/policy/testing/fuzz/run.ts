@@ -5,7 +5,7 @@
  * minimal reproducible case.
  */
 import { createCompiledEvaluator, createWasmEvaluator, UnsupportedConstruct, PolicyParseError, type AuthzResult, type EntityJson, type EvaluatorInput, type PolicySet } from '../../engine/index.js';
-import { needsLosslessJson, stringifyJsonLossless } from '../../../core/json/index.js';
+import { needsLosslessJson, stringifyJsonLossless } from '../../../core/index.js';
 import { generateRequest, generateWorld, type FuzzRequest } from './gen-world.js';
 import { Rng } from './random.js';
 

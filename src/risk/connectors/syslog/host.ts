@@ -7,8 +7,7 @@
  * The shadow tools do not log who ran them; when the same host logged a `sudo` of that tool by a user
  * within the last 30 seconds, that user is the actor, else `root`.
  */
-import type { EntityRef } from '../../../core/types.js';
-import type { WardenEvent } from '../../../core/events.js';
+import type { EntityRef, WardenEvent } from '../../../core/index.js';
 import { importedAuthentication, importedDecision } from '../event.js';
 import type { Tally } from '../tally.js';
 import { isoTime, type SyslogHeader } from './header.js';

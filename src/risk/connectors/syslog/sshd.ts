@@ -9,7 +9,7 @@
  * comes, the notice is counted as its duplicate, otherwise the notice itself becomes the event (old
  * logs where only PAM writes to the file, clients that disconnect after the user name).
  */
-import type { WardenEvent } from '../../../core/events.js';
+import type { WardenEvent } from '../../../core/index.js';
 import { importedAuthentication, importedDecision } from '../event.js';
 import type { Tally } from '../tally.js';
 import { isoTime, type SyslogHeader } from './header.js';

@@ -51,6 +51,7 @@ export class BrowserSessions {
       const session = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as BrowserSession;
       return session.expiresAt > nowMs / 1000 && typeof session.principal === 'string' ? session : undefined;
     } catch {
+      // A cookie that does not parse (its MAC matched, so a key or format change) is no session: sign in again.
       return undefined;
     }
   }

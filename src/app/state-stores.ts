@@ -6,39 +6,20 @@
  * both open their repositories here: keys, policy versions, response actions and incidents, step-up
  * factors and challenges, partitioned risk baselines, the integrity registry, the console's sessions.
  */
-import { clusterDatabaseUrl } from '../config/cluster.js';
-import type { WardenConfig } from '../config/schema.js';
-import { PgDecisionRepository, SqliteDecisionRepository, type DecisionRepository } from '../events/index.js';
+import type { WardenConfig } from '../config/index.js';
+import { clusterDatabaseUrl } from '../cluster/index.js';
+import { PgDecisionRepository, SqliteDecisionRepository, type DecisionRepository, PostgresDeferredEvents, SqliteDeferredEvents, type DeferredEventRepository } from '../events/index.js';
 import { PgApiKeyRepository, SqliteApiKeyRepository, type ApiKeyRepository } from '../identity/index.js';
-import { PgDetectionRepository, SqliteDetectionRepository, type DetectionRepository } from '../risk/index.js';
+import { PgDetectionRepository, SqliteDetectionRepository, type DetectionRepository, PgRiskStateRepository, SqliteRiskStateRepository, type RiskStateRepository } from '../risk/index.js';
 import { PgPolicyRepository, SqlitePolicyRepository, type PolicyRepository } from '../policy/index.js';
 import { PostgresResponseRepository, SqliteResponseRepository, type ResponseRepository } from '../response/index.js';
-import { PostgresMfaRepository } from '../mfa/store/postgres.js';
-import { SqliteMfaRepository } from '../mfa/store/sqlite.js';
-import type { MfaRepository } from '../mfa/store/types.js';
-import { PgRiskStateRepository } from '../risk/store/postgres.js';
-import { SqliteRiskStateRepository } from '../risk/store/sqlite.js';
-import type { RiskStateRepository } from '../risk/store/types.js';
-import { PostgresSignalsRepository } from '../signals/store/postgres.js';
-import { SqliteSignalsRepository } from '../signals/store/sqlite.js';
-import type { SignalsRepository } from '../signals/store/types.js';
-import { PostgresAccessRepository } from '../access/store/postgres.js';
-import type { AccessRepository } from '../access/store/types.js';
-import { SqliteAccessRepository } from '../access/store/sqlite.js';
-import { PostgresDeferredEvents } from '../events/deferred/postgres.js';
-import { SqliteDeferredEvents } from '../events/deferred/sqlite.js';
-import type { DeferredEventRepository } from '../events/deferred/types.js';
-import { PgExportCursorRepository } from '../export/store/postgres.js';
-import { SqliteExportCursorRepository } from '../export/store/sqlite.js';
-import type { ExportCursorRepository } from '../export/store/types.js';
-import { PgIntegrityRepository } from '../integrity/store/postgres.js';
-import { SqliteIntegrityRepository } from '../integrity/store/sqlite.js';
-import type { IntegrityRepository } from '../integrity/store/types.js';
-import { PostgresConsoleSessionRepository } from '../console/store/postgres.js';
-import { SqliteConsoleSessionRepository } from '../console/store/sqlite.js';
-import type { ConsoleSessionRepository } from '../console/store/types.js';
-import { openMemoryDatabase, type SqliteDatabase } from './database.js';
-import { openPostgres } from './postgres.js';
+import { PostgresMfaRepository, SqliteMfaRepository, type MfaRepository } from '../mfa/index.js';
+import { PostgresSignalsRepository, SqliteSignalsRepository, type SignalsRepository } from '../signals/index.js';
+import { PostgresAccessRepository, type AccessRepository, SqliteAccessRepository } from '../access/index.js';
+import { PgExportCursorRepository, SqliteExportCursorRepository, type ExportCursorRepository } from '../export/index.js';
+import { PgIntegrityRepository, SqliteIntegrityRepository, type IntegrityRepository } from '../integrity/index.js';
+import { PostgresConsoleSessionRepository, SqliteConsoleSessionRepository, type ConsoleSessionRepository } from '../console/index.js';
+import { openMemoryDatabase, type SqliteDatabase, openPostgres } from '../store/index.js';
 
 export interface StateStores {
   backend: 'sqlite' | 'postgres';

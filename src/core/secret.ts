@@ -3,7 +3,7 @@
  * A reference that cannot be resolved is `config_invalid`, naming the key path, never the value.
  */
 import { readFileSync } from 'node:fs';
-import { WardenError } from '../core/errors.js';
+import { WardenError } from './errors.js';
 
 export function resolveSecret(reference: string, keyPath: string, env: NodeJS.ProcessEnv = process.env): string {
   if (reference.startsWith('env:')) {

@@ -4,7 +4,7 @@
  * the file (as every environment variable does); prefer the variable when a URL carries a password.
  */
 import { z } from 'zod';
-import { WardenError } from '../core/errors.js';
+import { WardenError } from '../core/index.js';
 
 const REDIS_URL = /^rediss?:\/\/\S+$/;
 
