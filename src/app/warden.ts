@@ -12,6 +12,7 @@ import { assertReferences } from '../config/check.js';
 import { DEMO_UPSTREAM, demoExposureProblem } from '../config/demo.js';
 import type { WardenConfig } from '../config/schema.js';
 import { createLogger, type Logger } from '../core/logger.js';
+import type { EntityRef } from '../core/types.js';
 import { WardenError } from '../core/errors.js';
 import { DecisionLog, insertDecisionsWithin, type EventBus } from '../events/index.js';
 import { AdminApi } from '../gateway/admin.js';
@@ -31,7 +32,7 @@ import { createIntegrity, integrityAdminRoutes, type Integrity } from '../integr
 import { auditAdminRoutes, createAuditLog, createClusterAuditLog, type AppendHook, type AuditLog, type ClusterAuditLog } from '../audit/index.js';
 import { createExportAdminRoutes, createExporter, type Exporter } from '../export/index.js';
 import { createRiskEngine, riskAdminRoutes, type RiskEngine } from '../risk/index.js';
-import { startRiskPartitions } from '../risk/partition/index.js';
+import { startRiskPartitions, type StartedPartitions } from '../risk/partition/index.js';
 import { createGuard, defaultInjectionModel, loadModelTierFromDisk } from '../guard/index.js';
 import { startDemoUpstream, type DemoUpstream } from '../demo/upstream.js';
 import { redisUrlOf } from '../config/cluster.js';
@@ -78,7 +79,7 @@ export class WardenApp {
   /** Automated response (playbooks, actions, incidents); `setConfig` reloads its playbooks (SIGHUP). */
   response!: ResponseEngine;
   /** The risk buckets this instance owns (NATS and a cluster database); saved and released on close. */
-  riskPartitions: { owned(): number[]; close(): Promise<void> } | undefined;
+  riskPartitions: StartedPartitions | undefined;
   /** Step-up and factors (issue 14); undefined when `mfa.enabled` is false. */
   mfa: Mfa | undefined;
   /** Shared Signals (CAEP/RISC) and device posture (issue 14). */
@@ -244,7 +245,7 @@ export class WardenApp {
       bus,
       instanceId,
       streams: inFlight,
-      risk: riskEngine,
+      risk: riskPartitions ? forgivingAtOwner(riskEngine, riskPartitions, logger) : riskEngine,
       onContained: (seconds) => responseMetrics.containment.observe(seconds),
       onIncidentChange: () => void responseMetrics.refresh().catch((error: unknown) => logger.error({ err: error }, 'incident measures could not be computed')),
     });
@@ -279,7 +280,7 @@ export class WardenApp {
       demoTools.apiKey = 'demo-tools-secret';
     }
     const mcp: McpGateway | undefined = mcpConfig.servers.length ? await createMcpGateway({ config: mcpConfig, env, db, databaseUrl, bus, logger, maxBodyBytes: config.server.maxBodyBytes, issuers: config.identity.jwt.map((j) => j.issuer) }) : undefined;
-    const adminRoutes: AdminRoute[] = [...(mcp ? mcpAdminRoutes(mcp.pins, config.mcp.approverRoles) : []), ...coreAdminRoutes({ apiKeys, policies, decisions, directory, risk, bus, instanceId }), ...integrityAdminRoutes(integrity), ...auditAdminRoutes(auditLog), ...createExportAdminRoutes(exporter), ...riskAdminRoutes(riskEngine), ...responseAdminRoutes(response, responseRepo)];
+    const adminRoutes: AdminRoute[] = [...(mcp ? mcpAdminRoutes(mcp.pins, config.mcp.approverRoles) : []), ...coreAdminRoutes({ apiKeys, policies, decisions, directory, risk, bus, instanceId }), ...integrityAdminRoutes(integrity), ...auditAdminRoutes(auditLog), ...createExportAdminRoutes(exporter), ...riskAdminRoutes(riskEngine, riskPartitions ? { publishImported: (events) => riskPartitions.publishImported(events), risk } : undefined), ...responseAdminRoutes(response, responseRepo)];
     // Rate limits and budgets: counters in Redis when configured (shared by every instance), else in memory.
     const limiter = await createLimiter(config.limits, redis.url, logger, metrics.registry);
     adminRoutes.push(...signals.adminRoutes);
@@ -465,6 +466,24 @@ export class WardenApp {
     await this.cluster?.close();
     this.db.close();
   }
+}
+
+/**
+ * With risk partitioning the principal's score lives with its owner, maybe another instance: a forgive is
+ * applied here (this instance's own score) and sent to the owner, which applies it in order with the
+ * principal's events and announces the lower score to every instance. The response engine repeats the
+ * forgive of a recently resolved incident every second for a minute (and on start), so a publish that
+ * failed while NATS was away is sent again; the stream stores a repeated one once.
+ */
+function forgivingAtOwner(engine: RiskEngine, partitions: StartedPartitions, logger: Logger): { forgive(principal: EntityRef, detectors: readonly string[], until: number): number } {
+  return {
+    forgive(principal, detectors, until) {
+      void Promise.resolve()
+        .then(() => partitions.forgive(principal, detectors, until))
+        .catch((error: unknown) => logger.warn({ err: error, principal }, "a forgive could not be sent to the principal's risk owner; it is sent again at the next refresh"));
+      return engine.forgive(principal, detectors, until);
+    },
+  };
 }
 
 function listen(server: Server, port: number, host: string, keyPath: string): Promise<void> {

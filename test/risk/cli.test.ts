@@ -73,3 +73,24 @@ test('warden simulate --out writes the events as JSON lines and the attack label
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('warden ingest with a cluster database and no NATS stores what it finds in that database, where every instance and `warden detections list` read', async () => {
+  const { freshSchema } = await import('../helpers/postgres.js');
+  const fresh = await freshSchema('ingestdb');
+  const dir = mkdtempSync(join(tmpdir(), 'warden-risk-cli-db-'));
+  try {
+    const spray = join(dir, 'spray.log');
+    const lines = Array.from({ length: 10 }, (_, i) => `2026-11-02T07:0${i}:00Z bastion sshd[9]: Failed password for user${i} from 5.255.255.5 port 22 ssh2`);
+    (await import('node:fs')).writeFileSync(spray, lines.join('\n'));
+    const a = io(dir);
+    a.io.env = { WARDEN_DATABASE_URL: fresh.url };
+    assert.equal(await runCli(['ingest', '--format', 'sshd', spray, '--data-dir', join(dir, 'data')], a.io), 0, a.err());
+    const listed = io(dir);
+    listed.io.env = { WARDEN_DATABASE_URL: fresh.url };
+    assert.equal(await runCli(['detections', 'list', '--json', '--data-dir', join(dir, 'other')], listed.io), 0, listed.err());
+    assert.ok(listed.out().split('\n').some((l) => l.includes('"risk.password_spray"')), listed.out());
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await fresh.close();
+  }
+});
