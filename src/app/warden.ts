@@ -472,12 +472,17 @@ export class WardenApp {
  * With risk partitioning the principal's score lives with its owner, maybe another instance: a forgive is
  * applied here (this instance's own score) and sent to the owner, which applies it in order with the
  * principal's events and announces the lower score to every instance. The response engine repeats the
- * forgive of a recently resolved incident every second for a minute (and on start), so a publish that
- * failed while NATS was away is sent again; the stream stores a repeated one once.
+ * forgive of an incident resolved in the last minute every second, so a publish that failed while NATS was
+ * away is sent again, and the stream stores a repeated one once. Older forgives (those every instance
+ * applies again on start) are not sent: their owner applied them when they were new, and applies them
+ * again itself on its own start.
  */
+const FORGIVE_SENT_FOR_MS = 120_000;
+
 function forgivingAtOwner(engine: RiskEngine, partitions: StartedPartitions, logger: Logger): { forgive(principal: EntityRef, detectors: readonly string[], until: number): number } {
   return {
     forgive(principal, detectors, until) {
+      if (Date.now() - until > FORGIVE_SENT_FOR_MS) return engine.forgive(principal, detectors, until);
       void Promise.resolve()
         .then(() => partitions.forgive(principal, detectors, until))
         .catch((error: unknown) => logger.warn({ err: error, principal }, "a forgive could not be sent to the principal's risk owner; it is sent again at the next refresh"));

@@ -17,7 +17,7 @@ import type { NatsBus } from '../../events/nats/bus.js';
 import type { RiskStateRepository } from '../store/types.js';
 import type { RiskEngine } from '../types.js';
 import { PARTITION_DEFAULTS, RiskPartitions } from './owner.js';
-import { publishForgive, publishImported, type ImportReceipt } from './publish.js';
+import { ImportPublishError, publishForgive, publishImported, type ImportReceipt } from './publish.js';
 import { routeRiskEvents } from './router.js';
 
 export interface PartitionTargets {
@@ -53,7 +53,15 @@ export function startRiskPartitions(targets: PartitionTargets): StartedPartition
   };
   return {
     owned: () => partitions.owned(),
-    publishImported: (events) => publishImported(connection(), events, PARTITION_DEFAULTS.buckets),
+    publishImported: async (events) => {
+      const nc = connection();
+      try {
+        return await publishImported(nc, events, PARTITION_DEFAULTS.buckets);
+      } catch (error) {
+        const stored = error instanceof ImportPublishError ? error.acknowledged : 0;
+        throw new WardenError('not_ready', `the partitioned risk stream did not store every event (${stored} of ${events.length} acknowledged; sending the same batch again stores the others once); retry shortly`, { cause: error });
+      }
+    },
     forgive: (principal, detectors, until) => publishForgive(connection(), principal, detectors, until, PARTITION_DEFAULTS.buckets),
     close: async () => {
       await router.detach();
@@ -64,4 +72,4 @@ export function startRiskPartitions(targets: PartitionTargets): StartedPartition
 
 export { RiskPartitions, partitionName, PARTITION_DEFAULTS, type RiskPartitionsOptions } from './owner.js';
 export { bucketOf, principalKeyOf, RISK_STREAM } from './buckets.js';
-export { ImportPublishError, importKeys, publishImported, waitForCheckpoints, type ImportReceipt } from './publish.js';
+export { ImportPublishError, publishImported, waitForCheckpoints, type ImportReceipt } from './publish.js';
