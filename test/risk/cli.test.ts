@@ -94,3 +94,18 @@ test('warden ingest with a cluster database and no NATS stores what it finds in 
     await fresh.close();
   }
 });
+
+test('warden ingest in a cluster with NATS unreachable exits 1, says nothing was published, and writes no local state', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'warden-risk-cli-nats-'));
+  try {
+    const file = join(dir, 'auth.log');
+    (await import('node:fs')).writeFileSync(file, 'Nov  2 07:01:44 bastion-1 sshd[20243]: Accepted password for alice from 10.1.1.1 port 40130 ssh2\n');
+    const a = io(dir);
+    a.io.env = { WARDEN_DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test', WARDEN_NATS_URL: 'nats://127.0.0.1:1' };
+    assert.equal(await runCli(['ingest', '--format', 'sshd', file, '--data-dir', join(dir, 'data')], a.io), 1, a.out());
+    assert.match(a.err(), /cannot reach NATS at nats:\/\/127\.0\.0\.1:1 .*nothing was published/);
+    assert.equal((await import('node:fs')).existsSync(join(dir, 'data', 'warden.db')), false);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
