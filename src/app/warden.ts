@@ -8,20 +8,18 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { resolveConfigPath, type LoadedConfig, assertReferences, DEMO_UPSTREAM, demoExposureProblem, type WardenConfig, isLoopbackHost } from '../config/index.js';
-import { ConfigError, createLogger, type Logger, WardenError } from '../core/index.js';
+import { ConfigError, createLogger, type Logger, WardenError, type EntityRef } from '../core/index.js';
 import { redisUrlOf, announcePolicyActivation, createCluster, natsUrlFrom, shareState, type Cluster } from '../cluster/index.js';
 import { DecisionLog, insertDecisionsWithin, type EventBus, relayDeferred } from '../events/index.js';
 import { AdminApi, coreAdminRoutes, type AdminRoute, compileRoutes, Gateway, GatewayMetrics, Pipeline, type AssetAttributeSource, type RiskSource, Upstreams, InFlightRequests, Exchange, clientIp } from '../gateway/index.js';
 import { ApiKeyStore, Authenticator, Directory, JwtVerifier } from '../identity/index.js';
 import { PolicyDecisionPoint, PolicyManager, demoPolicyDir, readBundle } from '../policy/index.js';
 import { openDatabase, type SqliteDatabase, DatabaseHealth } from '../store/index.js';
-import { databaseUrlFor } from './state-stores.js';
-import { openStateStores } from './state-stores.js';
-import type { StateStores } from './state-stores.js';
+import { databaseUrlFor, openStateStores, type StateStores } from './state-stores.js';
 import { createIntegrity, integrityAdminRoutes, type Integrity } from '../integrity/index.js';
 import { auditAdminRoutes, createAuditLog, createClusterAuditLog, type AppendHook, type AuditLog, type ClusterAuditLog } from '../audit/index.js';
 import { createExportAdminRoutes, createExporter, type Exporter } from '../export/index.js';
-import { createRiskEngine, riskAdminRoutes, type RiskEngine, startRiskPartitions } from '../risk/index.js';
+import { createRiskEngine, riskAdminRoutes, type RiskEngine, startRiskPartitions, type StartedPartitions } from '../risk/index.js';
 import { createGuard, defaultInjectionModel, loadModelTierFromDisk } from '../guard/index.js';
 import { startDemoUpstream, type DemoUpstream, startDemoMcpServer, DEMO_MCP_SERVER, type DemoMcpServer } from '../demo/index.js';
 import { createLimiter } from '../limits/index.js';
@@ -59,7 +57,7 @@ export class WardenApp {
   /** Automated response (playbooks, actions, incidents); `setConfig` reloads its playbooks (SIGHUP). */
   response!: ResponseEngine;
   /** The risk buckets this instance owns (NATS and a cluster database); saved and released on close. */
-  riskPartitions: { owned(): number[]; close(): Promise<void> } | undefined;
+  riskPartitions: StartedPartitions | undefined;
   /** Step-up and factors (issue 14); undefined when `mfa.enabled` is false. */
   mfa: Mfa | undefined;
   /** Shared Signals (CAEP/RISC) and device posture (issue 14). */
@@ -225,7 +223,7 @@ export class WardenApp {
       bus,
       instanceId,
       streams: inFlight,
-      risk: riskEngine,
+      risk: riskPartitions ? forgivingAtOwner(riskEngine, riskPartitions, logger) : riskEngine,
       onContained: (seconds) => responseMetrics.containment.observe(seconds),
       onIncidentChange: () => void responseMetrics.refresh().catch((error: unknown) => logger.error({ err: error }, 'incident measures could not be computed')),
     });
@@ -260,7 +258,7 @@ export class WardenApp {
       demoTools.apiKey = 'demo-tools-secret';
     }
     const mcp: McpGateway | undefined = mcpConfig.servers.length ? await createMcpGateway({ config: mcpConfig, env, db, databaseUrl, bus, logger, maxBodyBytes: config.server.maxBodyBytes, issuers: config.identity.jwt.map((j) => j.issuer) }) : undefined;
-    const adminRoutes: AdminRoute[] = [...(mcp ? mcpAdminRoutes(mcp.pins, config.mcp.approverRoles) : []), ...coreAdminRoutes({ apiKeys, policies, decisions, directory, risk, bus, instanceId }), ...integrityAdminRoutes(integrity), ...auditAdminRoutes(auditLog), ...createExportAdminRoutes(exporter), ...riskAdminRoutes(riskEngine), ...responseAdminRoutes(response, responseRepo)];
+    const adminRoutes: AdminRoute[] = [...(mcp ? mcpAdminRoutes(mcp.pins, config.mcp.approverRoles) : []), ...coreAdminRoutes({ apiKeys, policies, decisions, directory, risk, bus, instanceId }), ...integrityAdminRoutes(integrity), ...auditAdminRoutes(auditLog), ...createExportAdminRoutes(exporter), ...riskAdminRoutes(riskEngine, riskPartitions ? { publishImported: (events) => riskPartitions.publishImported(events), risk } : undefined), ...responseAdminRoutes(response, responseRepo)];
     // Rate limits and budgets: counters in Redis when configured (shared by every instance), else in memory.
     const limiter = await createLimiter(config.limits, redis.url, logger, metrics.registry);
     adminRoutes.push(...signals.adminRoutes);
@@ -446,6 +444,29 @@ export class WardenApp {
     await this.cluster?.close();
     this.db.close();
   }
+}
+
+/**
+ * With risk partitioning the principal's score lives with its owner, maybe another instance: a forgive is
+ * applied here (this instance's own score) and sent to the owner, which applies it in order with the
+ * principal's events and announces the lower score to every instance. The response engine repeats the
+ * forgive of an incident resolved in the last minute every second, so a publish that failed while NATS was
+ * away is sent again, and the stream stores a repeated one once. Older forgives (those every instance
+ * applies again on start) are not sent: their owner applied them when they were new, and applies them
+ * again itself on its own start.
+ */
+const FORGIVE_SENT_FOR_MS = 120_000;
+
+function forgivingAtOwner(engine: RiskEngine, partitions: StartedPartitions, logger: Logger): { forgive(principal: EntityRef, detectors: readonly string[], until: number): number } {
+  return {
+    forgive(principal, detectors, until) {
+      if (Date.now() - until > FORGIVE_SENT_FOR_MS) return engine.forgive(principal, detectors, until);
+      void Promise.resolve()
+        .then(() => partitions.forgive(principal, detectors, until))
+        .catch((error: unknown) => logger.warn({ err: error, principal }, "a forgive could not be sent to the principal's risk owner; it is sent again at the next refresh"));
+      return engine.forgive(principal, detectors, until);
+    },
+  };
 }
 
 function listen(server: Server, port: number, host: string, keyPath: string): Promise<void> {

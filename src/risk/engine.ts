@@ -22,7 +22,7 @@ import { detectSignIn } from './detectors/sign-in.js';
 import { SourceDetectors } from './detectors/sources.js';
 import { openGeoLocator, type GeoLocator } from './geo.js';
 import { fromAuthentication, fromDecision, sourceOfAuthentication } from './normalize.js';
-import { RiskLedger } from './scoring.js';
+import { RiskLedger, type Fall } from './scoring.js';
 import { Baseline } from './baseline/principal.js';
 import { BaselineState } from './state.js';
 import { eventTime } from './time.js';
@@ -167,7 +167,20 @@ class Engine implements RiskEngine {
   }
 
   forgive(principal: EntityRef, detectors: readonly string[], until: number): number {
-    return this.ledger.remove(`${principal.type}:${principal.id}`, new Set(detectors), until);
+    const key = `${principal.type}:${principal.id}`;
+    const now = this.clock();
+    const before = this.ledger.snapshot(key, now).score;
+    const removed = this.ledger.remove(key, new Set(detectors), until);
+    if (removed === 0) return 0;
+    // Announced now, not at the next sweep: the other instances hold the raised score in the shared
+    // `risk-snapshot` state until a `risk` event replaces it. A score restored from stored detections was
+    // never marked raised here, so its fall is announced as well.
+    const falls = this.ledger.falls(now, this.thresholds);
+    const after = this.ledger.snapshot(key, now);
+    const crossed = this.thresholds.find((th) => before >= th && after.score < th);
+    if (crossed !== undefined && !falls.some((f) => `${f.principal.type}:${f.principal.id}` === key)) falls.push({ principal, previous: before, score: after.score, threshold: crossed });
+    this.announceFalls(falls, now);
+    return removed;
   }
 
   process(event: WardenEvent): readonly DetectionRecord[] {
@@ -366,7 +379,11 @@ class Engine implements RiskEngine {
   /** Publishes a `risk` event for each principal whose risk fell back below a threshold as its evidence aged. */
   private sweep(now: number): void {
     this.lastSweep = now;
-    for (const f of this.ledger.falls(now, this.thresholds)) {
+    this.announceFalls(this.ledger.falls(now, this.thresholds), now);
+  }
+
+  private announceFalls(falls: readonly Fall[], now: number): void {
+    for (const f of falls) {
       const after = this.ledger.snapshot(`${f.principal.type}:${f.principal.id}`, now);
       this.bus?.publish({ type: 'risk', time: new Date(now).toISOString(), principal: f.principal, previous: f.previous, score: f.score, threshold: f.threshold, direction: 'down', factors: after.factors });
     }

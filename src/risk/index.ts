@@ -19,3 +19,5 @@ export { startRiskPartitions } from './partition/index.js';
 export { PgRiskStateRepository } from './store/postgres.js';
 export { SqliteRiskStateRepository } from './store/sqlite.js';
 export type { RiskStateRepository } from './store/types.js';
+export { ImportPublishError, PARTITION_DEFAULTS, publishImported, waitForCheckpoints } from './partition/index.js';
+export type { ImportReceipt, StartedPartitions } from './partition/index.js';

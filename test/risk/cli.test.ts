@@ -73,3 +73,39 @@ test('warden simulate --out writes the events as JSON lines and the attack label
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('warden ingest with a cluster database and no NATS stores what it finds in that database, where every instance and `warden detections list` read', async () => {
+  const { freshSchema } = await import('../helpers/postgres.js');
+  const fresh = await freshSchema('ingestdb');
+  const dir = mkdtempSync(join(tmpdir(), 'warden-risk-cli-db-'));
+  try {
+    const spray = join(dir, 'spray.log');
+    const lines = Array.from({ length: 10 }, (_, i) => `2026-11-02T07:0${i}:00Z bastion sshd[9]: Failed password for user${i} from 5.255.255.5 port 22 ssh2`);
+    (await import('node:fs')).writeFileSync(spray, lines.join('\n'));
+    const a = io(dir);
+    a.io.env = { WARDEN_DATABASE_URL: fresh.url };
+    assert.equal(await runCli(['ingest', '--format', 'sshd', spray, '--data-dir', join(dir, 'data')], a.io), 0, a.err());
+    const listed = io(dir);
+    listed.io.env = { WARDEN_DATABASE_URL: fresh.url };
+    assert.equal(await runCli(['detections', 'list', '--json', '--data-dir', join(dir, 'other')], listed.io), 0, listed.err());
+    assert.ok(listed.out().split('\n').some((l) => l.includes('"risk.password_spray"')), listed.out());
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await fresh.close();
+  }
+});
+
+test('warden ingest in a cluster with NATS unreachable exits 1, says nothing was published, and writes no local state', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'warden-risk-cli-nats-'));
+  try {
+    const file = join(dir, 'auth.log');
+    (await import('node:fs')).writeFileSync(file, 'Nov  2 07:01:44 bastion-1 sshd[20243]: Accepted password for alice from 10.1.1.1 port 40130 ssh2\n');
+    const a = io(dir);
+    a.io.env = { WARDEN_DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test', WARDEN_NATS_URL: 'nats://127.0.0.1:1' };
+    assert.equal(await runCli(['ingest', '--format', 'sshd', file, '--data-dir', join(dir, 'data')], a.io), 1, a.out());
+    assert.match(a.err(), /cannot reach NATS at nats:\/\/127\.0\.0\.1:1 .*nothing was published/);
+    assert.equal((await import('node:fs')).existsSync(join(dir, 'data', 'warden.db')), false);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

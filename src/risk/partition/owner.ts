@@ -17,7 +17,9 @@
  *   baselines, free the lease. A dead owner's leases expire after `leaseMs` and are taken by the others.
  *
  * Scores are not partitioned state: the owner's engine publishes its threshold crossings on the bus and
- * they reach every instance through the `risk-snapshot` shared state (cluster/share.ts).
+ * they reach every instance through the `risk-snapshot` shared state (cluster/share.ts). A forgive (an
+ * incident resolved as a false positive) arrives as a control message on the bucket's subject
+ * (publish.ts) and is applied here, in order with the events.
  *
  * @example
  * const partitions = new RiskPartitions({ link, engine, repo: stores.risk, instanceId, logger });
@@ -33,6 +35,7 @@ import type { RiskStateRepository } from '../store/types.js';
 import type { RiskEngine } from '../types.js';
 import { ensureRiskStream, fnv1a, principalKeyOf, RISK_STREAM, riskSubject } from './buckets.js';
 import { PartitionLeases, type Lease } from './leases.js';
+import { parseForgive } from './publish.js';
 
 export interface RiskPartitionsOptions {
   link: NatsLink;
@@ -188,7 +191,10 @@ export class RiskPartitions {
     try {
       for await (const message of owned.messages) {
         if (message.seq <= owned.applied) continue; // applied before this ownership's start, or delivered twice
-        const event = parseStreamEvent(message.data);
+        const forgive = parseForgive(message.data);
+        // In stream order: the factors of the events before it are removed, those after it count.
+        if (forgive) this.options.engine.forgive(forgive.principal, forgive.detectors, forgive.until);
+        const event = forgive ? undefined : parseStreamEvent(message.data);
         if (event) {
           this.options.engine.process(event);
           const key = principalKeyOf(event);
