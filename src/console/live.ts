@@ -2,8 +2,10 @@
  * The console's live stream (server-sent events): new decisions, detections, risk changes and responses
  * as they reach the bus, reduced to what the console lists (no request paths' query strings, no device
  * details, no event payloads beyond their summary). The console's own calls are left out, so an open
- * console does not fill its own feed. Connections are bounded in number and closed with their session (ended here, or on another instance
- * by the next heartbeat).
+ * console does not fill its own feed. Connections are bounded in number and closed with their session:
+ * ended here at once, and ended on another instance (signed out, idle, its credential revoked) within the
+ * sessions' revalidation interval (500 ms): every interval the distinct sessions holding streams are read
+ * again in one repository call, so the reads grow with time, not with the number of open streams.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { WardenEvent } from '../core/index.js';
@@ -39,6 +41,8 @@ export class LiveFeed {
   private readonly clients = new Set<{ res: ServerResponse; session: ConsoleSession }>();
   private readonly subscription: Subscription;
   private readonly heartbeat: NodeJS.Timeout;
+  private readonly check: NodeJS.Timeout;
+  private checking = false;
 
   constructor(
     bus: EventBus,
@@ -50,6 +54,8 @@ export class LiveFeed {
     // A comment line keeps proxies from closing an idle stream and lets ended sessions be noticed.
     this.heartbeat = setInterval(() => this.beat(), heartbeatMs);
     this.heartbeat.unref();
+    this.check = setInterval(() => void this.revalidate(), sessions.revalidateMs);
+    this.check.unref();
   }
 
   open(req: IncomingMessage, res: ServerResponse, session: ConsoleSession, headers: Record<string, string>): void {
@@ -78,14 +84,23 @@ export class LiveFeed {
     }
   }
 
-  /** Reads each session from the repository (at most every half second): a sign-out on another instance ends its streams here too. */
+  /** Drops streams whose session has ended; from memory (the check below keeps it current). */
   private beat(): void {
     for (const client of this.clients) {
-      void this.sessions.stillLive(client.session).then((live) => {
-        if (!this.clients.has(client)) return;
-        if (!live) this.drop(client);
-        else client.res.write(': keep-alive\n\n');
-      });
+      if (!this.sessions.isLive(client.session)) this.drop(client);
+      else client.res.write(': keep-alive\n\n');
+    }
+  }
+
+  /** One read for the sessions that hold streams; a session ended on another instance closes its streams here. */
+  private async revalidate(): Promise<void> {
+    if (this.checking || this.clients.size === 0) return;
+    this.checking = true;
+    try {
+      await this.sessions.revalidateAll(new Set([...this.clients].map((c) => c.session)));
+      for (const client of this.clients) if (!this.sessions.isLive(client.session)) this.drop(client);
+    } finally {
+      this.checking = false;
     }
   }
 
@@ -96,6 +111,7 @@ export class LiveFeed {
 
   close(): void {
     clearInterval(this.heartbeat);
+    clearInterval(this.check);
     this.subscription.unsubscribe();
     for (const client of this.clients) client.res.end();
     this.clients.clear();

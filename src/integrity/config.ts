@@ -9,7 +9,11 @@ export const integrityConfigSchema = z
     rehashPerMinute: z.number().int().min(1).default(30),
     /** Milliseconds to wait after a file-system event before re-hashing (changes come in bursts). */
     debounceMs: z.number().int().min(0).default(2000),
-    /** Seconds between reloads of the in-memory attributes from the store (changes made by the CLI). */
+    /**
+     * Seconds between reloads of the in-memory attributes from the store. On PostgreSQL every committed
+     * change reloads them at once (LISTEN/NOTIFY); this is the safety net for a lost notification, and
+     * on SQLite how changes made by the CLI arrive.
+     */
     cacheRefreshSeconds: z.number().int().min(1).default(5),
     /** Use fs.watch in addition to the periodic re-hash. */
     fsEvents: z.boolean().default(true),

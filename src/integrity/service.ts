@@ -55,7 +55,8 @@ export async function createIntegrity(options: IntegrityOptions): Promise<Integr
   let pool: HashPool | undefined;
   const getPool = (): HashPool => (pool ??= new HashPool({ workers: config.hashWorkers, chunkBytes: config.readChunkBytes }));
   const verifier = new AssetVerifier({ registry, changes, lineage, pool: getPool, ...(options.bus ? { bus: options.bus } : {}) });
-  const watcher = new AssetWatcher({ registry, verifier, config, ...(options.logger ? { logger: options.logger } : {}) });
+  const feed = options.repo.watchAssets?.bind(options.repo);
+  const watcher = new AssetWatcher({ registry, verifier, config, ...(options.logger ? { logger: options.logger } : {}), ...(feed ? { changes: feed } : {}) });
 
   return {
     config,

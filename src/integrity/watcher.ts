@@ -12,6 +12,7 @@ import { basename, dirname } from 'node:path';
 import type { AssetRegistry } from './registry/registry.js';
 import type { AssetVerifier } from './verifier.js';
 import type { IntegrityConfig } from './config.js';
+import type { AssetWatch, IntegrityRepository } from './store/types.js';
 
 export interface WatcherLogger {
   warn(obj: object, msg?: string): void;
@@ -22,6 +23,8 @@ export interface WatcherDeps {
   verifier: AssetVerifier;
   config: IntegrityConfig;
   logger?: WatcherLogger;
+  /** The repository's feed of committed asset writes (PostgreSQL): each one reloads the attributes at once. */
+  changes?: NonNullable<IntegrityRepository['watchAssets']>;
 }
 
 const REMOTE = /^[a-z][a-z0-9+.-]*:\/\//i;
@@ -32,6 +35,9 @@ export class AssetWatcher {
   private readonly queue: { id: string; trigger: string }[] = [];
   private interval: NodeJS.Timeout | undefined;
   private reloader: NodeJS.Timeout | undefined;
+  private feed: AssetWatch | undefined;
+  private reloading: Promise<void> | undefined;
+  private reloadAgain = false;
   private refill: NodeJS.Timeout | undefined;
   private windowStart = 0;
   private used = 0;
@@ -45,20 +51,44 @@ export class AssetWatcher {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    // The memory copy Cedar reads follows writes by other instances and the CLI; a failed reload keeps the last one.
-    this.reloader = setInterval(() => {
-      this.deps.registry
-        .reload()
-        .then(() => this.sync())
-        .catch((error: unknown) => this.deps.logger?.warn({ err: error }, 'asset registry reload failed'));
-    }, this.deps.config.cacheRefreshSeconds * 1000);
+    // The memory copy Cedar reads follows writes by other instances and the CLI: at once when the
+    // repository announces them (PostgreSQL), and on this interval as the safety net for a notification
+    // lost with its connection. A failed reload keeps the last copy.
+    this.reloader = setInterval(() => this.reload(), this.deps.config.cacheRefreshSeconds * 1000);
     this.reloader.unref();
+    const feed = await this.deps.changes?.(
+      () => this.reload(),
+      (error) => this.deps.logger?.warn({ err: error }, 'the asset registry change feed was lost; reconnecting (the periodic reload continues)'),
+    );
+    if (this.running) this.feed = feed;
+    else await feed?.close(); // stopped while connecting
     const seconds = this.deps.config.watchIntervalSeconds;
     if (seconds > 0) {
       this.interval = setInterval(() => void this.periodic(), seconds * 1000);
       this.interval.unref();
     }
     await this.sync().catch((error: unknown) => this.deps.logger?.warn({ err: error }, 'cannot list the assets to watch'));
+  }
+
+  /**
+   * Reloads the attributes from the store, one reload at a time: a change announced while one runs is
+   * read by one more after it (it may have committed after that reload's read).
+   */
+  private reload(): void {
+    if (!this.running) return;
+    if (this.reloading) {
+      this.reloadAgain = true;
+      return;
+    }
+    this.reloadAgain = false;
+    this.reloading = this.deps.registry
+      .reload()
+      .then(() => this.sync())
+      .catch((error: unknown) => this.deps.logger?.warn({ err: error }, 'asset registry reload failed'))
+      .finally(() => {
+        this.reloading = undefined;
+        if (this.reloadAgain) this.reload();
+      });
   }
 
   private async periodic(): Promise<void> {
@@ -75,6 +105,8 @@ export class AssetWatcher {
     if (this.interval) clearInterval(this.interval);
     if (this.reloader) clearInterval(this.reloader);
     this.reloader = undefined;
+    await this.feed?.close();
+    this.feed = undefined;
     if (this.refill) clearTimeout(this.refill);
     this.wake?.();
     this.interval = this.refill = undefined;
@@ -84,6 +116,7 @@ export class AssetWatcher {
     this.watchers.clear();
     this.queue.length = 0;
     await this.draining;
+    await this.reloading;
     await this.deps.verifier.idle();
   }
 

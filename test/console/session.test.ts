@@ -65,7 +65,33 @@ test('an unreachable repository reads as no session (fail closed), and the live 
   repo.find = () => Promise.reject(broken);
   assert.equal(await sessions.find(token, 2, { fresh: true }), undefined);
   assert.equal(sessions.isLive(session, 3), false);
-  assert.equal(await sessions.stillLive(session, 4), false);
+  repo.findMany = () => Promise.reject(broken);
+  const other = await sessions.create(identity, 'analyst', 10);
+  await sessions.revalidateAll([other.session], 600);
+  assert.equal(sessions.isLive(other.session, 601), false, 'a failed batched read ends the streams it was for');
+});
+
+test('the live check reads the sessions of every open stream in one call, each once; an end elsewhere makes them not live', async () => {
+  const repo = memory();
+  const reads: string[][] = [];
+  const findMany = repo.findMany.bind(repo);
+  repo.findMany = (ids) => {
+    reads.push([...ids]);
+    return findMany(ids);
+  };
+  const sessions = new ConsoleSessions(repo, { ...limits, max: 10 });
+  const [a, b, c] = [await sessions.create(identity, 'analyst', 0), await sessions.create(identity, 'analyst', 0), await sessions.create(identity, 'analyst', 0)];
+  const streams = [a.session, a.session, b.session, c.session];
+  // Signed out on another instance: only the repository knows.
+  await repo.end(b.session.id);
+  assert.ok(sessions.isLive(b.session, 100));
+  await sessions.revalidateAll(streams, 100);
+  assert.equal(reads.length, 1, 'one read, whatever the age of the copies');
+  assert.deepEqual(reads[0]!.sort(), [a.session.id, b.session.id, c.session.id].sort());
+  assert.equal(sessions.isLive(b.session, 100), false);
+  assert.ok(sessions.isLive(a.session, 100) && sessions.isLive(c.session, 100));
+  await sessions.revalidateAll([b.session], 200);
+  assert.equal(reads.length, 1, 'a session no longer held is not read');
 });
 
 test('CSRF: the token must match exactly and the Origin must be this server', async () => {

@@ -71,6 +71,11 @@ export class ConsoleSessions {
     private readonly sync: SessionSync = DEFAULT_SYNC,
   ) {}
 
+  /** How old a cached copy may get before it is read again (the live feed's check interval). */
+  get revalidateMs(): number {
+    return this.sync.revalidateMs;
+  }
+
   /** Creates a session; returns the cookie token (shown once, to the browser) and the session. */
   async create(identity: Identity, role: ConsoleRole, now = Date.now()): Promise<{ token: string; session: ConsoleSession }> {
     const token = randomBytes(32).toString('base64url');
@@ -140,19 +145,36 @@ export class ConsoleSessions {
     return this.cache.get(session.id)?.session === session && now < session.expiresAt && this.stillValid(session, now);
   }
 
-  /** `isLive` after reading the repository if the cache is older than `revalidateMs`: an end elsewhere counts. */
-  async stillLive(session: ConsoleSession, now = Date.now()): Promise<boolean> {
-    const entry = this.cache.get(session.id);
-    if (entry?.session !== session) return false;
-    if (now - entry.checkedAt >= this.sync.revalidateMs) {
-      try {
-        await this.revalidate(session.id, entry, now);
-      } catch {
-        // The repository could not confirm the session: it counts as ended (fail closed), as an end elsewhere would.
-        this.cache.delete(session.id);
-      }
+  /**
+   * Reads again, in one repository call, every distinct session among `sessions` that this instance holds
+   * (however many streams share one): afterwards `isLive` counts an end, an expiry moved or an idle end
+   * made on another instance. The live feed calls it every `revalidateMs`, so its database reads grow
+   * with time, not with open streams; it reads whatever the copies' age, since a copy just younger than
+   * the interval would otherwise wait a second tick. A failed read drops them all from the cache (no
+   * longer live: fail closed).
+   */
+  async revalidateAll(sessions: Iterable<ConsoleSession>, now = Date.now()): Promise<void> {
+    const held = new Map<string, Entry>();
+    for (const session of sessions) {
+      const entry = this.cache.get(session.id);
+      if (entry?.session === session) held.set(session.id, entry);
     }
-    return this.isLive(session, now);
+    if (held.size === 0) return;
+    let stored: ConsoleSession[];
+    try {
+      stored = await this.repo.findMany([...held.keys()]);
+    } catch {
+      for (const id of held.keys()) this.cache.delete(id);
+      return;
+    }
+    const found = new Map(stored.map((s) => [s.id, s]));
+    for (const [id, entry] of held) {
+      const record = found.get(id);
+      // Only the entry read for: a sign-in or sign-out here while the read was under way is newer.
+      if (this.cache.get(id) !== entry) continue;
+      if (record) this.merge(entry, record, now);
+      else this.cache.delete(id);
+    }
   }
 
   /** Records a factor verified on the session, for every instance. */
@@ -174,6 +196,11 @@ export class ConsoleSessions {
       return undefined;
     }
     if (!entry) return this.remember({ session: stored, checkedAt: now, savedSeenAt: stored.lastSeenAt });
+    return this.merge(entry, stored, now);
+  }
+
+  /** Brings a cached session up to the stored copy, in place (holders of it see the news). */
+  private merge(entry: Entry, stored: ConsoleSession, now: number): Entry {
     const session = entry.session;
     session.lastSeenAt = Math.max(session.lastSeenAt, stored.lastSeenAt);
     if (stored.mfaAt !== undefined) session.mfaAt = Math.max(session.mfaAt ?? 0, stored.mfaAt);

@@ -25,6 +25,12 @@ export class PostgresConsoleSessionRepository implements ConsoleSessionRepositor
     return rows[0] && sessionFromRow(rows[0]);
   }
 
+  async findMany(ids: readonly string[]): Promise<ConsoleSessionRecord[]> {
+    if (ids.length === 0) return [];
+    const { rows } = await this.pool.query<SessionRow>(`SELECT ${SESSION_COLUMNS} FROM console_sessions WHERE id = ANY($1::text[])`, [ids]);
+    return rows.map(sessionFromRow);
+  }
+
   async touch(id: string, at: number): Promise<void> {
     await this.pool.query('UPDATE console_sessions SET last_seen_at = GREATEST(last_seen_at, $1) WHERE id = $2', [at, id]);
   }

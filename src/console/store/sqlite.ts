@@ -25,6 +25,12 @@ export class SqliteConsoleSessionRepository implements ConsoleSessionRepository 
     return row && sessionFromRow(row);
   }
 
+  async findMany(ids: readonly string[]): Promise<ConsoleSessionRecord[]> {
+    if (ids.length === 0) return [];
+    const rows = this.db.prepare(`SELECT ${SESSION_COLUMNS} FROM console_sessions WHERE id IN (SELECT value FROM json_each(?))`).all(JSON.stringify(ids)) as SessionRow[];
+    return rows.map(sessionFromRow);
+  }
+
   async touch(id: string, at: number): Promise<void> {
     this.db.prepare('UPDATE console_sessions SET last_seen_at = MAX(last_seen_at, ?) WHERE id = ?').run(at, id);
   }

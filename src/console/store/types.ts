@@ -37,6 +37,8 @@ export interface ConsoleSessionRepository {
   /** Stores a new session, drops ended and idle ones, then the oldest beyond `bound.max`. One transaction. */
   create(session: ConsoleSessionRecord, bound: SessionBound): Promise<void>;
   find(id: string): Promise<ConsoleSessionRecord | undefined>;
+  /** The stored sessions among `ids`, in one read (the live streams' revalidation), in no set order. */
+  findMany(ids: readonly string[]): Promise<ConsoleSessionRecord[]>;
   /** Moves the last use forward (never back: instances write in any order). */
   touch(id: string, at: number): Promise<void>;
   /** Records a factor verified at `at` (never moved back); false when the session is gone. */

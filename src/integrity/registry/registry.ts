@@ -1,9 +1,9 @@
 /**
  * The asset registry: models and datasets with their location, owner, sensitivity, expected signer and
  * accepted digest. Rows live in the integrity repository (SQLite or, in a cluster, PostgreSQL); a memory
- * copy of the attributes policies need is kept in step with every write made here and reloaded
- * periodically (writes by other instances and the CLI), so that `attributes()` is synchronous on the
- * request path and no decision waits for the database.
+ * copy of the attributes policies need is kept in step with every write made here and reloaded when
+ * another instance or the CLI writes (the watcher: at once on PostgreSQL, periodically as well), so that
+ * `attributes()` is synchronous on the request path and no decision waits for the database.
  *
  * @example
  * const asset = await registry.add({ kind: 'model', location: '/models/m', owner: 'ml-team' }, { id: 'alice' });

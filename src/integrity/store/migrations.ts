@@ -7,6 +7,9 @@ import type { Migration, PgMigration } from '../../store/index.js';
 
 export const INTEGRITY_MODULE = 'integrity';
 
+/** The PostgreSQL channel on which committed asset writes are announced (payload: the schema). */
+export const INTEGRITY_CHANNEL = 'warden_integrity_assets';
+
 export const SQLITE_MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -124,6 +127,23 @@ CREATE TABLE integrity_lineage (
 );
 CREATE INDEX integrity_lineage_up ON integrity_lineage (upstream_id);
 CREATE INDEX integrity_lineage_down ON integrity_lineage (downstream_id);
+`,
+  },
+  {
+    // Every committed write to the assets, by an instance or by the CLI, tells the listening instances
+    // (PgIntegrityRepository.watchAssets) to reload the attributes Cedar reads. A trigger rather than a
+    // NOTIFY in each write: no writer (an older CLI included) can forget it. PostgreSQL delivers it only
+    // on commit, so a listener's reload always sees the change. The payload is the schema: channels are
+    // per database, and schemas sharing one (tests) must not wake each other.
+    version: 2,
+    sql: `
+CREATE FUNCTION integrity_assets_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_notify('warden_integrity_assets', current_schema());
+  RETURN NULL;
+END $$;
+CREATE TRIGGER integrity_assets_changed AFTER INSERT OR UPDATE OR DELETE ON integrity_assets
+  FOR EACH STATEMENT EXECUTE FUNCTION integrity_assets_changed();
 `,
   },
 ];

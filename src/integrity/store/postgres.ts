@@ -5,9 +5,9 @@
  * lock, so of two instances approving at once exactly one succeeds); a lineage edge is checked and inserted
  * under a transaction-scoped advisory lock, since a cycle check reads paths that no row lock can cover.
  */
-import { applyPgMigrations, withTransaction, type PgPool } from '../../store/index.js';
+import { applyPgMigrations, withTransaction, type PgClient, type PgPool } from '../../store/index.js';
 import type { Asset, ChangeRequest, LineageEdge } from '../registry/types.js';
-import { INTEGRITY_MODULE, PG_MIGRATIONS } from './migrations.js';
+import { INTEGRITY_CHANNEL, INTEGRITY_MODULE, PG_MIGRATIONS } from './migrations.js';
 import {
   ASSET_COLUMNS,
   assetFromRow,
@@ -18,6 +18,7 @@ import {
   type AssetEvidence,
   type AssetRow,
   type AssetState,
+  type AssetWatch,
   type ChangeDecision,
   type ChangeFilter,
   type ChangeRow,
@@ -143,5 +144,63 @@ export class PgIntegrityRepository implements IntegrityRepository {
     const sql = direction === 'down' ? 'SELECT * FROM integrity_lineage WHERE upstream_id = $1 ORDER BY id' : 'SELECT * FROM integrity_lineage WHERE downstream_id = $1 ORDER BY id';
     const { rows } = await this.pool.query<PgEdgeRow>(sql, [assetId]);
     return rows.map(toEdge);
+  }
+
+  /**
+   * LISTENs on a connection of its own (held from the pool) for the trigger's notifications naming this
+   * schema. A lost connection is replaced after `retryMs`, and the replacement calls `onChange` once:
+   * whatever was committed while nobody listened is read by that reload.
+   */
+  async watchAssets(onChange: () => void, onError: (error: unknown) => void, retryMs = 1000): Promise<AssetWatch> {
+    let closed = false;
+    let client: PgClient | undefined;
+    let retry: NodeJS.Timeout | undefined;
+    const schedule = (): void => {
+      retry = setTimeout(() => void listen(true), retryMs);
+      retry.unref();
+    };
+    const lost = (from: PgClient, error: unknown): void => {
+      if (client !== from) return;
+      client = undefined;
+      from.release(true);
+      if (closed) return;
+      onError(error);
+      schedule();
+    };
+    const listen = async (again: boolean): Promise<void> => {
+      let c: PgClient | undefined;
+      try {
+        c = await this.pool.connect();
+        const conn = c;
+        conn.on('error', (error) => lost(conn, error));
+        conn.on('end', () => lost(conn, new Error('the integrity listener connection ended')));
+        const { rows } = await conn.query<{ schema: string }>('SELECT current_schema() AS schema');
+        const schema = rows[0]!.schema;
+        conn.on('notification', (message) => {
+          if (message.channel === INTEGRITY_CHANNEL && message.payload === schema) onChange();
+        });
+        await conn.query(`LISTEN ${INTEGRITY_CHANNEL}`);
+      } catch (error) {
+        c?.release(true);
+        if (closed) return;
+        onError(error);
+        return schedule();
+      }
+      // Destroyed rather than returned to the pool: it carries this watch's listeners.
+      if (closed) return void c.release(true);
+      client = c;
+      if (again) onChange();
+    };
+    await listen(false);
+    return {
+      close: () => {
+        closed = true;
+        clearTimeout(retry);
+        const c = client;
+        client = undefined;
+        c?.release(true);
+        return Promise.resolve();
+      },
+    };
   }
 }

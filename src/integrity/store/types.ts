@@ -79,6 +79,18 @@ export interface IntegrityRepository {
   addEdge(edge: Omit<LineageEdge, 'id'>): Promise<LineageEdge | undefined>;
   /** The edges leaving (`down`) or entering (`up`) an asset, in the order they were recorded. */
   edges(assetId: string, direction: 'up' | 'down'): Promise<LineageEdge[]>;
+
+  /**
+   * Where other processes write the same registry (PostgreSQL): calls `onChange` soon after any committed
+   * write to the assets, by this process, another instance or the CLI, and again after a lost connection
+   * was re-established (changes may have been missed meanwhile). Failures go to `onError` and are retried;
+   * the caller keeps its periodic reload as the safety net. Absent on SQLite (one process serves it).
+   */
+  watchAssets?(onChange: () => void, onError: (error: unknown) => void): Promise<AssetWatch>;
+}
+
+export interface AssetWatch {
+  close(): Promise<void>;
 }
 
 /** Column of each `AssetState` field, shared by both backends (the keys are the only names put in SQL). */
