@@ -4,7 +4,7 @@
 // the route's fail mode. A recording detector stands in for the model so each call can be checked.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { inspectRequest, emptyContext, type InjectionDetector } from '../../src/guard/request/inspect.js';
+import { inspectRequest as inspectRaw, emptyContext, type InjectionDetector } from '../../src/guard/request/inspect.js';
 import { guardConfigSchema, resolveRouteOptions, type GuardObligation, type RouteGuardOptions } from '../../src/guard/config.js';
 import { TokenVault } from '../../src/guard/dlp/index.js';
 import type { RequestInspection } from '../../src/guard/types.js';
@@ -29,9 +29,13 @@ function recorder() {
   return { calls, detect };
 }
 
-function latencyOk(r: RequestInspection, label: string) {
-  assert.equal(typeof r.latencyMs, 'number', `${label}: latency is a number`);
-  assert.equal(r.latencyMs >= 0 && r.latencyMs < 30_000, true, `${label}: latency ${r.latencyMs} is a duration since the call`);
+/** inspectRequest, checking on every call (every return path) that latencyMs is the time spent inside the call. */
+function inspectRequest(...args: Parameters<typeof inspectRaw>): RequestInspection {
+  const before = performance.now();
+  const r = inspectRaw(...args);
+  const after = performance.now();
+  assert.equal(typeof r.latencyMs === 'number' && r.latencyMs >= 0 && r.latencyMs <= after - before, true, `latency ${r.latencyMs} is within the call's ${after - before} ms`);
+  return r;
 }
 
 const chat = (...contents: string[]) => ({ model: 'm', messages: contents.map((content) => ({ role: 'user', content })) });
@@ -42,7 +46,6 @@ test('a body the extractor refuses is blocked with its code and message, nothing
   const route = { ...routeOf(), maxDepth: 4 };
   const body = { messages: [{ role: 'user', content: [{ type: 'text', text: [CARD] }] }] };
   const r = inspectRequest(body, route, { detectInjection: detect });
-  latencyOk(r, 'too deep');
   const { latencyMs: _l, ...rest } = r;
   assert.deepEqual(rest, { context: emptyContext(), findings: [], body, unscanned: [], truncated: false, blocked: { code: 'validation_failed', message: 'the request body nests deeper than 4 levels' } }, 'exact result');
   assert.equal(r.body, body, 'the same body');
@@ -60,12 +63,10 @@ test('an internal error reaches onInternalError: closed routes refuse, open rout
   const seen: unknown[] = [];
   const body = chat('hi');
   const closed = inspectRequest(body, routeOf(), { detectInjection, onInternalError: (e) => seen.push(e) });
-  latencyOk(closed, 'closed');
   const { latencyMs: _a, ...c } = closed;
   assert.deepEqual(c, { context: emptyContext(), findings: [], body, blocked: { code: 'guard_error', message: 'the guard could not inspect the request' }, unscanned: [], truncated: false }, 'closed result');
   assert.equal(closed.body, body, 'closed: the same body');
   const open = inspectRequest(body, routeOf({ failMode: 'open' }), { detectInjection, onInternalError: (e) => seen.push(e) });
-  latencyOk(open, 'open');
   const { latencyMs: _b, ...o } = open;
   assert.deepEqual(o, { context: emptyContext(), findings: [], body, unscanned: [], truncated: false, failedOpen: true }, 'open result');
   assert.equal(open.body, body, 'open: the same body');
@@ -97,7 +98,6 @@ test('scan limit, reject: the exact limit passes, one character over is refused 
   calls.length = 0;
   const body = { messages: [{ role: 'user', content: [{ type: 'text', text: 'aaaa' }, { type: 'image_url', image_url: {} }] }, { role: 'user', content: 'bbbbbbb' }] };
   const over = inspectRequest(body, route, { detectInjection: detect });
-  latencyOk(over, 'over');
   const { latencyMs: _l, ...rest } = over;
   assert.deepEqual(
     rest,
@@ -214,7 +214,6 @@ test('DLP: exact findings and context, a redacted copy, the original untouched',
   assert.deepEqual(r.unscanned, [{ path: 'messages.1.content.1', type: 'image_url' }], 'unscanned');
   assert.equal(r.blocked, undefined, 'not blocked');
   assert.equal(r.truncated, false, 'not truncated');
-  latencyOk(r, 'dlp');
 
   const allowed = chat('mail jane@example.com');
   const a = inspectRequest(allowed, routeOf(), { detectInjection: detect });
@@ -226,8 +225,7 @@ test('DLP: exact findings and context, a redacted copy, the original untouched',
 
   const sorted = inspectRequest(chat(`key ${STRIPE} mail x@y.io card ${CARD}`, 'ghp_0123456789abcdefABCDEF0123456789abcd'), routeOf(), { detectInjection: detect });
   assert.deepEqual(sorted.context.piiTypes, ['CREDIT_CARD', 'EMAIL'], 'pii sorted');
-  assert.deepEqual(sorted.context.secretTypes, [...sorted.context.secretTypes].sort(), 'secrets sorted');
-  assert.equal(sorted.context.secretTypes.includes('stripe-access-token'), true, 'stripe secret named');
+  assert.deepEqual(sorted.context.secretTypes, ['github-pat', 'stripe-access-token'], 'secrets sorted (found stripe first)');
 });
 
 test('DLP disabled: nothing found, nothing changed', () => {
@@ -268,6 +266,9 @@ test('tokenize: a vault only when needed, the caller vault reused and continued'
   const again = inspectRequest(chat('mail jane@example.com and first@example.com'), route, { detectInjection: detect }, { vault });
   assert.equal(again.tokenVault, vault, 'the caller vault is returned');
   assert.equal(contentAt(again, 0), 'mail [EMAIL_2] and [EMAIL_1]', 'its numbering and values continue');
+  const mixed = inspectRequest(chat(`card ${CARD} mail jane@example.com`), route, { detectInjection: detect });
+  assert.equal(contentAt(mixed, 0), 'card [CREDIT_CARD_1] mail [EMAIL_1]', 'one tokenized among other findings');
+  assert.equal(mixed.tokenVault?.detokenize(contentAt(mixed, 0) as string), `card [CREDIT_CARD_1] mail jane@example.com`, 'a vault as soon as one finding is tokenized; the redacted card is not reversible');
   const idle = inspectRequest(chat('nothing here'), routeOf(), { detectInjection: detect }, { vault });
   assert.equal(idle.tokenVault, vault, 'a caller vault is returned even when unused');
 });
