@@ -1,7 +1,8 @@
 /**
  * Finds the text in an OpenAI-style request body (chat/completions, completions, embeddings, responses) and
  * says what each piece is: a prompt (user, system, developer) or a document (tool/function results,
- * assistant history, retrieved content). Non-text parts (images, audio, files) are recorded, not scanned.
+ * assistant history, tool call arguments, retrieved content). Non-text parts (images, audio, files) are
+ * recorded, not scanned.
  * Validates shape limits first: nesting depth, and strings that are not valid Unicode (lone surrogates).
  *
  * @example
@@ -87,18 +88,23 @@ function pushMessage(out: Extraction, path: JsonPath, msg: unknown, i: number): 
   if (typeof msg === 'string') return pushText(out, path, msg, 'prompt', 'user', i);
   if (!msg || typeof msg !== 'object') return;
   const m = msg as Record<string, unknown>;
-  const role = typeof m.role === 'string' ? m.role : typeof m.type === 'string' && m.type === 'function_call_output' ? 'tool' : 'user';
+  // Responses API items without a role: tool results, and the model's own tool calls replayed as history.
+  const role = typeof m.role === 'string' ? m.role : m.type === 'function_call_output' ? 'tool' : m.type === 'function_call' ? 'assistant' : 'user';
   const kind = roleKind(role);
   pushContent(out, [...path, 'content'], m.content, kind, role, i);
-  // Responses API tool results
+  // Responses API tool results: a string, or an array of content parts.
   if (typeof m.output === 'string') pushText(out, [...path, 'output'], m.output, 'document', 'tool', i);
-  // Assistant tool calls: their arguments are model output replayed as history.
+  else if (Array.isArray(m.output)) pushContent(out, [...path, 'output'], m.output, 'document', 'tool', i);
+  // Tool call arguments are model output replayed as history: chat `tool_calls`, the legacy chat
+  // `function_call`, and the Responses API's `function_call` items (arguments at the item's top level).
   if (Array.isArray(m.tool_calls)) {
     m.tool_calls.forEach((call, k) => {
       const fn = (call as { function?: { arguments?: unknown } } | null)?.function;
       if (fn) pushText(out, [...path, 'tool_calls', k, 'function', 'arguments'], fn.arguments, 'document', role, i);
     });
   }
+  if (m.function_call && typeof m.function_call === 'object') pushText(out, [...path, 'function_call', 'arguments'], (m.function_call as { arguments?: unknown }).arguments, 'document', role, i);
+  pushText(out, [...path, 'arguments'], m.arguments, 'document', role, i);
 }
 
 /**
