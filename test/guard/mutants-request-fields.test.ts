@@ -47,3 +47,19 @@ test('legacy chat function_call: the arguments are scanned as history of the mes
   assert.equal((r.body as { messages: { function_call?: { arguments: string } }[] }).messages[1]!.function_call!.arguments, '{"card":"[CREDIT_CARD_1]"}', 'redacted');
   assert.deepEqual(extractSegments({ messages: [{ role: 'assistant', function_call: null }, { role: 'assistant', function_call: 'x' }] }, 64), { segments: [], other: [] }, 'a function_call that is not an object is ignored');
 });
+
+test('a tool result output that is neither text nor parts is recorded, not dropped', () => {
+  assert.deepEqual(
+    extractSegments({ input: [{ type: 'computer_call_output', call_id: 'c', output: { type: 'computer_screenshot', image_url: 'data:x' } }, { type: 'function_call_output', output: null }] }, 64),
+    { segments: [], other: [{ path: ['input', 0, 'output'], type: 'object', messageIndex: 0 }] },
+    'object output recorded, null output ignored',
+  );
+});
+
+test('a refusal field is read only from refusal parts', () => {
+  assert.deepEqual(
+    extractSegments({ messages: [{ role: 'assistant', content: [{ type: 'image_url', refusal: 'not a refusal part', image_url: { url: 'x' } }] }] }, 64),
+    { segments: [], other: [{ path: ['messages', 0, 'content', 0], type: 'image_url', messageIndex: 0 }] },
+    'an image part with a refusal field stays an image part',
+  );
+});

@@ -57,6 +57,7 @@ function roleKind(role: string): SegmentKind {
   return PROMPT_ROLES.has(role) ? 'prompt' : 'document';
 }
 
+/** Skips anything that is not a non-empty string, so callers pass optional fields as they are. */
 function pushText(out: Extraction, path: JsonPath, text: unknown, kind: SegmentKind, role: string, messageIndex: number): void {
   if (typeof text !== 'string' || text.length === 0) return;
   if (LONE_SURROGATE.test(text)) throw new WardenError('bad_request', `the text at \`${path.join('.')}\` is not valid Unicode`);
@@ -92,9 +93,8 @@ function pushMessage(out: Extraction, path: JsonPath, msg: unknown, i: number): 
   const role = typeof m.role === 'string' ? m.role : m.type === 'function_call_output' ? 'tool' : m.type === 'function_call' ? 'assistant' : 'user';
   const kind = roleKind(role);
   pushContent(out, [...path, 'content'], m.content, kind, role, i);
-  // Responses API tool results: a string, or an array of content parts.
-  if (typeof m.output === 'string') pushText(out, [...path, 'output'], m.output, 'document', 'tool', i);
-  else if (Array.isArray(m.output)) pushContent(out, [...path, 'output'], m.output, 'document', 'tool', i);
+  // Responses API tool results: a string or an array of content parts (anything else is recorded).
+  pushContent(out, [...path, 'output'], m.output, 'document', 'tool', i);
   // Tool call arguments are model output replayed as history: chat `tool_calls`, the legacy chat
   // `function_call`, and the Responses API's `function_call` items (arguments at the item's top level).
   if (Array.isArray(m.tool_calls)) {
@@ -118,14 +118,14 @@ export function extractSegments(body: unknown, maxDepth: number): Extraction {
   const b = body as Record<string, unknown>;
   const out: Extraction = { segments: [], other: [] };
   if (Array.isArray(b.messages)) b.messages.forEach((m, i) => pushMessage(out, ['messages', i], m, i));
-  if (typeof b.instructions === 'string') pushText(out, ['instructions'], b.instructions, 'prompt', 'system', 0);
+  pushText(out, ['instructions'], b.instructions, 'prompt', 'system', 0);
   for (const key of ['prompt', 'input'] as const) {
     const v = b[key];
     if (typeof v === 'string') pushText(out, [key], v, 'prompt', 'user', 0);
     else if (Array.isArray(v)) {
       v.forEach((item, i) => {
-        if (typeof item === 'string') pushText(out, [key, i], item, 'prompt', 'user', i);
-        else if (typeof item === 'number' || Array.isArray(item)) out.other.push({ path: [key, i], type: 'tokens', messageIndex: i });
+        // A string item is a user message (pushMessage); numbers and arrays of them are token ids.
+        if (typeof item === 'number' || Array.isArray(item)) out.other.push({ path: [key, i], type: 'tokens', messageIndex: i });
         else pushMessage(out, [key, i], item, i);
       });
     }
