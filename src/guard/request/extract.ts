@@ -103,7 +103,7 @@ function pushMessage(out: Extraction, path: JsonPath, msg: unknown, i: number): 
       if (fn) pushText(out, [...path, 'tool_calls', k, 'function', 'arguments'], fn.arguments, 'document', role, i);
     });
   }
-  if (m.function_call && typeof m.function_call === 'object') pushText(out, [...path, 'function_call', 'arguments'], (m.function_call as { arguments?: unknown }).arguments, 'document', role, i);
+  pushText(out, [...path, 'function_call', 'arguments'], (m.function_call as { arguments?: unknown } | null | undefined)?.arguments, 'document', role, i);
   pushText(out, [...path, 'arguments'], m.arguments, 'document', role, i);
 }
 
