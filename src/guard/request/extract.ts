@@ -1,7 +1,8 @@
 /**
  * Finds the text in an OpenAI-style request body (chat/completions, completions, embeddings, responses) and
  * says what each piece is: a prompt (user, system, developer) or a document (tool/function results,
- * assistant history, retrieved content). Non-text parts (images, audio, files) are recorded, not scanned.
+ * assistant history, tool call arguments, retrieved content). Non-text parts (images, audio, files) are
+ * recorded, not scanned.
  * Validates shape limits first: nesting depth, and strings that are not valid Unicode (lone surrogates).
  *
  * @example
@@ -56,6 +57,7 @@ function roleKind(role: string): SegmentKind {
   return PROMPT_ROLES.has(role) ? 'prompt' : 'document';
 }
 
+/** Skips anything that is not a non-empty string, so callers pass optional fields as they are. */
 function pushText(out: Extraction, path: JsonPath, text: unknown, kind: SegmentKind, role: string, messageIndex: number): void {
   if (typeof text !== 'string' || text.length === 0) return;
   if (LONE_SURROGATE.test(text)) throw new WardenError('bad_request', `the text at \`${path.join('.')}\` is not valid Unicode`);
@@ -87,18 +89,22 @@ function pushMessage(out: Extraction, path: JsonPath, msg: unknown, i: number): 
   if (typeof msg === 'string') return pushText(out, path, msg, 'prompt', 'user', i);
   if (!msg || typeof msg !== 'object') return;
   const m = msg as Record<string, unknown>;
-  const role = typeof m.role === 'string' ? m.role : typeof m.type === 'string' && m.type === 'function_call_output' ? 'tool' : 'user';
+  // Responses API items without a role: tool results, and the model's own tool calls replayed as history.
+  const role = typeof m.role === 'string' ? m.role : m.type === 'function_call_output' ? 'tool' : m.type === 'function_call' ? 'assistant' : 'user';
   const kind = roleKind(role);
   pushContent(out, [...path, 'content'], m.content, kind, role, i);
-  // Responses API tool results
-  if (typeof m.output === 'string') pushText(out, [...path, 'output'], m.output, 'document', 'tool', i);
-  // Assistant tool calls: their arguments are model output replayed as history.
+  // Responses API tool results: a string or an array of content parts (anything else is recorded).
+  pushContent(out, [...path, 'output'], m.output, 'document', 'tool', i);
+  // Tool call arguments are model output replayed as history: chat `tool_calls`, the legacy chat
+  // `function_call`, and the Responses API's `function_call` items (arguments at the item's top level).
   if (Array.isArray(m.tool_calls)) {
     m.tool_calls.forEach((call, k) => {
       const fn = (call as { function?: { arguments?: unknown } } | null)?.function;
       if (fn) pushText(out, [...path, 'tool_calls', k, 'function', 'arguments'], fn.arguments, 'document', role, i);
     });
   }
+  pushText(out, [...path, 'function_call', 'arguments'], (m.function_call as { arguments?: unknown } | null | undefined)?.arguments, 'document', role, i);
+  pushText(out, [...path, 'arguments'], m.arguments, 'document', role, i);
 }
 
 /**
@@ -112,14 +118,14 @@ export function extractSegments(body: unknown, maxDepth: number): Extraction {
   const b = body as Record<string, unknown>;
   const out: Extraction = { segments: [], other: [] };
   if (Array.isArray(b.messages)) b.messages.forEach((m, i) => pushMessage(out, ['messages', i], m, i));
-  if (typeof b.instructions === 'string') pushText(out, ['instructions'], b.instructions, 'prompt', 'system', 0);
+  pushText(out, ['instructions'], b.instructions, 'prompt', 'system', 0);
   for (const key of ['prompt', 'input'] as const) {
     const v = b[key];
     if (typeof v === 'string') pushText(out, [key], v, 'prompt', 'user', 0);
     else if (Array.isArray(v)) {
       v.forEach((item, i) => {
-        if (typeof item === 'string') pushText(out, [key, i], item, 'prompt', 'user', i);
-        else if (typeof item === 'number' || Array.isArray(item)) out.other.push({ path: [key, i], type: 'tokens', messageIndex: i });
+        // A string item is a user message (pushMessage); numbers and arrays of them are token ids.
+        if (typeof item === 'number' || Array.isArray(item)) out.other.push({ path: [key, i], type: 'tokens', messageIndex: i });
         else pushMessage(out, [key, i], item, i);
       });
     }
