@@ -10,7 +10,9 @@ const quiet: InjectionDetector = () => ({ score: 0, flagged: false, reasons: [] 
 
 /** Streams `parts` (each `CANARY` replaced by the guard's canary) through an inspector with the given canary action. */
 function stream(canaryLeak: 'redact' | 'flag' | 'stop', parts: string[]) {
-  const g = createGuard({ output: { canaryLeak } }, { detectInjection: quiet });
+  // DLP off: a random canary can itself look like a generic secret (about one in several runs) and be
+  // redacted by the secret detector, which would hide what `flag` does with it.
+  const g = createGuard({ output: { canaryLeak }, dlp: { enabled: false } }, { detectInjection: quiet });
   const canary = g.systemPromptCanary();
   const inspector = g.createOutputInspector({ route: g.routeOptions(), canaries: [canary] });
   let text = '';
@@ -45,4 +47,17 @@ test('stop ends the stream at the first occurrence and records that one', () => 
   assert.equal(r.stop?.message, 'the answer leaks the system prompt');
   assert.equal(r.text, 'a ');
   assert.equal(r.leaks.length, 1);
+});
+
+test('a canary ending in digits is not split by the number-group hold: no head of it is released', () => {
+  // Its core ends in a digit group before a space: the hold for a possible card number used to start
+  // inside the canary, so `wdn-cnry-…ceeed` went out and only the digits were redacted in the next part.
+  const canary = `wdn-cnry-85c8023a7ce5a8ceeed${'01234'}`;
+  const g = createGuard({ output: { canaryLeak: 'redact' }, dlp: { enabled: false } }, { detectInjection: quiet });
+  const inspector = g.createOutputInspector({ route: g.routeOptions(), canaries: [canary] });
+  let text = inspector.push(`first ${canary} `).text;
+  text += inspector.push('and again').text;
+  text += inspector.end().text;
+  assert.equal(text, 'first [REDACTED] and again', 'the whole canary is redacted');
+  assert.ok(!text.includes('wdn-cnry'), 'no part of the canary reaches the client');
 });

@@ -22,11 +22,12 @@ function suspiciousToken(token: string): boolean {
   return SUSPICIOUS_CHARS.test(t) || t.length >= 12 || /[a-z][A-Z]|[A-Z]{2}/.test(t);
 }
 
+function isSpace(c: number): boolean {
+  return c === 32 || c === 10 || c === 13 || c === 9;
+}
+
 function lastSpace(text: string): number {
-  for (let i = text.length - 1; i >= 0; i--) {
-    const c = text.charCodeAt(i);
-    if (c === 32 || c === 10 || c === 13 || c === 9) return i;
-  }
+  for (let i = text.length - 1; i >= 0; i--) if (isSpace(text.charCodeAt(i))) return i;
   return -1;
 }
 
@@ -50,5 +51,14 @@ export function holdLength(pending: string, canaries: readonly string[], maxHold
   // A private key block is held until its END line (or until it exceeds maxHold; the scan then redacts it).
   const pem = pending.lastIndexOf('-----BEGIN');
   if (pem !== -1 && pending.indexOf('-----END', pem) === -1) hold = Math.max(hold, pending.length - pem);
-  return hold > maxHold ? 0 : Math.min(hold, pending.length);
+  if (hold > maxHold) return 0;
+  // Never cut inside a word: a hold that starts mid-token (a number group ending a canary or a secret)
+  // would release the token's head now, and the next part's scan would see the whole token only in its
+  // context, where what was released can no longer be redacted. Bounded by maxHold, so still linear.
+  let cut = pending.length - Math.min(hold, pending.length);
+  while (cut > 0 && cut < pending.length && !isSpace(pending.charCodeAt(cut - 1)) && !isSpace(pending.charCodeAt(cut))) {
+    if (pending.length - cut >= maxHold) return 0;
+    cut--;
+  }
+  return pending.length - cut;
 }
