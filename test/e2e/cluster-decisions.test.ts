@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { sharedKeyDir } from '../audit-ha/helpers.js';
 import { eventually } from '../helpers/eventually.js';
 import { freshSchema } from '../helpers/postgres.js';
-import { runCli, startWarden, tempDir, type WardenProcess } from '../helpers/warden-process.js';
+import { createKey, runCli, startWarden, tempDir, type WardenProcess } from '../helpers/warden-process.js';
 
 const SPRAY = ['Nov  2 07:01:40 h sshd[1]: Failed password for a from 5.255.255.5 port 1 ssh2', ...'bcdefghij'.split('').map((u, i) => `Nov  2 07:0${Math.floor(i / 2) + 2}:1${i % 10} h sshd[1]: Failed password for ${u} from 5.255.255.5 port 1 ssh2`)].join('\n');
 
@@ -30,11 +30,7 @@ test('one instance decides and detects; the other instance and the CLI list it f
     // One after the other: the race of two starting instances is cluster-store.test.ts's subject, not this one's.
     for (let i = 0; i < 2; i++) instances.push(await startWarden(config, { logLevel: 'warn', env }));
     const [one, two] = instances as [WardenProcess, WardenProcess];
-    const keyOf = async (principal: string): Promise<string> => {
-      const created = await runCli(['keys', 'create', '--principal', principal, '--data-dir', cliDir], env);
-      assert.equal(created.code, 0, created.stderr);
-      return created.stdout.trim().split('\n').at(-1)!;
-    };
+    const keyOf = (principal: string): Promise<string> => createKey(principal, cliDir, env);
     const carol = await keyOf('carol');
     const alice = await keyOf('alice');
     const as = (key: string, init: RequestInit = {}): RequestInit => ({ ...init, headers: { authorization: `Bearer ${key}`, ...(init.headers as Record<string, string>) } });

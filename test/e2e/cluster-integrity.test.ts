@@ -17,7 +17,7 @@ import { ecKeys } from '../integrity/helpers.js';
 import { startPrivateNats } from '../helpers/nats-server.js';
 import { freshSchema } from '../helpers/postgres.js';
 import { startTestUpstream } from '../helpers/upstream.js';
-import { runCli, startWarden, tempDir, type WardenProcess } from '../helpers/warden-process.js';
+import { createKey, runCli, startWarden, tempDir, type WardenProcess } from '../helpers/warden-process.js';
 
 const SECRET = 'upstream-secret';
 const TRIALS = 10;
@@ -56,11 +56,7 @@ test('a model tampered on one instance (or by the CLI) is refused by the other w
     for (let i = 0; i < 2; i++) instances.push(await startWarden(config, { logLevel: 'warn', env, startTimeoutMs: 180_000 }));
     const [one, two] = instances as [WardenProcess, WardenProcess];
     const cliDir = tempDir();
-    const keyOf = async (principal: string): Promise<string> => {
-      const created = await runCli(['keys', 'create', '--principal', principal, '--data-dir', cliDir], env);
-      assert.equal(created.code, 0, created.stderr);
-      return created.stdout.trim().split('\n').at(-1)!;
-    };
+    const keyOf = (principal: string): Promise<string> => createKey(principal, cliDir, env);
     const carol = await keyOf('carol');
     const alice = await keyOf('alice');
     const admin = (path: string, body?: unknown): Promise<Response> =>

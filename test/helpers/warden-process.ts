@@ -45,6 +45,13 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ c
   });
 }
 
+/** Creates an API key for `principal` with the CLI (on the cluster `env` names) and returns it. */
+export async function createKey(principal: string, dataDir: string, env: NodeJS.ProcessEnv): Promise<string> {
+  const created = await runCli(['keys', 'create', '--principal', principal, '--data-dir', dataDir], env);
+  if (created.code !== 0) throw new Error(`warden keys create ${principal} failed: ${created.stderr}`);
+  return created.stdout.trim().split('\n').at(-1)!;
+}
+
 /** `startTimeoutMs` (default 60 s) bounds the wait for the listener: several start-ups at once on a loaded machine need more. */
 export async function startWarden(config: Record<string, unknown>, options: { dir?: string; logLevel?: string; env?: NodeJS.ProcessEnv; startTimeoutMs?: number } = {}): Promise<WardenProcess> {
   const dir = options.dir ?? tempDir();

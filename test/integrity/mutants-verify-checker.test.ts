@@ -13,7 +13,7 @@ import { openDatabase, type SqliteDatabase } from '../../src/store/database.js';
 import type { AssetEvent, DetectionEvent, WardenEvent } from '../../src/core/events.js';
 import { AssetRegistry, AssetVerifier, ChangeControl, HashPool, Lineage, loadPublicKey, signModel, SqliteIntegrityRepository, type AssetInput } from '../../src/integrity/index.js';
 import { ownerOf } from '../../src/integrity/owner.js';
-import { ecKeys, tempDir } from './helpers.js';
+import { ecKeys, tempDir, writeDir } from './helpers.js';
 
 let tmp: { dir: string; cleanup: () => void };
 let db: SqliteDatabase;
@@ -48,10 +48,7 @@ after(async () => {
 });
 
 function dir(name: string, files: Record<string, string>): string {
-  const d = join(tmp.dir, name);
-  mkdirSync(d, { recursive: true });
-  for (const [f, content] of Object.entries(files)) writeFileSync(join(d, f), content);
-  return d;
+  return writeDir(tmp.dir, name, files);
 }
 
 async function add(input: Omit<AssetInput, 'owner'> & { owner?: string }): Promise<void> {

@@ -1,6 +1,6 @@
 import { test, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InProcessBus } from '../../src/events/index.js';
 import { openDatabase, type SqliteDatabase } from '../../src/store/database.js';
@@ -8,7 +8,7 @@ import type { WardenEvent, AssetEvent, DetectionEvent } from '../../src/core/eve
 import { createIntegrity, HashPool, integrityAdminRoutes, integrityConfigSchema, signModel, SqliteIntegrityRepository, type Integrity } from '../../src/integrity/index.js';
 import type { AdminRequest } from '../../src/gateway/admin-route.js';
 import type { Identity } from '../../src/core/types.js';
-import { ecKeys, tempDir } from './helpers.js';
+import { ecKeys, tempDir, writeDir } from './helpers.js';
 
 let tmp: { dir: string; cleanup: () => void };
 let db: SqliteDatabase;
@@ -31,10 +31,7 @@ afterEach(async () => {
 });
 
 function dir(name: string, files: Record<string, string>): string {
-  const d = join(tmp.dir, name);
-  mkdirSync(d, { recursive: true });
-  for (const [f, content] of Object.entries(files)) writeFileSync(join(d, f), content);
-  return d;
+  return writeDir(tmp.dir, name, files);
 }
 
 const assetEvents = (change: AssetEvent['change']): AssetEvent[] => events.filter((e): e is AssetEvent => e.type === 'asset' && e.change === change);
